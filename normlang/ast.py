@@ -1,0 +1,309 @@
+"""The surface syntax of a `.norm` file as frozen dataclasses.
+
+Built by `lower.py` from lark's parse tree; nothing here knows lark or z3.
+Every node carries its span, which takes no part in equality, so tests compare
+structure and not positions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Literal, Union
+
+from .source import Span
+
+_NO_SPAN = Span("<none>", 0, 0, 1, 1, 1, 1)
+
+
+def _span() -> Span:
+    return field(default=_NO_SPAN, compare=False, repr=False)  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True, slots=True)
+class Ident:
+    """A bare name as written, e.g. `user_age`."""
+
+    name: str
+    span: Span = _span()
+
+
+# ---------------------------------------------------------------- expressions
+
+
+@dataclass(frozen=True, slots=True)
+class Name:
+    """A fact, define, enum value or (inside a norm target) an action of the norm's agent."""
+
+    name: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Dotted:
+    """`agent.action`."""
+
+    agent: str
+    action: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class BoolLit:
+    value: bool
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class NumLit:
+    """An integer or decimal literal; `text` is kept for printing (e.g. `1e25`)."""
+
+    value: Fraction
+    is_int: bool
+    text: str
+    span: Span = _span()
+
+
+UnaryOp = Literal["not", "-"]
+BinaryOp = Literal["and", "or", "->", "<->", "==", "!=", "<", "<=", ">", ">=", "+", "-", "*"]
+DeonticKind = Literal["obliged", "forbidden", "permitted"]
+
+
+@dataclass(frozen=True, slots=True)
+class Unary:
+    op: UnaryOp
+    operand: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Binary:
+    op: BinaryOp
+    left: Expr
+    right: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Deontic:
+    """`obliged φ`, `forbidden φ`, `permitted φ` — only inside `expect` and `scenario`."""
+
+    kind: DeonticKind
+    target: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class ConflictAtom:
+    """The atom `conflict`: no conduct complies in the situation."""
+
+    span: Span = _span()
+
+
+Expr = Union[Name, Dotted, BoolLit, NumLit, Unary, Binary, Deontic, ConflictAtom]
+
+# ---------------------------------------------------------------- declarations
+
+
+@dataclass(frozen=True, slots=True)
+class Layers:
+    """`layers a > b > c`, highest authority first."""
+
+    names: tuple[Ident, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Agent:
+    name: Ident
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Enum:
+    """`enum T { a, b }`, or `enum T { low < high }` when `ordered`."""
+
+    name: Ident
+    values: tuple[Ident, ...]
+    ordered: bool
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class TypeRef:
+    """`bool`, `int`, `int in LO..HI`, `real`, or an enum's name (kind "enum")."""
+
+    kind: Literal["bool", "int", "real", "enum"]
+    enum: str | None = None
+    low: int | None = None
+    high: int | None = None
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    name: Ident
+    type: TypeRef
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    agent: Ident
+    name: Ident
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Define:
+    name: Ident
+    expr: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Assume:
+    expr: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Constraint:
+    expr: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Override:
+    """One entry of `overrides N [when EXPR]`."""
+
+    norm: Ident
+    when: Expr | None = None
+    span: Span = _span()
+
+
+Modality = Literal["must", "must not", "may"]
+
+
+@dataclass(frozen=True, slots=True)
+class Norm:
+    """`norm NAME [@LAYER] ["SOURCE"] [serves V, ...] [overrides N, ...] [when E] [unless E] AGENT MODALITY TARGET`."""
+
+    name: Ident
+    layer: Ident | None
+    source: str | None
+    serves: tuple[Ident, ...]
+    overrides: tuple[Override, ...]
+    when: Expr | None
+    unless: Expr | None
+    agent: Ident
+    modality: Modality
+    target: Expr
+    span: Span = _span()
+    #: the span of `AGENT MODALITY TARGET`, where findings put their caret
+    duty_span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Import:
+    path: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class ContextMapping:
+    """`"context string" = EXPR` inside an `import values` mapping block."""
+
+    context: str
+    expr: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class ImportValues:
+    """`import values "graph.json" [{ "context" = EXPR, ... }]`."""
+
+    path: str
+    mappings: tuple[ContextMapping, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    name: Ident
+    description: str | None
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Prefer:
+    """`prefer A over B [when EXPR]`: in those situations norms serving A rank above norms serving B."""
+
+    higher: Ident
+    lower: Ident
+    when: Expr | None
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class ExpectConsistent:
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class ExpectFormula:
+    """`expect always|never|possible FORMULA`."""
+
+    quantifier: Literal["always", "never", "possible"]
+    formula: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class ExpectComplies:
+    """`expect A complies with B [for AGENT, ...]`."""
+
+    lower: Ident
+    higher: Ident
+    agents: tuple[Ident, ...]
+    span: Span = _span()
+
+
+Expectation = Union[ExpectConsistent, ExpectFormula, ExpectComplies]
+
+
+@dataclass(frozen=True, slots=True)
+class Expect:
+    body: Expectation
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioExpect:
+    formula: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    """`scenario NAME given E, E, ... expect F ...` (facts not given are free)."""
+
+    name: Ident
+    given: tuple[Expr, ...]
+    expects: tuple[ScenarioExpect, ...]
+    span: Span = _span()
+
+
+Decl = Union[
+    Layers, Agent, Enum, Fact, Action, Define, Assume, Constraint, Norm, Import,
+    ImportValues, Value, Prefer, Expect, Scenario,
+]
+
+
+@dataclass(frozen=True, slots=True)
+class File:
+    """One parsed `.norm` file."""
+
+    path: str
+    decls: tuple[Decl, ...]
+    span: Span = _span()

@@ -1,0 +1,261 @@
+"""The resolved spec: names bound, types checked, defines inlined.
+
+`resolve.py` builds it from the ASTs of a root file and its imports; the engine
+(`encode.py`, `checks/`) and the plain evaluator (`evaluate.py`) read only this.
+Expressions here are a small typed core language (`RExpr`): no spans, no
+surface sugar, enum values as indices into their type.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Literal, Union
+
+from .source import SourceFile, Span
+
+# ---------------------------------------------------------------- core expressions
+
+
+@dataclass(frozen=True, slots=True)
+class Const:
+    """A literal: `bool`, `int` or `Fraction` (reals)."""
+
+    value: bool | int | Fraction
+
+
+@dataclass(frozen=True, slots=True)
+class FactRef:
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ActionRef:
+    """A qualified action, `agent.action`."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class EnumConst:
+    """The value at `index` of enum `enum` (indices follow the written order)."""
+
+    enum: str
+    index: int
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    operand: RExpr
+
+
+@dataclass(frozen=True, slots=True)
+class And:
+    items: tuple[RExpr, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Or:
+    items: tuple[RExpr, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Implies:
+    left: RExpr
+    right: RExpr
+
+
+@dataclass(frozen=True, slots=True)
+class Iff:
+    left: RExpr
+    right: RExpr
+
+
+CmpOp = Literal["==", "!=", "<", "<=", ">", ">="]
+
+
+@dataclass(frozen=True, slots=True)
+class Cmp:
+    """A comparison. Operands are numeric, both of one enum type, or both boolean (`==`/`!=`)."""
+
+    op: CmpOp
+    left: RExpr
+    right: RExpr
+
+
+@dataclass(frozen=True, slots=True)
+class Arith:
+    """Linear arithmetic: `+`, `-`, or `*` where at least one side is constant."""
+
+    op: Literal["+", "-", "*"]
+    left: RExpr
+    right: RExpr
+
+
+@dataclass(frozen=True, slots=True)
+class Neg:
+    operand: RExpr
+
+
+@dataclass(frozen=True, slots=True)
+class DeonticAtom:
+    """`obliged φ` / `forbidden φ` / `permitted φ`, quantifying over complying conducts."""
+
+    kind: Literal["obliged", "forbidden", "permitted"]
+    target: RExpr
+
+
+@dataclass(frozen=True, slots=True)
+class ConflictAtom:
+    """True in a situation where no conduct complies."""
+
+
+RExpr = Union[
+    Const, FactRef, ActionRef, EnumConst, Not, And, Or, Implies, Iff, Cmp, Arith, Neg,
+    DeonticAtom, ConflictAtom,
+]
+
+TRUE = Const(True)
+FALSE = Const(False)
+
+# ---------------------------------------------------------------- declarations
+
+
+@dataclass(frozen=True, slots=True)
+class EnumType:
+    name: str
+    values: tuple[str, ...]
+    ordered: bool
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class FactDecl:
+    """A situation variable. `kind` "int" may carry bounds (inclusive)."""
+
+    name: str
+    kind: Literal["bool", "int", "real", "enum"]
+    span: Span
+    enum: str | None = None
+    low: int | None = None
+    high: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ActionDecl:
+    """A conduct variable; `name` is qualified (`agent.action`)."""
+
+    name: str
+    agent: str
+    span: Span
+
+
+Modality = Literal["must", "must not", "may"]
+
+
+@dataclass(frozen=True, slots=True)
+class NormDecl:
+    """A norm. `rank` 0 is the highest layer; `when`/`unless` default to TRUE/FALSE."""
+
+    name: str
+    layer: str
+    rank: int
+    modality: Modality
+    agent: str
+    target: RExpr
+    span: Span
+    duty_span: Span
+    when: RExpr = TRUE
+    unless: RExpr = FALSE
+    source: str | None = None
+    serves: tuple[str, ...] = ()
+
+    @property
+    def demand(self) -> RExpr:
+        """What the norm demands of conduct (for `may`: what it claims is allowed)."""
+        return Not(self.target) if self.modality == "must not" else self.target
+
+    @property
+    def applicable(self) -> RExpr:
+        return And((self.when, Not(self.unless)))
+
+
+@dataclass(frozen=True, slots=True)
+class PriorityEdge:
+    """`higher` ≻ `lower` in the situations where `when` holds (besides the layer order)."""
+
+    higher: str
+    lower: str
+    when: RExpr
+    origin: Literal["overrides", "prefer"]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class ValueDecl:
+    name: str
+    description: str | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Expectation:
+    """An `expect`. `formula` for always/never/possible; layers and agents for complies."""
+
+    kind: Literal["consistent", "always", "never", "possible", "complies"]
+    span: Span
+    formula: RExpr | None = None
+    lower: str | None = None
+    higher: str | None = None
+    agents: tuple[str, ...] = ()
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioExpectation:
+    formula: RExpr
+    span: Span
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    name: str
+    given: RExpr
+    expects: tuple[ScenarioExpectation, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Located:
+    """An `assume` or `constraint` with where it was written."""
+
+    expr: RExpr
+    span: Span
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A root file with everything it imports, resolved and type-checked."""
+
+    root: str
+    layers: tuple[str, ...]
+    enums: dict[str, EnumType]
+    facts: dict[str, FactDecl]
+    actions: dict[str, ActionDecl]
+    norms: tuple[NormDecl, ...]
+    agents: tuple[str, ...] = ()
+    defines: dict[str, RExpr] = field(default_factory=dict)
+    assumes: tuple[Located, ...] = ()
+    constraints: tuple[Located, ...] = ()
+    edges: tuple[PriorityEdge, ...] = ()
+    values: dict[str, ValueDecl] = field(default_factory=dict)
+    expectations: tuple[Expectation, ...] = ()
+    scenarios: tuple[Scenario, ...] = ()
+    files: dict[str, SourceFile] = field(default_factory=dict)
+
+    def norm(self, name: str) -> NormDecl:
+        for norm in self.norms:
+            if norm.name == name:
+                return norm
+        raise KeyError(name)
