@@ -1,0 +1,52 @@
+"""`conflict`: situations in which no conduct complies, each with a minimal set of norms."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ..findings import Finding, Label
+from ..semantics import ConflictSet
+from ..structure import Group
+from .context import CheckContext, backticked, by_position, norm_label
+
+
+def check_conflicts(ctx: CheckContext) -> None:
+    for group in ctx.engine.groups:
+        if not any(n.modality != "may" for n in group.norms) and not group.constraints:
+            continue
+        span = (group.norms[0].span if group.norms else group.constraints[0].span)
+        ctx.guarded("conflicts", f"the norms of `{group.norms[0].name}`" if group.norms
+                    else "the constraints", span, lambda g=group: _group_conflicts(ctx, g))
+
+
+def _group_conflicts(ctx: CheckContext, group: Group) -> Iterable[Finding]:
+    for found in ctx.engine.conflicts(group).sets:
+        yield _finding(ctx, group, found)
+
+
+def _finding(ctx: CheckContext, group: Group, found: ConflictSet) -> Finding:
+    norms = by_position(ctx.norm(n) for n in found.norms)
+    witness = ctx.witness(found.model)
+    env, _ = ctx.runtime.situation_env(witness.situation)
+    ctx.recheck(lambda: set(found.norms) <= set(witness.active)
+                and ctx.runtime.statuses(env, set(witness.active), ctx.spec.actions)[1],
+                f"conflict of {sorted(found.norms)}")
+    names = [n.name for n in norms]
+    if len(norms) >= 2:
+        verb = "both" if len(norms) == 2 else "all"
+        message = f"norms {backticked(names)} cannot {verb} be obeyed"
+    elif norms:
+        message = f"norm `{names[0]}` cannot be obeyed under the constraints"
+    else:
+        message = "the constraints admit no conduct"
+    labels = [norm_label(n, primary=(i == 0)) for i, n in enumerate(norms)]
+    labels += [Label(c.span, "constrains conduct", primary=not norms and i == 0)
+               for i, c in enumerate(group.constraints) if not norms or i == 0]
+    help_lines = ["in the witness situation every one of these norms is active, and no conduct "
+                  "meets all their demands together"]
+    if group.constraints and norms:
+        help_lines.append("the conduct constraints of these actions are taken into account")
+    return Finding(
+        "conflict", message, labels[0].span, tuple(labels), tuple(sorted(names)), witness,
+        tuple(help_lines), tuple(tuple(ctx.norm(n).serves) for n in sorted(names)),
+    )

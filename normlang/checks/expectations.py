@@ -1,0 +1,187 @@
+"""`expect` and `scenario`: the authors' own claims, proved for every situation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import z3
+
+from ..evaluate import free_actions, has_deontic
+from ..findings import Finding, Label
+from ..semantics import View
+from ..solver import is_sat
+from ..spec import Expectation, Not, NormDecl, RExpr, Scenario
+from .context import CheckContext, norm_label
+
+
+def check_expectations(ctx: CheckContext) -> None:
+    for expectation in ctx.spec.expectations:
+        subject = f"`expect {expectation.text or expectation.kind}`"
+        ctx.guarded("the expectation", subject, expectation.span,
+                    lambda e=expectation: _expectation(ctx, e))
+
+
+def check_scenarios(ctx: CheckContext) -> None:
+    for scenario in ctx.spec.scenarios:
+        ctx.guarded("the scenario", f"scenario `{scenario.name}`", scenario.span,
+                    lambda s=scenario: _scenario(ctx, s))
+
+
+def _expectation(ctx: CheckContext, expectation: Expectation) -> Iterable[Finding]:
+    if expectation.kind == "consistent":
+        return _consistent(ctx, expectation)
+    if expectation.kind == "complies":
+        return _complies(ctx, expectation)
+    assert expectation.formula is not None
+    formula = expectation.formula
+    with_conduct = bool(free_actions(formula))
+    if expectation.kind == "possible":
+        model = ctx.engine.find_situation(formula, with_conduct=with_conduct)
+        if model is not None:
+            return []
+        return [_failed(ctx, expectation, None, "no situation makes it true"
+                        + (" with a complying conduct" if with_conduct else ""))]
+    target = Not(formula) if expectation.kind == "always" else formula
+    model = ctx.engine.find_situation(target, with_conduct=with_conduct)
+    if model is None:
+        return []
+    witness = ctx.witness(model, conduct=with_conduct)
+    _recheck_formula(ctx, target, witness, f"`{expectation.text}`")
+    why = "a counterexample" if expectation.kind == "always" else "a situation where it happens"
+    return [_failed(ctx, expectation, witness, f"here is {why}")]
+
+
+def _failed(ctx: CheckContext, expectation: Expectation, witness: object, detail: str) -> Finding:
+    shown = expectation.text or expectation.kind
+    return Finding(
+        "expectation-failed", f"expectation `{shown}` does not hold", expectation.span,
+        (Label(expectation.span, "fails", primary=True),), (), witness,  # type: ignore[arg-type]
+        (detail,),
+    )
+
+
+def _consistent(ctx: CheckContext, expectation: Expectation) -> Iterable[Finding]:
+    engine = ctx.engine
+    for group in engine.groups:
+        sets = engine.conflicts(group).sets
+        if sets:
+            witness = ctx.witness(sets[0].model)
+            finding = _failed(ctx, expectation, witness,
+                              "some situation has no complying conduct (see the `conflict` finding)")
+            return [Finding(finding.kind, finding.message, finding.span, finding.labels,
+                            tuple(sets[0].norms), witness, finding.help)]
+    return []
+
+
+def _recheck_formula(ctx: CheckContext, formula: RExpr, witness: object, what: str) -> None:
+    """The witness makes `formula` true under plain evaluation (deontic atoms included)."""
+    from .plain import holds
+
+    ctx.recheck(lambda: holds(ctx, formula, witness), what)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------- complies with
+
+
+def _complies(ctx: CheckContext, expectation: Expectation) -> Iterable[Finding]:
+    engine, spec = ctx.engine, ctx.spec
+    lower = [n for n in spec.norms if n.layer == expectation.lower]
+    agents = set(expectation.agents) or {n.agent for n in lower}
+    higher = [n for n in spec.norms if n.layer == expectation.higher]
+    judged = [n for n in higher if n.agent in agents and n.modality != "may"]
+    if not judged:
+        return []
+    view_a = engine.view(f"layer:{expectation.lower}", lower)
+    view_b = engine.view(f"layer:{expectation.higher}", higher)
+    solver = engine.new_solver(*view_a.all_definitions(), *view_b.all_definitions())
+    solver.add(*[view_a.complies(g) for g in engine.groups])
+    broken: list[NormDecl] = []
+    first_model = None
+    for norm in judged:
+        breaks = z3.And(view_b.act[norm.name], z3.Not(engine.demand(norm)))
+        marker = z3.FreshBool("breaks")
+        solver.add(z3.Implies(marker, breaks))
+        if is_sat(solver, engine.limits, marker):
+            broken.append(norm)
+            if first_model is None:
+                first_model = solver.model()
+    if first_model is None:
+        return []
+    witness = ctx.witness(first_model, conduct=True)
+    main = broken[0]
+    _recheck_gap(ctx, view_a, view_b, main, witness)
+    labels = [Label(expectation.span, "fails", primary=True), norm_label(main, message="broken")]
+    return [Finding(
+        "compliance-gap",
+        f"layer `{expectation.lower}` does not comply with `{expectation.higher}`: conduct that "
+        f"follows `{expectation.lower}` breaks `{main.name}`",
+        expectation.span, tuple(labels), tuple(n.name for n in broken), witness,
+        (f"in the witness situation the conduct shown complies with every active norm of "
+         f"`{expectation.lower}` but not with `{main.name}` of `{expectation.higher}`",),
+    )]
+
+
+def _recheck_gap(ctx: CheckContext, view_a: View, view_b: View, broken: NormDecl,
+                 witness: object) -> None:
+    from ..evaluate import evaluate
+
+    runtime = ctx.runtime
+    situation = getattr(witness, "situation")
+    conduct = getattr(witness, "conduct")
+
+    def claim() -> bool:
+        env, _ = runtime.situation_env(situation)
+        full = dict(env)
+        full.update(conduct)
+        if not all(evaluate(c.expr, full) for c in ctx.spec.constraints):
+            return False
+        active_a = runtime.active(env, among=view_a.norms)
+        active_b = runtime.active(env, among=view_b.norms)
+        complies_a = all(evaluate(ctx.norm(n).demand, full) for n in active_a
+                         if ctx.norm(n).modality != "may")
+        return complies_a and broken.name in active_b and not evaluate(broken.demand, full)
+
+    ctx.recheck(claim, f"compliance gap at `{broken.name}`")
+
+
+# ---------------------------------------------------------------- scenarios
+
+
+def _scenario(ctx: CheckContext, scenario: Scenario) -> Iterable[Finding]:
+    engine = ctx.engine
+    given = engine.enc.term(scenario.given)
+    if not is_sat(engine.new_solver(given), engine.limits):
+        return [Finding(
+            "scenario-failed",
+            f"scenario `{scenario.name}` describes no possible situation",
+            scenario.span, (Label(scenario.span, "impossible", primary=True),), (), None,
+            ("its `given` facts contradict each other or an `assume`",),
+        )]
+    findings = []
+    for expect in scenario.expects:
+        with_conduct = bool(free_actions(expect.formula))
+        model = engine.find_situation(Not(expect.formula), extra=[given],
+                                      with_conduct=with_conduct)
+        if model is None:
+            continue
+        witness = ctx.witness(model, conduct=with_conduct)
+        _recheck_formula(ctx, Not(expect.formula), witness, f"scenario `{scenario.name}`")
+        free = [name for name in witness.situation if not _mentions(scenario.given, name)]
+        detail = ("it fails in the situation shown" if not free else
+                  "facts not given are free; it fails for the completion shown")
+        labels = [Label(expect.span, "does not hold", primary=True)]
+        labels += [norm_label(ctx.norm(n), message="active here") for n in witness.active
+                   if ctx.norm(n).modality != "may" or has_deontic(expect.formula)][:6]
+        findings.append(Finding(
+            "scenario-failed",
+            f"scenario `{scenario.name}`: `{expect.text}` does not hold",
+            expect.span, tuple(labels), witness.active, witness, (detail,),
+        ))
+    return findings
+
+
+def _mentions(expr: RExpr, fact: str) -> bool:
+    from ..evaluate import names_in
+
+    return fact in names_in(expr)[0]
+

@@ -1,0 +1,62 @@
+"""`priority-cycle`: the priority relation must be a strict partial order in every situation."""
+
+from __future__ import annotations
+
+import z3
+
+from ..findings import Finding, Label
+from ..solver import is_sat
+from .context import CheckContext, backticked
+
+
+def check_static_cycles(ctx: CheckContext) -> bool:
+    """Report cycles that hold in every situation; True when there are some (checking stops)."""
+    cycles = ctx.engine.priority.static_cycles()
+    for names in cycles:
+        ctx.findings.append(_cycle_finding(ctx, names, None))
+    return bool(cycles)
+
+
+def check_situational_cycles(ctx: CheckContext) -> None:
+    engine = ctx.engine
+    if not engine.priority.has_cycles:
+        return
+    for names, conditions in engine.priority.conditional_cycles(limit=100000):
+        first = ctx.norm(names[0]) if names else None
+        span = first.span if first else ctx.spec.edges[0].span
+        ctx.guarded("priority cycles", backticked(names), span,
+                    lambda n=names, c=conditions: _situational(ctx, n, c))
+
+
+def _situational(ctx: CheckContext, names: list[str], conditions: list) -> list[Finding]:
+    engine = ctx.engine
+    solver = engine.limits.new_solver()
+    solver.add(*engine.base_situation())
+    solver.add(*[engine.enc.term(c) for c in conditions])
+    if not is_sat(solver, engine.limits):
+        return []
+    return [_cycle_finding(ctx, names, solver.model())]
+
+
+def _cycle_finding(ctx: CheckContext, names: list[str], model: z3.ModelRef | None) -> Finding:
+    edges = ctx.engine.priority.edge_spans(names)
+    unique = list(dict.fromkeys(names))
+    labels = [Label(e.span, f"`{e.higher}` over `{e.lower}`", primary=(i == 0))
+              for i, e in enumerate(edges)]
+    if not labels:
+        norm = ctx.norm(unique[0])
+        labels = [Label(norm.span, "in a priority cycle", primary=True)]
+    when = "" if model is None else " in some situations"
+    witness = None
+    if model is not None:
+        from ..findings import Witness
+
+        witness = Witness(situation=ctx.engine.situation_of(model))
+    layered = any(ctx.norm(a).rank != ctx.norm(b).rank for a in unique for b in unique)
+    help_lines = ["priority must be a strict partial order: no norm may rank above itself"]
+    if layered:
+        help_lines.append("an `overrides` edge cannot point at a norm of a higher layer")
+    return Finding(
+        "priority-cycle", f"priority among {backticked(unique)} forms a cycle{when}",
+        labels[0].span, tuple(labels), tuple(unique), witness, tuple(help_lines),
+    )

@@ -1,0 +1,128 @@
+"""Questions about what a spec means as a whole: which norms clash, and what a change changes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .api import CheckOptions
+from .findings import Witness
+from .spec import TRUE, ActionRef, Not, RExpr, Spec
+
+if TYPE_CHECKING:
+    import z3
+
+    from .semantics import Decider, Engine
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """An action whose status differs between two versions of a spec in some situation."""
+
+    action: str
+    old: str
+    new: str
+    witness: Witness
+
+
+def clash_pairs(spec: Spec, options: CheckOptions | None = None) -> list[tuple[str, str]]:
+    """Pairs of norms (sorted names) that clash in some situation."""
+    import z3
+
+    from .semantics import Engine
+    from .solver import Limits, is_sat
+
+    options = options or CheckOptions()
+    engine = Engine(spec, Limits(options.timeout_ms))
+    pairs = []
+    for group in engine.groups:
+        norms = sorted(group.norms, key=lambda n: n.name)
+        for i, first in enumerate(norms):
+            for second in norms[i + 1:]:
+                clash = engine.clash(first, second)
+                if z3.is_false(clash):
+                    continue
+                if z3.is_true(clash) or is_sat(engine.new_solver(clash), engine.limits):
+                    pairs.append((first.name, second.name))
+    return pairs
+
+
+def diff_specs(old: Spec, new: Spec, options: CheckOptions | None = None) -> list[StatusChange]:
+    """For each action, a situation where its status (obliged / forbidden / permitted /
+    conflict) differs between `old` and `new`, if there is one.
+
+    Situations range over the facts of both versions and satisfy the `assume`s of both.
+    A fact declared with different types in the two versions makes them incomparable:
+    `ValueError` names it.
+    """
+    import z3
+
+    from .semantics import Engine, refine
+    from .solver import Limits
+
+    options = options or CheckOptions()
+    _check_compatible(old, new)
+    limits = Limits(options.timeout_ms)
+    before = Engine(old, limits, prefix="old")
+    after = Engine(new, limits, prefix="new")
+    changes = []
+    for action in sorted(set(old.actions) | set(new.actions)):
+        outer = limits.new_solver()
+        outer.add(*before.situation(), *after.situation())
+        outer.add(*before.full.all_definitions(), *after.full.all_definitions())
+        atoms = []
+        for engine, tag in ((before, "old"), (after, "new")):
+            atoms.append((z3.Bool(f"diff!{tag}!yes"), _decider(engine, action, True)))
+            atoms.append((z3.Bool(f"diff!{tag}!no"), _decider(engine, action, False)))
+        yes_old, no_old, yes_new, no_new = (a[0] for a in atoms)
+        outer.add(z3.Or(yes_old != yes_new, no_old != no_new))
+        model = refine(outer, atoms, limits)
+        if model is None:
+            continue
+        values = {str(var): z3.is_true(model.eval(var, True)) for var, _ in atoms}
+        situation = dict(before.situation_of(model))
+        situation.update(after.situation_of(model))
+        changes.append(StatusChange(
+            action,
+            _status(values["diff!old!yes"], values["diff!old!no"]),
+            _status(values["diff!new!yes"], values["diff!new!no"]),
+            Witness(situation=dict(sorted(situation.items()))),
+        ))
+    return changes
+
+
+def _decider(engine: Engine, action: str, doing: bool) -> Decider:
+    """Whether some complying conduct does (or skips) `action`; a version that does not
+    declare the action never does it."""
+    if action in engine.spec.actions:
+        target: RExpr = ActionRef(action) if doing else Not(ActionRef(action))
+    elif doing:
+        return lambda model: (False, _true())
+    else:
+        target = TRUE
+    return lambda model: engine.permitted(target, model)
+
+
+def _true() -> z3.BoolRef:
+    import z3
+
+    return z3.BoolVal(True)
+
+
+def _status(can_do: bool, can_skip: bool) -> str:
+    if can_do and can_skip:
+        return "permitted"
+    if can_do:
+        return "obliged"
+    if can_skip:
+        return "forbidden"
+    return "conflict"
+
+
+def _check_compatible(old: Spec, new: Spec) -> None:
+    for name in sorted(set(old.facts) & set(new.facts)):
+        a, b = old.facts[name], new.facts[name]
+        if (a.kind, a.enum) != (b.kind, b.enum):
+            raise ValueError(f"fact `{name}` has different types in the two versions")
+        if a.enum and old.enums[a.enum].values != new.enums[b.enum].values:  # type: ignore[index]
+            raise ValueError(f"enum `{a.enum}` has different values in the two versions")

@@ -1,0 +1,375 @@
+"""Runtime queries: the status of actions in one concrete situation, by plain evaluation.
+
+This is the design's meaning evaluated directly (no solver): applicability,
+priority, clash, defeat, compliance. It answers `normcheck query`, serves AI
+systems at run time, and re-checks every witness the engine reports.
+Conducts are enumerated per component of linked actions, which stays small in
+real rule books; a component of more than `MAX_ENUMERATED` actions is decided
+with z3 instead.
+"""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+import weakref
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Literal
+
+from .evaluate import Compiled, Env, Scalar, compile_expr, names_in
+from .spec import NormDecl, Spec
+from .structure import split_groups
+
+Status = Literal["obliged", "forbidden", "permitted", "conflict"]
+MAX_ENUMERATED = 16
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """What the norms say in one situation."""
+
+    statuses: dict[str, Status]
+    active: tuple[str, ...]
+    defeated: tuple[str, ...]
+    conflict: bool
+    conflict_norms: tuple[str, ...] = ()
+    errors: tuple[str, ...] = ()
+
+
+@dataclass
+class _CompiledNorm:
+    norm: NormDecl
+    when: Compiled
+    unless: Compiled
+    demand: Compiled
+    actions: tuple[str, ...]
+
+
+class Runtime:
+    """A spec compiled for fast repeated evaluation."""
+
+    def __init__(self, spec: Spec) -> None:
+        self.spec = spec
+        self.norms = {
+            n.name: _CompiledNorm(n, compile_expr(n.when), compile_expr(n.unless),
+                                  compile_expr(n.demand), tuple(sorted(names_in(n.target)[1])))
+            for n in spec.norms
+        }
+        self.constraints = [(compile_expr(c.expr), tuple(sorted(names_in(c.expr)[1])))
+                            for c in spec.constraints]
+        self.assumes = [compile_expr(a.expr) for a in spec.assumes]
+        self.edge_conditions = [(e.higher, e.lower, compile_expr(e.when)) for e in spec.edges]
+        self.groups = split_groups(spec)
+        self.group_of_norm = {n.name: g.index for g in self.groups for n in g.norms}
+        self.group_of_action = {a: g.index for g in self.groups for a in g.actions}
+
+    # ------------------------------------------------------------ situations
+
+    def situation_env(self, situation: Mapping[str, object]) -> tuple[dict[str, Scalar], list[str]]:
+        """Convert user values (enum names, strings) to an environment; collect errors."""
+        env: dict[str, Scalar] = {}
+        errors: list[str] = []
+        for name, raw in situation.items():
+            fact = self.spec.facts.get(name)
+            if fact is None:
+                errors.append(_unknown("fact", name, self.spec.facts))
+                continue
+            value = _convert(raw, fact.kind, self.spec.enums[fact.enum].values if fact.enum else ())
+            if value is None:
+                errors.append(f"`{raw}` is not a value of fact `{name}` ({_type_name(fact)})")
+            elif fact.kind == "int" and not _in_bounds(value, fact.low, fact.high):
+                errors.append(f"`{raw}` is outside the range of fact `{name}` ({_type_name(fact)})")
+            else:
+                env[name] = value
+        for name in sorted(set(self.spec.facts) - set(env)):
+            if not errors:
+                errors.append(f"fact `{name}` has no value")
+        return env, errors
+
+    def satisfies_assumes(self, env: Env) -> bool:
+        return all(bool(a(env)) for a in self.assumes)
+
+    # ------------------------------------------------------------ semantics
+
+    def applicable(self, env: Env) -> set[str]:
+        return {name for name, n in self.norms.items() if n.when(env) and not n.unless(env)}
+
+    def precedes(self, env: Env, higher: str, lower: str) -> bool:
+        """`higher ≻ lower` in this situation."""
+        if not self.edge_conditions:
+            return self.norms[higher].norm.rank < self.norms[lower].norm.rank
+        explicit, min_rank = self._closure(env, higher)
+        return lower in explicit or self.norms[lower].norm.rank > min_rank
+
+    def _closure(self, env: Env, start: str) -> tuple[set[str], int]:
+        """What `start` ranks above: explicitly reached norms, and every norm below a rank."""
+        holding = [(h, lo) for h, lo, when in self.edge_conditions if when(env)]
+        reached: set[str] = set()
+        min_rank = self.norms[start].norm.rank
+        changed = True
+        while changed:
+            changed = False
+            for higher, lower in holding:
+                source_reached = (higher == start or higher in reached
+                                  or self.norms[higher].norm.rank > min_rank)
+                if source_reached and lower not in reached:
+                    reached.add(lower)
+                    min_rank = min(min_rank, self.norms[lower].norm.rank)
+                    changed = True
+        return reached, min_rank
+
+    def clash(self, env: Env, first: str, second: str) -> bool:
+        """No conduct satisfies both demands under the constraints."""
+        a, b = self.norms[first], self.norms[second]
+        return not self._exists(env, [a.demand, b.demand], set(a.actions) | set(b.actions))
+
+    def active(self, env: Env, applicable: set[str] | None = None,
+               among: Iterable[str] | None = None) -> set[str]:
+        """Applicable norms not defeated by an applicable, undefeated, higher, clashing norm."""
+        names = set(self.norms) if among is None else set(among)
+        app = (self.applicable(env) if applicable is None else applicable) & names
+        # INVARIANT: norms of different groups share no action, so they clash only
+        # where no conduct meets the constraints at all.
+        no_conduct = not self._exists(env, [], set())
+        memo: dict[str, bool] = {}
+
+        def is_active(name: str, depth: int = 0) -> bool:
+            if name in memo:
+                return memo[name]
+            if depth > len(names) + 1:
+                raise ValueError("priority cycle in this situation")
+            result = name in app and not any(
+                self.precedes(env, other, name) and is_active(other, depth + 1)
+                and self.clash(env, other, name)
+                for other in sorted(app) if other != name
+                and (no_conduct or self.group_of_norm[other] == self.group_of_norm[name])
+            )
+            memo[name] = result
+            return result
+
+        return {n for n in app if is_active(n)}
+
+    # ------------------------------------------------------------ conducts
+
+    def _exists(self, env: Env, demands: list[Compiled], actions: set[str]) -> bool:
+        """Some conduct meets `demands` and every constraint (all components)."""
+        return self._search(env, demands, actions, lambda _c: True)
+
+    def _component(self, actions: set[str]) -> tuple[list[str], list[Compiled]]:
+        """Close `actions` under the constraints that share actions; those constraints."""
+        closed = set(actions)
+        chosen: list[int] = []
+        changed = True
+        while changed:
+            changed = False
+            for index, (_fn, acts) in enumerate(self.constraints):
+                if index not in chosen and (closed & set(acts) or not acts):
+                    chosen.append(index)
+                    closed |= set(acts)
+                    changed = True
+        return sorted(closed), [self.constraints[i][0] for i in chosen]
+
+    def _search(self, env: Env, demands: list[Compiled], actions: set[str],
+                accept: Callable[[dict[str, Scalar]], bool]) -> bool:
+        names, constraints = self._component(actions)
+        rest_ok = self._other_constraints_ok(env, set(names))
+        if not rest_ok:
+            return False
+        return any(accept(c) for c in self._conducts(env, names, constraints + demands))
+
+    def _other_constraints_ok(self, env: Env, covered: set[str]) -> bool:
+        """The constraints outside `covered` can all be met in this situation."""
+        remaining = {a for _fn, acts in self.constraints for a in acts} - covered
+        while remaining:
+            seed = min(remaining)
+            names, constraints = self._component({seed})
+            if not any(True for _ in self._conducts(env, names, constraints)):
+                return False
+            remaining -= set(names)
+        return True
+
+    def _conducts(self, env: Env, names: list[str],
+                  tests: list[Compiled]) -> Iterable[dict[str, Scalar]]:
+        if len(names) > MAX_ENUMERATED:
+            raise ComponentTooLarge(
+                f"{len(names)} linked actions are too many to evaluate plainly "
+                f"(at most {MAX_ENUMERATED}); use `normcheck` to prove properties of this spec")
+        base = dict(env)
+        for values in itertools.product((False, True), repeat=len(names)):
+            base.update(zip(names, values))
+            if all(test(base) for test in tests):
+                yield dict(zip(names, values))
+
+    def statuses(self, env: Env, active: set[str], actions: Iterable[str],
+                 actions_given: Iterable[str] | None = None,
+                 ) -> tuple[dict[str, Status], bool, tuple[str, ...]]:
+        """Each action's status given the active norms; whether no conduct complies.
+
+        With `actions_given`, only the components of those actions are examined
+        (a conflict elsewhere in the spec is not looked for).
+        """
+        musts = [self.norms[n] for n in active if self.norms[n].norm.modality != "may"]
+        pending = sorted(set(actions))
+        result: dict[str, Status] = {}
+        seen: set[str] = set()
+        for action in pending:
+            if action in seen:
+                continue
+            names, demands = self._compliance_component(action, musts)
+            values = {a: set() for a in names}  # type: dict[str, set[bool]]
+            for conduct in self._conducts(env, names, demands):
+                for a in names:
+                    values[a].add(bool(conduct[a]))
+            for a in names:
+                seen.add(a)
+                result[a] = _status(values[a])
+        everywhere = actions_given is None
+        if any(s == "conflict" for s in result.values()) or (
+                everywhere and not self._all_components_comply(env, musts)):
+            culprits = tuple(sorted(n.norm.name for n in musts))
+            return {a: "conflict" for a in pending}, True, culprits
+        return {a: result[a] for a in pending}, False, ()
+
+    def _compliance_component(self, seed: str | Iterable[str],
+                              musts: list[_CompiledNorm]) -> tuple[list[str], list[Compiled]]:
+        """The actions linked to `seed` by constraints and active demands; their tests."""
+        closed = {seed} if isinstance(seed, str) else set(seed)
+        demands: list[Compiled] = []
+        used: set[str] = set()
+        changed = True
+        while changed:
+            changed = False
+            names, _ = self._component(closed)
+            closed |= set(names)
+            for norm in musts:
+                if norm.norm.name not in used and (closed & set(norm.actions) or not norm.actions):
+                    used.add(norm.norm.name)
+                    demands.append(norm.demand)
+                    closed |= set(norm.actions)
+                    changed = True
+        names, constraints = self._component(closed)
+        return names, constraints + demands
+
+    def _all_components_comply(self, env: Env, musts: list[_CompiledNorm]) -> bool:
+        remaining = set(self.spec.actions)
+        for norm in musts:
+            if not norm.actions:
+                remaining.add(f"norm:{norm.norm.name}")
+        while remaining:
+            seed = min(remaining)
+            if seed.startswith("norm:"):
+                norm = self.norms[seed[5:]]
+                remaining.discard(seed)
+                if not norm.demand(env):
+                    return False
+                continue
+            names, demands = self._compliance_component(seed, musts)
+            if not any(True for _ in self._conducts(env, names, demands)):
+                return False
+            remaining -= set(names)
+        return True
+
+    def query(self, situation: Mapping[str, object],
+              actions: Iterable[str] | None = None) -> QueryResult:
+        env, errors = self.situation_env(situation)
+        if errors:
+            return QueryResult({}, (), (), False, (), tuple(errors))
+        if not self.satisfies_assumes(env):
+            return QueryResult({}, (), (), False, (), ("the situation violates an `assume`",))
+        wanted = sorted(self.spec.actions) if actions is None else list(actions)
+        unknown = [a for a in wanted if a not in self.spec.actions]
+        if unknown:
+            return QueryResult({}, (), (), False, (),
+                               tuple(_unknown("action", a, self.spec.actions) for a in unknown))
+        app = self.applicable(env)
+        try:
+            active = self.active(env, app)
+            statuses, conflict, culprits = self.statuses(env, active, wanted, actions)
+        except ComponentTooLarge as too_large:
+            return QueryResult({}, (), (), False, (), (str(too_large),))
+        return QueryResult(statuses, tuple(sorted(active)), tuple(sorted(app - active)),
+                           conflict, culprits)
+
+
+def _status(values: set[bool]) -> Status:
+    if not values:
+        return "conflict"
+    if values == {True}:
+        return "obliged"
+    if values == {False}:
+        return "forbidden"
+    return "permitted"
+
+
+class ComponentTooLarge(Exception):
+    """Plain evaluation would enumerate more than 2**MAX_ENUMERATED conducts."""
+
+
+_RUNTIMES: dict[int, tuple[weakref.ref[Spec], Runtime]] = {}
+
+
+def runtime_for(spec: Spec) -> Runtime:
+    """The compiled runtime of `spec`, built once per spec object."""
+    entry = _RUNTIMES.get(id(spec))
+    if entry is not None and entry[0]() is spec:
+        return entry[1]
+    runtime = Runtime(spec)
+    _RUNTIMES[id(spec)] = (weakref.ref(spec), runtime)
+    return runtime
+
+
+def query(spec: Spec, situation: Mapping[str, object],
+          actions: Iterable[str] | None = None) -> QueryResult:
+    """The status of each action (or of `actions`) in `situation`, with active and defeated norms.
+
+    `situation` maps every fact to a value: booleans, integers, `Fraction`s or
+    decimal strings for reals, and enum values by name.
+    """
+    return runtime_for(spec).query(situation, actions)
+
+
+def _convert(raw: object, kind: str, enum_values: tuple[str, ...]) -> Scalar | None:
+    if kind == "bool":
+        if isinstance(raw, bool):
+            return raw
+        if isinstance(raw, str) and raw.lower() in ("true", "false"):
+            return raw.lower() == "true"
+        return None
+    if kind == "enum":
+        if isinstance(raw, str) and raw in enum_values:
+            return enum_values.index(raw)
+        return None
+    if isinstance(raw, bool):
+        return None
+    try:
+        value = Fraction(str(raw)) if not isinstance(raw, (int, Fraction)) else Fraction(raw)
+    except (ValueError, ZeroDivisionError):
+        return None
+    if kind == "int":
+        return int(value) if value.denominator == 1 else None
+    return value
+
+
+def _in_bounds(value: Scalar, low: int | None, high: int | None) -> bool:
+    return (low is None or value >= low) and (high is None or value <= high)
+
+
+def _type_name(fact: object) -> str:
+    kind = getattr(fact, "kind", "")
+    if kind == "enum":
+        return str(getattr(fact, "enum", ""))
+    low, high = getattr(fact, "low", None), getattr(fact, "high", None)
+    if kind == "int" and (low is not None or high is not None):
+        return f"int in {low}..{high}"
+    return str(kind)
+
+
+def _unknown(what: str, name: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, sorted(known), n=1)
+    hint = f"; did you mean `{close[0]}`?" if close else ""
+    return f"unknown {what} `{name}`{hint}"
+
+
+__all__ = ["ComponentTooLarge", "QueryResult", "Runtime", "Status", "query", "runtime_for"]

@@ -1,0 +1,562 @@
+"""The design's meaning as z3 formulas over the situation.
+
+Applicability, priority, clash, activity and compliance are quantifier-free
+formulas over the facts (activity through defining equations). The two places
+where the meaning quantifies over all conducts — "no conduct complies"
+(conflict) and the deontic atoms `obliged/forbidden/permitted` — are decided
+exactly by counterexample-guided loops: a situation is proposed, the conduct
+question is answered for it by a second solver over the actions, and the answer
+is generalised into a lemma over the situation (a complying conduct found, or
+an unsat core of active norms and fact atoms).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
+
+import z3
+
+from .encode import Encoder
+from .evaluate import evaluate, names_in
+from .findings import WitnessValue
+from .solver import Limits, is_sat
+from .spec import (
+    ActionRef, And, Cmp, ConflictAtom, Const, DeonticAtom, Iff, Implies, Not, NormDecl, Or,
+    RExpr, Spec, TRUE,
+)
+from .structure import Group, Priority, split_groups
+
+MAX_ENUMERATED_ATOMS = 8
+
+
+def _or(terms: Sequence[z3.BoolRef]) -> z3.BoolRef:
+    kept = [t for t in terms if not z3.is_false(t)]
+    if any(z3.is_true(t) for t in kept):
+        return z3.BoolVal(True)
+    if not kept:
+        return z3.BoolVal(False)
+    return kept[0] if len(kept) == 1 else z3.Or(kept)
+
+
+def _and(terms: Sequence[z3.BoolRef]) -> z3.BoolRef:
+    kept = [t for t in terms if not z3.is_true(t)]
+    if any(z3.is_false(t) for t in kept):
+        return z3.BoolVal(False)
+    if not kept:
+        return z3.BoolVal(True)
+    return kept[0] if len(kept) == 1 else z3.And(kept)
+
+
+class ConductSpace:
+    """A solver over the actions of some groups, with their constraints.
+
+    Fact atoms of the constraints (and of deontic targets) are abstracted into
+    boolean atoms, fixed per situation by assumptions. Each norm's demand is
+    guarded by a selector, so active norms are switched on by assumptions and
+    unsat cores name the norms responsible.
+    """
+
+    def __init__(self, engine: Engine, groups: Sequence[Group]) -> None:
+        self.engine = engine
+        self.actions = sorted({a for g in groups for a in g.actions})
+        self.solver = engine.limits.new_solver()
+        self.atoms: dict[RExpr, z3.BoolRef] = {}
+        self.constraint_atoms: list[RExpr] = []
+        for group in groups:
+            for located in group.constraints:
+                self.solver.add(self.abstract(located.expr))
+        self.constraint_atoms = list(self.atoms)
+        self.select: dict[str, z3.BoolRef] = {}
+        for group in groups:
+            for norm in group.norms:
+                selector = z3.Bool(f"sel!{norm.name}")  # one solver per space: no clash across engines
+                self.select[norm.name] = selector
+                self.solver.add(z3.Implies(selector, engine.demand(norm)))
+        self._guards: dict[RExpr, z3.BoolRef] = {}
+
+    def abstract(self, expr: RExpr) -> z3.BoolRef:
+        """`expr` with each maximal action-free subformula replaced by an atom."""
+        if not names_in(expr)[1]:
+            if isinstance(expr, Const):
+                return z3.BoolVal(bool(expr.value))
+            if expr not in self.atoms:
+                self.atoms[expr] = z3.Bool(f"atom{id(self)}!{len(self.atoms)}")
+            return self.atoms[expr]
+        if isinstance(expr, ActionRef):
+            return self.engine.enc.actions[expr.name]
+        if isinstance(expr, Not):
+            return z3.Not(self.abstract(expr.operand))
+        if isinstance(expr, And):
+            return z3.And([self.abstract(i) for i in expr.items])
+        if isinstance(expr, Or):
+            return z3.Or([self.abstract(i) for i in expr.items])
+        if isinstance(expr, Implies):
+            return z3.Implies(self.abstract(expr.left), self.abstract(expr.right))
+        if isinstance(expr, (Iff, Cmp)):
+            left, right = self.abstract(expr.left), self.abstract(expr.right)
+            same = left == right
+            return z3.Not(same) if isinstance(expr, Cmp) and expr.op == "!=" else same
+        raise TypeError(f"not a formula over actions: {expr!r}")
+
+    def guard(self, target: RExpr) -> z3.BoolRef:
+        """A selector that switches on `target` (a deontic atom's formula)."""
+        if target not in self._guards:
+            selector = z3.Bool(f"guard{id(self)}!{len(self._guards)}")
+            self.solver.add(z3.Implies(selector, self.abstract(target)))
+            self._guards[target] = selector
+        return self._guards[target]
+
+    def atom_literals(self, model: z3.ModelRef,
+                      atoms: Iterable[RExpr] | None = None) -> dict[z3.BoolRef, z3.BoolRef]:
+        """Assumptions fixing the atoms to their values in `model`, mapped to fact literals."""
+        out: dict[z3.BoolRef, z3.BoolRef] = {}
+        for expr in (self.atoms if atoms is None else atoms):
+            var = self.atoms[expr]
+            fact_term = self.engine.enc.term(expr)
+            if z3.is_true(model.eval(fact_term, model_completion=True)):
+                out[var] = fact_term
+            else:
+                out[z3.Not(var)] = z3.Not(fact_term)
+        return out
+
+    def conduct(self) -> dict[str, bool]:
+        model = self.solver.model()
+        return {a: z3.is_true(model.eval(self.engine.enc.actions[a], model_completion=True))
+                for a in self.actions}
+
+
+@dataclass
+class ConflictSet:
+    """A minimal set of active norms that no conduct can satisfy, found in a situation."""
+
+    norms: tuple[str, ...]
+    model: z3.ModelRef
+    condition: z3.BoolRef
+
+
+@dataclass
+class Conflicts:
+    sets: list[ConflictSet] = field(default_factory=list)
+    formula: z3.BoolRef = field(default_factory=lambda: z3.BoolVal(False))
+
+
+class View:
+    """Activity of a subset of the norms (all of them, a layer alone, a layer and above)."""
+
+    def __init__(self, engine: Engine, norms: Iterable[NormDecl], tag: str) -> None:
+        self.engine = engine
+        self.tag = tag
+        self.norms = {n.name: n for n in norms}
+        if len(self.norms) == len(engine.spec.norms):
+            self.priority = engine.priority
+        else:
+            kept = [e for e in engine.spec.edges if e.higher in self.norms and e.lower in self.norms]
+            restricted = replace(engine.spec, norms=tuple(self.norms.values()), edges=tuple(kept))
+            self.priority = Priority(restricted)
+        self.act = {name: z3.Bool(f"act{engine.prefix}{tag}!{name}") for name in self.norms}
+        self._definitions: dict[int, list[z3.BoolRef]] = {}
+        self._reach: dict[object, dict[object, z3.BoolRef]] = {}
+
+    def members(self, group: Group) -> list[NormDecl]:
+        return [n for n in group.norms if n.name in self.norms]
+
+    def definitions(self, group: Group) -> list[z3.BoolRef]:
+        """The equations that define `act[n]` for the group's norms in this view."""
+        if group.index not in self._definitions:
+            members = self.members(group)
+            equations = []
+            for norm in members:
+                defeat = _or([
+                    _and([self.prec(other.name, norm.name), self.act[other.name],
+                          self.engine.clash(other, norm)])
+                    for other in members
+                    if other.name != norm.name and self.priority.may_precede(other.name, norm.name)
+                ])
+                equations.append(self.act[norm.name] == _and([self.engine.applicable(norm),
+                                                              z3.Not(defeat)]))
+            self._definitions[group.index] = equations
+        return self._definitions[group.index]
+
+    def all_definitions(self) -> list[z3.BoolRef]:
+        return [d for g in self.engine.groups for d in self.definitions(g)]
+
+    def prec(self, higher: str, lower: str) -> z3.BoolRef:
+        """`higher ≻ lower` as a formula over the situation."""
+        graph = self.priority
+        if not graph.may_precede(higher, lower):
+            return z3.BoolVal(False)
+        if not graph.conditional:
+            return z3.BoolVal(True)
+        reach = self._reach_to(graph.in_node(lower))
+        start = graph.out_node(higher)
+        if start[0] == "top":
+            return reach.get(start, z3.BoolVal(False))
+        return _or([_and([self._edge_condition(start, nxt), reach[nxt]])
+                    for nxt in sorted(graph.graph.successors(start), key=str) if nxt in reach])
+
+    def _edge_condition(self, source: object, target: object) -> z3.BoolRef:
+        when = self.priority.graph.edges[source, target]["when"]
+        return z3.BoolVal(True) if when == TRUE else self.engine.enc.term(when)
+
+    def _reach_to(self, target: object) -> dict[object, z3.BoolRef]:
+        """For each node, "reaches `target` by edges that hold" (length ≥ 0).
+
+        Bounded by the number of nodes: exact in every situation where the
+        holding edges are acyclic, which the situation constraint guarantees.
+        """
+        import networkx as nx
+
+        if target in self._reach:
+            return self._reach[target]
+        graph = self.priority.graph
+        nodes = sorted(nx.ancestors(graph, target) | {target}, key=str)
+        reach: dict[object, z3.BoolRef] = {n: z3.BoolVal(n == target) for n in nodes}
+        for _ in range(len(nodes)):
+            reach = {
+                node: _or([z3.BoolVal(node == target)] + [
+                    _and([self._edge_condition(node, nxt), reach[nxt]])
+                    for nxt in sorted(graph.successors(node), key=str) if nxt in reach
+                ])
+                for node in nodes
+            }
+        self._reach[target] = reach
+        return reach
+
+    def complies(self, group: Group, actions: dict[str, z3.BoolRef] | None = None) -> z3.BoolRef:
+        """The group's constraints and the demands of its active must-norms, for a conduct."""
+        enc = self.engine.enc
+        parts = [enc.term(c.expr, actions) for c in group.constraints]
+        parts += [z3.Implies(self.act[n.name], enc.term(n.demand, actions))
+                  for n in self.members(group) if n.modality != "may"]
+        return _and(parts)
+
+
+Decider = Callable[[z3.ModelRef], "tuple[bool, z3.BoolRef]"]
+
+
+def refine(outer: z3.Solver, atoms: Sequence[tuple[z3.BoolRef, Decider]],
+           limits: Limits) -> z3.ModelRef | None:
+    """Find a model of `outer` in which each atom variable has its true value.
+
+    Each decider gives an atom's value in the model's situation and a condition
+    (true there) under which that value holds; a wrong guess adds the lemma
+    "condition -> atom = value". Lemmas come from finitely many conducts and
+    cores, so the loop ends.
+    """
+    while is_sat(outer, limits):
+        model = outer.model()
+        settled = True
+        for var, decide in atoms:
+            value, why = decide(model)
+            if z3.is_true(model.eval(var, model_completion=True)) != value:
+                outer.add(z3.Implies(why, var == z3.BoolVal(value)))
+                settled = False
+        if settled:
+            return model
+    return None
+
+
+class Engine:
+    """Everything the checks need to ask z3 about one spec."""
+
+    def __init__(self, spec: Spec, limits: Limits, prefix: str = "") -> None:
+        self.prefix = prefix
+        self.spec = spec
+        self.limits = limits
+        limits.configure()
+        self.enc = Encoder(spec)
+        self.priority = Priority(spec)
+        self.groups = split_groups(spec)
+        self._spaces: dict[tuple[int, ...], ConductSpace] = {}
+        self._clash: dict[tuple[str, str], z3.BoolRef] = {}
+        self._applicable: dict[str, z3.BoolRef] = {}
+        self._demand: dict[str, z3.BoolRef] = {}
+        self._conflicts: dict[tuple[int, str], Conflicts] = {}
+        self._views: dict[str, View] = {}
+        self._situation: list[z3.BoolRef] | None = None
+        self.merged = False
+        if self._some_situation_has_no_conduct():
+            self.groups = split_groups(spec, merge_all=True)
+            self._spaces.clear()
+            self.merged = True
+        self.group_of = {n.name: g for g in self.groups for n in g.norms}
+        self.group_of_action = {a: g for g in self.groups for a in g.actions}
+
+    # ------------------------------------------------------------ situations
+
+    def cycle_condition(self) -> z3.BoolRef:
+        """The situations in which the priority edges that hold form a cycle."""
+        if not self.priority.has_cycles:
+            return z3.BoolVal(False)
+        return _or([_and([self.enc.term(c) for c in conditions])
+                    for _names, conditions in self.priority.conditional_cycles(limit=100000)])
+
+    def base_situation(self) -> list[z3.BoolRef]:
+        """Typing and `assume`s: the situations that exist."""
+        return self.enc.domain(self.spec.facts) + [self.enc.term(a.expr) for a in self.spec.assumes]
+
+    def situation(self) -> list[z3.BoolRef]:
+        """Situations that exist and have an acyclic priority (the others are reported apart)."""
+        if self._situation is None:
+            self._situation = self.base_situation() + [z3.Not(self.cycle_condition())]
+        return self._situation
+
+    def new_solver(self, *terms: z3.BoolRef) -> z3.Solver:
+        solver = self.limits.new_solver()
+        solver.add(*self.situation())
+        solver.add(*terms)
+        return solver
+
+    def _some_situation_has_no_conduct(self) -> bool:
+        """Whether the constraints alone admit no conduct in some situation."""
+        if not self.spec.constraints:
+            return False
+        parts = []
+        for group in self.groups:
+            if group.constraints:
+                parts.append(self._no_conduct_in(group))
+        condition = _or(parts)
+        if z3.is_false(condition):
+            return False
+        return is_sat(self.new_solver(condition), self.limits)
+
+    def _no_conduct_in(self, group: Group) -> z3.BoolRef:
+        space = self.space([group])
+        if not space.constraint_atoms:
+            return z3.BoolVal(not is_sat(space.solver, self.limits))
+        return self._unsat_cubes(space, [])
+
+    def _unsat_cubes(self, space: ConductSpace, selectors: list[z3.BoolRef]) -> z3.BoolRef:
+        """The situations (as atom cubes) in which `selectors` cannot all be met."""
+        atoms = space.constraint_atoms
+        if len(atoms) > MAX_ENUMERATED_ATOMS:
+            return self._unsat_by_quantifier(space, selectors)
+        cubes = []
+        for values in itertools.product((True, False), repeat=len(atoms)):
+            literals = [space.atoms[a] if v else z3.Not(space.atoms[a]) for a, v in zip(atoms, values)]
+            if not is_sat(space.solver, self.limits, *selectors, *literals):
+                facts = [self.enc.term(a) if v else z3.Not(self.enc.term(a))
+                         for a, v in zip(atoms, values)]
+                cubes.append(_and(facts))
+        return _or(cubes)
+
+    def _unsat_by_quantifier(self, space: ConductSpace, selectors: list[z3.BoolRef]) -> z3.BoolRef:
+        copy = self.enc.conduct_copy(space.actions)
+        body = [self.enc.term(c.expr, copy) for g in self.groups for c in g.constraints
+                if set(names_in(c.expr)[1]) <= set(space.actions)]
+        chosen = {str(s) for s in selectors}
+        body += [self.enc.term(n.demand, copy) for n in self.spec.norms
+                 if f"sel!{n.name}" in chosen]
+        return z3.ForAll(list(copy.values()), z3.Not(_and(body))) if copy else z3.Not(_and(body))
+
+    # ------------------------------------------------------------ building blocks
+
+    def space(self, groups: Sequence[Group]) -> ConductSpace:
+        key = tuple(sorted(g.index for g in groups))
+        if key not in self._spaces:
+            self._spaces[key] = ConductSpace(self, [self.groups[i] for i in key])
+        return self._spaces[key]
+
+    def applicable(self, norm: NormDecl) -> z3.BoolRef:
+        if norm.name not in self._applicable:
+            self._applicable[norm.name] = self.enc.term(norm.applicable)
+        return self._applicable[norm.name]
+
+    def demand(self, norm: NormDecl) -> z3.BoolRef:
+        if norm.name not in self._demand:
+            self._demand[norm.name] = self.enc.term(norm.demand)
+        return self._demand[norm.name]
+
+    def clash(self, first: NormDecl, second: NormDecl) -> z3.BoolRef:
+        """The situations in which no conduct meets both demands under the constraints."""
+        key = (min(first.name, second.name), max(first.name, second.name))
+        if key not in self._clash:
+            group = self.group_of[first.name]
+            if self.group_of[second.name] is not group:
+                self._clash[key] = z3.BoolVal(False)
+            else:
+                space = self.space([group])
+                selectors = [space.select[first.name], space.select[second.name]]
+                if not is_sat(space.solver, self.limits, *selectors):
+                    self._clash[key] = z3.BoolVal(True)
+                elif not space.constraint_atoms:
+                    self._clash[key] = z3.BoolVal(False)
+                else:
+                    self._clash[key] = self._unsat_cubes(space, selectors)
+        return self._clash[key]
+
+    def view(self, tag: str, norms: Iterable[NormDecl] | None = None) -> View:
+        """The view called `tag` (created from `norms` the first time)."""
+        if tag not in self._views:
+            self._views[tag] = View(self, self.spec.norms if norms is None else norms, tag)
+        return self._views[tag]
+
+    @property
+    def full(self) -> View:
+        return self.view("")
+
+    # ------------------------------------------------------------ conflicts
+
+    def conflicts(self, group: Group, view: View | None = None) -> Conflicts:
+        """Every minimal set of active norms that leaves no complying conduct, with the
+        exact condition (over situations) under which the group has a conflict."""
+        view = view or self.full
+        key = (group.index, view.tag)
+        if key in self._conflicts:
+            return self._conflicts[key]
+        result = Conflicts()
+        if view.tag.startswith("upto") and not self.conflicts(group).sets:
+            # INVARIANT: a view closed under "higher than" keeps every member's activity,
+            # and has fewer demands, so it has no conflict where the whole spec has none.
+            self._conflicts[key] = result
+            return result
+        space = self.space([group])
+        musts = [n for n in view.members(group) if n.modality != "may"]
+        outer = self.new_solver(*view.definitions(group))
+        conditions: list[z3.BoolRef] = []
+        by_norms: dict[tuple[str, ...], ConflictSet] = {}
+        while is_sat(outer, self.limits):
+            model = outer.model()
+            active = [n for n in musts if z3.is_true(model.eval(view.act[n.name], True))]
+            atoms = space.atom_literals(model, space.constraint_atoms)
+            selectors = [space.select[n.name] for n in active]
+            if is_sat(space.solver, self.limits, *selectors, *atoms):
+                outer.add(z3.Not(self.region(view, [group], space.conduct())))
+                continue
+            names, kept_atoms = self._minimal_core(space, active, atoms)
+            condition = _and([view.act[n] for n in names] + [atoms[a] for a in kept_atoms])
+            conditions.append(condition)
+            outer.add(z3.Not(condition))
+            if names not in by_norms:
+                by_norms[names] = ConflictSet(names, model, condition)
+        result.sets = list(by_norms.values())
+        result.formula = _or(conditions)
+        self._conflicts[key] = result
+        return result
+
+    def _minimal_core(self, space: ConductSpace, active: list[NormDecl],
+                      atoms: dict[z3.BoolRef, z3.BoolRef]) -> tuple[tuple[str, ...], list[z3.BoolRef]]:
+        """Drop norms, then atoms, while the rest stays unsatisfiable: a minimal set."""
+        core = {str(c) for c in space.solver.unsat_core()}
+        norms = sorted(n.name for n in active if f"sel!{n.name}" in core)
+        kept_atoms = [a for a in atoms if str(a) in core]
+
+        def unsat(ns: list[str], ats: list[z3.BoolRef]) -> bool:
+            return not is_sat(space.solver, self.limits, *[space.select[n] for n in ns], *ats)
+
+        for name in list(norms):
+            trial = [n for n in norms if n != name]
+            if unsat(trial, kept_atoms):
+                norms = trial
+        for atom in list(kept_atoms):
+            trial_atoms = [a for a in kept_atoms if a is not atom]
+            if unsat(norms, trial_atoms):
+                kept_atoms = trial_atoms
+        return tuple(norms), kept_atoms
+
+    def region(self, view: View, groups: Sequence[Group], conduct: dict[str, bool],
+               extra: RExpr | None = None) -> z3.BoolRef:
+        """Situations in which `conduct` complies (with the groups' active norms of `view`)."""
+        values = {a: z3.BoolVal(v) for a, v in conduct.items()}
+        parts = [self.enc.term(c.expr, values) for g in groups for c in g.constraints]
+        for group in groups:
+            for norm in view.members(group):
+                if norm.modality != "may" and not evaluate(norm.demand, conduct):
+                    parts.append(z3.Not(view.act[norm.name]))
+        if extra is not None:
+            parts.append(self.enc.term(extra, values))
+        return _and(parts)
+
+    def conflict_anywhere(self, view: View | None = None,
+                          except_group: Group | None = None) -> z3.BoolRef:
+        """The situations in which some group (other than `except_group`) has a conflict."""
+        return _or([self.conflicts(g, view).formula for g in self.groups if g is not except_group])
+
+    # ------------------------------------------------------------ deontic atoms
+
+    def permitted(self, target: RExpr, model: z3.ModelRef) -> tuple[bool, z3.BoolRef]:
+        """Whether some complying conduct satisfies `target` in the model's situation, and a
+        condition over situations, true in this one, under which the answer is the same."""
+        anywhere = self.conflict_anywhere()
+        if z3.is_true(model.eval(anywhere, model_completion=True)):
+            return False, anywhere
+        acts = names_in(target)[1]
+        groups = sorted({self.group_of_action[a].index for a in acts if a in self.group_of_action})
+        space = self.space([self.groups[i] for i in groups])
+        view = self.full
+        members = [n for i in groups for n in view.members(self.groups[i]) if n.modality != "may"]
+        active = [n for n in members if z3.is_true(model.eval(view.act[n.name], True))]
+        guard = space.guard(target)
+        atoms = space.atom_literals(model)
+        selectors = [space.select[n.name] for n in active]
+        if is_sat(space.solver, self.limits, guard, *selectors, *atoms):
+            region = self.region(view, [self.groups[i] for i in groups], space.conduct(), target)
+            return True, _and([z3.Not(anywhere), region])
+        core = {str(c) for c in space.solver.unsat_core()}
+        reasons = [view.act[n.name] for n in active if f"sel!{n.name}" in core]
+        reasons += [fact for lit, fact in atoms.items() if str(lit) in core]
+        return False, _and(reasons)
+
+    def atom_value(self, atom: RExpr, model: z3.ModelRef) -> tuple[bool, z3.BoolRef]:
+        """The truth of a deontic atom in the model's situation, and where it stays so."""
+        if isinstance(atom, ConflictAtom):
+            some, why = self.permitted(TRUE, model)
+            return not some, why
+        assert isinstance(atom, DeonticAtom)
+        if atom.kind == "permitted":
+            return self.permitted(atom.target, model)
+        if atom.kind == "forbidden":
+            some, why = self.permitted(atom.target, model)
+            return not some, why
+        some, why = self.permitted(Not(atom.target), model)
+        return not some, why
+
+    def find_situation(self, formula: RExpr, extra: Sequence[z3.BoolRef] = (),
+                       with_conduct: bool = False) -> z3.ModelRef | None:
+        """A situation (and, with `with_conduct`, a complying conduct) where `formula` holds.
+
+        Deontic atoms in `formula` are decided exactly by refinement: each is a
+        boolean the solver guesses, corrected by a lemma until all guesses hold.
+        """
+        atoms: dict[RExpr, z3.BoolRef] = {}
+
+        def atom_var(expr: RExpr) -> z3.BoolRef:
+            if expr not in atoms:
+                atoms[expr] = z3.Bool(f"deontic!{len(atoms)}")
+            return atoms[expr]
+
+        view = self.full
+        outer = self.new_solver(*view.all_definitions(), *extra)
+        outer.add(self.enc.term(formula, atoms=atom_var))
+        if with_conduct:
+            outer.add(z3.Not(self.conflict_anywhere()))
+            outer.add(*[view.complies(g) for g in self.groups])
+        deciders = [(var, lambda m, a=atom: self.atom_value(a, m)) for atom, var in atoms.items()]
+        return refine(outer, deciders, self.limits)
+
+    # ------------------------------------------------------------ witnesses
+
+    def situation_of(self, model: z3.ModelRef) -> dict[str, WitnessValue]:
+        """Every fact's value in `model`, as users write it."""
+        out: dict[str, WitnessValue] = {}
+        for name, fact in sorted(self.spec.facts.items()):
+            value = model.eval(self.enc.facts[name], model_completion=True)
+            if fact.kind == "bool":
+                out[name] = z3.is_true(value)
+            elif fact.kind == "enum" and fact.enum is not None:
+                out[name] = self.spec.enums[fact.enum].values[value.as_long()]
+            elif fact.kind == "int":
+                out[name] = value.as_long()
+            else:
+                fraction = value.as_fraction()
+                out[name] = Fraction(fraction.numerator, fraction.denominator)
+        return out
+
+    def conduct_of(self, model: z3.ModelRef,
+                   actions: dict[str, z3.BoolRef] | None = None) -> dict[str, bool]:
+        consts = self.enc.actions if actions is None else actions
+        return {a: z3.is_true(model.eval(consts[a], model_completion=True))
+                for a in sorted(self.spec.actions)}

@@ -1,0 +1,60 @@
+"""The one place that calls the solver: limits, seeds, sat / unsat / unknown.
+
+A solver that gives up raises `SolverGaveUp`; checks turn it into a
+`solver-unknown` finding naming the check, never into a pass.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import z3
+
+
+class SolverGaveUp(Exception):
+    """Z3 answered `unknown` (time, resource or memory limit) or the run's time ran out."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class Limits:
+    """Per-call time limit and an optional deadline for the whole run (monotonic seconds)."""
+
+    timeout_ms: int = 5000
+    deadline: float | None = None
+    memory_mb: int | None = None
+
+    def configure(self) -> None:
+        z3.set_param("smt.random_seed", 0)
+        z3.set_param("sat.random_seed", 0)
+        if self.memory_mb:
+            z3.set_param("memory_max_size", int(self.memory_mb))
+
+    def new_solver(self) -> z3.Solver:
+        solver = z3.Solver()
+        solver.set("random_seed", 0)
+        solver.set("timeout", max(1, int(self.timeout_ms)))
+        return solver
+
+    def remaining_ms(self) -> int:
+        if self.deadline is None:
+            return self.timeout_ms
+        left = int((self.deadline - time.monotonic()) * 1000)
+        if left <= 0:
+            raise SolverGaveUp("the run's time limit was reached")
+        return min(self.timeout_ms, left)
+
+
+def is_sat(solver: z3.Solver, limits: Limits, *assumptions: z3.BoolRef) -> bool:
+    """Check `solver` under `assumptions`: True for sat, False for unsat, else raise."""
+    solver.set("timeout", max(1, limits.remaining_ms()))
+    result = solver.check(*assumptions)
+    if result == z3.sat:
+        return True
+    if result == z3.unsat:
+        return False
+    raise SolverGaveUp(solver.reason_unknown() or "unknown")

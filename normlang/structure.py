@@ -1,0 +1,234 @@
+"""The shape of a spec, before any solving: independent groups and the priority graph.
+
+Groups: norms whose demands share actions (directly or through a conduct
+constraint) can interact; other norms cannot clash, so each group is checked
+alone. Priority: the layer order plus `overrides`/`prefer` edges, kept as a
+small summary graph so that the layer order costs O(layers), not O(norms²).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from .evaluate import names_in
+from .spec import FALSE, TRUE, Const, Located, NormDecl, Or, PriorityEdge, RExpr, Spec
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+
+@dataclass(frozen=True)
+class Group:
+    """Norms and constraints that share actions, and the facts they read."""
+
+    index: int
+    norms: tuple[NormDecl, ...]
+    actions: tuple[str, ...]
+    constraints: tuple[Located, ...]
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, item: str) -> str:
+        self.parent.setdefault(item, item)
+        root = item
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[item] != root:
+            self.parent[item], item = root, self.parent[item]
+        return root
+
+    def union(self, items: list[str]) -> None:
+        if items:
+            first = self.find(items[0])
+            for other in items[1:]:
+                self.parent[self.find(other)] = first
+
+
+def split_groups(spec: Spec, merge_all: bool = False) -> list[Group]:
+    """Partition norms (and constraints) into groups linked by shared actions.
+
+    With `merge_all`, everything is one group: needed when some situation admits
+    no conduct at all, since then every pair of norms clashes.
+    """
+    links = _UnionFind()
+    keys: list[tuple[str, object]] = []
+    for norm in spec.norms:
+        acts = sorted(names_in(norm.target)[1]) or [f"norm:{norm.name}"]
+        links.union(acts)
+        keys.append((acts[0], norm))
+    for located in spec.constraints:
+        acts = sorted(names_in(located.expr)[1]) or ["constraint:facts"]
+        links.union(acts)
+        keys.append((acts[0], located))
+    for action in spec.actions:
+        links.find(action)
+    if merge_all:
+        links.union(sorted(links.parent))
+    members: dict[str, list[object]] = {}
+    actions: dict[str, list[str]] = {}
+    for name in links.parent:
+        root = links.find(name)
+        members.setdefault(root, [])
+        if name in spec.actions:
+            actions.setdefault(root, []).append(name)
+    for key, item in keys:
+        members[links.find(key)].append(item)
+    groups: list[Group] = []
+    for root in sorted(members, key=lambda r: _group_order(members[r], r)):
+        items = members[root]
+        norms = tuple(i for i in items if isinstance(i, NormDecl))
+        constraints = tuple(i for i in items if isinstance(i, Located))
+        if not norms and not constraints:
+            continue
+        groups.append(Group(len(groups), norms, tuple(sorted(actions.get(root, []))), constraints))
+    return groups
+
+
+def _group_order(items: list[object], root: str) -> tuple[str, int, str]:
+    spans = [i.span for i in items if isinstance(i, (NormDecl, Located))]
+    first = min(spans, key=lambda s: (s.path, s.start)) if spans else None
+    return (first.path, first.start, root) if first else ("", 0, root)
+
+
+Node = tuple[str, object]
+
+
+@dataclass
+class Priority:
+    """The priority relation `m ≻ n` as a summary graph with conditional edges.
+
+    Nodes: `("top", r)` stands for "everything in layer r and below";
+    `("norm", name)` exists only for norms with explicit edges. A norm without
+    explicit edges enters the graph at `("top", rank + 1)` (its inferiors) and is
+    reached through `("top", rank)` (its superiors).
+    """
+
+    spec: Spec
+    graph: nx.DiGraph = field(init=False)
+    conditional: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        import networkx as nx
+
+        self.graph = nx.DiGraph()
+        levels = max([n.rank for n in self.spec.norms], default=0) + 2
+        for rank in range(levels - 1):
+            self.graph.add_edge(("top", rank), ("top", rank + 1), when=TRUE)
+        self._endpoints = {e.higher for e in self.spec.edges} | {e.lower for e in self.spec.edges}
+        self._rank = {n.name: n.rank for n in self.spec.norms}
+        for name in sorted(self._endpoints):
+            self.graph.add_edge(("top", self._rank[name]), ("norm", name), when=TRUE)
+            self.graph.add_edge(("norm", name), ("top", self._rank[name] + 1), when=TRUE)
+        for edge in self.spec.edges:
+            self._add_explicit(edge)
+        self.conditional = any(e.when != TRUE for e in self.spec.edges)
+        self._descendants: dict[Node, frozenset[Node]] = {}
+
+    def _add_explicit(self, edge: PriorityEdge) -> None:
+        source, target = ("norm", edge.higher), ("norm", edge.lower)
+        if self.graph.has_edge(source, target):
+            previous = self.graph.edges[source, target]["when"]
+            when = TRUE if TRUE in (previous, edge.when) else Or((previous, edge.when))
+            self.graph.edges[source, target]["when"] = when
+            self.graph.edges[source, target]["edges"].append(edge)
+        else:
+            self.graph.add_edge(source, target, when=edge.when, edges=[edge])
+
+    def out_node(self, norm: str) -> Node:
+        """The node from which (reflexively) everything `norm` ranks above is reached."""
+        if norm in self._endpoints:
+            return ("norm", norm)
+        return ("top", self._rank[norm] + 1)
+
+    def in_node(self, norm: str) -> Node:
+        """The node that reaches `norm` exactly when its source ranks above `norm`."""
+        if norm in self._endpoints:
+            return ("norm", norm)
+        return ("top", self._rank[norm])
+
+    def reachable(self, source: Node) -> frozenset[Node]:
+        """Nodes reached from `source` by a path of length ≥ 0 (conditions ignored)."""
+        import networkx as nx
+
+        if source not in self._descendants:
+            self._descendants[source] = frozenset(nx.descendants(self.graph, source) | {source})
+        return self._descendants[source]
+
+    def may_precede(self, higher: str, lower: str) -> bool:
+        """Whether `higher ≻ lower` holds in some situation (conditions ignored)."""
+        if higher == lower:
+            return False
+        return any(self.in_node(lower) in self.reachable(start) for start in self._starts(higher))
+
+    def _starts(self, norm: str) -> list[Node]:
+        node = self.out_node(norm)
+        if node[0] == "top":
+            return [node]
+        return list(self.graph.successors(node))
+
+    def static_cycles(self) -> list[list[str]]:
+        """Cycles through unconditional edges only (errors whatever the situation)."""
+        import networkx as nx
+
+        fixed = nx.DiGraph()
+        fixed.add_edges_from((u, v) for u, v, d in self.graph.edges(data=True) if d["when"] == TRUE)
+        return [_norm_names(c) for c in _some_cycles(fixed)]
+
+    def conditional_cycles(self, limit: int = 200) -> list[tuple[list[str], list[RExpr]]]:
+        """Simple cycles that use at least one conditional edge, with their conditions."""
+        import networkx as nx
+
+        if not self.conditional:
+            return []
+        found = []
+        for cycle in nx.simple_cycles(self.graph):
+            conditions = [self.graph.edges[u, v]["when"] for u, v in _pairs(cycle)]
+            if any(c != TRUE for c in conditions):
+                found.append((_norm_names(cycle), [c for c in conditions if c != TRUE]))
+            if len(found) >= limit:
+                break
+        return found
+
+    def edge_spans(self, names: list[str]) -> list[PriorityEdge]:
+        """The explicit edges between the given norms (for labelling a cycle)."""
+        wanted = set(names)
+        return [e for e in self.spec.edges if e.higher in wanted and e.lower in wanted]
+
+    @cached_property
+    def has_cycles(self) -> bool:
+        import networkx as nx
+
+        return not nx.is_directed_acyclic_graph(self.graph)
+
+
+def _pairs(cycle: list[Node]) -> list[tuple[Node, Node]]:
+    return [(cycle[i], cycle[(i + 1) % len(cycle)]) for i in range(len(cycle))]
+
+
+def _some_cycles(graph: nx.DiGraph) -> list[list[Node]]:
+    import networkx as nx
+
+    cycles = []
+    for component in nx.strongly_connected_components(graph):
+        if len(component) > 1:
+            cycles.append(nx.find_cycle(graph.subgraph(component)))
+    return [[u for u, _ in c] for c in cycles]
+
+
+def _norm_names(cycle: list[Node]) -> list[str]:
+    return [str(name) for kind, name in cycle if kind == "norm"]
+
+
+def const_bool(expr: RExpr) -> bool | None:
+    """The value of a constant boolean expression, else None."""
+    if isinstance(expr, Const) and isinstance(expr.value, bool):
+        return expr.value
+    return None
+
+
+__all__ = ["FALSE", "Group", "Priority", "const_bool", "split_groups"]
