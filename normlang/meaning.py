@@ -42,7 +42,8 @@ def clash_pairs(spec: Spec, options: CheckOptions | None = None) -> list[tuple[s
                 clash = engine.clash(first, second)
                 if z3.is_false(clash):
                     continue
-                if z3.is_true(clash) or is_sat(engine.new_solver(clash), engine.limits):
+                if z3.is_true(clash) or is_sat(
+                        engine.new_solver(clash, facts=engine.group_facts(group)), engine.limits):
                     pairs.append((first.name, second.name))
     return pairs
 

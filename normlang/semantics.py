@@ -277,6 +277,8 @@ class Engine:
         self._conflicts: dict[tuple[int, str], Conflicts] = {}
         self._views: dict[str, View] = {}
         self._situation: list[z3.BoolRef] | None = None
+        self._fact_links: dict[str, set[str]] | None = None
+        self._base_model: z3.ModelRef | None = None
         self.merged = False
         if self._some_situation_has_no_conduct():
             self.groups = split_groups(spec, merge_all=True)
@@ -294,19 +296,59 @@ class Engine:
         return _or([_and([self.enc.term(c) for c in conditions])
                     for _names, conditions in self.priority.conditional_cycles(limit=100000)])
 
-    def base_situation(self) -> list[z3.BoolRef]:
-        """Typing and `assume`s: the situations that exist."""
-        return self.enc.domain(self.spec.facts) + [self.enc.term(a.expr) for a in self.spec.assumes]
+    def base_situation(self, facts: Iterable[str] | None = None) -> list[z3.BoolRef]:
+        """Typing and `assume`s: the situations that exist (restricted to what `facts` need)."""
+        if facts is None:
+            return self.enc.domain(self.spec.facts) + [self.enc.term(a.expr)
+                                                       for a in self.spec.assumes]
+        closed = self._closure(facts)
+        return self.enc.domain(sorted(closed)) + [
+            self.enc.term(a.expr) for a in self.spec.assumes if names_in(a.expr)[0] & closed]
 
-    def situation(self) -> list[z3.BoolRef]:
+    def _closure(self, facts: Iterable[str]) -> set[str]:
+        """`facts` with every fact linked to them through an `assume`."""
+        if self._fact_links is None:
+            links: dict[str, set[str]] = {f: {f} for f in self.spec.facts}
+            for assume in self.spec.assumes:
+                members = set().union(*(links[f] for f in names_in(assume.expr)[0])) if \
+                    names_in(assume.expr)[0] else set()
+                for fact in members:
+                    links[fact] = members
+            self._fact_links = links
+        out: set[str] = set()
+        for fact in facts:
+            out |= self._fact_links.get(fact, {fact})
+        return out
+
+    def situation(self, facts: Iterable[str] | None = None) -> list[z3.BoolRef]:
         """Situations that exist and have an acyclic priority (the others are reported apart)."""
+        if facts is not None:
+            wanted = set(facts)
+            if self.priority.has_cycles:
+                wanted |= self._edge_facts()
+            return self.base_situation(wanted) + [z3.Not(self.cycle_condition())]
         if self._situation is None:
             self._situation = self.base_situation() + [z3.Not(self.cycle_condition())]
         return self._situation
 
-    def new_solver(self, *terms: z3.BoolRef) -> z3.Solver:
+    def _edge_facts(self) -> set[str]:
+        return {f for e in self.spec.edges for f in names_in(e.when)[0]}
+
+    def group_facts(self, group: Group) -> set[str]:
+        """The facts that the group's applicability, priority and constraints read."""
+        facts: set[str] = set()
+        for norm in group.norms:
+            facts |= names_in(norm.applicable)[0]
+        for located in group.constraints:
+            facts |= names_in(located.expr)[0]
+        if self.priority.conditional:
+            facts |= self._edge_facts()
+        return facts
+
+    def new_solver(self, *terms: z3.BoolRef, facts: Iterable[str] | None = None) -> z3.Solver:
+        """A solver over existing, acyclic situations (only those facts' part, when given)."""
         solver = self.limits.new_solver()
-        solver.add(*self.situation())
+        solver.add(*self.situation(facts))
         solver.add(*terms)
         return solver
 
@@ -415,7 +457,7 @@ class Engine:
             return result
         space = self.space([group])
         musts = [n for n in view.members(group) if n.modality != "may"]
-        outer = self.new_solver(*view.definitions(group))
+        outer = self.new_solver(*view.definitions(group), facts=self.group_facts(group))
         conditions: list[z3.BoolRef] = []
         by_norms: dict[tuple[str, ...], ConflictSet] = {}
         while is_sat(outer, self.limits):
@@ -542,8 +584,10 @@ class Engine:
     def situation_of(self, model: z3.ModelRef) -> dict[str, WitnessValue]:
         """Every fact's value in `model`, as users write it."""
         out: dict[str, WitnessValue] = {}
+        assigned = {d.name() for d in model.decls()}
         for name, fact in sorted(self.spec.facts.items()):
-            value = model.eval(self.enc.facts[name], model_completion=True)
+            source = model if f"f!{name}" in assigned else self.base_model()
+            value = source.eval(self.enc.facts[name], model_completion=True)
             if fact.kind == "bool":
                 out[name] = z3.is_true(value)
             elif fact.kind == "enum" and fact.enum is not None:
@@ -554,6 +598,17 @@ class Engine:
                 fraction = value.as_fraction()
                 out[name] = Fraction(fraction.numerator, fraction.denominator)
         return out
+
+    def base_model(self) -> z3.ModelRef:
+        """One existing situation: the values of facts a query did not mention."""
+        if self._base_model is None:
+            solver = self.new_solver()
+            if not is_sat(solver, self.limits):
+                solver = self.limits.new_solver()
+                solver.add(*self.enc.domain(self.spec.facts))
+                is_sat(solver, self.limits)
+            self._base_model = solver.model()
+        return self._base_model
 
     def conduct_of(self, model: z3.ModelRef,
                    actions: dict[str, z3.BoolRef] | None = None) -> dict[str, bool]:

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 import z3
 
-from ..evaluate import free_actions, has_deontic
+from ..evaluate import free_actions, has_deontic, names_in
 from ..findings import Finding, Label
 from ..semantics import View
 from ..solver import is_sat
@@ -104,7 +104,9 @@ def _complies(ctx: CheckContext, expectation: Expectation) -> Iterable[Finding]:
         if is_sat(solver, engine.limits, marker):
             broken.append(norm)
             if first_model is None:
-                first_model = solver.model()
+                related = [n for n in lower if n.modality != "may"
+                           and names_in(n.target)[1] & names_in(norm.target)[1]]
+                first_model = _telling_model(solver, engine, marker, view_a, related)
     if first_model is None:
         return []
     witness = ctx.witness(first_model, conduct=True)
@@ -119,6 +121,23 @@ def _complies(ctx: CheckContext, expectation: Expectation) -> Iterable[Finding]:
         (f"in the witness situation the conduct shown complies with every active norm of "
          f"`{expectation.lower}` but not with `{main.name}` of `{expectation.higher}`",),
     )]
+
+
+def _telling_model(solver: z3.Solver, engine: object, marker: z3.BoolRef, view_a: View,
+                   lower: list[NormDecl]) -> z3.ModelRef:
+    """Prefer a witness in which layer A's norms actually say something."""
+    model = solver.model()
+    if lower:
+        some_active = z3.Or([view_a.act[n.name] for n in lower])
+        if is_sat(solver, engine.limits, marker, _mark(solver, some_active)):  # type: ignore[attr-defined]
+            model = solver.model()
+    return model
+
+
+def _mark(solver: z3.Solver, term: z3.BoolRef) -> z3.BoolRef:
+    flag = z3.FreshBool("prefer")
+    solver.add(z3.Implies(flag, term))
+    return flag
 
 
 def _recheck_gap(ctx: CheckContext, view_a: View, view_b: View, broken: NormDecl,
@@ -181,7 +200,5 @@ def _scenario(ctx: CheckContext, scenario: Scenario) -> Iterable[Finding]:
 
 
 def _mentions(expr: RExpr, fact: str) -> bool:
-    from ..evaluate import names_in
-
     return fact in names_in(expr)[0]
 

@@ -40,16 +40,15 @@ def _dead(ctx: CheckContext, norm: NormDecl) -> Iterable[Finding]:
     engine = ctx.engine
     solver = engine.limits.new_solver()
     tracked: dict[str, tuple[z3.BoolRef, str]] = {}
-    facts = set(names_in(norm.applicable)[0])
-    for assume in ctx.spec.assumes:
-        facts |= names_in(assume.expr)[0]
-    solver.add(*engine.enc.domain(sorted(ctx.spec.facts)))
+    facts = engine._closure(names_in(norm.applicable)[0])
+    solver.add(*engine.enc.domain(sorted(facts)))
     parts: list[tuple[z3.BoolRef, str]] = []
     for index, part in enumerate(_conjuncts(norm.when)):
         parts.append((engine.enc.term(part), f"when#{index}"))
     parts.append((z3.Not(engine.enc.term(norm.unless)), "unless"))
     for index, assume in enumerate(ctx.spec.assumes):
-        parts.append((engine.enc.term(assume.expr), f"assume#{index}"))
+        if names_in(assume.expr)[0] & facts or not names_in(assume.expr)[0]:
+            parts.append((engine.enc.term(assume.expr), f"assume#{index}"))
     for term, tag in parts:
         marker = z3.Bool(f"track!{tag}")
         solver.add(z3.Implies(marker, term))
@@ -97,7 +96,7 @@ def _shadowed_and_overridden(ctx: CheckContext, norm: NormDecl) -> Iterable[Find
     superiors = _superiors(ctx, norm)
     if not superiors:
         return []
-    solver = engine.new_solver(*view.definitions(group))
+    solver = engine.new_solver(*view.definitions(group), facts=engine.group_facts(group))
     findings: list[Finding] = []
     winners: list[NormDecl] = []
     for winner in superiors:
@@ -265,8 +264,9 @@ def _redundant(ctx: CheckContext, norm: NormDecl) -> Iterable[Finding]:
     with_it = engine.view(f"upto{norm.rank}", upper)
     without = engine.view(f"upto{norm.rank}-{norm.name}", [n for n in upper if n is not norm])
     others = engine.conflict_anywhere(with_it, except_group=group)
+    facts = None if not z3.is_false(others) else engine.group_facts(group)
     solver = engine.new_solver(*with_it.definitions(group), *without.definitions(group),
-                               z3.Not(others))
+                               z3.Not(others), facts=facts)
     if not z3.is_false(others):
         for other in engine.groups:
             if other is not group:
