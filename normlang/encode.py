@@ -43,6 +43,7 @@ class Encoder:
                 self.facts[name] = z3.Int(f"f!{name}")
         self.actions: dict[str, z3.BoolRef] = {a: z3.Bool(f"a!{a}") for a in spec.actions}
         self._copies = 0
+        self._domains: dict[str, list[z3.BoolRef]] = {}
 
     def conduct_copy(self, actions: Iterable[str], tag: str = "") -> dict[str, z3.BoolRef]:
         """Fresh boolean constants for `actions`: a second conduct in the same query."""
@@ -51,18 +52,23 @@ class Encoder:
 
     def domain(self, facts: Iterable[str]) -> list[z3.BoolRef]:
         """The typing constraints of the given facts (enum ranges, int bounds)."""
+        return [term for name in facts for term in self._domain_of(name)]
+
+    def _domain_of(self, name: str) -> list[z3.BoolRef]:
+        if name in self._domains:
+            return self._domains[name]
+        fact = self.spec.facts[name]
+        var = self.facts[name]
         out: list[z3.BoolRef] = []
-        for name in facts:
-            fact = self.spec.facts[name]
-            var = self.facts[name]
-            if fact.kind == "enum" and fact.enum is not None:
-                size = len(self.spec.enums[fact.enum].values)
-                out.append(z3.And(var >= 0, var < size))
-            elif fact.kind == "int":
-                if fact.low is not None:
-                    out.append(var >= fact.low)
-                if fact.high is not None:
-                    out.append(var <= fact.high)
+        if fact.kind == "enum" and fact.enum is not None:
+            size = len(self.spec.enums[fact.enum].values)
+            out.append(z3.And(var >= 0, var < size))
+        elif fact.kind == "int":
+            if fact.low is not None:
+                out.append(var >= fact.low)
+            if fact.high is not None:
+                out.append(var <= fact.high)
+        self._domains[name] = out
         return out
 
     def term(self, expr: RExpr, actions: Mapping[str, z3.BoolRef] | None = None,

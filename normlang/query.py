@@ -134,17 +134,20 @@ class Runtime:
         # where no conduct meets the constraints at all.
         no_conduct = not self._exists(env, [], set())
         memo: dict[str, bool] = {}
+        rivals: dict[int, list[str]] = {}
+        for name in sorted(app):
+            rivals.setdefault(-1 if no_conduct else self.group_of_norm[name], []).append(name)
 
         def is_active(name: str, depth: int = 0) -> bool:
             if name in memo:
                 return memo[name]
             if depth > len(names) + 1:
                 raise ValueError("priority cycle in this situation")
+            group = -1 if no_conduct else self.group_of_norm[name]
             result = name in app and not any(
                 self.precedes(env, other, name) and is_active(other, depth + 1)
                 and self.clash(env, other, name)
-                for other in sorted(app) if other != name
-                and (no_conduct or self.group_of_norm[other] == self.group_of_norm[name])
+                for other in rivals.get(group, []) if other != name
             )
             memo[name] = result
             return result

@@ -20,7 +20,7 @@ from fractions import Fraction
 import z3
 
 from .encode import Encoder
-from .evaluate import evaluate, names_in
+from .evaluate import evaluate, free_actions, names_in
 from .findings import WitnessValue
 from .solver import Limits, is_sat
 from .spec import (
@@ -143,20 +143,40 @@ class Conflicts:
     formula: z3.BoolRef = field(default_factory=lambda: z3.BoolVal(False))
 
 
+class _Activity(dict):  # type: ignore[type-arg]
+    """The activity constants of a view's norms, made when first asked for."""
+
+    def __init__(self, prefix: str, norms: dict[str, NormDecl]) -> None:
+        super().__init__()
+        self.prefix = prefix
+        self.norms = norms
+
+    def __missing__(self, name: str) -> z3.BoolRef:
+        if name not in self.norms:
+            raise KeyError(name)
+        var = z3.Bool(f"{self.prefix}{name}")
+        self[name] = var
+        return var
+
+
 class View:
     """Activity of a subset of the norms (all of them, a layer alone, a layer and above)."""
 
-    def __init__(self, engine: Engine, norms: Iterable[NormDecl], tag: str) -> None:
+    def __init__(self, engine: Engine, norms: Iterable[NormDecl], tag: str,
+                 same_priority: bool = False) -> None:
+        """`same_priority`: the caller guarantees the full spec's priority relation,
+        restricted to these norms, is theirs (e.g. a layer and everything above it)."""
         self.engine = engine
         self.tag = tag
         self.norms = {n.name: n for n in norms}
-        if len(self.norms) == len(engine.spec.norms):
+        kept = [e for e in engine.spec.edges if e.higher in self.norms and e.lower in self.norms]
+        if same_priority or len(kept) == len(engine.spec.edges) and (
+                len(self.norms) == len(engine.spec.norms) or not engine.spec.edges):
             self.priority = engine.priority
         else:
-            kept = [e for e in engine.spec.edges if e.higher in self.norms and e.lower in self.norms]
             restricted = replace(engine.spec, norms=tuple(self.norms.values()), edges=tuple(kept))
             self.priority = Priority(restricted)
-        self.act = {name: z3.Bool(f"act{engine.prefix}{tag}!{name}") for name in self.norms}
+        self.act = _Activity(f"act{engine.prefix}{tag}!", self.norms)
         self._definitions: dict[int, list[z3.BoolRef]] = {}
         self._reach: dict[object, dict[object, z3.BoolRef]] = {}
 
@@ -278,6 +298,7 @@ class Engine:
         self._views: dict[str, View] = {}
         self._situation: list[z3.BoolRef] | None = None
         self._fact_links: dict[str, set[str]] | None = None
+        self._memo: dict[tuple[object, ...], object] = {}
         self._base_model: z3.ModelRef | None = None
         self.merged = False
         if self._some_situation_has_no_conduct():
@@ -336,6 +357,12 @@ class Engine:
 
     def group_facts(self, group: Group) -> set[str]:
         """The facts that the group's applicability, priority and constraints read."""
+        key = ("facts", group.index)
+        if key not in self._memo:
+            self._memo[key] = self._group_facts(group)
+        return self._memo[key]  # type: ignore[return-value]
+
+    def _group_facts(self, group: Group) -> set[str]:
         facts: set[str] = set()
         for norm in group.norms:
             facts |= names_in(norm.applicable)[0]
@@ -430,10 +457,12 @@ class Engine:
                     self._clash[key] = self._unsat_cubes(space, selectors)
         return self._clash[key]
 
-    def view(self, tag: str, norms: Iterable[NormDecl] | None = None) -> View:
+    def view(self, tag: str, norms: Iterable[NormDecl] | None = None,
+             same_priority: bool = False) -> View:
         """The view called `tag` (created from `norms` the first time)."""
         if tag not in self._views:
-            self._views[tag] = View(self, self.spec.norms if norms is None else norms, tag)
+            self._views[tag] = View(self, self.spec.norms if norms is None else norms, tag,
+                                    same_priority)
         return self._views[tag]
 
     @property
@@ -512,10 +541,24 @@ class Engine:
             parts.append(self.enc.term(extra, values))
         return _and(parts)
 
+    def conflicting_groups(self, view: View | None = None) -> list[Group]:
+        """The groups that have a conflict in some situation (in `view`)."""
+        view = view or self.full
+        key = ("conflicting", view.tag)
+        if key not in self._memo:
+            self._memo[key] = [g for g in self.groups
+                               if not z3.is_false(self.conflicts(g, view).formula)]
+        return self._memo[key]  # type: ignore[return-value]
+
     def conflict_anywhere(self, view: View | None = None,
                           except_group: Group | None = None) -> z3.BoolRef:
         """The situations in which some group (other than `except_group`) has a conflict."""
-        return _or([self.conflicts(g, view).formula for g in self.groups if g is not except_group])
+        view = view or self.full
+        key = ("anywhere", view.tag, -1 if except_group is None else except_group.index)
+        if key not in self._memo:
+            self._memo[key] = _or([self.conflicts(g, view).formula
+                                   for g in self.conflicting_groups(view) if g is not except_group])
+        return self._memo[key]  # type: ignore[return-value]
 
     # ------------------------------------------------------------ deontic atoms
 
@@ -557,11 +600,14 @@ class Engine:
         return not some, why
 
     def find_situation(self, formula: RExpr, extra: Sequence[z3.BoolRef] = (),
-                       with_conduct: bool = False) -> z3.ModelRef | None:
+                       with_conduct: bool = False,
+                       extra_groups: Iterable[Group] = ()) -> z3.ModelRef | None:
         """A situation (and, with `with_conduct`, a complying conduct) where `formula` holds.
 
         Deontic atoms in `formula` are decided exactly by refinement: each is a
         boolean the solver guesses, corrected by a lemma until all guesses hold.
+        `extra` may only read the facts of `formula`, of `extra_groups` and the
+        activity of `extra_groups`' norms.
         """
         atoms: dict[RExpr, z3.BoolRef] = {}
 
@@ -571,23 +617,46 @@ class Engine:
             return atoms[expr]
 
         view = self.full
-        outer = self.new_solver(*view.all_definitions(), *extra)
-        outer.add(self.enc.term(formula, atoms=atom_var))
+        body = self.enc.term(formula, atoms=atom_var)
+        groups = self._groups_reading(formula) | {g.index for g in extra_groups}
+        if atoms or with_conduct:
+            groups |= {g.index for g in self.groups if not z3.is_false(self.conflicts(g).formula)}
+        chosen = [self.groups[i] for i in sorted(groups)]
+        facts = set(names_in(formula)[0]).union(*(self.group_facts(g) for g in chosen))
+        outer = self.new_solver(*[d for g in chosen for d in view.definitions(g)], *extra, body,
+                                facts=facts)
         if with_conduct:
             outer.add(z3.Not(self.conflict_anywhere()))
-            outer.add(*[view.complies(g) for g in self.groups])
+            free = {self.group_of_action[a].index for a in free_actions(formula)
+                    if a in self.group_of_action}
+            outer.add(*[view.complies(self.groups[i]) for i in sorted(free)])
         deciders = [(var, lambda m, a=atom: self.atom_value(a, m)) for atom, var in atoms.items()]
         return refine(outer, deciders, self.limits)
+
+    def _groups_reading(self, formula: RExpr) -> set[int]:
+        """The groups whose actions `formula` mentions (inside deontic atoms or not)."""
+        return {self.group_of_action[a].index for a in names_in(formula)[1]
+                if a in self.group_of_action}
 
     # ------------------------------------------------------------ witnesses
 
     def situation_of(self, model: z3.ModelRef) -> dict[str, WitnessValue]:
         """Every fact's value in `model`, as users write it."""
-        out: dict[str, WitnessValue] = {}
         assigned = {d.name() for d in model.decls()}
-        for name, fact in sorted(self.spec.facts.items()):
-            source = model if f"f!{name}" in assigned else self.base_model()
-            value = source.eval(self.enc.facts[name], model_completion=True)
+        out = dict(self._base_values())
+        out.update(self._decode(model, [n for n in self.spec.facts if f"f!{n}" in assigned]))
+        return dict(sorted(out.items()))
+
+    def _base_values(self) -> dict[str, WitnessValue]:
+        if ("base",) not in self._memo:
+            self._memo[("base",)] = self._decode(self.base_model(), list(self.spec.facts))
+        return self._memo[("base",)]  # type: ignore[return-value]
+
+    def _decode(self, model: z3.ModelRef, names: list[str]) -> dict[str, WitnessValue]:
+        out: dict[str, WitnessValue] = {}
+        for name in names:
+            fact = self.spec.facts[name]
+            value = model.eval(self.enc.facts[name], model_completion=True)
             if fact.kind == "bool":
                 out[name] = z3.is_true(value)
             elif fact.kind == "enum" and fact.enum is not None:

@@ -32,11 +32,23 @@ class CheckContext:
 
     by_name: dict[str, NormDecl] = field(default_factory=dict)
 
-    def __post_init__(self) -> None:
-        self.by_name = {n.name: n for n in self.spec.norms}
-
     def norm(self, name: str) -> NormDecl:
         return self.by_name[name]
+
+    def upper_layers(self, rank: int) -> list[NormDecl]:
+        """The norms of layer `rank` and every higher layer."""
+        if rank not in self._upper:
+            self._upper[rank] = [n for n in self.spec.norms if n.rank <= rank]
+        return self._upper[rank]
+
+    @property
+    def edge_endpoints(self) -> set[str]:
+        return self._endpoints
+
+    def __post_init__(self) -> None:
+        self.by_name = {n.name: n for n in self.spec.norms}
+        self._upper: dict[int, list[NormDecl]] = {}
+        self._endpoints = {e.higher for e in self.spec.edges} | {e.lower for e in self.spec.edges}
 
     def witness(self, model: z3.ModelRef, conduct: bool = False,
                 conduct_actions: dict[str, z3.BoolRef] | None = None) -> Witness:

@@ -193,7 +193,8 @@ def _undermined(ctx: CheckContext, norm: NormDecl) -> Iterable[Finding]:
 
     engine = ctx.engine
     atom = DeonticAtom("permitted", norm.target)
-    model = engine.find_situation(Not(atom), extra=[engine.full.act[norm.name]])
+    model = engine.find_situation(Not(atom), extra=[engine.full.act[norm.name]],
+                                  extra_groups=[engine.group_of[norm.name]])
     if model is None:
         return []
     witness = ctx.witness(model)
@@ -260,17 +261,19 @@ def check_redundant(ctx: CheckContext) -> None:
 def _redundant(ctx: CheckContext, norm: NormDecl) -> Iterable[Finding]:
     engine = ctx.engine
     group = engine.group_of[norm.name]
-    upper = [n for n in ctx.spec.norms if n.rank <= norm.rank]
-    with_it = engine.view(f"upto{norm.rank}", upper)
-    without = engine.view(f"upto{norm.rank}-{norm.name}", [n for n in upper if n is not norm])
+    # INVARIANT: norms of a lower layer never rank above these (that would be a cycle),
+    # so the whole spec's priority, restricted, is the priority of these norms alone.
+    upper = ctx.upper_layers(norm.rank)
+    with_it = engine.view(f"upto{norm.rank}", upper, same_priority=True)
+    without = engine.view(f"upto{norm.rank}-{norm.name}", [n for n in upper if n is not norm],
+                          same_priority=norm.name not in ctx.edge_endpoints)
+    conflicting = [g for g in engine.conflicting_groups(with_it) if g is not group]
     others = engine.conflict_anywhere(with_it, except_group=group)
-    facts = None if not z3.is_false(others) else engine.group_facts(group)
+    facts = engine.group_facts(group).union(*(engine.group_facts(g) for g in conflicting))
     solver = engine.new_solver(*with_it.definitions(group), *without.definitions(group),
                                z3.Not(others), facts=facts)
-    if not z3.is_false(others):
-        for other in engine.groups:
-            if other is not group:
-                solver.add(*with_it.definitions(other))
+    for other in conflicting:
+        solver.add(*with_it.definitions(other))
     solver.add(z3.Xor(with_it.complies(group), without.complies(group)))
     if is_sat(solver, engine.limits):
         return []

@@ -58,5 +58,5 @@ def _cycle_finding(ctx: CheckContext, names: list[str], model: z3.ModelRef | Non
         help_lines.append("an `overrides` edge cannot point at a norm of a higher layer")
     return Finding(
         "priority-cycle", f"priority among {backticked(unique)} forms a cycle{when}",
-        labels[0].span, tuple(labels), tuple(unique), witness, tuple(help_lines),
+        labels[0].span, tuple(labels), tuple(sorted(unique)), witness, tuple(help_lines),
     )
