@@ -27,7 +27,7 @@ class CheckOptions:
     memory_mb: int | None = None
     jobs: int = 1
     max_file_bytes: int = 8 * 1024 * 1024
-    max_nesting: int = 500
+    max_nesting: int = 200
 
 
 @dataclass

@@ -1,0 +1,108 @@
+"""Reading `.norm` files safely and following their imports.
+
+Imports are relative to the importing file and confined to the project root
+(the root file's nearest ancestor holding `pyproject.toml` or `.git`, else its
+own folder), with symlinks resolved. Nothing of a file outside the root is
+ever read or echoed. Each file is read and parsed once per `Loader`.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import ast
+from .findings import Finding, Label
+from .source import SourceFile, Span
+
+
+def project_root(path: Path) -> Path:
+    """The nearest ancestor of `path` holding `pyproject.toml` or `.git`, else its folder."""
+    folder = path.resolve().parent
+    for candidate in (folder, *folder.parents):
+        if (candidate / "pyproject.toml").exists() or (candidate / ".git").exists():
+            return candidate
+    return folder
+
+
+def display_path(path: Path) -> str:
+    """`path` relative to the working directory when inside it, else absolute."""
+    try:
+        return str(path.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+@dataclass
+class ParsedFile:
+    """One file: its source (None if unreadable), its AST, and what went wrong reading it."""
+
+    path: Path
+    source: SourceFile | None
+    file: ast.File | None
+    findings: list[Finding] = field(default_factory=list)
+
+
+def error(kind: str, message: str, span: Span, *help_lines: str,
+          labels: tuple[Label, ...] = ()) -> Finding:
+    return Finding(kind, message, span, (Label(span, "here", primary=True), *labels),
+                   help=help_lines)
+
+
+def read_source(path: Path, shown: str, max_bytes: int,
+                at: Span | None = None) -> tuple[SourceFile | None, list[Finding]]:
+    """Read a file as UTF-8 text, refusing folders, devices, FIFOs, binaries and huge files.
+
+    `at` is where the file was imported from (the place to report problems).
+    """
+    where = at or Span(shown, 0, 0, 1, 1, 1, 1)
+    kind = "import-error" if at is not None else "syntax-error"
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return None, [error("import-error", f"file `{shown}` does not exist", where)]
+    except OSError as problem:
+        return None, [error("import-error", f"cannot read `{shown}`: {problem.strerror}", where)]
+    if stat.S_ISDIR(info.st_mode):
+        return None, [error("import-error", f"`{shown}` is a folder, not a file", where)]
+    if not stat.S_ISREG(info.st_mode):
+        return None, [error("import-error", f"`{shown}` is not a regular file", where,
+                            "devices, FIFOs and sockets are never read")]
+    if info.st_size > max_bytes:
+        return None, [error(kind, f"`{shown}` is {info.st_size} bytes, over the limit of "
+                                  f"{max_bytes}", where, "raise `max-file-bytes` if this is intended")]
+    try:
+        data = path.read_bytes()
+    except OSError as problem:
+        return None, [error("import-error", f"cannot read `{shown}`: {problem.strerror}", where)]
+    return decode(data, shown)
+
+
+def decode(data: bytes, shown: str) -> tuple[SourceFile | None, list[Finding]]:
+    """Bytes -> text, or a syntax error located at the first bad byte."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as bad:
+        good = data[:bad.start].decode("utf-8", errors="replace")
+        source = SourceFile(shown, good)
+        span = source.span(len(good), len(good))
+        return None, [error("syntax-error", "the file is not UTF-8 text", span,
+                            f"byte {bad.start} cannot be decoded; .norm files are UTF-8")]
+    if "\x00" in text:
+        source = SourceFile(shown, text.replace("\x00", " "))
+        index = text.index("\x00")
+        return None, [error("syntax-error", "the file is binary (it holds a NUL byte)",
+                            source.span(index, index + 1))]
+    return SourceFile(shown, text), []
+
+
+def inside(path: Path, root: Path) -> bool:
+    try:
+        path.relative_to(root)
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,477 @@
+"""Imports, names and types: the ASTs of a root file and its imports -> one `Spec`.
+
+Every declared name is bound once; unknown names get a did-you-mean; enum
+values resolve by the type they meet; expressions are type-checked and
+lowered to the core language of `spec.py`, with defines inlined.
+"""
+
+from __future__ import annotations
+
+import difflib
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import ast
+from .api import CheckOptions, Loaded
+from .findings import Finding, Label
+from .imports import ParsedFile, display_path, error, inside, project_root, read_source
+from .parser import KEYWORDS
+from .source import SourceFile, Span
+from .spec import (
+    ActionDecl, EnumType, Expectation, FactDecl, Located, NormDecl, PriorityEdge, RExpr,
+    Scenario, ScenarioExpectation, Spec, ValueDecl,
+)
+from .typing_rules import Context, Typer
+
+
+class Loader:
+    """Loads root files with their imports; parses each file once across roots."""
+
+    def __init__(self, options: CheckOptions | None = None) -> None:
+        self.options = options or CheckOptions()
+        self._parsed: dict[Path, ParsedFile] = {}
+
+    def load(self, path: Path) -> Loaded:
+        shown = str(path)
+        resolved = path.resolve() if path.exists() else path.absolute()
+        root_dir = project_root(resolved)
+        return self._load_graph(resolved, shown, root_dir)
+
+    def load_text(self, text: str, path: str) -> Loaded:
+        resolved = Path(path).absolute()
+        from .imports import decode
+
+        source, findings = decode(text.encode("utf-8", errors="surrogatepass"), path)
+        self._parsed[resolved] = self._parse(resolved, source, findings)
+        return self._load_graph(resolved, path, Path.cwd().resolve())
+
+    # ------------------------------------------------------------ files and imports
+
+    def _file(self, path: Path, shown: str, at: Span | None) -> ParsedFile:
+        if path not in self._parsed:
+            source, findings = read_source(path, shown, self.options.max_file_bytes, at)
+            if source is None and at is not None:
+                return ParsedFile(path, None, None, findings)
+            self._parsed[path] = self._parse(path, source, findings)
+        return self._parsed[path]
+
+    def _parse(self, path: Path, source: SourceFile | None,
+               findings: list[Finding]) -> ParsedFile:
+        if source is None:
+            return ParsedFile(path, None, None, findings)
+        from .lower import lower
+        from .parser import parse
+        from .syntax_limits import nesting_problem
+
+        parsed = parse(source)
+        if parsed.tree is None:
+            return ParsedFile(path, source, None, parsed.findings)
+        deep = nesting_problem(parsed.tree, source, self.options.max_nesting)
+        if deep is not None:
+            return ParsedFile(path, source, None, [deep])
+        limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(limit, 20000))
+        try:
+            file, problems = lower(parsed.tree, source)
+        finally:
+            sys.setrecursionlimit(limit)
+        return ParsedFile(path, source, file, problems)
+
+    def _load_graph(self, root: Path, shown: str, root_dir: Path) -> Loaded:
+        findings: list[Finding] = []
+        files: dict[str, SourceFile] = {}
+        order: list[ParsedFile] = []
+        edges: list[tuple[Path, Path, Span]] = []
+        seen: set[Path] = set()
+        stack: list[tuple[Path, str, Span | None]] = [(root, shown, None)]
+        while stack:
+            path, name, at = stack.pop()
+            if path in seen:
+                continue
+            seen.add(path)
+            parsed = self._file(path, name, at)
+            findings.extend(parsed.findings)
+            if parsed.source is not None:
+                files[parsed.source.path] = parsed.source
+            if parsed.file is None:
+                continue
+            order.append(parsed)
+            for decl in reversed(parsed.file.decls):
+                if isinstance(decl, ast.Import):
+                    target = self._import_target(path, decl, root_dir, findings)
+                    if target is not None:
+                        edges.append((path, target, decl.span))
+                        stack.append((target, display_path(target), decl.span))
+        findings.extend(_import_cycles(edges))
+        if any(f.severity.value == "error" for f in findings):
+            return Loaded(shown, None, _sorted(findings), files)
+        spec, problems = Resolver(shown, order, files, root_dir, self.options).resolve()
+        findings.extend(problems)
+        if any(f.severity.value == "error" for f in findings):
+            spec = None
+        return Loaded(shown, spec, _sorted(findings), files)
+
+    def _import_target(self, importer: Path, decl: ast.Import, root_dir: Path,
+                       findings: list[Finding]) -> Path | None:
+        target = (importer.parent / decl.path)
+        try:
+            resolved = target.resolve()
+        except (OSError, RuntimeError):
+            findings.append(error("import-error", f"cannot resolve import `{decl.path}`", decl.span))
+            return None
+        if not inside(resolved, root_dir):
+            findings.append(error(
+                "import-error", f"import `{decl.path}` leaves the project root", decl.span,
+                f"imports must stay inside `{display_path(root_dir)}` (symlinks are resolved)"))
+            return None
+        return resolved
+
+
+def _import_cycles(edges: list[tuple[Path, Path, Span]]) -> list[Finding]:
+    if not edges:
+        return []
+    import networkx as nx
+
+    graph = nx.DiGraph()
+    for source, target, span in edges:
+        graph.add_edge(source, target, span=span)
+    findings = []
+    for component in sorted(nx.strongly_connected_components(graph), key=lambda c: sorted(c)):
+        if len(component) == 1 and not graph.has_edge(*(next(iter(component)),) * 2):
+            continue
+        cycle = nx.find_cycle(graph.subgraph(component))
+        names = [display_path(u) for u, _v in cycle] + [display_path(cycle[0][0])]
+        span = graph.edges[cycle[-1]]["span"]
+        findings.append(error("import-error", f"import cycle: {' -> '.join(names)}", span,
+                              "a file cannot import itself, directly or through others"))
+    return findings
+
+
+def _sorted(findings: list[Finding]) -> list[Finding]:
+    unique = {(f.kind, f.message, f.span.path, f.span.start): f for f in findings}
+    return sorted(unique.values(), key=Finding.sort_key)
+
+
+def load_path(path: Path, options: CheckOptions) -> Loaded:
+    return Loader(options).load(path)
+
+
+def load_source(text: str, path: str, options: CheckOptions) -> Loaded:
+    return Loader(options).load_text(text, path)
+
+
+# ---------------------------------------------------------------- resolution
+
+
+@dataclass
+class _Declared:
+    """A name and where it was first declared."""
+
+    span: Span
+    what: str
+
+
+@dataclass
+class Resolver:
+    root: str
+    files: list[ParsedFile]
+    sources: dict[str, SourceFile]
+    root_dir: Path
+    options: CheckOptions
+    findings: list[Finding] = field(default_factory=list)
+
+    def resolve(self) -> tuple[Spec | None, list[Finding]]:
+        decls = [d for f in self.files if f.file for d in f.file.decls]
+        self.layers = self._layers(decls)
+        names = self._collect(decls)
+        typer = Typer(names, self.findings)
+        facts = names.facts
+        norms = [self._norm(d, typer) for d in decls if isinstance(d, ast.Norm)]
+        norm_names = {n.name for n in norms if n is not None}
+        edges = self._overrides(decls, typer, norm_names)
+        values = {v.name.name: ValueDecl(v.name.name, v.description, v.span)
+                  for v in decls if isinstance(v, ast.Value)}
+        from .moral_graph import import_moral_graphs
+
+        graph_values, graph_prefers, graph_facts = import_moral_graphs(
+            [d for d in decls if isinstance(d, ast.ImportValues)], self, typer, names)
+        values.update(graph_values)
+        kept = [n for n in norms if n is not None]
+        self._check_serves(decls, kept, values)
+        edges += self._prefers(decls, typer, values, kept) + self._expand_prefers(
+            graph_prefers, kept)
+        spec = Spec(
+            root=self.root,
+            layers=tuple(self.layers) or ("default",),
+            enums=names.enums,
+            facts={**facts, **graph_facts},
+            actions=names.actions,
+            norms=tuple(kept),
+            agents=tuple(names.agents),
+            defines={k: v for k, v in typer.define_values().items()},
+            assumes=tuple(Located(typer.condition(d.expr, Context.CONDITION), d.span)
+                          for d in decls if isinstance(d, ast.Assume)),
+            constraints=tuple(Located(typer.condition(d.expr, Context.CONSTRAINT), d.span)
+                              for d in decls if isinstance(d, ast.Constraint)),
+            edges=tuple(edges),
+            values=values,
+            expectations=tuple(e for d in decls if isinstance(d, ast.Expect)
+                               for e in [self._expectation(d, typer)] if e is not None),
+            scenarios=tuple(self._scenario(d, typer) for d in decls
+                            if isinstance(d, ast.Scenario)),
+            files=dict(self.sources),
+        )
+        return spec, self.findings
+
+    # ------------------------------------------------------------ declarations
+
+    def _layers(self, decls: list[ast.Decl]) -> list[str]:
+        declared = [d for d in decls if isinstance(d, ast.Layers)]
+        if not declared:
+            return []
+        first = declared[0]
+        names = [i.name for i in first.names]
+        for ident in first.names:
+            self._keyword(ident, "layer")
+        if len(set(names)) != len(names):
+            dup = next(i for i in first.names if names.count(i.name) > 1)
+            self.findings.append(error("name-error", f"layer `{dup.name}` is listed twice",
+                                       dup.span))
+        for other in declared[1:]:
+            if [i.name for i in other.names] != names:
+                self.findings.append(error(
+                    "name-error", "a spec has one `layers` order, and these two differ",
+                    other.span, "declare the order once, in the file the others import",
+                    labels=(Label(first.span, "first declared here"),)))
+        return names
+
+    def _keyword(self, ident: ast.Ident, what: str) -> bool:
+        if ident.name in KEYWORDS:
+            self.findings.append(error("syntax-error",
+                                       f"`{ident.name}` is a keyword and cannot name a {what}",
+                                       ident.span, "choose another name"))
+            return True
+        return False
+
+    def _collect(self, decls: list[ast.Decl]) -> _Names:
+        names = _Names()
+        seen: dict[tuple[str, str], _Declared] = {}
+
+        def declare(namespace: str, ident: ast.Ident, what: str, key: str | None = None) -> bool:
+            self._keyword(ident, what)
+            slot = (namespace, key or ident.name)
+            if slot in seen:
+                first = seen[slot]
+                self.findings.append(error(
+                    "name-error", f"{what} `{key or ident.name}` is declared twice", ident.span,
+                    "each name is declared exactly once in a spec (imports included)",
+                    labels=(Label(first.span, f"first declared here as {first.what}"),)))
+                return False
+            seen[slot] = _Declared(ident.span, what)
+            return True
+
+        for decl in decls:
+            if isinstance(decl, ast.Agent) and declare("agent", decl.name, "agent"):
+                names.agents.append(decl.name.name)
+            elif isinstance(decl, ast.Enum) and declare("type", decl.name, "enum"):
+                values = [v.name for v in decl.values]
+                for value in decl.values:
+                    self._keyword(value, "enum value")
+                if len(set(values)) != len(values):
+                    dup = next(v for v in decl.values if values.count(v.name) > 1)
+                    self.findings.append(error(
+                        "name-error", f"enum `{decl.name.name}` lists `{dup.name}` twice",
+                        dup.span))
+                names.enums[decl.name.name] = EnumType(decl.name.name, tuple(dict.fromkeys(values)),
+                                                       decl.ordered, decl.span)
+            elif isinstance(decl, ast.Value):
+                declare("value", decl.name, "value")
+            elif isinstance(decl, ast.Norm):
+                declare("norm", decl.name, "norm")
+        for decl in decls:
+            if isinstance(decl, ast.Fact) and declare("expr", decl.name, "fact"):
+                fact = self._fact(decl, names)
+                if fact is not None:
+                    names.facts[fact.name] = fact
+            elif isinstance(decl, ast.Define) and declare("expr", decl.name, "define"):
+                names.defines[decl.name.name] = decl
+            elif isinstance(decl, ast.Action):
+                qualified = f"{decl.agent.name}.{decl.name.name}"
+                self._keyword(decl.name, "action")
+                if decl.agent.name not in names.agents:
+                    self.findings.append(_unknown("agent", decl.agent, names.agents))
+                elif declare("action", decl.name, "action", qualified):
+                    names.actions[qualified] = ActionDecl(qualified, decl.agent.name, decl.span)
+        return names
+
+    def _fact(self, decl: ast.Fact, names: _Names) -> FactDecl | None:
+        kind = decl.type
+        name = decl.name.name
+        if kind.kind == "enum":
+            if kind.enum not in names.enums:
+                self.findings.append(_unknown("type", ast.Ident(kind.enum or "", kind.span),
+                                              list(names.enums) + ["bool", "int", "real"]))
+                return None
+            return FactDecl(name, "enum", decl.span, enum=kind.enum)
+        if kind.kind == "int" and (kind.low is not None or kind.high is not None):
+            low, high = kind.low, kind.high
+            if not isinstance(low, int) or not isinstance(high, int):
+                self.findings.append(error("type-error", "the bounds of an `int in LO..HI` range "
+                                           "must be whole numbers", kind.span))
+                return None
+            if low > high:
+                self.findings.append(error("type-error", f"the range `{low}..{high}` is empty",
+                                           kind.span, f"did you mean `{high}..{low}`?"))
+                return None
+            return FactDecl(name, "int", decl.span, low=low, high=high)
+        return FactDecl(name, kind.kind, decl.span)
+
+    def _norm(self, decl: ast.Norm, typer: Typer) -> NormDecl | None:
+        ok = True
+        layer = self.layers[-1] if self.layers else "default"
+        if decl.layer is not None:
+            if decl.layer.name in self.layers:
+                layer = decl.layer.name
+            else:
+                self.findings.append(_unknown("layer", decl.layer, self.layers))
+                ok = False
+        if decl.agent.name not in typer.names.agents:
+            self.findings.append(_unknown("agent", decl.agent, typer.names.agents))
+            return None
+        when = typer.condition(decl.when, Context.CONDITION) if decl.when else None
+        unless = typer.condition(decl.unless, Context.CONDITION) if decl.unless else None
+        target = typer.condition(decl.target, Context.TARGET, agent=decl.agent.name)
+        if not ok:
+            return None
+        from .spec import FALSE, TRUE
+
+        return NormDecl(
+            name=decl.name.name, layer=layer,
+            rank=self.layers.index(layer) if self.layers else 0,
+            modality=decl.modality, agent=decl.agent.name, target=target,
+            span=decl.span, duty_span=decl.duty_span,
+            when=when if when is not None else TRUE,
+            unless=unless if unless is not None else FALSE,
+            source=decl.source, serves=tuple(v.name for v in decl.serves),
+        )
+
+    def _overrides(self, decls: list[ast.Decl], typer: Typer,
+                   norms: set[str]) -> list[PriorityEdge]:
+        from .spec import TRUE
+
+        edges = []
+        for decl in decls:
+            if not isinstance(decl, ast.Norm):
+                continue
+            for override in decl.overrides:
+                if override.norm.name not in norms:
+                    self.findings.append(_unknown("norm", override.norm, sorted(norms)))
+                    continue
+                if override.norm.name == decl.name.name:
+                    self.findings.append(error("priority-cycle",
+                                               f"norm `{decl.name.name}` overrides itself",
+                                               override.span))
+                    continue
+                when = typer.condition(override.when, Context.CONDITION) if override.when else TRUE
+                edges.append(PriorityEdge(decl.name.name, override.norm.name, when, "overrides",
+                                          override.span))
+        return edges
+
+    def _check_serves(self, decls: list[ast.Decl], norms: list[NormDecl],
+                      values: dict[str, ValueDecl]) -> None:
+        for decl in decls:
+            if isinstance(decl, ast.Norm):
+                for value in decl.serves:
+                    if value.name not in values:
+                        self.findings.append(_unknown("value", value, sorted(values)))
+
+    def _prefers(self, decls: list[ast.Decl], typer: Typer, values: dict[str, ValueDecl],
+                 norms: list[NormDecl]) -> list[PriorityEdge]:
+        from .spec import TRUE
+
+        wanted = []
+        for decl in decls:
+            if not isinstance(decl, ast.Prefer):
+                continue
+            bad = False
+            for ident in (decl.higher, decl.lower):
+                if ident.name not in values:
+                    self.findings.append(_unknown("value", ident, sorted(values)))
+                    bad = True
+            if decl.higher.name == decl.lower.name and not bad:
+                self.findings.append(error("priority-cycle",
+                                           f"value `{decl.higher.name}` is preferred over itself",
+                                           decl.span))
+                bad = True
+            if bad:
+                continue
+            when = typer.condition(decl.when, Context.CONDITION) if decl.when else TRUE
+            wanted.append((decl.higher.name, decl.lower.name, when, decl.span))
+        return self._expand_prefers(wanted, norms)
+
+    def _expand_prefers(self, prefers: list[tuple[str, str, RExpr, Span]],
+                        norms: list[NormDecl]) -> list[PriorityEdge]:
+        edges = []
+        for higher, lower, when, span in prefers:
+            for m in norms:
+                if higher not in m.serves:
+                    continue
+                for n in norms:
+                    if lower in n.serves and n.rank == m.rank and n.name != m.name:
+                        edges.append(PriorityEdge(m.name, n.name, when, "prefer", span))
+        return edges
+
+    def _expectation(self, decl: ast.Expect, typer: Typer) -> Expectation | None:
+        body = decl.body
+        text = self._text(body.span)
+        if isinstance(body, ast.ExpectConsistent):
+            return Expectation("consistent", decl.span, text="consistent")
+        if isinstance(body, ast.ExpectComplies):
+            bad = False
+            for ident in (body.lower, body.higher):
+                if ident.name not in self.layers:
+                    self.findings.append(_unknown("layer", ident, self.layers))
+                    bad = True
+            for agent in body.agents:
+                if agent.name not in typer.names.agents:
+                    self.findings.append(_unknown("agent", agent, typer.names.agents))
+                    bad = True
+            if bad:
+                return None
+            return Expectation("complies", decl.span, lower=body.lower.name,
+                               higher=body.higher.name, agents=tuple(a.name for a in body.agents),
+                               text=text)
+        assert isinstance(body, ast.ExpectFormula)
+        formula = typer.condition(body.formula, Context.EXPECT)
+        return Expectation(body.quantifier, decl.span, formula=formula, text=text)
+
+    def _scenario(self, decl: ast.Scenario, typer: Typer) -> Scenario:
+        from .spec import And
+
+        given = tuple(typer.condition(g, Context.CONDITION) for g in decl.given)
+        expects = tuple(ScenarioExpectation(typer.condition(e.formula, Context.EXPECT), e.span,
+                                            self._text(e.formula.span))
+                        for e in decl.expects)
+        return Scenario(decl.name.name, And(given), expects, decl.span)
+
+    def _text(self, span: Span) -> str:
+        source = self.sources.get(span.path)
+        if source is None:
+            return ""
+        return " ".join(source.text[span.start:span.end].split())
+
+
+@dataclass
+class _Names:
+    agents: list[str] = field(default_factory=list)
+    enums: dict[str, EnumType] = field(default_factory=dict)
+    facts: dict[str, FactDecl] = field(default_factory=dict)
+    defines: dict[str, ast.Define] = field(default_factory=dict)
+    actions: dict[str, ActionDecl] = field(default_factory=dict)
+
+
+def _unknown(what: str, ident: ast.Ident, known: list[str]) -> Finding:
+    close = difflib.get_close_matches(ident.name, known, n=1, cutoff=0.6)
+    help_lines = (f"did you mean `{close[0]}`?",) if close else ()
+    return error("name-error", f"unknown {what} `{ident.name}`", ident.span, *help_lines)

@@ -1,0 +1,359 @@
+"""Type-checking expressions and lowering them to the core language (`spec.RExpr`).
+
+Types: `bool`, `int`, `real`, `enum:T`. Where an expression may be read
+depends on its context: a norm's condition reads facts, its target reads its
+own agent's actions, an expectation reads anything and may use the deontic
+atoms. Errors are collected; an ill-typed expression lowers to `false` so that
+one mistake is reported once.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from enum import Enum
+from typing import TYPE_CHECKING
+
+from . import ast
+from .evaluate import has_deontic, names_in
+from .findings import Finding, Label
+from .source import Span
+from .spec import (
+    FALSE, ActionRef, And, Arith, Cmp, ConflictAtom, Const, DeonticAtom, EnumConst, FactRef,
+    Iff, Implies, Neg, Not, Or, RExpr,
+)
+
+if TYPE_CHECKING:
+    from .resolve import _Names
+
+
+class Context(Enum):
+    CONDITION = "condition"
+    CONSTRAINT = "constraint"
+    TARGET = "target"
+    EXPECT = "expectation"
+    DEONTIC = "deontic target"
+    DEFINE = "define"
+
+
+_READS_ACTIONS = {Context.CONSTRAINT, Context.TARGET, Context.EXPECT, Context.DEONTIC,
+                  Context.DEFINE}
+_READS_FACTS = {Context.CONDITION, Context.CONSTRAINT, Context.EXPECT, Context.DEONTIC,
+                Context.DEFINE}
+
+
+@dataclass(frozen=True)
+class _Unresolved:
+    """A bare name that is neither a fact, a define nor an action: maybe an enum value."""
+
+    name: str
+    span: Span
+
+
+Typed = tuple[RExpr, str]
+
+
+class _Bad(Exception):
+    """An error already reported; the expression lowers to `false`."""
+
+
+class Typer:
+    def __init__(self, names: _Names, findings: list[Finding]) -> None:
+        self.names = names
+        self.findings = findings
+        self._defines: dict[str, Typed | None] = {}
+        self._stack: list[str] = []
+
+    # ------------------------------------------------------------ entry points
+
+    def condition(self, expr: ast.Expr, context: Context, agent: str | None = None) -> RExpr:
+        """Lower a boolean expression read in `context`; report and return `false` if ill-typed."""
+        try:
+            value, kind = self._typed(expr, context, agent)
+        except _Bad:
+            return FALSE
+        if kind != "bool":
+            self._error("type-error", f"expected a condition (bool), found {_show(kind)}",
+                        expr.span)
+            return FALSE
+        return value
+
+    def define_values(self) -> dict[str, RExpr]:
+        out = {}
+        for name in self.names.defines:
+            typed = self._define(name, self.names.defines[name].name.span)
+            if typed is not None:
+                out[name] = typed[0]
+        return out
+
+    # ------------------------------------------------------------ expressions
+
+    def _typed(self, expr: ast.Expr, context: Context, agent: str | None) -> Typed:
+        result = self._lower(expr, context, agent)
+        if isinstance(result, _Unresolved):
+            self._unknown_name(result, context, agent)
+            raise _Bad
+        return result
+
+    def _lower(self, expr: ast.Expr, context: Context,
+               agent: str | None) -> Typed | _Unresolved:
+        if isinstance(expr, ast.BoolLit):
+            return Const(expr.value), "bool"
+        if isinstance(expr, ast.NumLit):
+            if expr.is_int:
+                return Const(int(expr.value)), "int"
+            return Const(expr.value), "real"
+        if isinstance(expr, ast.Name):
+            return self._name(expr, context, agent)
+        if isinstance(expr, ast.Dotted):
+            return self._dotted(expr, context, agent)
+        if isinstance(expr, ast.Unary):
+            return self._unary(expr, context, agent)
+        if isinstance(expr, ast.Binary):
+            return self._binary(expr, context, agent)
+        if isinstance(expr, ast.Deontic):
+            return self._deontic(expr, context, agent)
+        if isinstance(expr, ast.ConflictAtom):
+            if context != Context.EXPECT:
+                self._error("type-error", "`conflict` can only be used in `expect` and "
+                                          "`scenario`", expr.span)
+                raise _Bad
+            return ConflictAtom(), "bool"
+        raise TypeError(expr)
+
+    def _name(self, expr: ast.Name, context: Context, agent: str | None) -> Typed | _Unresolved:
+        name = expr.name
+        if context == Context.TARGET and agent is not None:
+            qualified = f"{agent}.{name}"
+            if qualified in self.names.actions:
+                return ActionRef(qualified), "bool"
+            if name in self.names.facts or name in self.names.defines:
+                self._error("type-error", f"a norm's target is a formula over `{agent}`'s "
+                                          f"actions; `{name}` is not one", expr.span,
+                            "put conditions on facts in `when` or `unless`")
+                raise _Bad
+            return _Unresolved(name, expr.span)
+        if name in self.names.facts:
+            if context not in _READS_FACTS:
+                self._error("type-error", f"`{name}` is a fact; only actions can be read here",
+                            expr.span)
+                raise _Bad
+            fact = self.names.facts[name]
+            kind = f"enum:{fact.enum}" if fact.kind == "enum" else fact.kind
+            return FactRef(name), kind
+        if name in self.names.defines:
+            return self._use_define(name, expr.span, context)
+        if context in _READS_ACTIONS:
+            matches = [a for a in self.names.actions if a.split(".", 1)[1] == name]
+            if len(matches) == 1:
+                return ActionRef(matches[0]), "bool"
+            if len(matches) > 1:
+                self._error("name-error", f"action `{name}` is ambiguous", expr.span,
+                            f"write one of {', '.join(f'`{m}`' for m in sorted(matches))}")
+                raise _Bad
+        return _Unresolved(name, expr.span)
+
+    def _dotted(self, expr: ast.Dotted, context: Context, agent: str | None) -> Typed:
+        qualified = f"{expr.agent}.{expr.action}"
+        if qualified not in self.names.actions:
+            if expr.agent not in self.names.agents:
+                self._error("name-error", f"unknown agent `{expr.agent}`", expr.span,
+                            *_did_you_mean(expr.agent, self.names.agents))
+            else:
+                known = [a for a in self.names.actions]
+                self._error("name-error", f"unknown action `{qualified}`", expr.span,
+                            *_did_you_mean(qualified, known))
+            raise _Bad
+        if context not in _READS_ACTIONS:
+            self._error("type-error", f"`{qualified}` is an action; a {context.value} reads only "
+                                      f"facts", expr.span)
+            raise _Bad
+        if context == Context.TARGET and agent is not None and expr.agent != agent:
+            self._error("type-error", f"a norm addressed to `{agent}` cannot demand "
+                                      f"`{qualified}`, an action of `{expr.agent}`", expr.span,
+                        f"write a separate norm for `{expr.agent}`")
+            raise _Bad
+        return ActionRef(qualified), "bool"
+
+    def _unary(self, expr: ast.Unary, context: Context, agent: str | None) -> Typed:
+        value, kind = self._typed(expr.operand, context, agent)
+        if expr.op == "not":
+            self._expect(kind, "bool", expr.operand.span, "`not`")
+            return Not(value), "bool"
+        if kind not in ("int", "real"):
+            self._error("type-error", f"`-` needs a number, found {_show(kind)}",
+                        expr.operand.span)
+            raise _Bad
+        if isinstance(value, Const):
+            return Const(-value.value), kind  # type: ignore[operator]
+        return Neg(value), kind
+
+    def _binary(self, expr: ast.Binary, context: Context, agent: str | None) -> Typed:
+        op = expr.op
+        if op in ("and", "or", "->", "<->"):
+            left, lk = self._typed(expr.left, context, agent)
+            right, rk = self._typed(expr.right, context, agent)
+            self._expect(lk, "bool", expr.left.span, f"`{op}`")
+            self._expect(rk, "bool", expr.right.span, f"`{op}`")
+            if op == "and":
+                return And(_flat(And, left) + _flat(And, right)), "bool"
+            if op == "or":
+                return Or(_flat(Or, left) + _flat(Or, right)), "bool"
+            if op == "->":
+                return Implies(left, right), "bool"
+            return Iff(left, right), "bool"
+        if op in ("+", "-", "*"):
+            return self._arith(expr, context, agent)
+        return self._compare(expr, context, agent)
+
+    def _arith(self, expr: ast.Binary, context: Context, agent: str | None) -> Typed:
+        left, lk = self._typed(expr.left, context, agent)
+        right, rk = self._typed(expr.right, context, agent)
+        for kind, side in ((lk, expr.left), (rk, expr.right)):
+            if kind not in ("int", "real"):
+                self._error("type-error", f"`{expr.op}` needs numbers, found {_show(kind)}",
+                            side.span)
+                raise _Bad
+        if expr.op == "*" and names_in(left)[0] and names_in(right)[0]:
+            self._error("type-error", "nonlinear arithmetic: one side of `*` must be a constant",
+                        expr.span, "normlang proves facts about linear arithmetic only")
+            raise _Bad
+        kind = "real" if "real" in (lk, rk) else "int"
+        return Arith(expr.op, left, right), kind  # type: ignore[arg-type]
+
+    def _compare(self, expr: ast.Binary, context: Context, agent: str | None) -> Typed:
+        left = self._lower(expr.left, context, agent)
+        right = self._lower(expr.right, context, agent)
+        if isinstance(left, _Unresolved) and isinstance(right, _Unresolved):
+            self._unknown_name(left, context, agent)
+            raise _Bad
+        if isinstance(left, _Unresolved):
+            left = self._enum_value(left, right, context, agent)  # type: ignore[arg-type]
+        if isinstance(right, _Unresolved):
+            right = self._enum_value(right, left, context, agent)
+        (lv, lk), (rv, rk) = left, right
+        op = expr.op
+        numeric = {"int", "real"}
+        if lk in numeric and rk in numeric:
+            return Cmp(op, lv, rv), "bool"  # type: ignore[arg-type]
+        if lk == rk and lk.startswith("enum:"):
+            enum = self.names.enums[lk[5:]]
+            if op not in ("==", "!=") and not enum.ordered:
+                self._error("type-error", f"enum `{enum.name}` is not ordered; only `==` and "
+                                          f"`!=` apply", expr.span,
+                            f"declare it as a scale: `enum {enum.name} {{ "
+                            f"{' < '.join(enum.values)} }}`")
+                raise _Bad
+            return Cmp(op, lv, rv), "bool"  # type: ignore[arg-type]
+        if lk == rk == "bool" and op in ("==", "!="):
+            return Cmp(op, lv, rv), "bool"  # type: ignore[arg-type]
+        self._error("type-error", f"cannot compare {_show(lk)} with {_show(rk)} using `{op}`",
+                    expr.span)
+        raise _Bad
+
+    def _enum_value(self, name: _Unresolved, other: Typed | _Unresolved, context: Context,
+                    agent: str | None) -> Typed:
+        if isinstance(other, tuple) and other[1].startswith("enum:"):
+            enum = self.names.enums[other[1][5:]]
+            if name.name in enum.values:
+                return EnumConst(enum.name, enum.values.index(name.name)), other[1]
+            self._error("name-error", f"`{name.name}` is not a value of enum `{enum.name}`",
+                        name.span, *_did_you_mean(name.name, list(enum.values)))
+            raise _Bad
+        self._unknown_name(name, context, agent)
+        raise _Bad
+
+    def _deontic(self, expr: ast.Deontic, context: Context, agent: str | None) -> Typed:
+        if context != Context.EXPECT:
+            where = "another deontic operator" if context == Context.DEONTIC else \
+                f"a {context.value}"
+            self._error("type-error", f"`{expr.kind}` cannot be used inside {where}", expr.span,
+                        "deontic operators belong in `expect` and `scenario` formulas")
+            raise _Bad
+        target, kind = self._typed(expr.target, Context.DEONTIC, agent)
+        self._expect(kind, "bool", expr.target.span, f"`{expr.kind}`")
+        return DeonticAtom(expr.kind, target), "bool"
+
+    # ------------------------------------------------------------ defines
+
+    def _use_define(self, name: str, span: Span, context: Context) -> Typed:
+        typed = self._define(name, span)
+        if typed is None:
+            raise _Bad
+        value, kind = typed
+        if names_in(value)[1] and context not in _READS_ACTIONS:
+            self._error("type-error", f"define `{name}` reads actions; a {context.value} reads "
+                                      f"only facts", span)
+            raise _Bad
+        if names_in(value)[0] and context not in _READS_FACTS:
+            self._error("type-error", f"define `{name}` reads facts; only actions can be read "
+                                      f"here", span)
+            raise _Bad
+        if has_deontic(value) and context != Context.EXPECT:
+            self._error("type-error", f"define `{name}` uses deontic operators; it can only be "
+                                      f"used in `expect` and `scenario`", span)
+            raise _Bad
+        return typed
+
+    def _define(self, name: str, span: Span) -> Typed | None:
+        if name in self._defines:
+            return self._defines[name]
+        if name in self._stack:
+            cycle = self._stack[self._stack.index(name):] + [name]
+            self._error("name-error", f"define `{name}` refers to itself: "
+                                      f"{' -> '.join(cycle)}", span,
+                        "defines cannot be recursive")
+            return None
+        self._stack.append(name)
+        try:
+            typed: Typed | None = self._typed(self.names.defines[name].expr, Context.EXPECT, None)
+        except _Bad:
+            typed = None
+        finally:
+            self._stack.pop()
+        self._defines[name] = typed
+        return typed
+
+    # ------------------------------------------------------------ errors
+
+    def _expect(self, kind: str, wanted: str, span: Span, what: str) -> None:
+        if kind != wanted:
+            self._error("type-error", f"{what} needs a condition (bool), found {_show(kind)}",
+                        span)
+            raise _Bad
+
+    def _unknown_name(self, name: _Unresolved, context: Context, agent: str | None) -> None:
+        if context == Context.TARGET and agent is not None:
+            known = [a.split(".", 1)[1] for a in self.names.actions if a.startswith(agent + ".")]
+            self._error("name-error", f"unknown action `{name.name}` of agent `{agent}`",
+                        name.span, *_did_you_mean(name.name, known))
+            return
+        known = list(self.names.facts) + list(self.names.defines)
+        if context in _READS_ACTIONS:
+            known += [a.split(".", 1)[1] for a in self.names.actions]
+        enum_owner = [e.name for e in self.names.enums.values() if name.name in e.values]
+        if enum_owner:
+            self._error("name-error", f"`{name.name}` is a value of enum `{enum_owner[0]}`, "
+                                      f"not a condition", name.span,
+                        "compare it with a fact of that type, e.g. `risk == " + name.name + "`")
+            return
+        what = "fact" if context == Context.CONDITION else "name"
+        self._error("name-error", f"unknown {what} `{name.name}`", name.span,
+                    *_did_you_mean(name.name, known))
+
+    def _error(self, kind: str, message: str, span: Span, *help_lines: str) -> None:
+        self.findings.append(Finding(kind, message, span, (Label(span, "here", primary=True),),
+                                     help=help_lines))
+
+
+def _flat(kind: type, expr: RExpr) -> tuple[RExpr, ...]:
+    return expr.items if isinstance(expr, kind) else (expr,)  # type: ignore[attr-defined]
+
+
+def _show(kind: str) -> str:
+    return f"enum `{kind[5:]}`" if kind.startswith("enum:") else f"`{kind}`"
+
+
+def _did_you_mean(name: str, known: list[str]) -> tuple[str, ...]:
+    close = difflib.get_close_matches(name, sorted(set(known)), n=1, cutoff=0.6)
+    return (f"did you mean `{close[0]}`?",) if close else ()

@@ -1,0 +1,1 @@
+"""Engine tests share helpers through engine_helpers.py."""

@@ -1,0 +1,354 @@
+"""Hand-written cases for every finding kind; expectations worked out from language.md."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from engine_helpers import kinds, run
+
+
+def of_kind(findings, kind):
+    return [f for f in findings if f.kind == kind]
+
+
+def test_three_norm_conflict_that_no_pair_explains():
+    findings = run("""
+        agent bot
+        action bot.a
+        action bot.b
+        norm do_a  bot must a
+        norm do_b  bot must b
+        norm not_both bot must not (a and b)
+    """)
+    conflicts = of_kind(findings, "conflict")
+    assert [f.norms for f in conflicts] == [("do_a", "do_b", "not_both")]
+    assert not of_kind(findings, "overridden")
+
+
+def test_disjunctive_target_conflicts_only_with_both_prohibitions():
+    findings = run("""
+        agent bot
+        fact p: bool
+        action bot.a
+        action bot.b
+        norm either bot must (a or b)
+        norm no_a bot must not a
+        norm no_b when p bot must not b
+    """)
+    conflicts = of_kind(findings, "conflict")
+    assert [f.norms for f in conflicts] == [("either", "no_a", "no_b")]
+    assert conflicts[0].witness.situation == {"p": True}
+
+
+def test_defeat_chain_across_three_layers():
+    text = """
+        layers top > middle > bottom
+        agent bot
+        fact p: bool
+        action bot.a
+        norm t @top when p bot must not a
+        norm m @middle bot must a
+        norm b @bottom bot must not a
+    """
+    findings = run(text)
+    assert not of_kind(findings, "conflict")
+    overridden = sorted(f.norms for f in of_kind(findings, "overridden"))
+    # where p holds, `t` defeats `m`, so `b` is active again; elsewhere `m` defeats `b`
+    assert overridden == [("b", "m"), ("m", "t")]
+    from normlang.query import query
+
+    loaded = __import__("normlang").load_text(text, "spec.norm")
+    with_p = query(loaded.spec, {"p": True})
+    assert with_p.active == ("b", "t") and with_p.defeated == ("m",)
+    assert with_p.statuses == {"bot.a": "forbidden"}
+    without_p = query(loaded.spec, {"p": False})
+    assert without_p.active == ("m",) and without_p.defeated == ("b",)
+    assert without_p.statuses == {"bot.a": "obliged"}
+
+
+def test_int_condition_dead_only_because_the_fact_is_an_integer():
+    dead_int = run("""
+        agent bot
+        fact x: int
+        action bot.a
+        norm between when x > 1 and x < 2 bot must a
+    """)
+    assert kinds(of_kind(dead_int, "dead-norm")) == [("dead-norm", ("between",))]
+    live_real = run("""
+        agent bot
+        fact x: real
+        action bot.a
+        norm between when x > 1 and x < 2 bot must a
+    """)
+    assert not of_kind(live_real, "dead-norm")
+
+
+def test_arithmetic_condition_live_only_for_reals():
+    live = run("""
+        agent bot
+        fact r: real
+        action bot.a
+        action bot.b
+        norm half when 2 * r == 1 bot must a
+        norm no_a bot must not a
+    """)
+    conflict = of_kind(live, "conflict")
+    assert [f.norms for f in conflict] == [("half", "no_a")]
+    assert conflict[0].witness.situation == {"r": Fraction(1, 2)}
+    dead = run("""
+        agent bot
+        fact r: int
+        action bot.a
+        norm half when 2 * r == 1 bot must a
+    """)
+    assert [f.norms for f in of_kind(dead, "dead-norm")] == [("half",)]
+
+
+def test_dead_norm_from_an_assume():
+    findings = run("""
+        agent bot
+        fact age: int in 0..130
+        action bot.a
+        assume age >= 18
+        norm minors when age < 18 bot must a
+    """)
+    dead = of_kind(findings, "dead-norm")
+    assert [f.norms for f in dead] == [("minors",)]
+    assert any("assume" in line for line in dead[0].help)
+
+
+def test_shadowed_norm_names_its_defeater():
+    findings = run("""
+        layers law > policy
+        agent bot
+        fact p: bool
+        action bot.a
+        norm law_says @law bot must a
+        norm policy_says @policy when p bot must not a
+    """)
+    shadowed = of_kind(findings, "shadowed-norm")
+    assert [f.norms for f in shadowed] == [("policy_says", "law_says")]
+    assert not of_kind(findings, "conflict")
+
+
+def test_undermined_permission_and_its_blocker():
+    findings = run("""
+        agent user
+        fact p: bool
+        action user.share
+        norm may_share user may share
+        norm no_share when p user must not share
+    """)
+    undermined = of_kind(findings, "undermined-permission")
+    assert [f.norms for f in undermined] == [("may_share", "no_share")]
+    assert undermined[0].witness.situation == {"p": True}
+
+
+def test_higher_permission_defeats_lower_prohibition():
+    findings = run("""
+        layers platform > user
+        agent bot
+        action bot.a
+        norm allowed @platform bot may a
+        norm banned @user bot must not a
+    """)
+    assert kinds(findings) == [("overridden", ("banned", "allowed")),
+                               ("shadowed-norm", ("banned", "allowed"))]
+
+
+def test_redundant_norm_and_a_non_redundant_one():
+    findings = run("""
+        agent bot
+        fact p: bool
+        action bot.a
+        norm always_a bot must a
+        norm a_when_p when p bot must a
+    """)
+    assert [f.norms for f in of_kind(findings, "redundant-norm")] == [("a_when_p", "always_a")]
+
+
+def test_redundancy_ignores_lower_layers():
+    findings = run("""
+        layers high > low
+        agent bot
+        action bot.a
+        norm high_a @high bot must a
+        norm low_a @low bot must a
+    """)
+    # `high_a` changes its layer's conducts; `low_a` repeats a higher norm
+    assert [f.norms[0] for f in of_kind(findings, "redundant-norm")] == ["low_a"]
+
+
+def test_expectations_hold_and_fail():
+    findings = run("""
+        agent bot
+        fact asked: bool
+        action bot.disclose
+        norm honest when asked bot must disclose
+        expect consistent
+        expect always asked -> obliged bot.disclose
+        expect always obliged bot.disclose
+        expect possible permitted bot.disclose
+        expect never obliged bot.disclose and forbidden bot.disclose
+    """)
+    failed = of_kind(findings, "expectation-failed")
+    assert [f.message for f in failed] == ["expectation `always obliged bot.disclose` does not hold"]
+    assert failed[0].witness.situation == {"asked": False}
+
+
+def test_expect_possible_fails_without_witness():
+    findings = run("""
+        agent bot
+        action bot.a
+        norm never_a bot must not a
+        expect possible permitted bot.a
+    """)
+    failed = of_kind(findings, "expectation-failed")
+    assert len(failed) == 1 and failed[0].witness is None
+
+
+def test_conflict_atom_and_consistency():
+    findings = run("""
+        agent bot
+        fact p: bool
+        action bot.a
+        norm yes when p bot must a
+        norm no bot must not a
+        expect consistent
+        expect always p -> conflict
+        expect never conflict
+    """)
+    failed = sorted(f.message for f in of_kind(findings, "expectation-failed"))
+    assert failed == ["expectation `consistent` does not hold",
+                      "expectation `never conflict` does not hold"]
+
+
+def test_compliance_gap_by_default_judges_the_lower_layers_agents():
+    findings = run("""
+        layers regulation > model_spec
+        agent provider
+        agent assistant
+        fact persona: bool
+        fact person: bool
+        action assistant.disclose
+        action provider.evaluate
+        norm art50 @regulation when person assistant must disclose
+        norm evals @regulation provider must evaluate
+        norm stay @model_spec when persona assistant must not disclose
+        expect model_spec complies with regulation
+    """)
+    gaps = of_kind(findings, "compliance-gap")
+    assert [f.norms for f in gaps] == [("art50",)]
+    witness = gaps[0].witness
+    assert witness.situation["person"] is True
+    assert witness.conduct["assistant.disclose"] is False
+
+
+def test_compliance_holds_when_the_spec_defers():
+    findings = run("""
+        layers regulation > model_spec
+        agent assistant
+        fact persona: bool
+        fact person: bool
+        action assistant.disclose
+        norm art50 @regulation when person assistant must disclose
+        norm stay @model_spec when persona unless person assistant must not disclose
+        norm tell_people @model_spec when person assistant must disclose
+        expect model_spec complies with regulation
+    """)
+    assert not of_kind(findings, "compliance-gap")
+
+
+def test_a_silent_layer_does_not_comply():
+    # every conduct complies with a layer that says nothing, including breaking the law
+    findings = run("""
+        layers regulation > model_spec
+        agent assistant
+        fact person: bool
+        action assistant.disclose
+        action assistant.greet
+        norm art50 @regulation when person assistant must disclose
+        norm greet @model_spec assistant must greet
+        expect model_spec complies with regulation
+    """)
+    assert [f.norms for f in of_kind(findings, "compliance-gap")] == [("art50",)]
+
+
+def test_scenario_fails_with_free_facts_named():
+    findings = run("""
+        agent bot
+        fact p: bool
+        fact q: bool
+        action bot.a
+        norm a_if_q when q bot must a
+        scenario only_p
+          given p
+          expect obliged bot.a
+        scenario both
+          given p, q
+          expect obliged bot.a
+    """)
+    failed = of_kind(findings, "scenario-failed")
+    assert len(failed) == 1
+    assert failed[0].message.startswith("scenario `only_p`")
+    assert failed[0].witness.situation == {"p": True, "q": False}
+
+
+def test_static_priority_cycle_stops_checking():
+    findings = run("""
+        layers high > low
+        agent bot
+        action bot.a
+        norm h @high bot must a
+        norm l @low overrides h bot must not a
+    """)
+    assert kinds(findings) == [("priority-cycle", ("h", "l"))]
+
+
+def test_enum_and_ordered_enum_conditions():
+    findings = run("""
+        agent bot
+        enum Risk { low < medium < high }
+        enum Color { red, green }
+        fact risk: Risk
+        fact color: Color
+        action bot.a
+        norm careful when risk >= medium and color == red bot must not a
+        norm eager when risk > high bot must a
+    """)
+    assert [f.norms for f in of_kind(findings, "dead-norm")] == [("eager",)]
+
+
+def test_constraints_with_facts_make_conflicts_situational():
+    findings = run("""
+        agent bot
+        fact busy: bool
+        action bot.a
+        action bot.b
+        constraint busy -> not (a and b)
+        norm do_a bot must a
+        norm do_b bot must b
+    """)
+    conflicts = of_kind(findings, "conflict")
+    assert [f.norms for f in conflicts] == [("do_a", "do_b")]
+    assert conflicts[0].witness.situation == {"busy": True}
+
+
+def test_solver_unknown_is_never_a_pass():
+    text = """
+        agent bot
+        fact x: int
+        fact y: int
+        fact z: int
+        action bot.a
+        norm odd when x * 3 + y * 7 - z * 11 == 1 and x > 1000 and y > 1000 bot must a
+        norm other when x + y > 5 bot must not a
+        expect always not (x > 1 and obliged bot.a)
+    """
+    for timeout in (1, 5000):
+        findings = run(text, timeout_ms=timeout)
+        unknown = " ".join(f.message for f in of_kind(findings, "solver-unknown"))
+        # each check either proves its finding or says it could not decide: never a pass
+        assert of_kind(findings, "conflict") or "conflicts" in unknown
+        assert of_kind(findings, "expectation-failed") or "expectation" in unknown
+    assert not unknown, "with a 5 s limit the solver decides everything here"

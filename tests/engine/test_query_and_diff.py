@@ -1,0 +1,84 @@
+"""The runtime query API and the meaning diff, on small specs worked out by hand."""
+
+from __future__ import annotations
+
+import textwrap
+
+import normlang
+from normlang.meaning import clash_pairs, diff_specs
+from normlang.query import query
+
+PERSONA = """
+    layers regulation > model_spec
+    agent assistant
+    agent deployer
+    enum Risk { minimal < limited < high }
+    fact person: bool
+    fact persona: bool
+    fact asked: bool
+    fact risk: Risk
+    action assistant.disclose
+    action deployer.deploy
+    norm art50 @regulation when person assistant must disclose
+    norm stay @model_spec when persona unless asked assistant must not disclose
+    norm honest @model_spec overrides stay when asked assistant must disclose
+    norm no_high_risk @regulation when risk == high deployer must not deploy
+"""
+
+
+def spec_of(text: str):
+    loaded = normlang.load_text(textwrap.dedent(text), "spec.norm")
+    assert loaded.spec is not None, [f.message for f in loaded.findings]
+    return loaded.spec
+
+
+def test_query_statuses_active_and_defeated():
+    spec = spec_of(PERSONA)
+    result = query(spec, {"person": True, "persona": True, "asked": False, "risk": "high"})
+    assert result.errors == ()
+    assert result.statuses == {"assistant.disclose": "obliged", "deployer.deploy": "forbidden"}
+    assert result.active == ("art50", "no_high_risk")
+    assert result.defeated == ("stay",)
+    assert not result.conflict
+
+
+def test_query_restricted_to_some_actions():
+    spec = spec_of(PERSONA)
+    result = query(spec, {"person": False, "persona": True, "asked": False, "risk": "minimal"},
+                   actions=["assistant.disclose"])
+    assert result.statuses == {"assistant.disclose": "forbidden"}
+
+
+def test_query_reports_bad_facts_with_did_you_mean():
+    spec = spec_of(PERSONA)
+    result = query(spec, {"persn": True, "persona": True, "asked": False, "risk": "high"})
+    assert any("did you mean `person`" in e for e in result.errors)
+    bad_value = query(spec, {"person": True, "persona": True, "asked": False, "risk": "extreme"})
+    assert any("`extreme` is not a value of fact `risk`" in e for e in bad_value.errors)
+
+
+def test_query_conflict():
+    spec = spec_of("""
+        agent bot
+        action bot.a
+        norm yes bot must a
+        norm no bot must not a
+    """)
+    result = query(spec, {})
+    assert result.conflict and result.statuses == {"bot.a": "conflict"}
+    assert result.conflict_norms == ("no", "yes")
+
+
+def test_clash_pairs():
+    spec = spec_of(PERSONA)
+    assert clash_pairs(spec) == [("art50", "stay"), ("honest", "stay")]
+
+
+def test_diff_reports_each_changed_action_with_a_witness():
+    old = spec_of(PERSONA)
+    new = spec_of(PERSONA.replace("when risk == high", "when risk >= limited"))
+    changes = diff_specs(old, new)
+    assert [(c.action, c.old, c.new) for c in changes] == [
+        ("deployer.deploy", "permitted", "forbidden")]
+    assert changes[0].witness.situation["risk"] == "limited"
+    assert diff_specs(old, old) == []
