@@ -1,0 +1,26 @@
+"""`--format github`: GitHub Actions workflow annotations."""
+
+from __future__ import annotations
+
+from . import Report
+
+_COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
+
+
+def _escape(text: str, property_value: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if property_value:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
+
+
+def render_github(report: Report) -> str:
+    lines = []
+    for finding in report.findings:
+        span = finding.span
+        props = (f"file={_escape(span.path, True)},line={span.line},col={span.col},"
+                 f"endLine={span.end_line},endColumn={span.end_col},"
+                 f"title={_escape('normcheck ' + finding.kind, True)}")
+        message = finding.message + "".join(f"\n{h}" for h in finding.help)
+        lines.append(f"::{_COMMAND[finding.severity.value]} {props}::{_escape(message)}")
+    return "\n".join(lines) + "\n" if lines else ""

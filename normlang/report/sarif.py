@@ -1,0 +1,96 @@
+"""`--format sarif`: SARIF 2.1.0, one rule per finding kind."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..findings import KINDS, Finding
+from ..source import Span
+from . import Report
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+
+RULE_HELP = {
+    "syntax-error": "The file does not follow the .norm grammar.",
+    "name-error": "A name is unknown, declared twice, or a define refers to itself.",
+    "type-error": "An expression mixes types, or reads something its context cannot read.",
+    "import-error": "An import is missing, leaves the project root, or forms a cycle.",
+    "priority-cycle": "Layers, overrides and prefer edges make a norm rank above itself.",
+    "conflict": "In some situation no conduct complies with all active norms.",
+    "undermined-permission": "An active permission cannot be used by any complying conduct.",
+    "dead-norm": "The norm applies in no situation.",
+    "shadowed-norm": "The norm applies somewhere but is always defeated.",
+    "overridden": "Two norms clash and priority resolves it.",
+    "redundant-norm": "Removing the norm changes no situation's complying conducts.",
+    "expectation-failed": "An `expect` does not hold in every situation.",
+    "compliance-gap": "Conduct that follows a lower layer breaks a norm of a higher one.",
+    "scenario-failed": "A scenario's expectation is false in its situation.",
+    "solver-unknown": "The solver gave up; the property was not decided.",
+    "value-sacrificed": "A norm serving a value is defeated in some situations.",
+}
+
+_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+
+
+def _location(span: Span, message: str = "") -> dict[str, Any]:
+    location: dict[str, Any] = {
+        "physicalLocation": {
+            "artifactLocation": {"uri": span.path.replace("\\", "/")},
+            "region": {"startLine": span.line, "startColumn": span.col,
+                       "endLine": span.end_line, "endColumn": max(span.end_col, 1)},
+        }
+    }
+    if message:
+        location["message"] = {"text": message}
+    return location
+
+
+def _result(finding: Finding, rule_index: dict[str, int]) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "ruleId": finding.kind,
+        "ruleIndex": rule_index[finding.kind],
+        "level": _LEVEL[finding.severity.value],
+        "message": {"text": finding.message},
+        "locations": [_location(finding.span)],
+    }
+    related = [_location(label.span, label.message) for label in finding.labels
+               if not label.primary]
+    for index, location in enumerate(related):
+        location["id"] = index
+    if related:
+        result["relatedLocations"] = related
+    properties: dict[str, Any] = {"norms": list(finding.norms)}
+    if finding.witness is not None:
+        from .json import witness_to_dict
+
+        properties["witness"] = witness_to_dict(finding.witness)
+    if finding.values:
+        properties["values"] = [list(side) for side in finding.values]
+    result["properties"] = properties
+    return result
+
+
+def render_sarif(report: Report) -> str:
+    from .. import __version__
+
+    kinds = list(KINDS)
+    rule_index = {kind: index for index, kind in enumerate(kinds)}
+    rules = [{
+        "id": kind,
+        "name": "".join(part.title() for part in kind.split("-")),
+        "shortDescription": {"text": RULE_HELP[kind]},
+        "help": {"text": RULE_HELP[kind]},
+        "defaultConfiguration": {"level": _LEVEL[KINDS[kind].value]},
+    } for kind in kinds]
+    document = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "normcheck", "version": __version__,
+                                "informationUri": "https://example.invalid/normlang",
+                                "rules": rules}},
+            "results": [_result(f, rule_index) for f in report.findings],
+        }],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,120 @@
+"""Human output: rustc-style snippets with carets, the witness as an aligned table."""
+
+from __future__ import annotations
+
+from ..findings import Finding, Label, Witness, format_value
+from ..source import SourceFile
+from . import Report, summary_counts
+
+_COLORS = {"error": "\x1b[1;31m", "warning": "\x1b[1;33m", "info": "\x1b[1;36m",
+           "bold": "\x1b[1m", "blue": "\x1b[1;34m", "reset": "\x1b[0m"}
+
+
+class _Paint:
+    def __init__(self, color: bool) -> None:
+        self.color = color
+
+    def __call__(self, style: str, text: str) -> str:
+        if not self.color:
+            return text
+        return f"{_COLORS[style]}{text}{_COLORS['reset']}"
+
+
+def render_concise(report: Report, quiet: bool = False) -> str:
+    lines = [f"{f.span.path}:{f.span.line}:{f.span.col}: {f.severity.value}[{f.kind}] {f.message}"
+             for f in report.findings]
+    if not quiet:
+        lines.append(_summary(report))
+    return "\n".join(lines) + "\n" if lines else ""
+
+
+def render_text(report: Report, color: bool = False, quiet: bool = False) -> str:
+    paint = _Paint(color)
+    blocks = [_finding(f, report.sources, paint) for f in report.findings]
+    if not quiet:
+        blocks.append(paint("bold", _summary(report)) + "\n")
+    return "\n".join(blocks)
+
+
+def _summary(report: Report) -> str:
+    counts = summary_counts(report.findings)
+    files = report.files_checked
+    where = f"in {files} file{'s' if files != 1 else ''}"
+    parts = [_plural(counts["errors"], "error"), _plural(counts["warnings"], "warning")]
+    if counts["infos"]:
+        parts.append(_plural(counts["infos"], "info"))
+    if not report.findings:
+        return f"no findings {where}"
+    return f"{', '.join(parts)} {where}"
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'s' if count != 1 else ''}"
+
+
+def _finding(finding: Finding, sources: dict[str, SourceFile], paint: _Paint) -> str:
+    severity = finding.severity.value
+    lines = [paint(severity, f"{severity}[{finding.kind}]") + paint("bold", f": {finding.message}")]
+    labels = list(finding.labels) or [Label(finding.span, "", primary=True)]
+    gutter = max(len(str(label.span.line)) for label in labels)
+    pad = " " * gutter
+    first = True
+    for label in labels:
+        source = sources.get(label.span.path)
+        arrow = "-->" if first else ":::"
+        lines.append(f"{pad}{paint('blue', arrow)} {label.span.path}:{label.span.line}:"
+                     f"{label.span.col}")
+        if source is not None:
+            lines.extend(_snippet(source, label, gutter, paint))
+        first = False
+    if finding.witness is not None:
+        lines.extend(_witness(finding.witness, pad, paint))
+    if finding.values and any(finding.values):
+        sides = [", ".join(side) or "(none)" for side in finding.values]
+        lines.append(f"{pad} {paint('blue', '=')} values at stake: {' vs '.join(sides)}")
+    for help_line in finding.help:
+        lines.append(f"{pad} {paint('blue', '=')} {paint('bold', 'help')}: {help_line}")
+    return "\n".join(lines) + "\n"
+
+
+def _snippet(source: SourceFile, label: Label, gutter: int, paint: _Paint) -> list[str]:
+    span = label.span
+    text = source.line_text(span.line).replace("\t", "    ")
+    raw = source.line_text(span.line)
+    start_col = len(raw[:span.col - 1].replace("\t", "    "))
+    if span.end_line == span.line:
+        end_col = len(raw[:max(span.end_col - 1, span.col)].replace("\t", "    "))
+    else:
+        end_col = len(text.rstrip())
+    width = max(1, end_col - start_col)
+    mark = ("^" if label.primary else "-") * width
+    style = "error" if label.primary else "blue"
+    bar = paint("blue", "|")
+    pad = " " * gutter
+    underline = " " * start_col + paint(style, mark + (f" {label.message}" if label.message else ""))
+    return [f"{pad} {bar}", f"{paint('blue', str(span.line).rjust(gutter))} {bar} {text}",
+            f"{pad} {bar} {underline}"]
+
+
+def _witness(witness: Witness, pad: str, paint: _Paint) -> list[str]:
+    lines: list[str] = []
+    rows = [(name, format_value(value)) for name, value in witness.situation.items()]
+    if rows:
+        lines.append(f"{pad} {paint('blue', '=')} witness situation:")
+        lines.extend(_table(rows, pad))
+    if witness.defines:
+        lines.append(f"{pad}   defines:")
+        lines.extend(_table([(n, format_value(v)) for n, v in witness.defines.items()], pad))
+    if witness.conduct:
+        lines.append(f"{pad}   conduct:")
+        lines.extend(_table([(n, format_value(v)) for n, v in witness.conduct.items()], pad))
+    if witness.active or witness.defeated:
+        lines.append(f"{pad}   active norms: {', '.join(witness.active) or '(none)'}")
+        if witness.defeated:
+            lines.append(f"{pad}   defeated norms: {', '.join(witness.defeated)}")
+    return lines
+
+
+def _table(rows: list[tuple[str, str]], pad: str) -> list[str]:
+    width = max(len(name) for name, _ in rows)
+    return [f"{pad}     {name.ljust(width)} = {value}" for name, value in rows]
