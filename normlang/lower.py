@@ -319,6 +319,9 @@ class _Lower(lark.Transformer):  # type: ignore[type-arg]
         name = ast.Name(str(children[0]), self.span_of(children[0]))
         return ast.Binary("==", name, children[1], self._meta_span(meta))
 
+    def norm_agent(self, children: list[Token]) -> Token:
+        return children[0]
+
     def start(self, children: list[ast.Decl]) -> list[ast.Decl]:
         return children
 

@@ -249,7 +249,7 @@ class Resolver:
     def _keyword(self, ident: ast.Ident, what: str) -> bool:
         if ident.name in KEYWORDS:
             self.findings.append(error("syntax-error",
-                                       f"`{ident.name}` is a keyword and cannot name a {what}",
+                                       f"`{ident.name}` is a keyword and cannot name {_article(what)} {what}",
                                        ident.span, "choose another name"))
             return True
         return False
@@ -475,3 +475,7 @@ def _unknown(what: str, ident: ast.Ident, known: list[str]) -> Finding:
     close = difflib.get_close_matches(ident.name, known, n=1, cutoff=0.6)
     help_lines = (f"did you mean `{close[0]}`?",) if close else ()
     return error("name-error", f"unknown {what} `{ident.name}`", ident.span, *help_lines)
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"

@@ -39,6 +39,8 @@ def _finding(ctx: CheckContext, group: Group, found: ConflictSet) -> Finding:
         message = f"norm `{names[0]}` cannot be obeyed under the constraints"
     else:
         message = "the constraints admit no conduct"
+    if any(n.serves for n in norms):
+        message += " (" + " vs ".join(", ".join(n.serves) or "no value" for n in norms) + ")"
     labels = [norm_label(n, primary=(i == 0)) for i, n in enumerate(norms)]
     labels += [Label(c.span, "constrains conduct", primary=not norms and i == 0)
                for i, c in enumerate(group.constraints) if not norms or i == 0]

@@ -10,7 +10,9 @@ import z3
 from ..evaluate import names_in
 from ..findings import Finding, Label
 from ..solver import is_sat
+from ..semantics import View
 from ..spec import And, NormDecl, RExpr
+from ..structure import Group
 from .context import CheckContext, backticked, norm_label
 
 
@@ -118,7 +120,8 @@ def _shadowed_and_overridden(ctx: CheckContext, norm: NormDecl) -> Iterable[Find
         labels += [norm_label(w, message="defeats it") for w in winners]
         findings.append(Finding(
             "shadowed-norm",
-            f"norm `{norm.name}` is never active: {backticked(w.name for w in winners)} always "
+            f"norm `{norm.name}` is never active: wherever it applies, "
+            f"{backticked(w.name for w in winners)} "
             f"{'defeats' if len(winners) == 1 else 'defeat'} it",
             norm.duty_span, tuple(labels), (norm.name, *sorted(w.name for w in winners)), None,
             ("wherever it applies, a norm of higher priority that clashes with it is active",),
@@ -207,7 +210,7 @@ def _undermined(ctx: CheckContext, norm: NormDecl) -> Iterable[Finding]:
     labels += [norm_label(ctx.norm(b), message="blocks it") for b in blockers]
     return [Finding(
         "undermined-permission",
-        f"permission `{norm.name}` can never be used in some situations: no complying conduct "
+        f"permission `{norm.name}` is undermined: in some situations no complying conduct "
         f"does what it allows",
         norm.duty_span, tuple(labels), (norm.name, *blockers), witness,
         ("the permission is active (not defeated), but the active duties leave no way to use it",),
@@ -258,6 +261,26 @@ def check_redundant(ctx: CheckContext) -> None:
                         lambda n=norm: _redundant(ctx, n))
 
 
+def _covering(ctx: CheckContext, norm: NormDecl, view: View, group: Group) -> list[str]:
+    """Must-norms whose demand implies `norm`'s and that are active together with it somewhere."""
+    engine = ctx.engine
+    space = engine.space([group])
+    solver = engine.new_solver(*view.definitions(group), facts=engine.group_facts(group))
+    out = []
+    for other in view.members(group):
+        if other is norm or other.modality == "may":
+            continue
+        if not names_in(other.target)[1] & names_in(norm.target)[1]:
+            continue
+        weaker = z3.And(engine.demand(other), z3.Not(engine.demand(norm)))
+        if is_sat(space.solver, engine.limits, _mark(space.solver, weaker)):
+            continue
+        together = z3.And(view.act[norm.name], view.act[other.name])
+        if is_sat(solver, engine.limits, _mark(solver, together)):
+            out.append(other.name)
+    return sorted(out)
+
+
 def _redundant(ctx: CheckContext, norm: NormDecl) -> Iterable[Finding]:
     engine = ctx.engine
     group = engine.group_of[norm.name]
@@ -277,9 +300,7 @@ def _redundant(ctx: CheckContext, norm: NormDecl) -> Iterable[Finding]:
     solver.add(z3.Xor(with_it.complies(group), without.complies(group)))
     if is_sat(solver, engine.limits):
         return []
-    covering = [m.name for m in with_it.members(group)
-                if m is not norm and m.modality != "may"
-                and names_in(m.target)[1] & names_in(norm.target)[1]]
+    covering = _covering(ctx, norm, with_it, group)
     labels = [Label(norm.duty_span, "changes nothing", primary=True)]
     labels += [norm_label(ctx.norm(m), message="already demands it") for m in covering]
     return [Finding(
