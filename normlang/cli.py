@@ -10,26 +10,34 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import fnmatch
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
+from .config import Config, ConfigError, load_config
 from .findings import KINDS, Finding
 from .report import FORMATS, Report, render
 from .source import SourceFile
 
 if TYPE_CHECKING:
     from .api import CheckOptions
+    from .cache import Cache
+    from .resolve import Loader
+    from .spec import Spec
 
 SUBCOMMANDS = ("check", "query", "graph", "diff")
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 INFO_KINDS = frozenset(k for k, s in KINDS.items() if s.value == "info")
-SKIPPED_DIRS = {".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__",
-                ".normcheck_cache", ".tox", ".mypy_cache", ".pytest_cache", "build", "dist"}
+#: results that depend on more than the bytes of the files read: never cached
+UNCACHEABLE_KINDS = frozenset({"import-error", "solver-unknown"})
+HEAVY_MODULES = ("z3", "lark", "networkx")
+SKIPPED_DIRS = {"node_modules", "__pycache__", "build", "dist", "venv"}
+
+#: one checked root: its findings and the sources they point into
+Outcome = tuple[list[Finding], dict[str, SourceFile]]
 
 
 class UsageError(Exception):
@@ -42,22 +50,29 @@ class _Parser(argparse.ArgumentParser):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """The console script: returns the exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         if args and args[0] in SUBCOMMANDS:
             command, rest = args[0], args[1:]
         else:
             command, rest = "check", args
-        return {"check": _check, "query": _query, "graph": _graph, "diff": _diff}[command](rest)
+        commands: dict[str, Callable[[list[str]], int]] = {
+            "check": _check, "query": _query, "graph": _graph, "diff": _diff}
+        return commands[command](rest)
     except UsageError as problem:
         print(f"normcheck: error: {problem}", file=sys.stderr)
-        print("normcheck: try `normcheck --help`", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("normcheck: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    finally:
+        if os.environ.get("NORMCHECK_DEBUG_IMPORTS"):
+            heavy = [name for name in HEAVY_MODULES if name in sys.modules]
+            print(f"normcheck: debug: heavy modules imported: {', '.join(heavy) or 'none'}",
+                  file=sys.stderr)
 
 
 # ---------------------------------------------------------------- check
@@ -65,8 +80,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _check_parser() -> _Parser:
     parser = _Parser(prog="normcheck", description="Prove .norm specs consistent, or show where "
-                     "they conflict.", epilog="exit codes: 0 no error finding, 1 findings of "
-                     "severity error (or warnings with --strict), 2 usage error")
+                     "they conflict. Subcommands: check (default), query, graph, diff.",
+                     epilog="exit codes: 0 no error finding, 1 findings of severity error (or "
+                     "warnings with --strict), 2 usage error")
     parser.add_argument("paths", nargs="*", help="files or folders (default: config `paths`, "
                         "else the current folder)")
     parser.add_argument("--version", action="version", version=f"normcheck {__version__}")
@@ -81,6 +97,7 @@ def _check_parser() -> _Parser:
     parser.add_argument("-v", "--verbose", action="store_true", default=None,
                         help="also show info findings (overridden, value-sacrificed)")
     parser.add_argument("--timeout", type=float, help="solver time limit per query, seconds")
+    parser.add_argument("--run-timeout", type=float, help="time limit per checked file, seconds")
     parser.add_argument("--jobs", type=int, help="parallel processes (default: number of cores)")
     parser.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     parser.add_argument("--cache-dir", help="cache folder (default: .normcheck_cache in the "
@@ -88,10 +105,11 @@ def _check_parser() -> _Parser:
     return parser
 
 
-def _kinds(text: str | Sequence[str] | None, flag: str) -> set[str]:
+def parse_kinds(text: str | Sequence[str] | None, flag: str) -> set[str]:
+    """Finding kinds from a comma-separated flag or a config list; unknown ones are usage errors."""
     if text is None:
         return set()
-    items = text.split(",") if isinstance(text, str) else list(text)
+    items = text.split(",") if isinstance(text, str) else [str(item) for item in text]
     kinds = {item.strip() for item in items if item.strip()}
     for kind in sorted(kinds):
         if kind not in KINDS:
@@ -101,39 +119,35 @@ def _kinds(text: str | Sequence[str] | None, flag: str) -> set[str]:
     return kinds
 
 
-def _check(argv: list[str]) -> int:
-    args = _check_parser().parse_args(argv)
-    from .config import ConfigError, load_config
-
+def _config() -> Config:
     try:
-        config = load_config(Path.cwd())
+        return load_config(Path.cwd())
     except ConfigError as problem:
         raise UsageError(str(problem)) from None
+
+
+def _check(argv: list[str]) -> int:
+    args = _check_parser().parse_args(argv)
+    config = _config()
     fmt = args.format or config.get("format", "text")
     if fmt not in FORMATS:
-        raise UsageError(f"unknown format `{fmt}` in the configuration")
-    select = _kinds(args.select, "--select") or _kinds(config.get("select"), "select")
-    ignore = _kinds(args.ignore, "--ignore") | _kinds(config.get("ignore"), "ignore")
+        raise UsageError(f"{config.where('format')}: unknown format `{fmt}`")
+    select = parse_kinds(args.select, "--select") or parse_kinds(config.get("select"), "select")
+    ignore = parse_kinds(args.ignore, "--ignore") | parse_kinds(config.get("ignore"), "ignore")
     verbose = args.verbose if args.verbose is not None else bool(config.get("verbose", False))
     strict = args.strict if args.strict is not None else bool(config.get("strict", False))
     options = _options(args, config)
-    paths = args.paths or config.get("paths") or ["."]
-    roots = _discover(paths, list(config.get("exclude", [])))
+    paths = [Path(p) for p in args.paths] or [config.base / p for p in config.get("paths", [])]
+    roots = discover(paths or [Path(".")], list(config.get("exclude", [])), config.base)
     jobs = args.jobs if args.jobs is not None else config.get("jobs") or (os.cpu_count() or 1)
     if jobs < 1:
         raise UsageError("--jobs must be at least 1")
-    cache = None
-    if not args.no_cache:
-        from .cache import Cache
-
-        folder = args.cache_dir or config.get("cache-dir")
-        base = config.path.parent if config.path else Path.cwd()
-        cache = Cache(Path(folder) if folder else base / ".normcheck_cache")
-    findings, sources = _run(roots, options, cache, jobs)
-    shown = _filter(findings, select, ignore, verbose)
+    cache = None if args.no_cache else _cache(args.cache_dir, config)
+    findings, sources = run(roots, options, cache, jobs)
+    shown = filter_findings(findings, select, ignore, verbose)
     color = fmt == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    output = render(Report(shown, sources, len(roots)), fmt, color=color, quiet=args.quiet)
-    sys.stdout.write(output)
+    sys.stdout.write(render(Report(shown, sources, len(roots)), fmt, color=color,
+                            quiet=args.quiet))
     sys.stdout.flush()
     if args.exit_zero:
         return EXIT_OK
@@ -141,113 +155,188 @@ def _check(argv: list[str]) -> int:
     return EXIT_FINDINGS if any(f.severity.value in failing for f in shown) else EXIT_OK
 
 
-def _options(args: argparse.Namespace, config: Any) -> CheckOptions:
+def _options(args: argparse.Namespace, config: Config) -> CheckOptions:
     from .api import CheckOptions
 
     timeout = args.timeout if args.timeout is not None else config.get("timeout")
-    if timeout is not None and timeout <= 0:
-        raise UsageError("--timeout must be positive")
+    run_timeout = args.run_timeout if args.run_timeout is not None else config.get("run-timeout")
+    for name, value in (("timeout", timeout), ("run-timeout", run_timeout)):
+        if value is not None and value <= 0:
+            raise UsageError(f"--{name} must be positive")
+    defaults = CheckOptions()
     return CheckOptions(
-        timeout_ms=int(timeout * 1000) if timeout is not None else 5000,
-        max_file_bytes=int(config.get("max-file-bytes", 8 * 1024 * 1024)),
+        timeout_ms=max(1, int(timeout * 1000)) if timeout is not None else defaults.timeout_ms,
+        run_timeout_s=float(run_timeout) if run_timeout is not None else None,
+        memory_mb=config.get("memory-mb", defaults.memory_mb),
+        max_file_bytes=config.get("max-file-bytes", defaults.max_file_bytes),
+        max_nesting=config.get("max-nesting", defaults.max_nesting),
     )
 
 
-def _discover(paths: Sequence[str], exclude: list[str]) -> list[Path]:
+def _cache(flag: str | None, config: Config) -> Cache:
+    from .cache import Cache
+
+    if flag:
+        return Cache(Path(flag))
+    configured = config.get("cache-dir")
+    if configured:
+        return Cache(config.base / configured)
+    return Cache(project_root(Path.cwd()) / ".normcheck_cache")
+
+
+def project_root(start: Path) -> Path:
+    """The nearest folder at or above `start` with a `pyproject.toml` or `.git`, else `start`."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / "pyproject.toml").exists() or (folder / ".git").exists():
+            return folder
+    return start
+
+
+def discover(paths: Sequence[Path], exclude: list[str], base: Path) -> list[Path]:
+    """Every `.norm` file under `paths`, as display paths (relative to the working folder when
+    inside it), sorted and without duplicates; `exclude` globs match paths relative to `base`
+    or bare file names."""
     found: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
+    for path in paths:
         if not path.exists():
-            raise UsageError(f"path `{raw}` does not exist")
+            raise UsageError(f"path `{path}` does not exist")
         if path.is_dir():
             for folder, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS and not d.startswith("."))
                 found.extend(Path(folder) / f for f in sorted(files) if f.endswith(".norm"))
         else:
             found.append(path)
-    unique = sorted({_clean(p) for p in found if not _excluded(p, exclude)}, key=str)
-    return [Path(p) for p in unique]
+    shown = {_display(p) for p in found if not _excluded(p, exclude, base)}
+    return [Path(p) for p in sorted(shown)]
 
 
-def _clean(path: Path) -> str:
-    text = os.path.normpath(str(path))
-    return text
+def _display(path: Path) -> str:
+    # INVARIANT: the same spelling as imports.display_path, so that a file checked as a root
+    # and imported by another root yields findings with equal paths (and is deduplicated)
+    resolved = path.resolve()
+    try:
+        return str(resolved.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(resolved)
 
 
-def _excluded(path: Path, patterns: list[str]) -> bool:
-    text = Path(_clean(path)).as_posix()
-    return any(fnmatch.fnmatch(text, p) or fnmatch.fnmatch(path.name, p) for p in patterns)
+def _excluded(path: Path, patterns: list[str], base: Path) -> bool:
+    import fnmatch
+
+    resolved = path.resolve()
+    try:
+        relative = resolved.relative_to(base.resolve()).as_posix()
+    except ValueError:
+        relative = resolved.as_posix()
+    return any(fnmatch.fnmatch(relative, p) or fnmatch.fnmatch(path.name, p) for p in patterns)
 
 
-def _fingerprint(options: CheckOptions) -> str:
-    return f"timeout={options.timeout_ms};max={options.max_file_bytes};nest={options.max_nesting}"
+def fingerprint(options: CheckOptions) -> str:
+    """The options that can change a verdict, as part of every cache key."""
+    return (f"timeout={options.timeout_ms};run={options.run_timeout_s};mem={options.memory_mb};"
+            f"max={options.max_file_bytes};nest={options.max_nesting}")
 
 
-def _run(roots: list[Path], options: CheckOptions, cache: Any,
-         jobs: int) -> tuple[list[Finding], dict[str, SourceFile]]:
+def run(roots: list[Path], options: CheckOptions, cache: Cache | None,
+        jobs: int) -> Outcome:
+    """Check every root (from the cache where valid); deduplicated, sorted findings."""
     findings: list[Finding] = []
     sources: dict[str, SourceFile] = {}
     todo: list[tuple[Path, str | None]] = []
     for root in roots:
-        key = cache.key(root, str(root), _fingerprint(options)) if cache else None
+        key = cache.key(root, fingerprint(options)) if cache else None
         hit = cache.get(key) if cache and key else None
         if hit is not None:
             findings.extend(hit[0])
             sources.update(hit[1])
         else:
             todo.append((root, key))
-    progress = _Progress(len(todo))
-    for (root, key), (found, files) in zip(todo, _check_all([r for r, _ in todo], options,
-                                                             jobs, progress)):
+    outcomes = _check_all([root for root, _ in todo], options, jobs) if todo else []
+    for (_root, key), (found, files) in zip(todo, outcomes):
         findings.extend(found)
         sources.update(files)
-        if cache is not None and key is not None:
+        if cache is not None and key is not None and _cacheable(found, files):
             cache.put(key, found, files)
-    progress.done()
-    return _dedupe(findings), sources
+    return dedupe(findings), sources
 
 
-def _check_all(roots: list[Path], options: CheckOptions, jobs: int,
-               progress: _Progress) -> list[tuple[list[Finding], dict[str, SourceFile]]]:
-    if jobs > 1 and len(roots) >= 4:
-        from concurrent.futures import ProcessPoolExecutor
+def _cacheable(found: list[Finding], files: dict[str, SourceFile]) -> bool:
+    # an entry is only as valid as its list of files: a finding in a file that could not
+    # be read (so is not listed) must be recomputed once that file changes
+    return all(f.kind not in UNCACHEABLE_KINDS and f.span.path in files for f in found)
 
-        with ProcessPoolExecutor(max_workers=min(jobs, len(roots))) as pool:
-            results = []
-            for result in pool.map(_check_one, roots, [options] * len(roots)):
-                progress.step()
-                results.append(result)
-            return results
+
+def _check_all(roots: list[Path], options: CheckOptions, jobs: int) -> list[Outcome]:
+    progress = Progress(len(roots))
+    try:
+        if jobs > 1 and len(roots) > 1:
+            return _check_parallel(roots, options, jobs, progress)
+        from .resolve import Loader
+
+        loader = Loader(options)
+        outcomes = []
+        for root in roots:
+            progress.start(str(root))
+            outcomes.append(check_root(loader, root, options, progress.groups))
+        return outcomes
+    finally:
+        progress.done()
+
+
+def _check_parallel(roots: list[Path], options: CheckOptions, jobs: int,
+                    progress: Progress) -> list[Outcome]:
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    from .report.json import finding_from_record
+
+    outcomes: list[Outcome | None] = [None] * len(roots)
+    with ProcessPoolExecutor(max_workers=min(jobs, len(roots)), initializer=_init_worker,
+                             initargs=(options,)) as pool:
+        futures = {pool.submit(_check_in_worker, str(root)): index
+                   for index, root in enumerate(roots)}
+        for future in as_completed(futures):
+            records, texts = future.result()
+            progress.start(str(roots[futures[future]]))
+            outcomes[futures[future]] = ([finding_from_record(r) for r in records],
+                                         {path: SourceFile(path, text) for path, text in texts})
+    return [outcome for outcome in outcomes if outcome is not None]
+
+
+_worker: dict[str, Any] = {}
+
+
+def _init_worker(options: CheckOptions) -> None:
     from .resolve import Loader
 
-    loader = Loader(options)
-    results = []
-    for root in roots:
-        progress.step(str(root))
-        results.append(_check_loaded(loader, root, options))
-    return results
+    # one Loader per worker process, so files imported by several of its roots parse once
+    _worker["loader"], _worker["options"] = Loader(options), options
 
 
-def _check_one(root: Path, options: CheckOptions) -> tuple[list[Finding], dict[str, SourceFile]]:
-    from .resolve import Loader
+def _check_in_worker(root: str) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
+    from .report.json import finding_to_record
 
-    return _check_loaded(Loader(options), root, options)
+    # plain data crosses the process boundary: no pickling of spans or fractions to go wrong
+    found, files = check_root(_worker["loader"], Path(root), _worker["options"], None)
+    return [finding_to_record(f) for f in found], [(p, s.text) for p, s in files.items()]
 
 
-def _check_loaded(loader: Any, root: Path,
-                  options: CheckOptions) -> tuple[list[Finding], dict[str, SourceFile]]:
+def check_root(loader: Loader, root: Path, options: CheckOptions,
+               progress: Callable[[str, int, int], None] | None) -> Outcome:
+    """Load `root` with its imports through `loader` and run every check on it."""
     from .api import check
 
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, 10000))
     try:
-        result = check(loader.load(root), options=options)
+        result = check(loader.load(root), options=options, progress=progress)
     finally:
         sys.setrecursionlimit(limit)
     return result.findings, result.files
 
 
-def _dedupe(findings: list[Finding]) -> list[Finding]:
+def dedupe(findings: list[Finding]) -> list[Finding]:
+    """One copy of each finding (by kind, span and message), sorted by file, position, kind."""
     seen: dict[tuple[str, str, int, int, str], Finding] = {}
     for finding in findings:
         key = (finding.kind, finding.span.path, finding.span.start, finding.span.end,
@@ -256,13 +345,12 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
     return sorted(seen.values(), key=Finding.sort_key)
 
 
-def _filter(findings: list[Finding], select: set[str], ignore: set[str],
-            verbose: bool) -> list[Finding]:
+def filter_findings(findings: list[Finding], select: set[str], ignore: set[str],
+                    verbose: bool) -> list[Finding]:
+    """`--select`, `--ignore`, and info findings only with `--verbose` (or when selected)."""
     out = []
     for finding in findings:
-        if select and finding.kind not in select:
-            continue
-        if finding.kind in ignore:
+        if (select and finding.kind not in select) or finding.kind in ignore:
             continue
         if finding.kind in INFO_KINDS and not verbose and finding.kind not in select:
             continue
@@ -270,39 +358,70 @@ def _filter(findings: list[Finding], select: set[str], ignore: set[str],
     return out
 
 
-class _Progress:
-    """Files checked, on stderr, only when stderr is a terminal."""
+class Progress:
+    """Files and check groups done, on stderr, only when stderr is a terminal."""
 
     def __init__(self, total: int) -> None:
         self.total = total
         self.count = 0
-        self.enabled = sys.stderr.isatty() and total > 1
+        self.current = ""
+        self.enabled = sys.stderr.isatty()
 
-    def step(self, what: str = "") -> None:
+    def start(self, root: str) -> None:
         self.count += 1
+        self.current = root
+        self._show("")
+
+    def groups(self, what: str, done: int, total: int) -> None:
+        self._show(f" {what} ({done}/{total})")
+
+    def _show(self, detail: str) -> None:
         if self.enabled:
-            sys.stderr.write(f"\rnormcheck: checking {self.count}/{self.total} {what[:50]:<50}")
+            line = f"normcheck: [{self.count}/{self.total}] {self.current}{detail}"
+            sys.stderr.write("\r\x1b[2K" + line[:100])
             sys.stderr.flush()
 
     def done(self) -> None:
-        if self.enabled:
-            sys.stderr.write("\r" + " " * 80 + "\r")
+        if self.enabled and self.count:
+            sys.stderr.write("\r\x1b[2K")
             sys.stderr.flush()
 
 
 # ---------------------------------------------------------------- query / graph / diff
 
 
-def _load_spec(path: str) -> Any:
+def _load_spec(path: str) -> tuple[Spec | None, list[Finding], dict[str, SourceFile]]:
     from .resolve import Loader
 
-    if not Path(path).exists():
-        raise UsageError(f"path `{path}` does not exist")
-    loaded = Loader().load(Path(path))
-    if loaded.spec is None:
-        sys.stdout.write(render(Report(loaded.findings, loaded.files, 1), "text"))
-        return None
-    return loaded.spec
+    if not Path(path).is_file():
+        raise UsageError(f"path `{path}` does not exist or is not a file")
+    loaded = Loader().load(Path(_display(Path(path))))
+    return loaded.spec, loaded.findings, loaded.files
+
+
+def _malformed(findings: list[Finding], files: dict[str, SourceFile]) -> int:
+    sys.stdout.write(render(Report(findings, files, 1), "text"))
+    return EXIT_FINDINGS
+
+
+def _situation(args: argparse.Namespace) -> dict[str, Any]:
+    situation: dict[str, Any] = {}
+    if args.facts:
+        import json
+
+        try:
+            loaded = json.loads(Path(args.facts).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as bad:
+            raise UsageError(f"--facts: cannot read `{args.facts}`: {bad}") from None
+        if not isinstance(loaded, dict):
+            raise UsageError(f"--facts: `{args.facts}` must hold a JSON object of fact values")
+        situation.update(loaded)
+    for item in args.given:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"--given expects FACT=VALUE, got `{item}`")
+        situation[name.strip()] = value.strip()
+    return situation
 
 
 def _query(argv: list[str]) -> int:
@@ -313,44 +432,32 @@ def _query(argv: list[str]) -> int:
     parser.add_argument("--facts", help="a JSON file mapping facts to values")
     parser.add_argument("--format", choices=("text", "json"), default="text")
     args = parser.parse_args(argv)
-    situation: dict[str, Any] = {}
-    if args.facts:
-        import json
-
-        try:
-            situation.update(json.loads(Path(args.facts).read_text(encoding="utf-8")))
-        except (OSError, ValueError) as bad:
-            raise UsageError(f"--facts: cannot read `{args.facts}`: {bad}") from None
-    for item in args.given:
-        name, sep, value = item.partition("=")
-        if not sep or not name.strip():
-            raise UsageError(f"--given expects FACT=VALUE, got `{item}`")
-        situation[name.strip()] = value.strip()
-    spec = _load_spec(args.file)
+    situation = _situation(args)
+    spec, findings, files = _load_spec(args.file)
     if spec is None:
-        return EXIT_FINDINGS
+        return _malformed(findings, files)
     from .query import query
 
     result = query(spec, situation)
+    if result.errors:
+        raise UsageError("; ".join(result.errors))
     if args.format == "json":
         import json
 
-        print(json.dumps({"statuses": result.statuses, "active": list(result.active),
-                          "defeated": list(result.defeated), "conflict": result.conflict,
-                          "conflict_norms": list(result.conflict_norms),
-                          "errors": list(result.errors)}, indent=2))
-    else:
-        for error_line in result.errors:
-            print(f"error: {error_line}")
-        if not result.errors:
-            width = max((len(a) for a in result.statuses), default=0)
-            for action, status in result.statuses.items():
-                print(f"{action.ljust(width)}  {status}")
-            print(f"active: {', '.join(result.active) or '(none)'}")
-            print(f"defeated: {', '.join(result.defeated) or '(none)'}")
-            if result.conflict:
-                print(f"conflict among: {', '.join(result.conflict_norms)}")
-    return EXIT_FINDINGS if result.errors else EXIT_OK
+        document = {"statuses": result.statuses, "active": list(result.active),
+                    "defeated": list(result.defeated), "conflict": result.conflict,
+                    "conflict_norms": list(result.conflict_norms)}
+        sys.stdout.write(json.dumps(document, indent=2) + "\n")
+        return EXIT_OK
+    width = max((len(action) for action in result.statuses), default=0)
+    lines = [f"{action.ljust(width)}  {status}" for action, status in result.statuses.items()]
+    lines.append(f"active norms: {', '.join(result.active) or '(none)'}")
+    lines.append(f"defeated norms: {', '.join(result.defeated) or '(none)'}")
+    if result.conflict:
+        lines.append(f"conflict: no conduct complies; caused by "
+                     f"{', '.join(f'`{n}`' for n in result.conflict_norms)}")
+    sys.stdout.write("\n".join(lines) + "\n")
+    return EXIT_OK
 
 
 def _graph(argv: list[str]) -> int:
@@ -359,9 +466,9 @@ def _graph(argv: list[str]) -> int:
     parser.add_argument("file")
     parser.add_argument("--format", choices=("dot", "mermaid", "json"), default="dot")
     args = parser.parse_args(argv)
-    spec = _load_spec(args.file)
+    spec, findings, files = _load_spec(args.file)
     if spec is None:
-        return EXIT_FINDINGS
+        return _malformed(findings, files)
     from .graph import render_graph, spec_graph
 
     sys.stdout.write(render_graph(spec_graph(spec), args.format))
@@ -373,34 +480,23 @@ def _diff(argv: list[str]) -> int:
                      "meaning: per action, a situation where its status differs.")
     parser.add_argument("old")
     parser.add_argument("new")
-    parser.add_argument("--fail-on-change", action="store_true")
+    parser.add_argument("--fail-on-change", action="store_true",
+                        help="exit 1 when some action's status changed")
     parser.add_argument("--format", choices=("text", "json"), default="text")
     args = parser.parse_args(argv)
-    old, new = _load_spec(args.old), _load_spec(args.new)
+    old, old_findings, old_files = _load_spec(args.old)
+    new, new_findings, new_files = _load_spec(args.new)
     if old is None or new is None:
-        return EXIT_FINDINGS
-    from .findings import format_value
+        return _malformed(dedupe(old_findings + new_findings), {**old_files, **new_files})
     from .meaning import diff_specs
 
     try:
         changes = diff_specs(old, new)
     except ValueError as bad:
-        raise UsageError(str(bad)) from None
-    if args.format == "json":
-        import json
+        raise UsageError(f"cannot compare the two versions: {bad}") from None
+    from .report.diff import render_changes
 
-        from .report.json import witness_to_dict
-
-        print(json.dumps({"changes": [{"action": c.action, "old": c.old, "new": c.new,
-                                       "witness": witness_to_dict(c.witness)}
-                                      for c in changes]}, indent=2))
-    else:
-        for change in changes:
-            facts = ", ".join(f"{k} = {format_value(v)}" for k, v in change.witness.situation.items())
-            print(f"{change.action}: {change.old} -> {change.new}")
-            print(f"  for example when {facts or 'always'}")
-        print(f"{len(changes)} action{'s' if len(changes) != 1 else ''} changed meaning"
-              if changes else "no change in meaning")
+    sys.stdout.write(render_changes(changes, args.format))
     return EXIT_FINDINGS if changes and args.fail_on_change else EXIT_OK
 
 

@@ -1,34 +1,60 @@
-"""`[tool.normcheck]` in the nearest `pyproject.toml`; command-line flags win."""
+"""`[tool.normcheck]` in the nearest `pyproject.toml`; command-line flags win.
+
+Paths in the configuration (`paths`, `exclude`, `cache-dir`) are relative to the
+folder of that `pyproject.toml`. An unknown key or a value of the wrong type is
+a usage error that names the file and line.
+"""
 
 from __future__ import annotations
 
 import difflib
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-KEYS = {
-    "paths": list, "exclude": list, "timeout": (int, float), "strict": bool, "ignore": list,
-    "select": list, "cache-dir": str, "jobs": int, "max-file-bytes": int, "format": str,
-    "verbose": bool,
+#: every key of `[tool.normcheck]`, with the Python types its value may have
+KEYS: dict[str, tuple[type, ...]] = {
+    "paths": (list,), "exclude": (list,), "timeout": (int, float), "run-timeout": (int, float),
+    "strict": (bool,), "ignore": (list,), "select": (list,), "cache-dir": (str,), "jobs": (int,),
+    "memory-mb": (int,), "max-file-bytes": (int,), "max-nesting": (int,), "format": (str,),
+    "verbose": (bool,),
 }
+_LIST_OF_STRINGS = {"paths", "exclude", "ignore", "select"}
+_POSITIVE = {"timeout", "run-timeout", "jobs", "memory-mb", "max-file-bytes", "max-nesting"}
 
 
 class ConfigError(Exception):
     """A bad configuration: a usage error (exit 2)."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class Config:
+    """The `[tool.normcheck]` table, and where it came from (None: no configuration found)."""
+
     path: Path | None = None
     values: dict[str, Any] = field(default_factory=dict)
+    text: str = ""
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.values.get(key, default)
 
+    @property
+    def base(self) -> Path:
+        """The folder that relative paths of the configuration start from."""
+        return self.path.parent if self.path is not None else Path(".")
+
+    def where(self, key: str) -> str:
+        """`pyproject.toml:LINE` of `key` (for messages), or the file alone."""
+        if self.path is None:
+            return "configuration"
+        return f"{self.path}:{_line_of(self.text, key)}" if _line_of(self.text, key) else str(
+            self.path)
+
 
 def find_pyproject(start: Path) -> Path | None:
+    """The nearest `pyproject.toml` at or above `start`."""
     for folder in (start, *start.parents):
         candidate = folder / "pyproject.toml"
         if candidate.is_file():
@@ -37,6 +63,7 @@ def find_pyproject(start: Path) -> Path | None:
 
 
 def load_config(start: Path) -> Config:
+    """The configuration that applies to a run started in `start`."""
     path = find_pyproject(start.resolve())
     if path is None:
         return Config()
@@ -45,18 +72,45 @@ def load_config(start: Path) -> Config:
     else:  # pragma: no cover - exercised on Python 3.10 only
         import tomli as tomllib
     try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        document = tomllib.loads(text)
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as bad:
         raise ConfigError(f"{path}: cannot read the configuration: {bad}") from None
-    table = document.get("tool", {}).get("normcheck", {})
+    tool = document.get("tool", {})
+    table = tool.get("normcheck", {}) if isinstance(tool, dict) else {}
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.normcheck] must be a table")
+    config = Config(path, dict(table), text)
     for key, value in table.items():
-        if key not in KEYS:
-            close = difflib.get_close_matches(key, list(KEYS), n=1)
-            hint = f"; did you mean `{close[0]}`?" if close else ""
-            raise ConfigError(f"{path}: unknown key `{key}` in [tool.normcheck]{hint}")
-        expected = KEYS[key]
-        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
-            raise ConfigError(f"{path}: `{key}` in [tool.normcheck] has the wrong type")
-    return Config(path, dict(table))
+        _validate(config, key, value)
+    return config
+
+
+def _validate(config: Config, key: str, value: Any) -> None:
+    if key not in KEYS:
+        close = difflib.get_close_matches(key, list(KEYS), n=1)
+        hint = f"; did you mean `{close[0]}`?" if close else ""
+        raise ConfigError(f"{config.where(key)}: unknown key `{key}` in [tool.normcheck]{hint}")
+    expected = KEYS[key]
+    wrong = not isinstance(value, expected) or (bool not in expected and isinstance(value, bool))
+    if key in _LIST_OF_STRINGS and not wrong:
+        wrong = not all(isinstance(item, str) for item in value)
+    if wrong:
+        names = " or ".join("list of strings" if t is list else t.__name__ for t in expected)
+        raise ConfigError(f"{config.where(key)}: `{key}` in [tool.normcheck] must be {names}")
+    if key in _POSITIVE and value <= 0:
+        raise ConfigError(f"{config.where(key)}: `{key}` in [tool.normcheck] must be positive")
+
+
+def _line_of(text: str, key: str) -> int | None:
+    """The line of `key = ...` inside the `[tool.normcheck]` table, if it can be found."""
+    in_table = False
+    pattern = re.compile(rf'^\s*(?:"{re.escape(key)}"|{re.escape(key)})\s*=')
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            in_table = stripped.replace(" ", "") == "[tool.normcheck]"
+            continue
+        if in_table and pattern.match(line):
+            return number
+    return None

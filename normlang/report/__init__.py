@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..findings import Finding
-from ..source import SourceFile
+from ..source import SourceFile, Span
 
 FORMATS = ("text", "concise", "json", "sarif", "github")
 
@@ -51,3 +51,19 @@ def summary_counts(findings: Sequence[Finding]) -> dict[str, int]:
         counts[{"error": "errors", "warning": "warnings", "info": "infos"}[
             finding.severity.value]] += 1
     return counts
+
+
+def norm_declarations(sources: dict[str, SourceFile]) -> dict[str, Span]:
+    """Where each norm is declared (the span of its name), found in the source texts.
+
+    Reporters use it to point at every norm a finding names, also those without a label.
+    """
+    import re
+
+    pattern = re.compile(r"^[ \t]*norm[ \t]+([A-Za-z_][A-Za-z0-9_]*)", re.MULTILINE)
+    found: dict[str, Span] = {}
+    for path in sorted(sources):
+        source = sources[path]
+        for match in pattern.finditer(source.text):
+            found.setdefault(match.group(1), source.span(match.start(1), match.end(1)))
+    return found

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..findings import KINDS, Finding
 from ..source import Span
-from . import Report
+from . import Report, norm_declarations
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
@@ -36,7 +36,7 @@ _LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 def _location(span: Span, message: str = "") -> dict[str, Any]:
     location: dict[str, Any] = {
         "physicalLocation": {
-            "artifactLocation": {"uri": span.path.replace("\\", "/")},
+            "artifactLocation": {"uri": _uri(span.path)},
             "region": {"startLine": span.line, "startColumn": span.col,
                        "endLine": span.end_line, "endColumn": max(span.end_col, 1)},
         }
@@ -46,7 +46,35 @@ def _location(span: Span, message: str = "") -> dict[str, Any]:
     return location
 
 
-def _result(finding: Finding, rule_index: dict[str, int]) -> dict[str, Any]:
+def _uri(path: str) -> str:
+    from pathlib import PurePath
+    from urllib.parse import quote
+
+    if PurePath(path).is_absolute():
+        return "file://" + quote(PurePath(path).as_posix())
+    return quote(path.replace("\\", "/"))
+
+
+def _related(finding: Finding, declarations: dict[str, Span]) -> list[dict[str, Any]]:
+    """Secondary labels, then the declaration of every involved norm not already pointed at."""
+    located = [(label.span, label.message) for label in finding.labels if not label.primary]
+    for norm in finding.norms:
+        span = declarations.get(norm)
+        if span is not None:
+            located.append((span, f"norm `{norm}`"))
+    related, seen = [], {(finding.span.path, finding.span.line)}
+    for span, message in located:
+        if (span.path, span.line) in seen and message.startswith("norm `"):
+            continue
+        seen.add((span.path, span.line))
+        location = _location(span, message)
+        location["id"] = len(related)
+        related.append(location)
+    return related
+
+
+def _result(finding: Finding, rule_index: dict[str, int],
+            declarations: dict[str, Span]) -> dict[str, Any]:
     result: dict[str, Any] = {
         "ruleId": finding.kind,
         "ruleIndex": rule_index[finding.kind],
@@ -54,10 +82,7 @@ def _result(finding: Finding, rule_index: dict[str, int]) -> dict[str, Any]:
         "message": {"text": finding.message},
         "locations": [_location(finding.span)],
     }
-    related = [_location(label.span, label.message) for label in finding.labels
-               if not label.primary]
-    for index, location in enumerate(related):
-        location["id"] = index
+    related = _related(finding, declarations)
     if related:
         result["relatedLocations"] = related
     properties: dict[str, Any] = {"norms": list(finding.norms)}
@@ -74,6 +99,7 @@ def _result(finding: Finding, rule_index: dict[str, int]) -> dict[str, Any]:
 def render_sarif(report: Report) -> str:
     from .. import __version__
 
+    declarations = norm_declarations(report.sources)
     kinds = list(KINDS)
     rule_index = {kind: index for index, kind in enumerate(kinds)}
     rules = [{
@@ -90,7 +116,8 @@ def render_sarif(report: Report) -> str:
             "tool": {"driver": {"name": "normcheck", "version": __version__,
                                 "informationUri": "https://example.invalid/normlang",
                                 "rules": rules}},
-            "results": [_result(f, rule_index) for f in report.findings],
+            "columnKind": "unicodeCodePoints",
+            "results": [_result(f, rule_index, declarations) for f in report.findings],
         }],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -52,21 +52,29 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'s' if count != 1 else ''}"
 
 
+def _ordered_labels(finding: Finding) -> list[Label]:
+    """The primary label first (the finding's own span if no label is primary), then the rest."""
+    primary = [label for label in finding.labels if label.primary]
+    others = [label for label in finding.labels if not label.primary]
+    return (primary[:1] or [Label(finding.span, "", primary=True)]) + primary[1:] + others
+
+
 def _finding(finding: Finding, sources: dict[str, SourceFile], paint: _Paint) -> str:
     severity = finding.severity.value
     lines = [paint(severity, f"{severity}[{finding.kind}]") + paint("bold", f": {finding.message}")]
-    labels = list(finding.labels) or [Label(finding.span, "", primary=True)]
+    labels = _ordered_labels(finding)
     gutter = max(len(str(label.span.line)) for label in labels)
     pad = " " * gutter
-    first = True
+    shown_file = ""
     for label in labels:
         source = sources.get(label.span.path)
-        arrow = "-->" if first else ":::"
-        lines.append(f"{pad}{paint('blue', arrow)} {label.span.path}:{label.span.line}:"
-                     f"{label.span.col}")
+        if label.span.path != shown_file or source is None:
+            arrow = "-->" if not shown_file else ":::"
+            lines.append(f"{pad}{paint('blue', arrow)} {label.span.path}:{label.span.line}:"
+                         f"{label.span.col}")
+            shown_file = label.span.path
         if source is not None:
             lines.extend(_snippet(source, label, gutter, paint))
-        first = False
     if finding.witness is not None:
         lines.extend(_witness(finding.witness, pad, paint))
     if finding.values and any(finding.values):

@@ -1,0 +1,37 @@
+"""`normcheck diff`: status changes between two versions of a spec, as text or JSON."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from ..findings import format_value
+
+if TYPE_CHECKING:
+    from ..meaning import StatusChange
+
+
+def render_changes(changes: Sequence[StatusChange], fmt: str) -> str:
+    """Each changed action with its old and new status and a situation where they differ."""
+    if fmt == "json":
+        from .json import witness_to_dict
+
+        document = {"version": 1, "changed": bool(changes), "changes": [
+            {"action": c.action, "old": c.old, "new": c.new,
+             "witness": witness_to_dict(c.witness)} for c in changes]}
+        return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    lines: list[str] = []
+    for change in changes:
+        lines.append(f"`{change.action}`: {change.old} -> {change.new}")
+        rows = [(name, format_value(value)) for name, value in change.witness.situation.items()]
+        if rows:
+            width = max(len(name) for name, _ in rows)
+            lines.append("  for example in the situation")
+            lines.extend(f"    {name.ljust(width)} = {value}" for name, value in rows)
+        else:
+            lines.append("  in every situation")
+    count = len(changes)
+    lines.append(f"{count} action{'s' if count != 1 else ''} changed meaning" if changes
+                 else "no change in meaning")
+    return "\n".join(lines) + "\n"
