@@ -1,9 +1,18 @@
-"""`normcheck graph`: the spec as a graph (norms, priority, clashes, files), from networkx."""
+"""`normcheck graph`: the spec as a graph (norms, priority, clashes, files), from networkx.
+
+Nodes: one per norm (`kind="norm"`, with its layer, modality, agent, file, line)
+and one per file (`kind="file"`). Edges, each with a `kind`:
+`priority` (higher -> lower; `origin` is `layers`, `overrides` or `prefer`; layer
+edges only between norms that share actions, since other pairs can never clash),
+`clash` (two norms that clash in some situation), `declared-in` (norm -> file)
+and `imports` (file -> imported file).
+"""
 
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .spec import Spec
 
@@ -12,15 +21,15 @@ if TYPE_CHECKING:
 
 
 def spec_graph(spec: Spec) -> nx.MultiDiGraph:
-    """Norm nodes (with layer and file), file nodes, and edges of kind
-    `priority` (layer order between norms that share actions, overrides, prefer),
-    `clash` and `declared-in`."""
+    """The graph of `spec` (see the module doc for its nodes and edges)."""
     import networkx as nx
 
     from .meaning import clash_pairs
     from .structure import split_groups
 
     graph = nx.MultiDiGraph()
+    for path in spec.files:
+        graph.add_node(path, kind="file")
     for norm in spec.norms:
         graph.add_node(norm.name, kind="norm", layer=norm.layer, modality=norm.modality,
                        agent=norm.agent, file=norm.span.path, line=norm.span.line)
@@ -35,10 +44,34 @@ def spec_graph(spec: Spec) -> nx.MultiDiGraph:
         graph.add_edge(edge.higher, edge.lower, kind="priority", origin=edge.origin)
     for first, second in clash_pairs(spec):
         graph.add_edge(first, second, kind="clash")
+    for importer, imported in _imports(spec):
+        graph.add_edge(importer, imported, kind="imports")
     return graph
 
 
+def _imports(spec: Spec) -> list[tuple[str, str]]:
+    """(importing file, imported file) for every `import` among the spec's files."""
+    from . import ast
+    from .imports import display_path
+    from .lower import lower
+    from .parser import parse
+
+    edges = []
+    for path, source in sorted(spec.files.items()):
+        parsed = parse(source)
+        if parsed.tree is None:
+            continue
+        file, _problems = lower(parsed.tree, source)
+        for decl in file.decls:
+            if isinstance(decl, ast.Import):
+                target = display_path((Path(path).parent / decl.path).resolve())
+                if target in spec.files:
+                    edges.append((path, target))
+    return edges
+
+
 def render_graph(graph: nx.MultiDiGraph, fmt: str) -> str:
+    """The graph as Graphviz `dot`, a Mermaid flowchart, or node-link `json`."""
     nodes = sorted(graph.nodes(data=True), key=lambda item: str(item[0]))
     edges = sorted(((str(u), str(v), d) for u, v, d in graph.edges(data=True)),
                    key=lambda e: (e[0], e[1], e[2]["kind"], e[2].get("origin", "")))
@@ -47,25 +80,47 @@ def render_graph(graph: nx.MultiDiGraph, fmt: str) -> str:
                            "edges": [{"source": u, "target": v, **d} for u, v, d in edges]},
                           indent=2) + "\n"
     if fmt == "mermaid":
-        ids = {str(n): f"n{i}" for i, (n, _d) in enumerate(nodes)}
-        lines = ["graph TD"]
-        for name, data in nodes:
-            shape = f'[["{name}"]]' if data.get("kind") == "file" else f'["{name}"]'
-            lines.append(f"  {ids[str(name)]}{shape}")
-        arrows = {"priority": "-->", "clash": "-.-", "declared-in": "---"}
-        for u, v, data in edges:
-            label = data["kind"] if data["kind"] != "priority" else data.get("origin", "priority")
-            lines.append(f"  {ids[u]} {arrows[data['kind']]}|{label}| {ids[v]}")
-        return "\n".join(lines) + "\n"
+        return _mermaid(nodes, edges)
+    return _dot(nodes, edges)
+
+
+_STYLES = {"priority": "solid", "clash": "dashed", "declared-in": "dotted", "imports": "bold"}
+_ARROWS = {"priority": "-->", "clash": "-.-", "declared-in": "---", "imports": "==>"}
+
+
+def _label(name: str, data: dict[str, Any]) -> str:
+    return f"{name} @{data['layer']}" if data.get("layer") else name
+
+
+def _mermaid(nodes: list[tuple[Any, dict[str, Any]]],
+             edges: list[tuple[str, str, dict[str, Any]]]) -> str:
+    ids = {str(n): f"n{i}" for i, (n, _d) in enumerate(nodes)}
+    lines = ["graph TD"]
+    for name, data in nodes:
+        text = _label(str(name), data).replace('"', "#quot;")
+        shape = f'[["{text}"]]' if data.get("kind") == "file" else f'["{text}"]'
+        lines.append(f"  {ids[str(name)]}{shape}")
+    for u, v, data in edges:
+        label = data.get("origin", data["kind"])
+        lines.append(f"  {ids[u]} {_ARROWS[data['kind']]}|{label}| {ids[v]}")
+    return "\n".join(lines) + "\n"
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _dot(nodes: list[tuple[Any, dict[str, Any]]],
+         edges: list[tuple[str, str, dict[str, Any]]]) -> str:
     lines = ["digraph normlang {"]
     for name, data in nodes:
         shape = "folder" if data.get("kind") == "file" else "box"
-        layer = f"\\n@{data['layer']}" if data.get("layer") else ""
-        lines.append(f'  "{name}" [shape={shape}, label="{name}{layer}"];')
-    styles = {"priority": "solid", "clash": "dashed", "declared-in": "dotted"}
+        lines.append(f"  {_quoted(str(name))} [shape={shape}, "
+                     f"label={_quoted(_label(str(name), data))}];")
     for u, v, data in edges:
         label = data.get("origin", data["kind"])
         extra = ", dir=none, color=red" if data["kind"] == "clash" else ""
-        lines.append(f'  "{u}" -> "{v}" [style={styles[data["kind"]]}, label="{label}"{extra}];')
+        lines.append(f"  {_quoted(u)} -> {_quoted(v)} [style={_STYLES[data['kind']]}, "
+                     f"label={_quoted(label)}{extra}];")
     lines.append("}")
     return "\n".join(lines) + "\n"

@@ -85,7 +85,7 @@ def _result(finding: Finding, rule_index: dict[str, int],
     related = _related(finding, declarations)
     if related:
         result["relatedLocations"] = related
-    properties: dict[str, Any] = {"norms": list(finding.norms)}
+    properties: dict[str, Any] = {"norms": list(finding.norms), "help": list(finding.help)}
     if finding.witness is not None:
         from .json import witness_to_dict
 

@@ -1,0 +1,48 @@
+"""CLI tests run the real `normcheck` console script in a subprocess, in a copy of
+`fixtures/` made for each test (so display paths, the config and the cache are the test's own).
+
+Golden text outputs live in `golden/`; they are rewritten only with `--update-golden`
+(or `NORMCHECK_UPDATE_GOLDEN=1` when this conftest is not loaded early enough for the option).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from cli_helpers import FIXTURES, run_in
+
+Run = Callable[..., subprocess.CompletedProcess[str]]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", default=False,
+                     help="rewrite tests/cli/golden/*.out from the current output")
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A fresh copy of the fixture specs, with a `pyproject.toml` marking the project root."""
+    root = tmp_path / "proj"
+    shutil.copytree(FIXTURES, root)
+    (root / "pyproject.toml").write_text("[project]\nname = 'fixture'\n", encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def run(project: Path) -> Run:
+    """Run `normcheck ARGS` in the project copy."""
+    def runner(*args: str, cwd: Path | None = None,
+               env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        return run_in(cwd or project, *args, env=env)
+    return runner
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden", default=False)
+                or os.environ.get("NORMCHECK_UPDATE_GOLDEN"))

@@ -1,0 +1,178 @@
+"""`normcheck [PATH ...]`: discovery, exit codes, options, usage errors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from cli_helpers import write
+from conftest import Run
+
+CONFLICT = "conflict/persona.norm"
+
+
+def findings(output: str) -> list[dict[str, object]]:
+    return list(json.loads(output)["findings"])
+
+
+def test_clean_file_exits_zero_with_a_summary(run: Run) -> None:
+    result = run("clean/ok.norm")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "no findings in 1 file\n"
+    assert result.stderr == ""
+
+
+def test_error_finding_exits_one(run: Run) -> None:
+    result = run(CONFLICT)
+    assert result.returncode == 1
+    assert result.stdout.startswith("error[conflict]: norms ")
+    assert result.stdout.endswith("1 error, 0 warnings in 1 file\n")
+
+
+def test_default_path_is_the_current_folder_recursively(run: Run, project: Path) -> None:
+    result = run("--format", "json")
+    assert result.returncode == 1
+    document = json.loads(result.stdout)
+    assert document["summary"]["files"] == len(list(project.rglob("*.norm")))
+
+
+def test_explicit_check_subcommand_is_the_default(run: Run) -> None:
+    assert run("check", CONFLICT).stdout == run(CONFLICT).stdout
+
+
+def test_a_path_named_like_a_subcommand(run: Run, project: Path) -> None:
+    folder = project / "query"
+    shutil.copytree(project / "clean", folder)
+    result = run("./query")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "no findings in 1 file\n"
+
+
+def test_finding_in_a_shared_import_is_reported_once(run: Run) -> None:
+    result = run("shared", "--format", "json")
+    found = findings(result.stdout)
+    assert [f["kind"] for f in found] == ["conflict"]
+    assert found[0]["file"] == "shared/base.norm"
+    assert json.loads(result.stdout)["summary"]["files"] == 3
+
+
+def test_findings_are_sorted_by_file_line_column(run: Run) -> None:
+    found = findings(run(".", "--format", "json", "--verbose").stdout)
+    keys = [(f["file"], f["line"], f["column"], f["kind"]) for f in found]
+    assert keys == sorted(keys)
+    assert len({f["file"] for f in found}) >= 4
+
+
+def test_exit_zero_keeps_the_findings(run: Run) -> None:
+    result = run(CONFLICT, "--exit-zero")
+    assert result.returncode == 0
+    assert "error[conflict]" in result.stdout
+
+
+def test_strict_fails_on_warnings(run: Run, project: Path) -> None:
+    write(project / "warn" / "dead.norm",
+          "agent a\nfact p: bool\naction a.x\nnorm unreachable when p and not p a must x\n")
+    assert run("warn").returncode == 0
+    assert "warning[dead-norm]" in run("warn").stdout
+    assert run("warn", "--strict").returncode == 1
+
+
+def test_select_and_ignore(run: Run) -> None:
+    everything = findings(run(".", "--format", "json").stdout)
+    assert {"conflict", "name-error"} <= {f["kind"] for f in everything}
+    selected = findings(run(".", "--format", "json", "--select", "conflict").stdout)
+    assert selected and {f["kind"] for f in selected} == {"conflict"}
+    ignored = findings(run(".", "--format", "json", "--ignore", "conflict,name-error").stdout)
+    assert not {"conflict", "name-error"} & {f["kind"] for f in ignored}
+    assert run(CONFLICT, "--ignore", "conflict").returncode == 0
+
+
+def test_info_findings_only_with_verbose(run: Run, project: Path) -> None:
+    write(project / "info" / "prio.norm",
+          "layers law > spec\nagent a\nfact p: bool\naction a.x\n"
+          "norm must_x @law when p a must x\nnorm no_x @spec when p a must not x\n")
+    quiet = run("info")
+    assert "overridden" not in quiet.stdout and quiet.returncode == 0
+    loud = run("info", "--verbose")
+    assert "info[overridden]" in loud.stdout
+    assert "1 info" in loud.stdout
+    assert loud.returncode == 0
+    assert "info[overridden]" in run("info", "--select", "overridden").stdout
+
+
+def test_quiet_prints_only_findings(run: Run) -> None:
+    assert run("clean", "--quiet").stdout == ""
+    noisy = run(CONFLICT).stdout
+    quiet = run(CONFLICT, "--quiet").stdout
+    assert quiet and noisy.startswith(quiet.rstrip("\n"))
+    assert "1 error" not in quiet
+
+
+def test_malformed_spec_is_a_finding_in_every_format(run: Run) -> None:
+    for fmt in ("text", "concise", "json", "sarif", "github"):
+        result = run("broken", "--format", fmt)
+        assert result.returncode == 1, fmt
+        assert "name-error" in result.stdout, fmt
+        if fmt != "concise":  # one line per finding: no room for help
+            assert "user_asked_if_ai" in result.stdout, fmt  # the did-you-mean
+
+
+def test_version_and_help(run: Run) -> None:
+    version = run("--version")
+    assert version.returncode == 0
+    assert version.stdout.startswith("normcheck ")
+    help_text = run("--help")
+    assert help_text.returncode == 0 and "--format" in help_text.stdout
+
+
+@pytest.mark.parametrize(("args", "fragment"), [
+    (["--frobnicate"], "unrecognized arguments: --frobnicate"),
+    (["no/such/file.norm"], "path `no/such/file.norm` does not exist"),
+    (["--select", "conflcit"], "did you mean `conflict`?"),
+    (["--ignore", "nonsense-kind"], "unknown finding kind `nonsense-kind`"),
+    (["--format", "xml"], "invalid choice: 'xml'"),
+    (["--jobs", "0"], "--jobs must be at least 1"),
+    (["--timeout", "-1"], "--timeout must be positive"),
+    (["--timeout", "soon"], "invalid float value"),
+])
+def test_usage_errors_exit_two_with_one_line(run: Run, args: list[str], fragment: str) -> None:
+    result = run(*args)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith("normcheck: error: ")
+    assert fragment in result.stderr
+
+
+def test_exit_zero_does_not_hide_usage_errors(run: Run) -> None:
+    assert run("missing.norm", "--exit-zero").returncode == 2
+
+
+def test_timeout_and_jobs_flags_are_accepted(run: Run) -> None:
+    result = run(CONFLICT, "--timeout", "10", "--jobs", "1", "--no-cache")
+    assert result.returncode == 1
+    assert "error[conflict]" in result.stdout
+
+
+def test_unreadable_import_is_a_finding_not_a_crash(run: Run, project: Path) -> None:
+    write(project / "imp" / "main.norm", 'import "nowhere.norm"\nagent a\n')
+    result = run("imp")
+    assert result.returncode == 1
+    assert "error[import-error]" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_non_utf8_file_is_a_finding(run: Run, project: Path) -> None:
+    (project / "bytes").mkdir()
+    (project / "bytes" / "bad.norm").write_bytes(b"agent a\n\xff\xfe\n")
+    result = run("bytes")
+    assert result.returncode == 1
+    assert "syntax-error" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_progress_is_silent_when_stderr_is_not_a_terminal(run: Run) -> None:
+    result = run(".", "--no-cache")
+    assert result.stderr == ""
