@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -53,17 +55,45 @@ def summary_counts(findings: Sequence[Finding]) -> dict[str, int]:
     return counts
 
 
-def norm_declarations(sources: dict[str, SourceFile]) -> dict[str, Span]:
-    """Where each norm is declared (the span of its name), found in the source texts.
+class NormLocator:
+    """Finds where the norms a finding names are declared, from the source texts alone.
 
-    Reporters use it to point at every norm a finding names, also those without a label.
+    Norm names are unique only within one spec, so a finding's norms are looked up in
+    the files of its labels and in what those files import (transitively), nearest first.
     """
-    import re
 
-    pattern = re.compile(r"^[ \t]*norm[ \t]+([A-Za-z_][A-Za-z0-9_]*)", re.MULTILINE)
-    found: dict[str, Span] = {}
-    for path in sorted(sources):
-        source = sources[path]
-        for match in pattern.finditer(source.text):
-            found.setdefault(match.group(1), source.span(match.start(1), match.end(1)))
-    return found
+    _NORM = re.compile(r"^[ \t]*norm[ \t]+([A-Za-z_][A-Za-z0-9_]*)", re.MULTILINE)
+    _IMPORT = re.compile(r'^[ \t]*import[ \t]+"([^"\n]+)"', re.MULTILINE)
+
+    def __init__(self, sources: dict[str, SourceFile]) -> None:
+        self.sources = sources
+        self._declared: dict[str, dict[str, Span]] = {}
+
+    def locate(self, finding: Finding) -> dict[str, Span]:
+        """Norm name -> the span of its name in its declaration, for the finding's norms."""
+        found: dict[str, Span] = {}
+        for path in self._reachable([finding.span.path, *(lb.span.path for lb in finding.labels)]):
+            for name, span in self._declarations(path).items():
+                if name in finding.norms:
+                    found.setdefault(name, span)
+        return found
+
+    def _reachable(self, starts: list[str]) -> list[str]:
+        order: list[str] = []
+        queue = list(dict.fromkeys(starts))
+        while queue:
+            path = queue.pop(0)
+            if path in order or path not in self.sources:
+                continue
+            order.append(path)
+            folder = os.path.dirname(path)
+            for match in self._IMPORT.finditer(self.sources[path].text):
+                queue.append(os.path.normpath(os.path.join(folder, match.group(1))))
+        return order
+
+    def _declarations(self, path: str) -> dict[str, Span]:
+        if path not in self._declared:
+            source = self.sources[path]
+            self._declared[path] = {m.group(1): source.span(m.start(1), m.end(1))
+                                    for m in self._NORM.finditer(source.text)}
+        return self._declared[path]

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..findings import KINDS, Finding
 from ..source import Span
-from . import Report, norm_declarations
+from . import NormLocator, Report
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
@@ -55,13 +55,13 @@ def _uri(path: str) -> str:
     return quote(path.replace("\\", "/"))
 
 
-def _related(finding: Finding, declarations: dict[str, Span]) -> list[dict[str, Any]]:
+def _related(finding: Finding, locator: NormLocator) -> list[dict[str, Any]]:
     """Secondary labels, then the declaration of every involved norm not already pointed at."""
     located = [(label.span, label.message) for label in finding.labels if not label.primary]
+    declarations = locator.locate(finding)
     for norm in finding.norms:
-        span = declarations.get(norm)
-        if span is not None:
-            located.append((span, f"norm `{norm}`"))
+        if norm in declarations:
+            located.append((declarations[norm], f"norm `{norm}`"))
     related, seen = [], {(finding.span.path, finding.span.line)}
     for span, message in located:
         if (span.path, span.line) in seen and message.startswith("norm `"):
@@ -74,7 +74,7 @@ def _related(finding: Finding, declarations: dict[str, Span]) -> list[dict[str, 
 
 
 def _result(finding: Finding, rule_index: dict[str, int],
-            declarations: dict[str, Span]) -> dict[str, Any]:
+            locator: NormLocator) -> dict[str, Any]:
     result: dict[str, Any] = {
         "ruleId": finding.kind,
         "ruleIndex": rule_index[finding.kind],
@@ -82,7 +82,7 @@ def _result(finding: Finding, rule_index: dict[str, int],
         "message": {"text": finding.message},
         "locations": [_location(finding.span)],
     }
-    related = _related(finding, declarations)
+    related = _related(finding, locator)
     if related:
         result["relatedLocations"] = related
     properties: dict[str, Any] = {"norms": list(finding.norms), "help": list(finding.help)}
@@ -99,7 +99,7 @@ def _result(finding: Finding, rule_index: dict[str, int],
 def render_sarif(report: Report) -> str:
     from .. import __version__
 
-    declarations = norm_declarations(report.sources)
+    locator = NormLocator(report.sources)
     kinds = list(KINDS)
     rule_index = {kind: index for index, kind in enumerate(kinds)}
     rules = [{
@@ -117,7 +117,7 @@ def render_sarif(report: Report) -> str:
                                 "informationUri": "https://example.invalid/normlang",
                                 "rules": rules}},
             "columnKind": "unicodeCodePoints",
-            "results": [_result(f, rule_index, declarations) for f in report.findings],
+            "results": [_result(f, rule_index, locator) for f in report.findings],
         }],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
