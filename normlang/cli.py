@@ -70,7 +70,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     finally:
         if os.environ.get("NORMCHECK_DEBUG_IMPORTS"):
-            heavy = [name for name in HEAVY_MODULES if name in sys.modules]
+            heavy = [name for name in HEAVY_MODULES
+                     if name in sys.modules or name in _worker_imports]
             print(f"normcheck: debug: heavy modules imported: {', '.join(heavy) or 'none'}",
                   file=sys.stderr)
 
@@ -296,7 +297,8 @@ def _check_parallel(roots: list[Path], options: CheckOptions, jobs: int,
         futures = {pool.submit(_check_in_worker, str(root)): index
                    for index, root in enumerate(roots)}
         for future in as_completed(futures):
-            records, texts = future.result()
+            records, texts, heavy = future.result()
+            _worker_imports.update(heavy)
             progress.start(str(roots[futures[future]]))
             outcomes[futures[future]] = ([finding_from_record(r) for r in records],
                                          {path: SourceFile(path, text) for path, text in texts})
@@ -304,6 +306,8 @@ def _check_parallel(roots: list[Path], options: CheckOptions, jobs: int,
 
 
 _worker: dict[str, Any] = {}
+#: heavy modules that worker processes imported (for NORMCHECK_DEBUG_IMPORTS)
+_worker_imports: set[str] = set()
 
 
 def _init_worker(options: CheckOptions) -> None:
@@ -313,12 +317,15 @@ def _init_worker(options: CheckOptions) -> None:
     _worker["loader"], _worker["options"] = Loader(options), options
 
 
-def _check_in_worker(root: str) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
+def _check_in_worker(root: str) -> tuple[list[dict[str, Any]], list[tuple[str, str]],
+                                         list[str]]:
     from .report.json import finding_to_record
 
     # plain data crosses the process boundary: no pickling of spans or fractions to go wrong
     found, files = check_root(_worker["loader"], Path(root), _worker["options"], None)
-    return [finding_to_record(f) for f in found], [(p, s.text) for p, s in files.items()]
+    heavy = [name for name in HEAVY_MODULES if name in sys.modules]
+    return ([finding_to_record(f) for f in found], [(p, s.text) for p, s in files.items()],
+            heavy)
 
 
 def check_root(loader: Loader, root: Path, options: CheckOptions,

@@ -1,0 +1,144 @@
+"""The result cache: warm runs do no solving, corrupt entries are recomputed, concurrent runs
+are safe; output is identical across the cache, `--jobs` and the order of paths."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+from cli_helpers import cli_env, heavy_modules, normcheck_command, write
+from conftest import Run
+
+DEBUG = cli_env(NORMCHECK_DEBUG_IMPORTS="1")
+
+
+def entries(project: Path) -> list[Path]:
+    return sorted((project / ".normcheck_cache").glob("*.json"))
+
+
+def test_cache_folder_is_created_at_the_project_root_and_ignored_by_git(
+        run: Run, project: Path) -> None:
+    assert run("persona.norm", cwd=project / "conflict").returncode == 1
+    folder = project / ".normcheck_cache"
+    assert (folder / ".gitignore").read_text(encoding="utf-8").splitlines()[-1] == "*"
+    assert len(entries(project)) == 1
+    assert not (project / "conflict" / ".normcheck_cache").exists()
+
+
+def test_warm_run_is_identical_and_imports_no_solver(run: Run, project: Path) -> None:
+    cold = run(".", env=DEBUG)
+    assert "z3" in heavy_modules(cold.stderr) and "lark" in heavy_modules(cold.stderr)
+    warm = run(".", env=DEBUG)
+    assert warm.stdout == cold.stdout
+    assert warm.returncode == cold.returncode == 1
+    assert heavy_modules(warm.stderr) == []
+    for fmt in ("json", "sarif", "github", "concise"):
+        assert run(".", "--format", fmt).stdout == run(".", "--format", fmt, "--no-cache").stdout
+
+
+def test_version_imports_nothing_heavy(run: Run) -> None:
+    result = run("--version", env=DEBUG)
+    assert result.returncode == 0
+    assert heavy_modules(result.stderr) == []
+
+
+def test_no_cache_neither_reads_nor_writes(run: Run, project: Path) -> None:
+    result = run(".", "--no-cache", env=DEBUG)
+    assert "z3" in heavy_modules(result.stderr)
+    assert not (project / ".normcheck_cache").exists()
+
+
+def test_cache_dir_flag(run: Run, project: Path, tmp_path: Path) -> None:
+    run("conflict", "--cache-dir", str(tmp_path / "elsewhere"))
+    assert list((tmp_path / "elsewhere").glob("*.json"))
+    assert not (project / ".normcheck_cache").exists()
+
+
+def test_a_change_to_an_imported_file_invalidates_its_importers(run: Run, project: Path) -> None:
+    first = run("shared")
+    assert "error[conflict]" in first.stdout
+    base = project / "shared" / "base.norm"
+    base.write_text(base.read_text(encoding="utf-8").replace("must not answer", "may answer"),
+                    encoding="utf-8")
+    second = run("shared", env=DEBUG)
+    assert "error[conflict]" not in second.stdout
+    assert second.returncode == 0
+    assert "z3" in heavy_modules(second.stderr)
+
+
+def test_a_tampered_entry_is_recomputed(run: Run, project: Path) -> None:
+    cold = run("conflict")
+    [entry] = entries(project)
+    data = json.loads(entry.read_text(encoding="utf-8"))
+    data["findings"] = []  # a clean verdict, but the checksum no longer matches
+    entry.write_text(json.dumps(data), encoding="utf-8")
+    warm = run("conflict", env=DEBUG)
+    assert warm.stdout == cold.stdout
+    assert "z3" in heavy_modules(warm.stderr)
+    assert json.loads(entry.read_text(encoding="utf-8"))["findings"]
+
+
+def test_truncated_and_foreign_entries_are_ignored(run: Run, project: Path) -> None:
+    cold = run("conflict")
+    [entry] = entries(project)
+    for garbage in (entry.read_text(encoding="utf-8")[:40], "[1, 2, 3]", "\x00\xff",
+                    json.dumps({"format": "someone-else", "key": entry.stem})):
+        entry.write_text(garbage, encoding="utf-8")
+        result = run("conflict", env=DEBUG)
+        assert result.stdout == cold.stdout
+        assert "Traceback" not in result.stderr
+        assert "z3" in heavy_modules(result.stderr)
+
+
+def test_a_missing_import_is_not_cached(run: Run, project: Path) -> None:
+    write(project / "late" / "main.norm",
+          'import "later.norm"\nnorm n when p a must x\n')
+    assert "import-error" in run("late").stdout
+    write(project / "late" / "later.norm", "agent a\nfact p: bool\naction a.x\n")
+    result = run("late")
+    assert result.returncode == 0, result.stdout
+    assert "import-error" not in result.stdout
+
+
+def test_an_unreadable_imported_file_is_not_cached(run: Run, project: Path) -> None:
+    (project / "enc").mkdir()
+    (project / "enc" / "bad.norm").write_bytes(b"agent a\n\xff\n")
+    write(project / "enc" / "main.norm", 'import "bad.norm"\n')
+    assert "not UTF-8" in run("enc/main.norm").stdout
+    (project / "enc" / "bad.norm").write_bytes(b"agent a\n")
+    assert run("enc/main.norm").returncode == 0
+
+
+def test_concurrent_runs_never_corrupt_the_cache(project: Path) -> None:
+    command = [*normcheck_command(), ".", "--format", "json", "--jobs", "1"]
+    reference = subprocess.run([*command, "--no-cache"], cwd=project, env=cli_env(),
+                               capture_output=True, text=True, timeout=300).stdout
+    for _round in range(2):
+        processes = [subprocess.Popen(command, cwd=project, env=cli_env(), text=True,
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                     for _ in range(4)]
+        outputs = [process.communicate(timeout=300) for process in processes]
+        assert all(out == reference and err == "" for out, err in outputs)
+    for entry in entries(project):
+        json.loads(entry.read_text(encoding="utf-8"))
+    assert not list((project / ".normcheck_cache").glob(".tmp-*"))
+    warm = subprocess.run(command, cwd=project, env=cli_env(NORMCHECK_DEBUG_IMPORTS="1"),
+                          capture_output=True, text=True, timeout=300)
+    assert warm.stdout == reference
+    assert heavy_modules(warm.stderr) == []
+
+
+def test_output_is_identical_across_jobs_and_path_order(run: Run) -> None:
+    paths = ["shared", "conflict", "gap", "expect", "broken", "clean"]
+    reference = run(*paths, "--jobs", "1", "--no-cache", "--verbose").stdout
+    assert run(*paths, "--jobs", "2", "--no-cache", "--verbose").stdout == reference
+    assert run(*reversed(paths), "--jobs", "2", "--no-cache", "--verbose").stdout == reference
+    assert run(*reversed(paths), "--jobs", "1", "--verbose").stdout == reference
+    assert run(*paths, "--jobs", "2", "--verbose").stdout == reference
+
+
+def test_options_are_part_of_the_key(run: Run, project: Path) -> None:
+    run("conflict")
+    run("conflict", "--timeout", "7")
+    assert len(entries(project)) == 2
