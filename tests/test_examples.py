@@ -82,6 +82,11 @@ def test_example_readme_commands_run(case: Path) -> None:
         assert run.stdout.strip(), command
 
 
+def test_all_examples_at_once_give_every_cases_verdict_once() -> None:
+    """Cases import each other's files; checking the whole folder reports each finding once."""
+    assert actual(EXAMPLES) == sum((expected(case) for case in CASES), Counter())
+
+
 def test_examples_cover_every_finding_kind_a_user_meets() -> None:
     kinds = {kind for case in CASES for kind, _ in expected(case)}
     assert {"conflict", "undermined-permission", "dead-norm", "shadowed-norm",

@@ -52,6 +52,14 @@ def test_every_example_tokenizes_without_error_tokens(path: Path) -> None:
     assert "".join(value for _, value in pieces).rstrip("\n") == text.rstrip("\n")
 
 
+def test_the_readmes_norm_blocks_tokenize_without_error_tokens() -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"^```norm\n(.*?)^```$", text, re.DOTALL | re.MULTILINE)
+    assert blocks
+    for block in blocks:
+        assert [v for k, v in tokens(block) if k in Error] == []
+
+
 def test_characters_outside_the_language_are_error_tokens() -> None:
     assert [v for k, v in tokens("norm x $ bot must a") if k in Error] == ["$"]
     assert any(k in Error for k, _ in tokens('norm x "never closed\n bot must a'))
