@@ -13,8 +13,11 @@ block binds it to an expression.
 
 from __future__ import annotations
 
+import difflib
 import json
+import os
 import re
+import stat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +25,7 @@ from . import ast
 from .findings import Finding
 from .imports import error, inside
 from .source import Span
-from .spec import FALSE, FactDecl, FactRef, Or, RExpr, ValueDecl
+from .spec import FALSE, TRUE, FactDecl, FactRef, Or, RExpr, ValueDecl
 from .typing_rules import Context, Typer
 
 if TYPE_CHECKING:
@@ -44,6 +47,7 @@ def slug(text: str) -> str:
 def import_moral_graphs(decls: list[ast.ImportValues], resolver: Resolver, typer: Typer,
                         names: _Names) -> tuple[dict[str, ValueDecl], list[Prefer],
                                                 dict[str, FactDecl]]:
+    """The values, contextual preferences and context facts of every `import values`."""
     values: dict[str, ValueDecl] = {}
     prefers: list[Prefer] = []
     facts: dict[str, FactDecl] = {}
@@ -58,31 +62,55 @@ def import_moral_graphs(decls: list[ast.ImportValues], resolver: Resolver, typer
 def _read(decl: ast.ImportValues, resolver: Resolver) -> dict[str, Any] | None:
     base = Path(decl.span.path).resolve().parent
     path = (base / decl.path).resolve()
+    findings = resolver.findings
     if not inside(path, resolver.root_dir):
-        resolver.findings.append(error("import-error",
-                                       f"import `{decl.path}` leaves the project root", decl.span))
-        return None
-    if not path.is_file():
-        resolver.findings.append(error("import-error", f"moral graph `{decl.path}` does not exist",
-                                       decl.span))
+        findings.append(error("import-error", f"import `{decl.path}` leaves the project root",
+                              decl.span, "imports must stay inside the project root "
+                                         "(symlinks are resolved)"))
         return None
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as bad:
-        resolver.findings.append(error(
-            "import-error", f"`{decl.path}` is not valid JSON: {bad.msg} at line {bad.lineno}, "
-                            f"column {bad.colno}", decl.span))
+        info = os.stat(path)
+    except OSError:
+        findings.append(error("import-error", f"moral graph `{decl.path}` does not exist",
+                              decl.span))
         return None
-    except (OSError, UnicodeDecodeError) as bad:
-        resolver.findings.append(error("import-error", f"cannot read `{decl.path}`: {bad}",
-                                       decl.span))
+    if not stat.S_ISREG(info.st_mode):
+        findings.append(error("import-error", f"moral graph `{decl.path}` is not a regular file",
+                              decl.span, "folders, devices, FIFOs and sockets are never read"))
+        return None
+    limit = resolver.options.max_file_bytes
+    if info.st_size > limit:
+        findings.append(error("import-error", f"moral graph `{decl.path}` is {info.st_size} "
+                                              f"bytes, over the limit of {limit}", decl.span))
+        return None
+    try:
+        data = json.loads(path.read_bytes().decode("utf-8"))
+    except json.JSONDecodeError as bad:
+        findings.append(error(
+            "import-error", f"`{decl.path}` is not valid JSON: {bad.msg.lower()} at line "
+                            f"{bad.lineno}, column {bad.colno}", decl.span))
+        return None
+    except RecursionError:
+        findings.append(error("import-error", f"`{decl.path}` nests too deep", decl.span))
+        return None
+    except UnicodeDecodeError:
+        findings.append(error("import-error", f"`{decl.path}` is not UTF-8 text", decl.span))
+        return None
+    except OSError as bad:
+        findings.append(error("import-error", f"cannot read `{decl.path}`: {bad.strerror}",
+                              decl.span))
         return None
     problem = _shape_problem(data)
     if problem:
-        resolver.findings.append(error("import-error", f"`{decl.path}`: {problem}", decl.span,
-                                       "expected {\"values\": [cards], \"edges\": [edges]}"))
+        findings.append(error("import-error", f"`{decl.path}`: {problem}", decl.span,
+                              'expected {"values": [{"id", "title", "description"}], '
+                              '"edges": [{"sourceValueId", "wiserValueId", "contexts"}]}'))
         return None
     return data  # type: ignore[no-any-return]
+
+
+def _is_id(value: Any) -> bool:
+    return isinstance(value, (int, str)) and not isinstance(value, bool)
 
 
 def _shape_problem(data: Any) -> str | None:
@@ -93,16 +121,25 @@ def _shape_problem(data: Any) -> str | None:
         return f"unknown field `{sorted(unknown)[0]}`"
     if not isinstance(data.get("values", []), list) or not isinstance(data.get("edges", []), list):
         return "`values` and `edges` must be lists"
+    seen: set[str] = set()
     for index, card in enumerate(data.get("values", [])):
-        if not isinstance(card, dict) or "id" not in card or not isinstance(card.get("title"), str):
-            return f"values[{index}] needs an `id` and a `title`"
+        if not isinstance(card, dict) or not _is_id(card.get("id")) \
+                or not isinstance(card.get("title"), str):
+            return f"values[{index}] needs an `id` (number or string) and a `title` (string)"
         if set(card) - _CARD_FIELDS:
             return f"values[{index}] has unknown field `{sorted(set(card) - _CARD_FIELDS)[0]}`"
+        if not isinstance(card.get("description", ""), (str, type(None))):
+            return f"values[{index}].description must be a string"
+        if str(card["id"]) in seen:
+            return f"values[{index}] repeats the id `{card['id']}`"
+        seen.add(str(card["id"]))
     for index, edge in enumerate(data.get("edges", [])):
         if not isinstance(edge, dict) or not {"sourceValueId", "wiserValueId"} <= set(edge):
             return f"edges[{index}] needs `sourceValueId` and `wiserValueId`"
         if set(edge) - _EDGE_FIELDS:
             return f"edges[{index}] has unknown field `{sorted(set(edge) - _EDGE_FIELDS)[0]}`"
+        if not _is_id(edge["sourceValueId"]) or not _is_id(edge["wiserValueId"]):
+            return f"edges[{index}]: value ids are numbers or strings"
         contexts = edge.get("contexts", [])
         if not isinstance(contexts, list) or not all(isinstance(c, str) for c in contexts):
             return f"edges[{index}].contexts must be a list of strings"
@@ -115,11 +152,14 @@ def _one_graph(decl: ast.ImportValues, graph: dict[str, Any], findings: list[Fin
     by_id: dict[str, str] = {}
     for card in graph.get("values", []):
         name = slug(card["title"])
-        while name in values and values[name].description != card.get("description"):
-            name = f"{name}_{card['id']}"
+        if name in values:
+            name = f"{name}_{slug(str(card['id']))}"
+        while name in values:
+            name += "_"
         values[name] = ValueDecl(name, card.get("description"), decl.span)
         by_id[str(card["id"])] = name
     mapped = {m.context: m for m in decl.mappings}
+    used: set[str] = set()
     for edge in graph.get("edges", []):
         ends = [by_id.get(str(edge[k])) for k in ("wiserValueId", "sourceValueId")]
         if None in ends:
@@ -127,15 +167,21 @@ def _one_graph(decl: ast.ImportValues, graph: dict[str, Any], findings: list[Fin
             findings.append(error("name-error", f"an edge of `{decl.path}` names unknown value "
                                                 f"id `{missing}`", decl.span))
             continue
-        when = _contexts(edge.get("contexts", []), mapped, typer, names, facts, decl.span)
+        contexts = edge.get("contexts", [])
+        used.update(contexts)
+        when = _contexts(contexts, mapped, typer, names, facts, decl.span, findings)
         prefers.append((ends[0], ends[1], when, decl.span))  # type: ignore[arg-type]
+    for context, mapping in mapped.items():
+        if context not in used:
+            close = difflib.get_close_matches(context, sorted(used), n=1, cutoff=0.6)
+            findings.append(error("name-error", f"`{decl.path}` has no context \"{context}\"",
+                                  mapping.span, *([f'did you mean "{close[0]}"?'] if close else [])))
 
 
 def _contexts(contexts: list[str], mapped: dict[str, ast.ContextMapping], typer: Typer,
-              names: _Names, facts: dict[str, FactDecl], span: Span) -> RExpr:
+              names: _Names, facts: dict[str, FactDecl], span: Span,
+              findings: list[Finding]) -> RExpr:
     if not contexts:
-        from .spec import TRUE
-
         return TRUE
     parts: list[RExpr] = []
     for context in contexts:
@@ -147,5 +193,11 @@ def _contexts(contexts: list[str], mapped: dict[str, ast.ContextMapping], typer:
             fact = FactDecl(name, "bool", span)
             facts[name] = fact
             names.facts[name] = fact
-        parts.append(FactRef(name) if names.facts[name].kind == "bool" else FALSE)
+        if names.facts[name].kind != "bool":
+            findings.append(error("type-error", f"context \"{context}\" stands for fact `{name}`, "
+                                                f"which is not a bool", span,
+                                  f'map it in the import\'s block: {{ "{context}" = ... }}'))
+            parts.append(FALSE)
+            continue
+        parts.append(FactRef(name))
     return Or(tuple(parts)) if len(parts) > 1 else parts[0]

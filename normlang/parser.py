@@ -7,7 +7,10 @@ that later processes start faster.
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -54,16 +57,37 @@ def grammar_text() -> str:
             encoding="utf-8")
 
 
+def cache_file(grammar: str) -> str | bool:
+    """Where lark keeps the built tables: a per-user cache folder, or nowhere.
+
+    Never a shared temp folder: lark's cache is a pickle, and loading one that
+    someone else planted would run their code.
+    """
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = os.path.join(base, "normlang")
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+    except OSError:
+        return False
+    if not os.access(folder, os.W_OK):
+        return False
+    digest = hashlib.sha256(grammar.encode("utf-8")).hexdigest()[:16]
+    version = "%d%d" % sys.version_info[:2]
+    return os.path.join(folder, f"grammar-{digest}-py{version}.lark-cache")
+
+
 @lru_cache(maxsize=1)
 def build_parser() -> lark.Lark:
+    """The one lark parser of the process, built on first use."""
     import lark
 
+    grammar = grammar_text()
     options = dict(parser="lalr", lexer="contextual", propagate_positions=True,
                    maybe_placeholders=False)
     try:
-        return lark.Lark(grammar_text(), cache=True, **options)  # type: ignore[arg-type]
-    except OSError:  # an unwritable cache folder must not stop anyone
-        return lark.Lark(grammar_text(), **options)  # type: ignore[arg-type]
+        return lark.Lark(grammar, cache=cache_file(grammar), **options)  # type: ignore[arg-type]
+    except OSError:  # an unwritable or unreadable cache must not stop anyone
+        return lark.Lark(grammar, **options)  # type: ignore[arg-type]
 
 
 @dataclass
@@ -96,13 +120,17 @@ def _per_declaration_errors(source: SourceFile, parser: lark.Lark) -> list[Findi
         starts = [0] + starts
     bounds = list(zip(starts, starts[1:] + [len(source.text)]))
     findings: list[Finding] = []
-    for start, end in bounds[:200]:
+    for start, end in bounds[:MAX_SYNTAX_ERRORS]:
         chunk = _blank(source.text[:start]) + source.text[start:end]
         try:
             parser.parse(chunk)
         except lark.exceptions.LarkError as error:
-            findings.append(_syntax_finding(source, error, chunk))
+            findings.append(_syntax_finding(source, error, end))
     return findings
+
+
+#: a file with more broken declarations than this reports only the first ones
+MAX_SYNTAX_ERRORS = 100
 
 
 def _blank(text: str) -> str:
@@ -110,33 +138,68 @@ def _blank(text: str) -> str:
     return re.sub(r"[^\n]", " ", text)
 
 
-def _syntax_finding(source: SourceFile, error: Exception, text: str | None = None) -> Finding:
+def _syntax_finding(source: SourceFile, error: Exception,
+                    chunk_end: int | None = None) -> Finding:
+    """One lark error as a finding; `chunk_end` is where the declaration parsed alone ended."""
     import lark
 
     if isinstance(error, lark.exceptions.UnexpectedToken):
+        expected = _expected(error.expected)
+        if error.token.type == "$END":
+            return _unexpected_end(source, chunk_end, expected)
         token = error.token
         start = token.start_pos if token.start_pos is not None else len(source.text)
         end = token.end_pos if token.end_pos is not None else start
-        if token.type == "$END":
-            start = end = len((source.text if text is None else text).rstrip())
-        found = "end of file" if token.type == "$END" else f"`{token}`"
-        expected = sorted({_describe(t) for t in error.expected})
-        help_lines = (f"expected {_one_of(expected)}",) if expected else ()
-        if token.type == "NAME" and str(token) in KEYWORDS:
+        found = f"`{token}`"
+        help_lines = (f"expected {expected}",) if expected else ()
+        if str(token) in KEYWORDS:
             found = f"the keyword `{token}`"
-        elif token.type != "$END" and str(token) in KEYWORDS and "a name" in expected:
-            help_lines += (f"`{token}` is a keyword and cannot be used as a name",)
+            if "a name" in expected:
+                help_lines += (f"`{token}` is a keyword and cannot be used as a name",)
         span = source.span(start, max(end, start))
         return _finding(span, f"unexpected {found}", help_lines)
     if isinstance(error, lark.exceptions.UnexpectedCharacters):
         start = error.pos_in_stream
         span = source.span(start, start + 1)
         char = source.text[start:start + 1]
-        return _finding(span, f"unexpected character `{char}`", ())
+        shown = f"`{char}`" if char.isprintable() and char != "`" else repr(char)
+        help_lines = ("a string ends on the line where it starts",) if char == '"' else ()
+        return _finding(span, f"unexpected character {shown}", help_lines)
     if isinstance(error, lark.exceptions.UnexpectedEOF):
-        end = len((source.text if text is None else text).rstrip())
-        return _finding(source.span(end, end), "unexpected end of file", ())
-    return _finding(source.span(0, 0), f"cannot parse the file: {error}", ())
+        return _unexpected_end(source, chunk_end, _expected(error.expected))
+    return _finding(source.span(0, 0), "cannot parse the file", ())
+
+
+def _unexpected_end(source: SourceFile, chunk_end: int | None, expected: str) -> Finding:
+    """The declaration stops early: at the end of the file, or where the next one starts."""
+    help_lines = (f"expected {expected}",) if expected else ()
+    if chunk_end is None or chunk_end >= len(source.text):
+        end = len(source.text.rstrip())
+        return _finding(source.span(end, end), "unexpected end of file", help_lines)
+    word = re.match(r"[A-Za-z_]+", source.text[chunk_end:])
+    span = source.span(chunk_end, chunk_end + (word.end() if word else 0))
+    return _finding(span, f"unexpected `{source.text[span.start:span.end]}`: the declaration "
+                          f"before it is incomplete", help_lines)
+
+
+_DECLARATION_WORDS = {"`layers`", "`agent`", "`enum`", "`fact`", "`action`", "`define`",
+                      "`assume`", "`constraint`", "`norm`", "`import`", "`value`", "`prefer`",
+                      "`expect`", "`scenario`"}
+_EXPRESSION_STARTS = {"`(`", "`not`", "`true`", "`false`", "a number", "a name"}
+
+
+def _expected(terminals: set[str] | frozenset[str]) -> str:
+    """What the parser wanted, in words: grouped as `a declaration` or `an expression`."""
+    described = {_describe(t) for t in terminals}
+    groups = []
+    if len(described & _DECLARATION_WORDS) >= 3:
+        described -= _DECLARATION_WORDS
+        groups.append("a declaration (`norm`, `fact`, `agent`, ...)")
+    if _EXPRESSION_STARTS <= described:
+        described -= _EXPRESSION_STARTS | {"`-`", "`conflict`",
+                                           "`obliged`, `forbidden` or `permitted`"}
+        groups.append("an expression")
+    return _one_of(groups + sorted(described))
 
 
 def _finding(span: Span, message: str, help_lines: tuple[str, ...]) -> Finding:
@@ -155,8 +218,8 @@ def _describe(terminal: str) -> str:
 
 
 def _one_of(items: list[str]) -> str:
-    if len(items) == 1:
-        return items[0]
+    if len(items) <= 1:
+        return "".join(items)
     if len(items) > 8:
-        return ", ".join(items[:8]) + " or another"
+        return ", ".join(items[:8]) + ", ..."
     return ", ".join(items[:-1]) + " or " + items[-1]

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import difflib
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,7 +44,14 @@ class Loader:
         resolved = Path(path).absolute()
         from .imports import decode
 
-        source, findings = decode(text.encode("utf-8", errors="surrogatepass"), path)
+        data = text.encode("utf-8", errors="surrogatepass")
+        if len(data) > self.options.max_file_bytes:
+            span = Span(path, 0, 0, 1, 1, 1, 1)
+            too_big = error("syntax-error", f"`{path}` is {len(data)} bytes, over the limit of "
+                                            f"{self.options.max_file_bytes}", span,
+                            "raise `max-file-bytes` if this is intended")
+            return Loaded(path, None, [too_big], {})
+        source, findings = decode(data, path)
         self._parsed[resolved] = self._parse(resolved, source, findings)
         return self._load_graph(resolved, path, Path.cwd().resolve())
 
@@ -62,20 +71,22 @@ class Loader:
             return ParsedFile(path, None, None, findings)
         from .lower import lower
         from .parser import parse
-        from .syntax_limits import nesting_problem
+        from .syntax_limits import nesting_problem, parenthesis_problem
 
+        too_deep = parenthesis_problem(source, self.options.max_nesting)
+        if too_deep is not None:
+            return ParsedFile(path, source, None, [too_deep])
         parsed = parse(source)
         if parsed.tree is None:
             return ParsedFile(path, source, None, parsed.findings)
         deep = nesting_problem(parsed.tree, source, self.options.max_nesting)
         if deep is not None:
             return ParsedFile(path, source, None, [deep])
-        limit = sys.getrecursionlimit()
-        sys.setrecursionlimit(max(limit, 20000))
-        try:
-            file, problems = lower(parsed.tree, source)
-        finally:
-            sys.setrecursionlimit(limit)
+        with _deep_recursion():
+            try:
+                file, problems = lower(parsed.tree, source)
+            except RecursionError:
+                return ParsedFile(path, source, None, [_too_deep(source)])
         return ParsedFile(path, source, file, problems)
 
     def _load_graph(self, root: Path, shown: str, root_dir: Path) -> Loaded:
@@ -106,7 +117,14 @@ class Loader:
         findings.extend(_import_cycles(edges))
         if any(f.severity.value == "error" for f in findings):
             return Loaded(shown, None, _sorted(findings), files)
-        spec, problems = Resolver(shown, order, files, root_dir, self.options).resolve()
+        with _deep_recursion():
+            try:
+                spec, problems = Resolver(shown, order, files, root_dir, self.options).resolve()
+            except RecursionError:
+                source = files.get(shown)
+                where = source or SourceFile(shown, "")
+                spec, problems = None, [_too_deep(where, "expressions nest too deep once "
+                                                         "defines are inlined")]
         findings.extend(problems)
         if any(f.severity.value == "error" for f in findings):
             spec = None
@@ -126,6 +144,22 @@ class Loader:
                 f"imports must stay inside `{display_path(root_dir)}` (symlinks are resolved)"))
             return None
         return resolved
+
+
+@contextmanager
+def _deep_recursion() -> Iterator[None]:
+    """Room for the recursive passes over trees whose depth `max_nesting` already bounds."""
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 8000))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def _too_deep(source: SourceFile, message: str = "nesting too deep") -> Finding:
+    span = source.span(0, 0)
+    return error("syntax-error", message, span, "split the expression with `define`s")
 
 
 def _import_cycles(edges: list[tuple[Path, Path, Span]]) -> list[Finding]:
@@ -185,7 +219,7 @@ class Resolver:
         decls = [d for f in self.files if f.file for d in f.file.decls]
         self.layers = self._layers(decls)
         names = self._collect(decls)
-        typer = Typer(names, self.findings)
+        typer = Typer(names, self.findings, max_depth=4 * self.options.max_nesting)
         facts = names.facts
         norms = [self._norm(d, typer) for d in decls if isinstance(d, ast.Norm)]
         norm_names = {n.name for n in norms if n is not None}
@@ -196,7 +230,7 @@ class Resolver:
 
         graph_values, graph_prefers, graph_facts = import_moral_graphs(
             [d for d in decls if isinstance(d, ast.ImportValues)], self, typer, names)
-        values.update(graph_values)
+        self._merge_graph_values(values, graph_values, decls)
         kept = [n for n in norms if n is not None]
         self._check_serves(decls, kept, values)
         edges += self._prefers(decls, typer, values, kept) + self._expand_prefers(
@@ -369,14 +403,28 @@ class Resolver:
                     self.findings.append(_unknown("norm", override.norm, sorted(norms)))
                     continue
                 if override.norm.name == decl.name.name:
-                    self.findings.append(error("priority-cycle",
-                                               f"norm `{decl.name.name}` overrides itself",
-                                               override.span))
+                    # not a priority-cycle: a self-edge names no other norm to rank against
+                    self.findings.append(error(
+                        "name-error", f"norm `{decl.name.name}` cannot override itself",
+                        override.span, "`overrides` names another norm, of the same or a lower "
+                                       "layer"))
                     continue
                 when = typer.condition(override.when, Context.CONDITION) if override.when else TRUE
                 edges.append(PriorityEdge(decl.name.name, override.norm.name, when, "overrides",
                                           override.span))
         return edges
+
+    def _merge_graph_values(self, values: dict[str, ValueDecl], imported: dict[str, ValueDecl],
+                            decls: list[ast.Decl]) -> None:
+        """Values of moral graphs join the declared ones; a name may not be both."""
+        for name, value in imported.items():
+            if name in values:
+                self.findings.append(error(
+                    "name-error", f"value `{name}` of the moral graph is already declared",
+                    value.span, "each name is declared exactly once in a spec (imports included)",
+                    labels=(Label(values[name].span, "first declared here as value"),)))
+                continue
+            values[name] = value
 
     def _check_serves(self, decls: list[ast.Decl], norms: list[NormDecl],
                       values: dict[str, ValueDecl]) -> None:
@@ -400,9 +448,9 @@ class Resolver:
                     self.findings.append(_unknown("value", ident, sorted(values)))
                     bad = True
             if decl.higher.name == decl.lower.name and not bad:
-                self.findings.append(error("priority-cycle",
-                                           f"value `{decl.higher.name}` is preferred over itself",
-                                           decl.span))
+                self.findings.append(error(
+                    "name-error", f"value `{decl.higher.name}` cannot be preferred over itself",
+                    decl.lower.span, "`prefer A over B` names two different values"))
                 bad = True
             if bad:
                 continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from .findings import Finding, Label
@@ -9,6 +10,33 @@ from .source import SourceFile
 
 if TYPE_CHECKING:
     import lark
+
+
+def parenthesis_problem(source: SourceFile, max_depth: int) -> Finding | None:
+    """A syntax error at the first `(` nested deeper than `max_depth` (strings and comments skipped).
+
+    Parentheses leave no node in the parse tree, so this is checked on the text.
+    """
+    depth = 0
+    for match in _PAREN_SCAN.finditer(source.text):
+        token = match.group()
+        if token == "(":
+            depth += 1
+            if depth > max_depth:
+                return _too_deep(source, match.start(), max_depth)
+        elif token == ")":
+            depth = max(0, depth - 1)
+    return None
+
+
+_PAREN_SCAN = re.compile(r'[()]|#[^\n]*|"(?:[^"\\\n]|\\.)*"')
+
+
+def _too_deep(source: SourceFile, start: int, max_depth: int) -> Finding:
+    span = source.span(start, start + 1)
+    return Finding("syntax-error", f"nesting too deep (more than {max_depth} levels)",
+                   span, (Label(span, "too deep", primary=True),),
+                   help=("split the expression with `define`s",))
 
 
 def nesting_problem(tree: lark.Tree, source: SourceFile, max_depth: int) -> Finding | None:
@@ -21,9 +49,6 @@ def nesting_problem(tree: lark.Tree, source: SourceFile, max_depth: int) -> Find
         if depth > max_depth:
             meta = node.meta
             start = getattr(meta, "start_pos", 0) if not getattr(meta, "empty", True) else 0
-            span = source.span(start, start + 1)
-            return Finding("syntax-error", f"nesting too deep (more than {max_depth} levels)",
-                           span, (Label(span, "too deep", primary=True),),
-                           help=("split the expression with `define`s",))
+            return _too_deep(source, start, max_depth)
         stack.extend((child, depth + 1) for child in node.children if isinstance(child, lark.Tree))
     return None

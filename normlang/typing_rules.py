@@ -15,7 +15,7 @@ from enum import Enum
 from typing import TYPE_CHECKING
 
 from . import ast
-from .evaluate import has_deontic, names_in
+from .evaluate import children
 from .findings import Finding, Label
 from .source import Span
 from .spec import (
@@ -58,10 +58,13 @@ class _Bad(Exception):
 
 
 class Typer:
-    def __init__(self, names: _Names, findings: list[Finding]) -> None:
+    def __init__(self, names: _Names, findings: list[Finding], max_depth: int = 800) -> None:
         self.names = names
         self.findings = findings
+        #: the deepest an expression may be once defines are inlined
+        self.max_depth = max_depth
         self._defines: dict[str, Typed | None] = {}
+        self._profiles: dict[str, Profile] = {}
         self._stack: list[str] = []
 
     # ------------------------------------------------------------ entry points
@@ -132,6 +135,12 @@ class Typer:
                                           f"actions; `{name}` is not one", expr.span,
                             "put conditions on facts in `when` or `unless`")
                 raise _Bad
+            others = self._actions_named(name)
+            if others:
+                self._error("type-error", f"a norm addressed to `{agent}` cannot demand "
+                                          f"`{others[0]}`, an action of another agent",
+                            expr.span, "write a separate norm for that agent")
+                raise _Bad
             return _Unresolved(name, expr.span)
         if name in self.names.facts:
             if context not in _READS_FACTS:
@@ -143,8 +152,13 @@ class Typer:
             return FactRef(name), kind
         if name in self.names.defines:
             return self._use_define(name, expr.span, context)
+        matches = self._actions_named(name)
+        if matches and context not in _READS_ACTIONS:
+            self._error("type-error", f"`{name}` is an action; a {context.value} reads only "
+                                      f"facts", expr.span,
+                        "conditions describe the situation, not what agents do")
+            raise _Bad
         if context in _READS_ACTIONS:
-            matches = [a for a in self.names.actions if a.split(".", 1)[1] == name]
             if len(matches) == 1:
                 return ActionRef(matches[0]), "bool"
             if len(matches) > 1:
@@ -152,6 +166,10 @@ class Typer:
                             f"write one of {', '.join(f'`{m}`' for m in sorted(matches))}")
                 raise _Bad
         return _Unresolved(name, expr.span)
+
+    def _actions_named(self, name: str) -> list[str]:
+        """The qualified actions whose own name is `name`, sorted."""
+        return sorted(a for a in self.names.actions if a.split(".", 1)[1] == name)
 
     def _dotted(self, expr: ast.Dotted, context: Context, agent: str | None) -> Typed:
         qualified = f"{expr.agent}.{expr.action}"
@@ -214,7 +232,7 @@ class Typer:
                 self._error("type-error", f"`{expr.op}` needs numbers, found {_show(kind)}",
                             side.span)
                 raise _Bad
-        if expr.op == "*" and names_in(left)[0] and names_in(right)[0]:
+        if expr.op == "*" and profile(left).facts and profile(right).facts:
             self._error("type-error", "nonlinear arithmetic: one side of `*` must be a constant",
                         expr.span, "normlang proves facts about linear arithmetic only")
             raise _Bad
@@ -260,6 +278,11 @@ class Typer:
             self._error("name-error", f"`{name.name}` is not a value of enum `{enum.name}`",
                         name.span, *_did_you_mean(name.name, list(enum.values)))
             raise _Bad
+        owners = [e.name for e in self.names.enums.values() if name.name in e.values]
+        if isinstance(other, tuple) and owners:
+            self._error("type-error", f"cannot compare {_show(other[1])} with `{name.name}`, "
+                                      f"a value of enum `{owners[0]}`", name.span)
+            raise _Bad
         self._unknown_name(name, context, agent)
         raise _Bad
 
@@ -281,15 +304,16 @@ class Typer:
         if typed is None:
             raise _Bad
         value, kind = typed
-        if names_in(value)[1] and context not in _READS_ACTIONS:
+        reads = self._profiles[name]
+        if reads.actions and context not in _READS_ACTIONS:
             self._error("type-error", f"define `{name}` reads actions; a {context.value} reads "
                                       f"only facts", span)
             raise _Bad
-        if names_in(value)[0] and context not in _READS_FACTS:
+        if reads.facts and context not in _READS_FACTS:
             self._error("type-error", f"define `{name}` reads facts; only actions can be read "
                                       f"here", span)
             raise _Bad
-        if has_deontic(value) and context != Context.EXPECT:
+        if reads.deontic and context != Context.EXPECT:
             self._error("type-error", f"define `{name}` uses deontic operators; it can only be "
                                       f"used in `expect` and `scenario`", span)
             raise _Bad
@@ -304,6 +328,11 @@ class Typer:
                                       f"{' -> '.join(cycle)}", span,
                         "defines cannot be recursive")
             return None
+        if len(self._stack) > self.max_depth // 4:
+            self._error("syntax-error", f"defines nest too deep: `{self._stack[0]}` reaches "
+                                        f"`{name}` through {len(self._stack)} others", span,
+                        "flatten the chain of defines")
+            return None
         self._stack.append(name)
         try:
             typed: Typed | None = self._typed(self.names.defines[name].expr, Context.EXPECT, None)
@@ -311,6 +340,15 @@ class Typer:
             typed = None
         finally:
             self._stack.pop()
+        if typed is not None:
+            shape = profile(typed[0])
+            if shape.size > MAX_INLINED_SIZE or shape.depth > self.max_depth:
+                self._error("syntax-error", f"define `{name}` is too large once the defines it "
+                                            f"uses are inlined", self.names.defines[name].span,
+                            f"at most {MAX_INLINED_SIZE} nodes and {self.max_depth} levels")
+                typed = None
+            else:
+                self._profiles[name] = shape
         self._defines[name] = typed
         return typed
 
@@ -344,6 +382,46 @@ class Typer:
     def _error(self, kind: str, message: str, span: Span, *help_lines: str) -> None:
         self.findings.append(Finding(kind, message, span, (Label(span, "here", primary=True),),
                                      help=help_lines))
+
+
+#: the most nodes a define may stand for once inlined (defines can double a formula per level)
+MAX_INLINED_SIZE = 100_000
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What an expression costs and reads: tree size and depth, facts, actions, deontic atoms."""
+
+    size: int
+    depth: int
+    facts: bool
+    actions: bool
+    deontic: bool
+
+
+def profile(expr: RExpr) -> Profile:
+    """The profile of `expr`, walking each shared subexpression once (inlined defines share)."""
+    # keyed by id(): structural hashing of a shared DAG would itself take exponential time
+    memo: dict[int, Profile] = {}
+    stack: list[tuple[RExpr, bool]] = [(expr, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if id(node) in memo:
+            continue
+        kids = tuple(children(node))
+        if kids and not expanded:
+            stack.append((node, True))
+            stack.extend((kid, False) for kid in kids if id(kid) not in memo)
+            continue
+        parts = [memo[id(kid)] for kid in kids]
+        memo[id(node)] = Profile(
+            size=1 + sum(p.size for p in parts),
+            depth=1 + max((p.depth for p in parts), default=0),
+            facts=isinstance(node, FactRef) or any(p.facts for p in parts),
+            actions=isinstance(node, ActionRef) or any(p.actions for p in parts),
+            deontic=isinstance(node, (DeonticAtom, ConflictAtom)) or any(p.deontic for p in parts),
+        )
+    return memo[id(expr)]
 
 
 def _flat(kind: type, expr: RExpr) -> tuple[RExpr, ...]:
