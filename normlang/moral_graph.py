@@ -153,7 +153,8 @@ def _one_graph(decl: ast.ImportValues, graph: dict[str, Any], findings: list[Fin
     for card in graph.get("values", []):
         name = slug(card["title"])
         if name in values:
-            name = f"{name}_{slug(str(card['id']))}"
+            suffix = "_".join(re.findall(r"[a-z0-9]+", str(card["id"]).lower()))
+            name = f"{name}_{suffix}" if suffix else name
         while name in values:
             name += "_"
         values[name] = ValueDecl(name, card.get("description"), decl.span)

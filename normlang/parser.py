@@ -152,6 +152,8 @@ def _syntax_finding(source: SourceFile, error: Exception,
         end = token.end_pos if token.end_pos is not None else start
         found = f"`{token}`"
         help_lines = (f"expected {expected}",) if expected else ()
+        if token.type == "CMP_OP":
+            help_lines = ("comparisons do not chain: write `a < b and b < c`",)
         if str(token) in KEYWORDS:
             found = f"the keyword `{token}`"
             if "a name" in expected:

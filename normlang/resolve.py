@@ -522,6 +522,8 @@ class _Names:
 def _unknown(what: str, ident: ast.Ident, known: list[str]) -> Finding:
     close = difflib.get_close_matches(ident.name, known, n=1, cutoff=0.6)
     help_lines = (f"did you mean `{close[0]}`?",) if close else ()
+    if what == "layer" and not known:
+        help_lines = ("this spec declares no layers; add `layers a > b` to name them",)
     return error("name-error", f"unknown {what} `{ident.name}`", ident.span, *help_lines)
 
 

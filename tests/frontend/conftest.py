@@ -1,0 +1,25 @@
+"""Fixtures and options of the front-end tests (grammar, parser, lowering, resolution)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", default=False,
+                     help="rewrite tests/frontend/*.out from the current findings")
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    """Whether golden files are rewritten (`--update-golden` or NORMLANG_UPDATE_GOLDEN=1)."""
+    option = bool(request.config.getoption("--update-golden", default=False))
+    return option or os.environ.get("NORMLANG_UPDATE_GOLDEN") == "1"
+
+
+@pytest.fixture
+def slow(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--slow", default=False)) or \
+        os.environ.get("NORMLANG_SLOW") == "1"
