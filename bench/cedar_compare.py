@@ -50,6 +50,7 @@ class Comparison:
     disagreements: int
     oracle_disagreements: int
     allowed: int
+    first_disagreement: str = ""
 
     @property
     def ratio(self) -> float:
@@ -161,12 +162,28 @@ def compare(size: int, requests: int, seed: int = 7) -> Comparison:
     cedar_allows = [a.allowed for a in cedar_answers]
 
     oracle = [oracle_allows(book, r) for r in asked]
+    first = next((i for i, answers in enumerate(zip(normlang_allows, cedar_allows, oracle))
+                  if len(set(answers)) > 1), None)
     return Comparison(
         norms=len(book.norms), facts=len(book.facts), requests=len(asked),
         normlang_per_s=len(asked) / normlang_s, cedar_per_s=len(asked) / cedar_s,
         disagreements=sum(a != b for a, b in zip(normlang_allows, cedar_allows)),
         oracle_disagreements=sum(a != b for a, b in zip(normlang_allows, oracle)),
-        allowed=sum(normlang_allows))
+        allowed=sum(normlang_allows),
+        first_disagreement="" if first is None else _describe(
+            book, asked[first], normlang_answers[first].statuses[asked[first].qualified],
+            cedar_allows[first], oracle[first]))
+
+
+def _describe(book: Book, request: Request, status: str, cedar: bool, oracle: bool) -> str:
+    """The request and the norms of its action, with what each engine said."""
+    norms = [n for n in book.norms if n.qualified_action == request.qualified]
+    read = sorted({a.fact.name for n in norms for a in n.when + n.unless})
+    facts = ", ".join(f"{name}={request.situation[name]}" for name in read)
+    applicable = [n.name for n in norms if n.applicable(request.situation)]
+    return (f"{request.qualified} in {{{facts}}}: normlang {status}, cedar "
+            f"{'allow' if cedar else 'deny'}, generator {'allow' if oracle else 'deny'}; "
+            f"applicable norms {applicable}")
 
 
 if __name__ == "__main__":
