@@ -81,22 +81,27 @@ def read_source(path: Path, shown: str, max_bytes: int,
 
 
 def decode(data: bytes, shown: str) -> tuple[SourceFile | None, list[Finding]]:
-    """Bytes -> text, or a syntax error located at the first bad byte."""
+    """Bytes -> text, or a syntax error located at the first bad byte.
+
+    A bad file still yields a `SourceFile` of its readable start (NULs blanked), so that
+    reporters can show where the problem is.
+    """
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    nul = data.find(b"\x00")
+    readable = data if nul < 0 else data[:nul]
     try:
-        text = data.decode("utf-8")
+        text = readable.decode("utf-8")
     except UnicodeDecodeError as bad:
-        good = data[:bad.start].decode("utf-8", errors="replace")
+        good = readable[:bad.start].decode("utf-8")
         source = SourceFile(shown, good)
         span = source.span(len(good), len(good))
-        return None, [error("syntax-error", "the file is not UTF-8 text", span,
-                            f"byte {bad.start} cannot be decoded; .norm files are UTF-8")]
-    if "\x00" in text:
-        source = SourceFile(shown, text.replace("\x00", " "))
-        index = text.index("\x00")
-        return None, [error("syntax-error", "the file is binary (it holds a NUL byte)",
-                            source.span(index, index + 1))]
+        return source, [error("syntax-error", "the file is not UTF-8 text", span,
+                              f"byte {bad.start} cannot be decoded; .norm files are UTF-8")]
+    if nul >= 0:
+        source = SourceFile(shown, text)
+        return source, [error("syntax-error", "the file is binary (it holds a NUL byte)",
+                              source.span(len(text), len(text)))]
     return SourceFile(shown, text), []
 
 

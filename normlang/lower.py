@@ -101,21 +101,26 @@ class _Lower(lark.Transformer):  # type: ignore[type-arg]
     def implies_op(self, meta: Any, children: list[Any]) -> ast.Expr:
         return self._binary("->", meta, children[0], children[-1])
 
-    @lark.v_args(meta=True)
-    def or_op(self, meta: Any, children: list[Any]) -> ast.Expr:
-        return self._binary("or", meta, children[0], children[-1])
+    def _fold(self, ops: list[str], operands: list[Any]) -> ast.Expr:
+        """`a op b op c` -> `(a op b) op c`, built in a loop (chains can be long)."""
+        result = operands[0]
+        for op, operand in zip(ops, operands[1:]):
+            span = self.source.span(operands[0].span.start, operand.span.end)
+            result = ast.Binary(op, result, operand, span)  # type: ignore[arg-type]
+        return result  # type: ignore[no-any-return]
 
-    @lark.v_args(meta=True)
-    def and_op(self, meta: Any, children: list[Any]) -> ast.Expr:
-        return self._binary("and", meta, children[0], children[-1])
+    def or_op(self, children: list[Any]) -> ast.Expr:
+        return self._fold(["or"] * (len(children) - 1), children)
+
+    def and_op(self, children: list[Any]) -> ast.Expr:
+        return self._fold(["and"] * (len(children) - 1), children)
 
     @lark.v_args(meta=True)
     def cmp_op(self, meta: Any, children: list[Any]) -> ast.Expr:
         return self._binary(str(children[1]), meta, children[0], children[2])
 
-    @lark.v_args(meta=True)
-    def arith_op(self, meta: Any, children: list[Any]) -> ast.Expr:
-        return self._binary(str(children[1]), meta, children[0], children[2])
+    def arith_op(self, children: list[Any]) -> ast.Expr:
+        return self._fold([str(op) for op in children[1::2]], children[0::2])
 
     # ------------------------------------------------------------ declarations
 

@@ -67,8 +67,8 @@ class Loader:
 
     def _parse(self, path: Path, source: SourceFile | None,
                findings: list[Finding]) -> ParsedFile:
-        if source is None:
-            return ParsedFile(path, None, None, findings)
+        if source is None or findings:
+            return ParsedFile(path, source, None, findings)
         from .lower import lower
         from .parser import parse
         from .syntax_limits import nesting_problem, parenthesis_problem

@@ -208,7 +208,9 @@ class Typer:
 
     def _binary(self, expr: ast.Binary, context: Context, agent: str | None) -> Typed:
         op = expr.op
-        if op in ("and", "or", "->", "<->"):
+        if op in ("and", "or"):
+            return self._chain(expr, context, agent)
+        if op in ("->", "<->"):
             left, lk = self._typed(expr.left, context, agent)
             right, rk = self._typed(expr.right, context, agent)
             self._expect(lk, "bool", expr.left.span, f"`{op}`")
@@ -223,6 +225,23 @@ class Typer:
         if op in ("+", "-", "*"):
             return self._arith(expr, context, agent)
         return self._compare(expr, context, agent)
+
+    def _chain(self, expr: ast.Binary, context: Context, agent: str | None) -> Typed:
+        """`a and b and ...` (or `or`): the left spine walked in a loop, not by recursion."""
+        op = expr.op
+        operands: list[ast.Expr] = []
+        node: ast.Expr = expr
+        while isinstance(node, ast.Binary) and node.op == op:
+            operands.append(node.right)
+            node = node.left
+        operands.append(node)
+        kind_of_node = And if op == "and" else Or
+        items: list[RExpr] = []
+        for operand in reversed(operands):
+            value, kind = self._typed(operand, context, agent)
+            self._expect(kind, "bool", operand.span, f"`{op}`")
+            items.extend(_flat(kind_of_node, value))
+        return kind_of_node(tuple(items)), "bool"
 
     def _arith(self, expr: ast.Binary, context: Context, agent: str | None) -> Typed:
         left, lk = self._typed(expr.left, context, agent)

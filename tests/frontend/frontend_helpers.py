@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from normlang import ast
 from normlang.api import CheckOptions, Loaded
 from normlang.findings import Finding
+from normlang.lower import lower
+from normlang.parser import parse
 from normlang.resolve import load_source
+from normlang.source import SourceFile
 
 HERE = Path(__file__).resolve().parent
 
@@ -37,3 +41,25 @@ def kinds(loaded: Loaded) -> list[str]:
 
 def messages(loaded: Loaded) -> list[str]:
     return [f"{f.kind}: {f.message}" for f in loaded.findings]
+
+
+def parse_file(text: str) -> ast.File:
+    """Parse and lower `text`; fail the test on any syntax finding."""
+    source = SourceFile("t.norm", text)
+    parsed = parse(source)
+    assert parsed.tree is not None, [f.message for f in parsed.findings]
+    file, problems = lower(parsed.tree, source)
+    assert not problems, [f.message for f in problems]
+    return file
+
+
+def parse_expr(text: str) -> ast.Expr:
+    """The expression of `assume TEXT`."""
+    decl = parse_file(f"assume {text}").decls[0]
+    assert isinstance(decl, ast.Assume)
+    return decl.expr
+
+
+def syntax_errors(text: str) -> list[str]:
+    source = SourceFile("t.norm", text)
+    return [f.message for f in parse(source).findings]

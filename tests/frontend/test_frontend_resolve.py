@@ -1,0 +1,226 @@
+"""Resolution and typing: what the resolved `Spec` holds, and each error a user can make."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+
+from frontend_helpers import kinds, load, messages
+from normlang.spec import (
+    FALSE, TRUE, ActionRef, And, Arith, Cmp, ConflictAtom, Const, DeonticAtom, EnumConst, FactRef, Implies,
+    Neg, Not, Or, PriorityEdge,
+)
+
+BASE = """
+layers law > org > spec
+agent assistant
+agent provider
+enum Risk { prohibited, high, minimal }
+enum Level { low < medium < high }
+fact risk: Risk
+fact level: Level
+fact age: int in 0..130
+fact flops: real
+fact asked: bool
+fact persona: bool
+action assistant.disclose
+action assistant.chat
+action provider.release
+define minor = age < 18
+define systemic = flops > 1e25
+"""
+
+
+def spec_of(text: str):  # type: ignore[no-untyped-def]
+    loaded = load(BASE + text)
+    assert loaded.spec is not None, messages(loaded)
+    assert not loaded.findings
+    return loaded.spec
+
+
+def errors_of(text: str) -> list[str]:
+    loaded = load(BASE + text)
+    assert loaded.spec is None
+    return messages(loaded)
+
+
+def test_declarations() -> None:
+    spec = spec_of("")
+    assert spec.layers == ("law", "org", "spec")
+    assert spec.agents == ("assistant", "provider")
+    assert spec.facts["age"].low == 0 and spec.facts["age"].high == 130
+    assert spec.facts["risk"].kind == "enum" and spec.facts["risk"].enum == "Risk"
+    assert spec.enums["Level"].ordered and not spec.enums["Risk"].ordered
+    assert set(spec.actions) == {"assistant.disclose", "assistant.chat", "provider.release"}
+    assert spec.actions["provider.release"].agent == "provider"
+    assert spec.defines["systemic"] == Cmp(">", FactRef("flops"), Const(10 ** 25))
+
+
+def test_norm_lowering_with_layers_and_defaults() -> None:
+    spec = spec_of("""
+    norm a @law "Art. 50" when asked unless minor assistant must disclose
+    norm b serves honesty assistant must not (disclose or chat)
+    norm c @org provider may provider.release
+    value honesty
+    """)
+    a, b, c = spec.norms
+    assert (a.layer, a.rank, a.source, a.modality) == ("law", 0, "Art. 50", "must")
+    assert a.when == FactRef("asked")
+    assert a.unless == Cmp("<", FactRef("age"), Const(18))  # the define, inlined
+    assert a.target == ActionRef("assistant.disclose")
+    assert (b.layer, b.rank, b.when, b.unless) == ("spec", 2, TRUE, FALSE)  # lowest layer
+    assert b.target == Or((ActionRef("assistant.disclose"), ActionRef("assistant.chat")))
+    assert b.serves == ("honesty",)
+    assert (c.rank, c.modality, c.target) == (1, "may", ActionRef("provider.release"))
+
+
+def test_no_layers_means_one_default_layer() -> None:
+    loaded = load("agent a\naction a.x\nnorm n a must x\n")
+    assert loaded.spec is not None
+    assert loaded.spec.layers == ("default",)
+    assert (loaded.spec.norms[0].layer, loaded.spec.norms[0].rank) == ("default", 0)
+
+
+def test_enum_values_resolve_by_the_type_they_meet() -> None:
+    spec = spec_of("assume risk == prohibited -> level >= medium\nassume high == risk")
+    assert spec.assumes[0].expr == Implies(
+        Cmp("==", FactRef("risk"), EnumConst("Risk", 0)),
+        Cmp(">=", FactRef("level"), EnumConst("Level", 1)))
+    assert spec.assumes[1].expr == Cmp("==", EnumConst("Risk", 1), FactRef("risk"))
+
+
+def test_arithmetic_and_mixed_numbers() -> None:
+    spec = spec_of("assume 2 * age + flops - 1 > 0.5\nassume -age < 3")
+    assert spec.assumes[0].expr == Cmp(">", Arith("-", Arith("+", Arith(
+        "*", Const(2), FactRef("age")), FactRef("flops")), Const(1)), Const(Fraction(1, 2)))
+    assert spec.assumes[1].expr == Cmp("<", Neg(FactRef("age")), Const(3))
+
+
+def test_overrides_and_prefer_edges() -> None:
+    spec = spec_of("""
+    value honesty
+    value autonomy
+    norm tell @spec serves honesty assistant must disclose
+    norm hide @spec serves autonomy overrides other (when persona) assistant must not disclose
+    norm other @spec serves autonomy assistant may chat
+    norm law_tell @law serves honesty assistant must disclose
+    prefer honesty over autonomy when asked
+    """)
+    edges = {(e.higher, e.lower, e.origin): e.when for e in spec.edges}
+    assert edges == {
+        ("hide", "other", "overrides"): FactRef("persona"),
+        ("tell", "hide", "prefer"): FactRef("asked"),
+        ("tell", "other", "prefer"): FactRef("asked"),
+    }  # law_tell is in another layer: layers come first, no prefer edge
+    assert all(isinstance(e, PriorityEdge) for e in spec.edges)
+
+
+def test_expectations_and_scenarios() -> None:
+    spec = spec_of("""
+    norm tell @law when asked assistant must disclose
+    expect consistent
+    expect always asked -> obliged disclose
+    expect never  forbidden assistant.disclose and asked
+    expect possible permitted provider.release
+    expect spec complies with law for assistant
+    scenario asked_persona
+      given asked, persona, risk == high
+      expect obliged disclose
+      expect not conflict
+    """)
+    kinds_ = [e.kind for e in spec.expectations]
+    assert kinds_ == ["consistent", "always", "never", "possible", "complies"]
+    always = spec.expectations[1]
+    assert always.formula == Implies(FactRef("asked"),
+                                     DeonticAtom("obliged", ActionRef("assistant.disclose")))
+    assert always.text == "always asked -> obliged disclose"
+    complies = spec.expectations[4]
+    assert (complies.lower, complies.higher, complies.agents) == ("spec", "law", ("assistant",))
+    scenario = spec.scenarios[0]
+    assert scenario.given == And((FactRef("asked"), FactRef("persona"),
+                                  Cmp("==", FactRef("risk"), EnumConst("Risk", 1))))
+    assert [e.text for e in scenario.expects] == ["obliged disclose", "not conflict"]
+    assert scenario.expects[1].formula == Not(ConflictAtom())
+
+
+def test_constraints_read_actions_and_facts() -> None:
+    spec = spec_of("constraint persona -> not (assistant.chat and provider.release)")
+    assert spec.constraints[0].expr == Implies(
+        FactRef("persona"), Not(And((ActionRef("assistant.chat"), ActionRef("provider.release")))))
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("assume usr_age > 3", "name-error: unknown fact `usr_age`"),
+    ("assume risk == prohibitd", "name-error: `prohibitd` is not a value of enum `Risk`"),
+    ("norm n @lw assistant must disclose", "name-error: unknown layer `lw`"),
+    ("norm n assistan must disclose", "name-error: unknown agent `assistan`"),
+    ("norm n overrides ghost assistant must disclose", "name-error: unknown norm `ghost`"),
+    ("norm n serves ghost assistant must disclose", "name-error: unknown value `ghost`"),
+    ("prefer ghost over ghoul", "name-error: unknown value `ghost`"),
+    ("expect spec complies with lw", "name-error: unknown layer `lw`"),
+    ("expect spec complies with law for nobody", "name-error: unknown agent `nobody`"),
+    ("fact asked: int", "name-error: fact `asked` is declared twice"),
+    ("define d = e\ndefine e = d\nassume d", "name-error: define `d` refers to itself: d -> e -> d"),
+    ("action nobody.x", "name-error: unknown agent `nobody`"),
+    ("fact f: Colour", "name-error: unknown type `Colour`"),
+    ("action assistant.x\naction provider.x\nexpect always obliged x",
+     "name-error: action `x` is ambiguous"),
+    ("layers a > b", "name-error: a spec has one `layers` order, and these two differ"),
+    ("assume risk < high", "type-error: enum `Risk` is not ordered; only `==` and `!=` apply"),
+    ("assume age == prohibited", "type-error: cannot compare `int` with `prohibited`, a value of "
+                                 "enum `Risk`"),
+    ("assume risk == asked", "type-error: cannot compare enum `Risk` with `bool` using `==`"),
+    ("assume risk == level", "type-error: cannot compare enum `Risk` with enum `Level` using `==`"),
+    ("assume age * flops > 1", "type-error: nonlinear arithmetic: one side of `*` must be a "
+                               "constant"),
+    ("assume asked + 1 > 0", "type-error: `+` needs numbers, found `bool`"),
+    ("assume age", "type-error: expected a condition (bool), found `int`"),
+    ("fact r: int in 10..0", "type-error: the range `10..0` is empty"),
+    ("assume disclose", "type-error: `disclose` is an action; a condition reads only facts"),
+    ("norm n when assistant.chat assistant must disclose",
+     "type-error: `assistant.chat` is an action; a condition reads only facts"),
+    ("scenario s given chat expect true", "type-error: `chat` is an action; a condition reads only "
+                                          "facts"),
+    ("norm n assistant must release", "type-error: a norm addressed to `assistant` cannot demand "
+                                      "`provider.release`, an action of another agent"),
+    ("norm n assistant must asked", "type-error: a norm's target is a formula over `assistant`'s "
+                                    "actions; `asked` is not one"),
+    ("assume obliged assistant.chat", "type-error: `obliged` cannot be used inside a condition"),
+    ("assume conflict", "type-error: `conflict` can only be used in `expect` and `scenario`"),
+    ("define d = assistant.chat\nassume d", "type-error: define `d` reads actions; a condition "
+                                            "reads only facts"),
+    ("expect always obliged obliged chat", "type-error: `obliged` cannot be used inside another "
+                                           "deontic operator"),
+    ("fact norm: bool", "syntax-error: `norm` is a keyword and cannot name a fact"),
+])
+def test_errors(text: str, expected: str) -> None:
+    found = errors_of(text)
+    assert any(m.startswith(expected) for m in found), found
+
+
+def test_did_you_mean_help() -> None:
+    loaded = load(BASE + "assume agee > 3\nnorm n assistant must discloze")
+    helps = [h for f in loaded.findings for h in f.help]
+    assert "did you mean `age`?" in helps
+    assert "did you mean `disclose`?" in helps
+
+
+def test_duplicate_names_point_at_both_places() -> None:
+    loaded = load("agent a\nfact p: bool\nfact p: bool\n")
+    (finding,) = loaded.findings
+    assert finding.span.line == 3
+    secondary = [label for label in finding.labels if not label.primary]
+    assert secondary and secondary[0].span.line == 2
+
+
+def test_all_errors_of_a_file_at_once() -> None:
+    loaded = load("fact p: bool\nassume a\nassume b\nassume p and 1\nnorm n x must y\n"
+                  "norm m x must z\n")
+    assert kinds(loaded).count("name-error") >= 4
+    assert "type-error" in kinds(loaded)
+
+
+def test_order_does_not_matter() -> None:
+    loaded = load("norm n when p a must x\naction a.x\nfact p: bool\nagent a\n")
+    assert loaded.spec is not None and not loaded.findings
