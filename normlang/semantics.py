@@ -122,10 +122,12 @@ class ConductSpace:
                 out[z3.Not(var)] = z3.Not(fact_term)
         return out
 
-    def conduct(self) -> dict[str, bool]:
+    def conduct(self, also: Iterable[str] = ()) -> dict[str, bool]:
+        """The conduct of the last satisfiable check: the space's actions and `also`
+        (actions of a deontic target that no norm or constraint mentions)."""
         model = self.solver.model()
         return {a: z3.is_true(model.eval(self.engine.enc.actions[a], model_completion=True))
-                for a in self.actions}
+                for a in sorted(set(self.actions) | set(also))}
 
 
 @dataclass
@@ -578,7 +580,8 @@ class Engine:
         atoms = space.atom_literals(model)
         selectors = [space.select[n.name] for n in active]
         if is_sat(space.solver, self.limits, guard, *selectors, *atoms):
-            region = self.region(view, [self.groups[i] for i in groups], space.conduct(), target)
+            conduct = space.conduct(also=acts)
+            region = self.region(view, [self.groups[i] for i in groups], conduct, target)
             return True, _and([z3.Not(anywhere), region])
         core = {str(c) for c in space.solver.unsat_core()}
         reasons = [view.act[n.name] for n in active if f"sel!{n.name}" in core]

@@ -1,0 +1,272 @@
+"""Differential tests: the Z3 engine (`run_checks`) against the brute-force oracle on random specs.
+
+Findings are matched by subject norm (dead/shadowed/redundant/undermined), by (loser, winner)
+(overridden), by span line (expectations, compliance gaps, scenarios) and by presence
+(priority-cycle); conflicts by the minimal-set rules of the task; every witness is re-evaluated.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from hypothesis import given, settings
+from oracle import Env, Oracle, bare_actions, ev
+from strategies import render, specs
+
+from normlang.api import CheckOptions
+from normlang.checks import run_checks
+from normlang.findings import Finding
+from normlang.spec import NormDecl, Not, Spec
+
+SLOW = bool(os.environ.get("NORMLANG_SLOW"))
+EXAMPLES = 1500 if SLOW else 250
+TIMEOUT_EXAMPLES = 300 if SLOW else 40
+
+
+@dataclass
+class Undecided:
+    """What the engine said it could not decide (`solver-unknown`): those answers are not compared."""
+
+    everything: bool = False
+    conflicts: bool = False
+    norms: set[str] = field(default_factory=set)
+    lines: set[int] = field(default_factory=set)
+
+    @classmethod
+    def of(cls, spec: Spec, findings: list[Finding]) -> Undecided:
+        out = cls()
+        for finding in findings:
+            if finding.kind != "solver-unknown":
+                continue
+            message = finding.message
+            assert "internal witness check failed" not in message, message
+            norm = re.search(r"for norm `([^`]+)`", message)
+            if "the spec" in message or "priority cycles" in message:
+                out.everything = True
+            elif message.startswith("could not decide conflicts"):
+                out.conflicts = True
+            elif norm:
+                out.norms.add(norm.group(1))
+            else:
+                out.lines.add(finding.span.line)
+                for scenario in spec.scenarios:
+                    if scenario.span.line == finding.span.line:
+                        out.lines |= {e.span.line for e in scenario.expects}
+        return out
+
+    def norm_sets_equal(self, engine: set[str], oracle: set[str]) -> bool:
+        return engine - self.norms == oracle - self.norms
+
+    @property
+    def any(self) -> bool:
+        return self.everything or self.conflicts or bool(self.norms) or bool(self.lines)
+
+
+def by_kind(findings: list[Finding]) -> dict[str, list[Finding]]:
+    out: dict[str, list[Finding]] = defaultdict(list)
+    for finding in findings:
+        out[finding.kind].append(finding)
+    return out
+
+
+def assert_agrees(spec: Spec, findings: list[Finding]) -> None:
+    """The engine's findings are exactly the oracle's, except what it declared undecided."""
+    oracle, found, undecided = Oracle(spec), by_kind(findings), Undecided.of(spec, findings)
+    context = "\n" + render(spec) + "\nengine: " + "; ".join(
+        f"{f.kind} {f.norms} line {f.span.line}" for f in findings)
+    if undecided.everything:
+        return
+    assert bool(found.get("priority-cycle")) == oracle.has_cycle, context
+    check_witnesses(oracle, findings, context)
+    if not oracle.acyclic:
+        return  # a cycle in every situation: nothing else to check, the engine stops there
+    assert all(f.witness is not None for f in found.get("priority-cycle", [])), \
+        "a static cycle reported though some situation is acyclic" + context
+    if not undecided.conflicts:
+        check_conflicts(oracle, found.get("conflict", []), context)
+    subjects = {kind: {f.norms[0] for f in found.get(kind, [])}
+                for kind in ("dead-norm", "shadowed-norm", "undermined-permission",
+                             "redundant-norm")}
+    expected = {"dead-norm": oracle.dead(), "shadowed-norm": oracle.shadowed(),
+                "undermined-permission": oracle.undermined(), "redundant-norm": oracle.redundant()}
+    for kind, names in expected.items():
+        assert undecided.norm_sets_equal(subjects[kind], names), \
+            f"{kind}: engine {sorted(subjects[kind])}, oracle {sorted(names)}{context}"
+    pairs = {(f.norms[0], f.norms[1]) for f in found.get("overridden", [])}
+    wanted = oracle.overridden()
+    skip = {p for p in pairs | wanted if set(p) & undecided.norms}
+    assert pairs - skip == wanted - skip, \
+        f"overridden: engine {sorted(pairs)}, oracle {sorted(wanted)}{context}"
+    check_expectations(oracle, found, undecided, context)
+
+
+def check_conflicts(oracle: Oracle, conflicts: list[Finding], context: str) -> None:
+    situations = oracle.conflict_situations()
+    assert bool(conflicts) == bool(situations), \
+        f"conflict: engine {len(conflicts)} findings, oracle situations {situations[:3]}{context}"
+    sets = []
+    for finding in conflicts:
+        assert finding.witness is not None, context
+        env = oracle.env_of(finding.witness.situation)
+        assert env in situations, f"witness {env} of {finding.norms} is no conflict{context}"
+        norms = [oracle.spec.norm(n) for n in finding.norms]
+        assert set(finding.norms) <= oracle.active(env), \
+            f"{finding.norms} not all active in {env}{context}"
+        assert not satisfiable(oracle, env, norms), f"{finding.norms} satisfiable{context}"
+        for dropped in norms:
+            rest = [n for n in norms if n is not dropped]
+            assert satisfiable(oracle, env, rest), f"{finding.norms} is not minimal{context}"
+        sets.append(set(finding.norms))
+    for env in situations:
+        active = oracle.active(env)
+        assert any(s <= active for s in sets), \
+            f"conflict situation {env} (active {sorted(active)}) not covered by {sets}{context}"
+
+
+def satisfiable(oracle: Oracle, env: Env, norms: list[NormDecl]) -> bool:
+    """Some conduct meets the demands of `norms` (their `must`/`must not`) and the constraints."""
+    duties = [n for n in norms if n.modality != "may"]
+    return any(all(oracle.meets(n, env, c) for n in duties) for c in oracle.conducts(env))
+
+
+def check_expectations(oracle: Oracle, found: dict[str, list[Finding]], undecided: Undecided,
+                       context: str) -> None:
+    spec = oracle.spec
+    failed = {f.span.line for f in found.get("expectation-failed", [])}
+    gaps: dict[int, set[str]] = defaultdict(set)
+    for finding in found.get("compliance-gap", []):
+        gaps[finding.span.line] |= set(finding.norms)
+    for expectation in spec.expectations:
+        line = expectation.span.line
+        if line in undecided.lines:
+            continue
+        if expectation.kind == "complies":
+            assert expectation.lower is not None and expectation.higher is not None
+            broken = oracle.compliance_breaks(expectation.lower, expectation.higher,
+                                              expectation.agents)
+            assert gaps.get(line, set()) == broken, \
+                f"line {line}: engine breaks {gaps.get(line)}, oracle {broken}{context}"
+            continue
+        fails = oracle.expectation_fails(expectation.kind, expectation.formula)
+        assert (line in failed) == fails, f"expectation line {line}: oracle fails={fails}{context}"
+    reported = {f.span.line for f in found.get("scenario-failed", [])}
+    for scenario in spec.scenarios:
+        if scenario.span.line in undecided.lines:
+            continue
+        impossible = oracle.scenario_impossible(scenario.given)
+        assert (scenario.span.line in reported) == impossible, \
+            f"scenario line {scenario.span.line}: oracle impossible={impossible}{context}"
+        for expect in scenario.expects:
+            fails = not impossible and oracle.scenario_fails(scenario.given, expect.formula)
+            assert (expect.span.line in reported) == fails, \
+                f"scenario expectation line {expect.span.line}: oracle fails={fails}{context}"
+
+
+# ---------------------------------------------------------------- witnesses
+
+
+def check_witnesses(oracle: Oracle, findings: list[Finding], context: str) -> None:
+    """Every witness situation is a situation of the spec and shows its finding."""
+    for finding in findings:
+        witness = finding.witness
+        if witness is None or not witness.situation:
+            continue
+        assert set(witness.situation) == set(oracle.spec.facts), f"partial witness{context}"
+        env = oracle.env_of(witness.situation)
+        assert env in oracle.situations, f"{finding.kind}: {env} is not a situation{context}"
+        if witness.conduct:
+            assert set(witness.conduct) == set(oracle.spec.actions), context
+            assert witness.conduct in oracle.conducts(env), f"{finding.kind}: bad conduct{context}"
+        if finding.kind == "priority-cycle":
+            assert oracle.cyclic(env), f"no cycle in {env}{context}"
+            continue
+        assert not oracle.cyclic(env), f"{finding.kind} witness {env} is cyclic{context}"
+        recheck = RECHECKS.get(finding.kind)
+        if recheck is not None:
+            recheck(oracle, finding, env, witness.conduct or None, context)
+
+
+def _overridden(oracle: Oracle, finding: Finding, env: Env, conduct: Env | None, ctx: str) -> None:
+    loser, winner = (oracle.spec.norm(n) for n in finding.norms[:2])
+    assert oracle.applicable(loser, env) and winner.name in oracle.active(env), ctx
+    assert (winner.name, loser.name) in oracle.priority(env), ctx
+    assert oracle.clash(env, winner, loser), ctx
+
+
+def _undermined(oracle: Oracle, finding: Finding, env: Env, conduct: Env | None, ctx: str) -> None:
+    assert oracle.undermined_in(oracle.spec.norm(finding.norms[0]), env), ctx
+
+
+def _shadowed(oracle: Oracle, finding: Finding, env: Env, conduct: Env | None, ctx: str) -> None:
+    norm = oracle.spec.norm(finding.norms[0])
+    assert oracle.applicable(norm, env) and norm.name not in oracle.active(env), ctx
+
+
+def _sacrificed(oracle: Oracle, finding: Finding, env: Env, conduct: Env | None, ctx: str) -> None:
+    norm = oracle.spec.norm(finding.norms[0])
+    assert oracle.applicable(norm, env) and norm.name not in oracle.active(env), ctx
+
+
+def _gap(oracle: Oracle, finding: Finding, env: Env, conduct: Env | None, ctx: str) -> None:
+    expectation = next(e for e in oracle.spec.expectations if e.span.line == finding.span.line)
+    assert conduct is not None and expectation.lower and expectation.higher, ctx
+    lower = oracle.complies_among(expectation.lower)
+    higher = oracle.complies_among(expectation.higher)
+    assert conduct in oracle.complying(env, lower), f"conduct breaks layer A{ctx}"
+    broken = oracle.spec.norm(finding.norms[0])
+    assert broken.name in oracle.active(env, higher), f"{broken.name} not active in B{ctx}"
+    assert not oracle.meets(broken, env, conduct), f"{broken.name} is met{ctx}"
+    assert broken.agent in oracle.judged_agents(expectation.lower, expectation.agents), ctx
+
+
+def _expectation(oracle: Oracle, finding: Finding, env: Env, conduct: Env | None,
+                 ctx: str) -> None:
+    expectation = next(e for e in oracle.spec.expectations if e.span.line == finding.span.line)
+    if expectation.kind == "consistent":
+        assert not oracle.complying(env), ctx
+        return
+    assert expectation.formula is not None and expectation.kind in ("always", "never"), ctx
+    shown = expectation.formula if expectation.kind == "never" else Not(expectation.formula)
+    _shows(oracle, shown, env, conduct, ctx)
+
+
+def _scenario(oracle: Oracle, finding: Finding, env: Env, conduct: Env | None, ctx: str) -> None:
+    for scenario in oracle.spec.scenarios:
+        for expect in scenario.expects:
+            if expect.span.line == finding.span.line:
+                assert ev(scenario.given, env), f"witness outside `given`{ctx}"
+                _shows(oracle, Not(expect.formula), env, conduct, ctx)
+                assert set(finding.norms) == oracle.active(env), ctx
+
+
+def _shows(oracle: Oracle, formula: object, env: Env, conduct: Env | None, ctx: str) -> None:
+    if bare_actions(formula):  # type: ignore[arg-type]
+        assert conduct is not None and conduct in oracle.complying(env), \
+            f"the witness needs a complying conduct{ctx}"
+    assert oracle.holds(formula, env, conduct), f"witness does not show {formula}{ctx}"  # type: ignore[arg-type]
+
+
+RECHECKS = {
+    "overridden": _overridden, "undermined-permission": _undermined, "shadowed-norm": _shadowed,
+    "value-sacrificed": _sacrificed, "compliance-gap": _gap, "expectation-failed": _expectation,
+    "scenario-failed": _scenario,
+}
+
+
+# ---------------------------------------------------------------- the tests
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(specs())
+def test_engine_agrees_with_the_oracle(spec: Spec) -> None:
+    assert_agrees(spec, run_checks(spec, CheckOptions()))
+
+
+@settings(max_examples=TIMEOUT_EXAMPLES, deadline=None)
+@given(specs())
+def test_a_timeout_is_never_a_clean_result(spec: Spec) -> None:
+    """With a 1 ms solver limit, every answer the engine does give still agrees."""
+    assert_agrees(spec, run_checks(spec, CheckOptions(timeout_ms=1)))
