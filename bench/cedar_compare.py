@@ -19,12 +19,17 @@ a third opinion comes from the generator's own plain evaluation of each norm.
 from __future__ import annotations
 
 import random
+import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from generate import SCALE_VALUES, Atom, Book, Norm, build_book, domain, write_book
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -126,8 +131,20 @@ def oracle_allows(book: Book, request: Request) -> bool:
 # ---------------------------------------------------------------- measuring
 
 
-def compare(size: int, requests: int, seed: int = 7) -> Comparison:
-    """Build a book of `size` norms, answer `requests` questions with both engines, time both."""
+def _timed(rounds: int, answer: Callable[[], list[T]]) -> tuple[float, list[T]]:
+    """The median time of `rounds` passes over the same requests (the machine is noisy)."""
+    times = []
+    answers: list[T] = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        answers = answer()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), answers
+
+
+def compare(size: int, requests: int, seed: int = 7, rounds: int = 5) -> Comparison:
+    """Build a book of `size` norms, answer `requests` questions with both engines, time both
+    (median of `rounds` passes)."""
     import cedarpy
 
     import normlang
@@ -142,9 +159,8 @@ def compare(size: int, requests: int, seed: int = 7) -> Comparison:
     asked = random_requests(book, requests, seed)
 
     query(spec, asked[0].situation, actions=[asked[0].qualified])  # compile once, untimed
-    started = time.perf_counter()
-    normlang_answers = [query(spec, r.situation, actions=[r.qualified]) for r in asked]
-    normlang_s = time.perf_counter() - started
+    normlang_s, normlang_answers = _timed(
+        rounds, lambda: [query(spec, r.situation, actions=[r.qualified]) for r in asked])
     errors = [a.errors for a in normlang_answers if a.errors]
     if errors:
         raise RuntimeError(f"normlang rejected a generated request: {errors[0]}")
@@ -156,9 +172,8 @@ def compare(size: int, requests: int, seed: int = 7) -> Comparison:
                        "resource": 'Resource::"r"', "context": cedar_context(r.situation, book)}
                       for r in asked]
     cedarpy.is_authorized(cedar_requests[0], policies, entities)  # warm up, untimed
-    started = time.perf_counter()
-    cedar_answers = [cedarpy.is_authorized(r, policies, entities) for r in cedar_requests]
-    cedar_s = time.perf_counter() - started
+    cedar_s, cedar_answers = _timed(
+        rounds, lambda: [cedarpy.is_authorized(r, policies, entities) for r in cedar_requests])
     cedar_allows = [a.allowed for a in cedar_answers]
 
     oracle = [oracle_allows(book, r) for r in asked]
