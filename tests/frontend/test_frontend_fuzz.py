@@ -65,7 +65,7 @@ mutations = st.lists(st.tuples(st.integers(0, 3), st.integers(0, 10**6), st.inte
 
 
 @given(st.sampled_from(CORPUS), mutations)
-@settings(max_examples=150)
+
 def test_mutated_valid_files_never_raise(path: Path, choices: list) -> None:
     text = mutate(path.read_text(encoding="utf-8"), choices)
     check_invariants(load_source(text, str(path), CheckOptions()))

@@ -11,7 +11,7 @@ from normlang.printer import expr_text, file_text
 
 
 @given(files)
-@settings(max_examples=150)
+
 def test_print_then_parse_gives_the_same_file(file: ast.File) -> None:
     text = file_text(file)
     assert parse_file(text).decls == file.decls, text
