@@ -33,7 +33,7 @@ def cli_env(**extra: str) -> dict[str, str]:
 
 
 def run_in(cwd: Path, *args: str, env: dict[str, str] | None = None,
-           timeout: float = 300) -> subprocess.CompletedProcess[str]:
+           timeout: float = 180) -> subprocess.CompletedProcess[str]:
     """Run `normcheck ARGS` in `cwd`; the completed process, in text mode."""
     return subprocess.run([*normcheck_command(), *args], cwd=cwd, env=env or cli_env(),
                           capture_output=True, text=True, timeout=timeout)

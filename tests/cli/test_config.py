@@ -1,0 +1,101 @@
+"""`[tool.normcheck]` in the nearest pyproject.toml: keys, errors, and flags that win."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import Run
+
+CONFLICT = "conflict/persona.norm"
+
+
+def configure(project: Path, body: str) -> None:
+    (project / "pyproject.toml").write_text(
+        "[project]\nname = 'fixture'\n\n[tool.normcheck]\n" + body, encoding="utf-8")
+
+
+def kinds(output: str) -> set[str]:
+    return {f["kind"] for f in json.loads(output)["findings"]}
+
+
+def test_paths_and_exclude(run: Run, project: Path) -> None:
+    configure(project, 'paths = ["conflict", "broken", "clean"]\nexclude = ["broken/*"]\n')
+    result = run("--format", "json")
+    assert kinds(result.stdout) == {"conflict"}
+    assert json.loads(result.stdout)["summary"]["files"] == 2
+
+
+def test_paths_are_relative_to_the_configuration(run: Run, project: Path) -> None:
+    configure(project, 'paths = ["clean"]\n')
+    result = run("--format", "json", cwd=project / "conflict")
+    assert json.loads(result.stdout)["summary"]["files"] == 1
+    assert result.returncode == 0
+
+
+def test_exclude_matches_file_names(run: Run, project: Path) -> None:
+    configure(project, 'exclude = ["typo.norm", "persona.norm"]\n')
+    document = json.loads(run(".", "--format", "json").stdout)
+    files = {f["file"] for f in document["findings"]}
+    assert files and not {"broken/typo.norm", "conflict/persona.norm"} & files
+
+
+def test_ignore_and_select_and_flags_add_or_win(run: Run, project: Path) -> None:
+    configure(project, 'ignore = ["name-error"]\n')
+    assert "name-error" not in kinds(run(".", "--format", "json").stdout)
+    configure(project, 'select = ["name-error"]\n')
+    assert kinds(run(".", "--format", "json").stdout) == {"name-error"}
+    assert kinds(run(".", "--format", "json", "--select", "conflict").stdout) == {"conflict"}
+
+
+def test_strict_from_config(run: Run, project: Path) -> None:
+    (project / "warn").mkdir()
+    (project / "warn" / "dead.norm").write_text(
+        "agent a\nfact p: bool\naction a.x\nnorm unreachable when p and not p a must x\n",
+        encoding="utf-8")
+    configure(project, "strict = true\n")
+    assert run("warn").returncode == 1
+    configure(project, "strict = false\n")
+    assert run("warn").returncode == 0
+    assert run("warn", "--strict").returncode == 1
+
+
+def test_format_and_verbose_from_config_and_the_flag_wins(run: Run, project: Path) -> None:
+    configure(project, 'format = "concise"\n')
+    assert run(CONFLICT).stdout.startswith("conflict/persona.norm:11:3: error[conflict]")
+    assert run(CONFLICT, "--format", "json").stdout.startswith("{")
+
+
+def test_cache_dir_timeout_and_jobs_from_config(run: Run, project: Path) -> None:
+    configure(project, 'cache-dir = "build/nc"\ntimeout = 20\njobs = 1\n')
+    assert run(CONFLICT).returncode == 1
+    assert list((project / "build" / "nc").glob("*.json"))
+
+
+@pytest.mark.parametrize(("body", "fragment"), [
+    ("colour = true\n", "pyproject.toml:5: unknown key `colour` in [tool.normcheck]"),
+    ("strictt = true\n", "did you mean `strict`?"),
+    ('timeout = "fast"\n', "pyproject.toml:5: `timeout` in [tool.normcheck] must be int or float"),
+    ("jobs = 0\n", "`jobs` in [tool.normcheck] must be positive"),
+    ("strict = 1\n", "`strict` in [tool.normcheck] must be bool"),
+    ('ignore = "conflict"\n', "`ignore` in [tool.normcheck] must be list of strings"),
+    ('ignore = ["conflcit"]\n', "ignore: unknown finding kind `conflcit`; did you mean `conflict`?"),
+    ('format = "xml"\n', "unknown format `xml`"),
+    ("this is not toml\n", "cannot read the configuration"),
+])
+def test_bad_configuration_is_a_usage_error(run: Run, project: Path, body: str,
+                                            fragment: str) -> None:
+    configure(project, body)
+    result = run(CONFLICT)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert fragment in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+def test_nearest_pyproject_wins(run: Run, project: Path) -> None:
+    configure(project, "colour = true\n")
+    (project / "clean" / "pyproject.toml").write_text("[tool.normcheck]\nstrict = true\n",
+                                                      encoding="utf-8")
+    assert run("ok.norm", cwd=project / "clean").returncode == 0
