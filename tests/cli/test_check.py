@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
+import pty
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
-from cli_helpers import write
+from cli_helpers import cli_env, normcheck_command, write
 from conftest import Run
 
 CONFLICT = "conflict/persona.norm"
@@ -176,3 +179,36 @@ def test_non_utf8_file_is_a_finding(run: Run, project: Path) -> None:
 def test_progress_is_silent_when_stderr_is_not_a_terminal(run: Run) -> None:
     result = run(".", "--no-cache")
     assert result.stderr == ""
+
+
+def test_a_fifo_is_refused_not_read(run: Run, project: Path) -> None:
+    os.mkfifo(project / "pipe.norm")
+    result = run("pipe.norm")
+    assert result.returncode == 1
+    assert "is not a regular file" in result.stdout
+
+
+def test_progress_on_a_terminal_goes_to_stderr(project: Path) -> None:
+    primary, secondary = pty.openpty()
+    try:
+        process = subprocess.run([*normcheck_command(), "conflict", "gap", "--no-cache",
+                                  "--jobs", "1"], cwd=project, env=cli_env(),
+                                 stdout=subprocess.PIPE, stderr=secondary, text=True,
+                                 timeout=300)
+        os.close(secondary)
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(primary, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+    finally:
+        os.close(primary)
+    progress = seen.decode("utf-8")
+    assert "normcheck: [1/3] conflict/persona.norm" in progress
+    assert "normcheck: [2/3] gap/model_spec.norm" in progress
+    assert "conflicts (" in progress  # the engine's check groups
+    assert "normcheck:" not in process.stdout
