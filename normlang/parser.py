@@ -7,6 +7,7 @@ that later processes start faster.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import os
 import re
@@ -104,14 +105,29 @@ def parse(source: SourceFile) -> Parsed:
     try:
         return Parsed(parser.parse(source.text), [])
     except lark.exceptions.LarkError as first:
-        findings = _per_declaration_errors(source, parser)
+        findings = _per_declaration_errors(source, parser, _error_offset(first, source))
         if not findings:
             findings = [_syntax_finding(source, first)]
         return Parsed(None, findings)
 
 
-def _per_declaration_errors(source: SourceFile, parser: lark.Lark) -> list[Finding]:
-    """Parse each declaration alone (others blanked out, positions kept) to report each error."""
+def _error_offset(error: Exception, source: SourceFile) -> int:
+    import lark
+
+    if isinstance(error, lark.exceptions.UnexpectedCharacters):
+        return int(error.pos_in_stream)
+    token = getattr(error, "token", None)
+    if token is not None and token.type != "$END" and token.start_pos is not None:
+        return int(token.start_pos)
+    return len(source.text)
+
+
+def _per_declaration_errors(source: SourceFile, parser: lark.Lark,
+                            first_error: int) -> list[Finding]:
+    """Parse each declaration from the first broken one on alone, to report each error.
+
+    Declarations are independent, so those before the first error are known good.
+    """
     import lark
 
     starts = [m.start(1) for m in _DECL_START.finditer(source.text)]
@@ -119,13 +135,17 @@ def _per_declaration_errors(source: SourceFile, parser: lark.Lark) -> list[Findi
     if not starts or re.sub(r"#[^\n]*", "", head).strip():
         starts = [0] + starts
     bounds = list(zip(starts, starts[1:] + [len(source.text)]))
+    broken = max(0, bisect.bisect_right(starts, first_error) - 1)
     findings: list[Finding] = []
-    for start, end in bounds[:MAX_SYNTAX_ERRORS]:
-        chunk = _blank(source.text[:start]) + source.text[start:end]
+    # a broken declaration may swallow the next one's keyword as a name, so the
+    # whole-file error can surface one or two declarations after the real mistake
+    for start, end in bounds[max(0, broken - 2):]:
         try:
-            parser.parse(chunk)
+            parser.parse(source.text[start:end])
         except lark.exceptions.LarkError as error:
-            findings.append(_syntax_finding(source, error, end))
+            findings.append(_syntax_finding(source, error, end, offset=start))
+            if len(findings) >= MAX_SYNTAX_ERRORS:
+                break
     return findings
 
 
@@ -133,14 +153,13 @@ def _per_declaration_errors(source: SourceFile, parser: lark.Lark) -> list[Findi
 MAX_SYNTAX_ERRORS = 100
 
 
-def _blank(text: str) -> str:
-    """Keep offsets, lines and columns; drop the content."""
-    return re.sub(r"[^\n]", " ", text)
+def _syntax_finding(source: SourceFile, error: Exception, chunk_end: int | None = None,
+                    offset: int = 0) -> Finding:
+    """One lark error as a finding.
 
-
-def _syntax_finding(source: SourceFile, error: Exception,
-                    chunk_end: int | None = None) -> Finding:
-    """One lark error as a finding; `chunk_end` is where the declaration parsed alone ended."""
+    When a declaration was parsed alone, `offset` is where it starts in the file and
+    `chunk_end` where it ends.
+    """
     import lark
 
     if isinstance(error, lark.exceptions.UnexpectedToken):
@@ -148,20 +167,20 @@ def _syntax_finding(source: SourceFile, error: Exception,
         if error.token.type == "$END":
             return _unexpected_end(source, chunk_end, expected)
         token = error.token
-        start = token.start_pos if token.start_pos is not None else len(source.text)
-        end = token.end_pos if token.end_pos is not None else start
+        start = offset + token.start_pos if token.start_pos is not None else len(source.text)
+        end = offset + token.end_pos if token.end_pos is not None else start
         found = f"`{token}`"
         help_lines = (f"expected {expected}",) if expected else ()
         if token.type == "CMP_OP":
             help_lines = ("comparisons do not chain: write `a < b and b < c`",)
         if str(token) in KEYWORDS:
-            found = f"the keyword `{token}`"
+            found = f"keyword `{token}`"
             if "a name" in expected:
                 help_lines += (f"`{token}` is a keyword and cannot be used as a name",)
         span = source.span(start, max(end, start))
         return _finding(span, f"unexpected {found}", help_lines)
     if isinstance(error, lark.exceptions.UnexpectedCharacters):
-        start = error.pos_in_stream
+        start = offset + error.pos_in_stream
         span = source.span(start, start + 1)
         char = source.text[start:start + 1]
         shown = f"`{char}`" if char.isprintable() and char != "`" else repr(char)
