@@ -6,7 +6,10 @@ finite domains, every conduct, every norm. Slow and obviously right; the engine 
 
 Readings where the design is silent (each is also said where it is used):
 - a situation in which the priority relation has a cycle is a `priority-cycle` and is left out of
-  every other check, `dead-norm` included (the task's reading, shared with the engine);
+  every check whose meaning involves priority (the task's reading, shared with the engine);
+  `dead-norm` is not one of them: it is "applicable in no situation", and applicability does not
+  depend on priority, so it ranges over every situation (a norm applicable only where priority
+  cycles is reported as cycling, not as dead);
 - `undermined-permission` is read literally: in a conflict situation no conduct complies, so an
   active `may` there is undermined too;
 - in `always F` / `never F` / `possible F` and in scenario expectations, an action outside a
@@ -264,7 +267,7 @@ class Oracle:
 
     def dead(self) -> set[str]:
         return {n.name for n in self.spec.norms
-                if not any(self.applicable(n, env) for env in self.acyclic)}
+                if not any(self.applicable(n, env) for env in self.situations)}
 
     def shadowed(self) -> set[str]:
         out = set()

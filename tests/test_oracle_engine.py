@@ -168,12 +168,14 @@ def check_expectations(oracle: Oracle, found: dict[str, list[Finding]], undecide
 # ---------------------------------------------------------------- witnesses
 
 
-def check_witnesses(oracle: Oracle, findings: list[Finding], context: str) -> None:
+def check_witnesses(oracle: Oracle, findings: list[Finding], base: str) -> None:
     """Every witness situation is a situation of the spec and shows its finding."""
     for finding in findings:
         witness = finding.witness
         if witness is None or not witness.situation:
             continue
+        context = (f"{base}\nchecking {finding.kind} {finding.norms} line {finding.span.line}: "
+                   f"situation {witness.situation} conduct {witness.conduct}")
         assert set(witness.situation) == set(oracle.spec.facts), f"partial witness{context}"
         env = oracle.env_of(witness.situation)
         assert env in oracle.situations, f"{finding.kind}: {env} is not a situation{context}"
