@@ -6,6 +6,8 @@ the construct they are about. `render` prints a spec in the surface syntax for f
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from hypothesis import strategies as st
 
 from normlang.source import Span
@@ -341,3 +343,69 @@ def render(spec: Spec) -> str:
         lines.append(f"scenario {s.name} given {show(s.given)}  # line {s.span.line}")
         lines += [f"  expect {show(x.formula)}  # line {x.span.line}" for x in s.expects]
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- hand-written specs
+
+
+def make_spec(facts: dict[str, object], actions: list[str], norms: list[NormDecl], *,
+              layers: tuple[str, ...] = ("top",), assumes: tuple[RExpr, ...] = (),
+              constraints: tuple[RExpr, ...] = (), edges: tuple[PriorityEdge, ...] = (),
+              expectations: tuple[Expectation, ...] = (), scenarios: tuple[Scenario, ...] = (),
+              ) -> Spec:
+    """A readable way to write a spec in tests: facts as {"p": "bool", "c": "Color",
+    "n": (0, 3)}, actions as "agent.name", norms from `norm` (ranks and lines filled in here)."""
+    decls = {}
+    for name, kind in facts.items():
+        if isinstance(kind, tuple):
+            decls[name] = FactDecl(name, "int", span(2), low=kind[0], high=kind[1])
+        elif kind in ENUMS:
+            decls[name] = FactDecl(name, "enum", span(2), enum=str(kind))
+        else:
+            decls[name] = FactDecl(name, "bool", span(2))
+    agents = tuple(dict.fromkeys(a.split(".")[0] for a in actions))
+    ranked = tuple(
+        replace(n, rank=layers.index(n.layer), span=span(NORM_LINE + i),
+                duty_span=span(NORM_LINE + i)) for i, n in enumerate(norms))
+    return Spec("random.norm", layers, dict(ENUMS), decls,
+                {a: ActionDecl(a, a.split(".")[0], span(3)) for a in actions}, ranked,
+                agents=agents, assumes=tuple(Located(a, span(ASSUME_LINE)) for a in assumes),
+                constraints=tuple(Located(c, span(CONSTRAINT_LINE)) for c in constraints),
+                edges=edges, values={v: ValueDecl(v, None, span(4)) for v in VALUES},
+                expectations=expectations, scenarios=scenarios)
+
+
+def norm(name: str, modality: str, target: RExpr, *, layer: str = "top", when: RExpr = TRUE,
+         unless: RExpr = FALSE, serves: tuple[str, ...] = ()) -> NormDecl:
+    """A norm whose agent is the one of its target's first action (rank set by `make_spec`)."""
+    agent = _first_action(target).split(".")[0]
+    return NormDecl(name, layer, 0, modality, agent, target, span(0), span(0),  # type: ignore[arg-type]
+                    when, unless, serves=serves)
+
+
+def overrides(higher: str, lower: str, when: RExpr = TRUE, line: int = EDGE_LINE) -> PriorityEdge:
+    return PriorityEdge(higher, lower, when, "overrides", span(line))
+
+
+def expect(kind: str, formula: RExpr | None = None, line: int = EXPECT_LINE, **more: object
+           ) -> Expectation:
+    return Expectation(kind, span(line), formula=formula, text=f"line {line}", **more)  # type: ignore[arg-type]
+
+
+def scenario(given: RExpr, *formulas: RExpr, line: int = SCENARIO_LINE) -> Scenario:
+    expects = tuple(ScenarioExpectation(f, span(line + 1 + i), f"line {line + 1 + i}")
+                    for i, f in enumerate(formulas))
+    return Scenario(f"s{line}", given, expects, span(line))
+
+
+def _first_action(expr: RExpr) -> str:
+    if isinstance(expr, ActionRef):
+        return expr.name
+    for child in (getattr(expr, "operand", None), *getattr(expr, "items", ()),
+                  getattr(expr, "left", None), getattr(expr, "right", None)):
+        if child is not None:
+            try:
+                return _first_action(child)
+            except ValueError:
+                continue
+    raise ValueError("no action in the target")
