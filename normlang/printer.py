@@ -8,6 +8,7 @@ round-trip property tests and by anyone who rewrites specs programmatically.
 from __future__ import annotations
 
 import json
+import re
 
 from . import ast
 
@@ -91,8 +92,8 @@ def _override_text(override: ast.Override) -> str:
 
 def _target_text(norm: ast.Norm) -> str:
     text = expr_text(norm.target)
-    # `must (not x)` must not read back as the modality `must not`
-    if norm.modality == "must" and isinstance(norm.target, ast.Unary) and norm.target.op == "not":
+    # `must (not x) and y` must not read back as the modality `must not`
+    if norm.modality == "must" and re.match(r"not\b", text):
         return f"({text})"
     return text
 

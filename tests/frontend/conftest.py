@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 import os
+import warnings
 
 import pytest
+
+# Hypothesis imports libcst when it reports a failing example, and libcst warns on
+# import; under the project's `filterwarnings = error` that turns a readable test
+# failure into a pytest INTERNALERROR. Importing it once here, quietly, avoids that.
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    try:
+        import hypothesis.extra._patching  # noqa: F401
+    except ImportError:
+        pass
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -39,3 +39,11 @@ def test_printing_the_design_example_round_trips() -> None:
     for name in ("eu_ai_act.norm", "model_spec.norm"):
         original = parse_file((HERE / "fixtures" / "design" / name).read_text())
         assert parse_file(file_text(original)).decls == original.decls
+
+
+def test_must_with_a_target_starting_with_not() -> None:
+    """Found by the round-trip test: `must not A and B` read back as the modality `must not`."""
+    text = "norm n a must (not x) and y\n"
+    original = parse_file(text)
+    assert original.decls[0].modality == "must"  # type: ignore[union-attr]
+    assert parse_file(file_text(original)).decls == original.decls
