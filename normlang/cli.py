@@ -140,6 +140,8 @@ def _check(argv: list[str]) -> int:
     options = _options(args, config)
     paths = [Path(p) for p in args.paths] or [config.base / p for p in config.get("paths", [])]
     roots = discover(paths or [Path(".")], list(config.get("exclude", [])), config.base)
+    if not roots:
+        print("normcheck: warning: no .norm files to check", file=sys.stderr)
     jobs = args.jobs if args.jobs is not None else config.get("jobs") or (os.cpu_count() or 1)
     if jobs < 1:
         raise UsageError("--jobs must be at least 1")
