@@ -75,10 +75,20 @@ class Encoder:
              atoms: AtomFn | None = None) -> z3.ExprRef:
         """Translate `expr`; `actions` renames action constants, `atoms` stands for deontic atoms."""
         acts = self.actions if actions is None else actions
-        return self._term(expr, acts, atoms)
+        shared: dict[int, z3.ExprRef] = {}
 
-    def _term(self, expr: RExpr, acts: Mapping[str, z3.BoolRef], atoms: AtomFn | None) -> z3.ExprRef:
-        rec = self._term
+        def rec(node: RExpr, acts: Mapping[str, z3.BoolRef], atoms: AtomFn | None) -> z3.ExprRef:
+            # INVARIANT: `node` stays alive during this call, so its id is not reused;
+            # shared subexpressions (defines, priority paths) are translated once.
+            key = id(node)
+            if key not in shared:
+                shared[key] = self._term(node, acts, atoms, rec)
+            return shared[key]
+
+        return rec(expr, acts, atoms)
+
+    def _term(self, expr: RExpr, acts: Mapping[str, z3.BoolRef], atoms: AtomFn | None,
+              rec: Callable[..., z3.ExprRef]) -> z3.ExprRef:
         if isinstance(expr, Const):
             if isinstance(expr.value, bool):
                 return z3.BoolVal(expr.value)

@@ -25,7 +25,7 @@ from .findings import WitnessValue
 from .solver import Limits, is_sat
 from .spec import (
     ActionRef, And, Cmp, ConflictAtom, Const, DeonticAtom, Iff, Implies, Not, NormDecl, Or,
-    RExpr, Spec, TRUE,
+    RExpr, Spec, TRUE, FALSE,
 )
 from .structure import Group, Priority, split_groups
 
@@ -39,6 +39,32 @@ def _or(terms: Sequence[z3.BoolRef]) -> z3.BoolRef:
     if not kept:
         return z3.BoolVal(False)
     return kept[0] if len(kept) == 1 else z3.Or(kept)
+
+
+def _any(items: Sequence[RExpr]) -> RExpr:
+    """`Or`, folding constants and repeats."""
+    kept: list[RExpr] = []
+    for item in items:
+        parts = item.items if isinstance(item, Or) else (item,)
+        for part in parts:
+            if part == TRUE:
+                return TRUE
+            if part != FALSE and part not in kept:
+                kept.append(part)
+    return FALSE if not kept else kept[0] if len(kept) == 1 else Or(tuple(kept))
+
+
+def _all(items: Sequence[RExpr]) -> RExpr:
+    """`And`, folding constants and repeats."""
+    kept: list[RExpr] = []
+    for item in items:
+        parts = item.items if isinstance(item, And) else (item,)
+        for part in parts:
+            if part == FALSE:
+                return FALSE
+            if part != TRUE and part not in kept:
+                kept.append(part)
+    return TRUE if not kept else kept[0] if len(kept) == 1 else And(tuple(kept))
 
 
 def _and(terms: Sequence[z3.BoolRef]) -> z3.BoolRef:
@@ -180,7 +206,6 @@ class View:
             self.priority = Priority(restricted)
         self.act = _Activity(f"act{engine.prefix}{tag}!", self.norms)
         self._definitions: dict[int, list[z3.BoolRef]] = {}
-        self._reach: dict[object, dict[object, z3.BoolRef]] = {}
 
     def members(self, group: Group) -> list[NormDecl]:
         return [n for n in group.norms if n.name in self.norms]
@@ -212,40 +237,47 @@ class View:
             return z3.BoolVal(False)
         if not graph.conditional:
             return z3.BoolVal(True)
-        reach = self._reach_to(graph.in_node(lower))
-        start = graph.out_node(higher)
-        if start[0] == "top":
-            return reach.get(start, z3.BoolVal(False))
-        return _or([_and([self._edge_condition(start, nxt), reach[nxt]])
-                    for nxt in sorted(graph.graph.successors(start), key=str) if nxt in reach])
+        # views that share a priority graph share these formulas
+        key = ("prec", id(graph), higher, lower)
+        memo = self.engine._memo
+        if key not in memo:
+            memo[key] = self.engine.enc.term(self._prec_expr(higher, lower))
+        return memo[key]  # type: ignore[return-value]
 
-    def _edge_condition(self, source: object, target: object) -> z3.BoolRef:
-        when = self.priority.graph.edges[source, target]["when"]
-        return z3.BoolVal(True) if when == TRUE else self.engine.enc.term(when)
+    def _prec_expr(self, higher: str, lower: str) -> RExpr:
+        """"A path of holding edges leads from `higher` to `lower`", over the nodes between.
 
-    def _reach_to(self, target: object) -> dict[object, z3.BoolRef]:
-        """For each node, "reaches `target` by edges that hold" (length ≥ 0).
-
-        Bounded by the number of nodes: exact in every situation where the
-        holding edges are acyclic, which the situation constraint guarantees.
+        Iterated to a fixpoint, at most once per node: exact in every situation
+        where the holding edges are acyclic, which the situation constraint guarantees.
         """
         import networkx as nx
 
-        if target in self._reach:
-            return self._reach[target]
         graph = self.priority.graph
-        nodes = sorted(nx.ancestors(graph, target) | {target}, key=str)
-        reach: dict[object, z3.BoolRef] = {n: z3.BoolVal(n == target) for n in nodes}
-        for _ in range(len(nodes)):
-            reach = {
-                node: _or([z3.BoolVal(node == target)] + [
-                    _and([self._edge_condition(node, nxt), reach[nxt]])
-                    for nxt in sorted(graph.successors(node), key=str) if nxt in reach
-                ])
-                for node in nodes
-            }
-        self._reach[target] = reach
-        return reach
+        target = self.priority.in_node(lower)
+        start = self.priority.out_node(higher)
+        if start[0] == "top":
+            first = [(start, TRUE)]
+        else:
+            first = [(nxt, self._when(start, nxt)) for nxt in sorted(graph.successors(start), key=str)]
+        above = nx.ancestors(graph, target) | {target}
+        between: set[object] = set()
+        for node, _when in first:
+            if node in above:
+                between |= (nx.descendants(graph, node) | {node}) & above
+        order = sorted(between, key=str)
+        reach: dict[object, RExpr] = {n: TRUE if n == target else FALSE for n in order}
+        for _ in range(len(order)):
+            step = {n: _any([TRUE if n == target else FALSE] + [
+                        _all([self._when(n, m), reach[m]])
+                        for m in sorted(graph.successors(n), key=str) if m in reach])
+                    for n in order}
+            if step == reach:
+                break
+            reach = step
+        return _any([_all([when, reach[node]]) for node, when in first if node in reach])
+
+    def _when(self, source: object, target: object) -> RExpr:
+        return self.priority.graph.edges[source, target]["when"]  # type: ignore[no-any-return]
 
     def complies(self, group: Group, actions: dict[str, z3.BoolRef] | None = None) -> z3.BoolRef:
         """The group's constraints and the demands of its active must-norms, for a conduct."""
@@ -316,8 +348,11 @@ class Engine:
         """The situations in which the priority edges that hold form a cycle."""
         if not self.priority.has_cycles:
             return z3.BoolVal(False)
-        return _or([_and([self.enc.term(c) for c in conditions])
-                    for _names, conditions in self.priority.conditional_cycles(limit=100000)])
+        if ("cycles",) not in self._memo:
+            self._memo[("cycles",)] = _or([
+                _and([self.enc.term(c) for c in conditions])
+                for _names, conditions in self.priority.conditional_cycles(limit=100000)])
+        return self._memo[("cycles",)]  # type: ignore[return-value]
 
     def base_situation(self, facts: Iterable[str] | None = None) -> list[z3.BoolRef]:
         """Typing and `assume`s: the situations that exist (restricted to what `facts` need)."""
