@@ -4,6 +4,7 @@ are safe; output is identical across the cache, `--jobs` and the order of paths.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -142,3 +143,22 @@ def test_options_are_part_of_the_key(run: Run, project: Path) -> None:
     run("conflict")
     run("conflict", "--timeout", "7")
     assert len(entries(project)) == 2
+
+
+def test_the_cache_never_changes_a_verdict_on_the_examples(tmp_path: Path) -> None:
+    from cli_helpers import REPO, run_in
+
+    examples = tmp_path / "repo" / "examples"
+    shutil.copytree(REPO / "examples", examples)
+    (tmp_path / "repo" / "pyproject.toml").write_text("[project]\nname = 'x'\n", "utf-8")
+    where = tmp_path / "repo"
+    for fmt in ("json", "text"):
+        uncached = run_in(where, "examples", "--verbose", "--format", fmt, "--no-cache")
+        cold = run_in(where, "examples", "--verbose", "--format", fmt)
+        warm = run_in(where, "examples", "--verbose", "--format", fmt,
+                      env=cli_env(NORMCHECK_DEBUG_IMPORTS="1"))
+        assert uncached.stdout == cold.stdout == warm.stdout, fmt
+        assert uncached.returncode == cold.returncode == warm.returncode, fmt
+        assert heavy_modules(warm.stderr) == []
+        if fmt == "json":
+            assert json.loads(warm.stdout)["summary"]["files"] >= 20
