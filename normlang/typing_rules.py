@@ -260,7 +260,10 @@ class Typer:
 
     def _compare(self, expr: ast.Binary, context: Context, agent: str | None) -> Typed:
         left = self._lower(expr.left, context, agent)
-        right = self._lower(expr.right, context, agent)
+        right = self._enum_named(expr.right, left)
+        if right is None:
+            right = self._lower(expr.right, context, agent)
+            left = self._enum_named(expr.left, right) or left
         if isinstance(left, _Unresolved) and isinstance(right, _Unresolved):
             self._unknown_name(left, context, agent)
             raise _Bad
@@ -287,6 +290,21 @@ class Typer:
         self._error("type-error", f"cannot compare {_show(lk)} with {_show(rk)} using `{op}`",
                     expr.span)
         raise _Bad
+
+    def _enum_named(self, expr: ast.Expr, other: Typed | _Unresolved) -> Typed | None:
+        """`expr` as a value of the enum `other` has, if it is a bare name of that enum.
+
+        Compared with an enum, a value of that enum wins over a fact or define of the
+        same name: values resolve by the type they meet.
+        """
+        if not isinstance(expr, ast.Name) or not isinstance(other, tuple):
+            return None
+        if not other[1].startswith("enum:"):
+            return None
+        enum = self.names.enums[other[1][5:]]
+        if expr.name not in enum.values:
+            return None
+        return EnumConst(enum.name, enum.values.index(expr.name)), other[1]
 
     def _enum_value(self, name: _Unresolved, other: Typed | _Unresolved, context: Context,
                     agent: str | None) -> Typed:

@@ -224,3 +224,13 @@ def test_all_errors_of_a_file_at_once() -> None:
 def test_order_does_not_matter() -> None:
     loaded = load("norm n when p a must x\naction a.x\nfact p: bool\nagent a\n")
     assert loaded.spec is not None and not loaded.findings
+
+
+def test_an_enum_value_wins_over_a_fact_of_the_same_name_when_compared_with_its_enum() -> None:
+    loaded = load("enum Mode { open, closed }\nfact mode: Mode\nfact open: bool\n"
+                  "assume mode == open\nassume closed != mode\nassume open\n")
+    assert loaded.spec is not None, messages(loaded)
+    first, second, third = (a.expr for a in loaded.spec.assumes)
+    assert first == Cmp("==", FactRef("mode"), EnumConst("Mode", 0))
+    assert second == Cmp("!=", EnumConst("Mode", 1), FactRef("mode"))
+    assert third == FactRef("open")
