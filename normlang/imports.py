@@ -47,7 +47,7 @@ class ParsedFile:
 
 def error(kind: str, message: str, span: Span, *help_lines: str,
           labels: tuple[Label, ...] = ()) -> Finding:
-    return Finding(kind, message, span, (Label(span, "here", primary=True), *labels),
+    return Finding(kind, message, span, (Label(span, primary=True), *labels),
                    help=help_lines)
 
 

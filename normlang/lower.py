@@ -355,7 +355,7 @@ def lower(tree: Tree, source: SourceFile) -> tuple[ast.File, list[Finding]]:
     transformer.problems = []
     decls: list[Any] = transformer.transform(tree)
     findings = [Finding(kind, message, span or source.span(0, 0),
-                        (Label(span or source.span(0, 0), "here", primary=True),))
+                        (Label(span or source.span(0, 0), primary=True),))
                 for kind, message, span in transformer.problems]
     out: list[ast.Decl] = []
     current: ast.Scenario | None = None
@@ -365,7 +365,7 @@ def lower(tree: Tree, source: SourceFile) -> tuple[ast.File, list[Finding]]:
                 findings.append(Finding(
                     "syntax-error",
                     "an expectation outside a scenario needs `always`, `never` or `possible`",
-                    decl.span, (Label(decl.span, "here", primary=True),),
+                    decl.span, (Label(decl.span, primary=True),),
                     help=("write `expect always ...` or put it under a `scenario ... given ...`",)))
                 continue
             expects = current.expects + (ast.ScenarioExpect(decl.body.formula, decl.span),)
@@ -379,6 +379,6 @@ def lower(tree: Tree, source: SourceFile) -> tuple[ast.File, list[Finding]]:
         if isinstance(decl, ast.Scenario) and not decl.expects:
             findings.append(Finding(
                 "syntax-error", f"scenario `{decl.name.name}` has no `expect`", decl.span,
-                (Label(decl.name.span, "here", primary=True),),
+                (Label(decl.name.span, primary=True),),
                 help=("add `expect FORMULA` lines after its `given` facts",)))
     return ast.File(source.path, tuple(out), source.span(0, len(source.text))), findings

@@ -224,7 +224,7 @@ def _expected(terminals: set[str] | frozenset[str]) -> str:
 
 
 def _finding(span: Span, message: str, help_lines: tuple[str, ...]) -> Finding:
-    return Finding("syntax-error", message, span, (Label(span, "here", primary=True),),
+    return Finding("syntax-error", message, span, (Label(span, primary=True),),
                    help=help_lines)
 
 

@@ -417,7 +417,7 @@ class Typer:
                     *_did_you_mean(name.name, known))
 
     def _error(self, kind: str, message: str, span: Span, *help_lines: str) -> None:
-        self.findings.append(Finding(kind, message, span, (Label(span, "here", primary=True),),
+        self.findings.append(Finding(kind, message, span, (Label(span, primary=True),),
                                      help=help_lines))
 
 
