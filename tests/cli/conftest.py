@@ -19,9 +19,19 @@ from cli_helpers import FIXTURES, run_in
 Run = Callable[..., subprocess.CompletedProcess[str]]
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--update-golden", action="store_true", default=False,
-                     help="rewrite tests/cli/golden/*.out from the current output")
+def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
+    # tests/frontend's conftest defines the same flag. Two conftests that both define it
+    # clash when both are loaded, so this one defines it only when loaded before the
+    # command line is parsed (`pytest tests/cli ...`): loaded later, during collection of a
+    # larger run, the flag could not have been given to it anyway.
+    config = pluginmanager.get_plugin("pytestconfig")
+    if config is not None and getattr(config, "args", None):
+        return
+    try:
+        parser.addoption("--update-golden", action="store_true", default=False,
+                         help="rewrite golden outputs (tests/cli/golden/*.out and others)")
+    except ValueError:  # already defined by a conftest loaded earlier
+        pass
 
 
 @pytest.fixture
