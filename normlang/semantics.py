@@ -657,17 +657,17 @@ class Engine:
         view = self.full
         body = self.enc.term(formula, atoms=atom_var)
         groups = self._groups_reading(formula) | {g.index for g in extra_groups}
-        if atoms or with_conduct:
+        if atoms:
             groups |= {g.index for g in self.groups if not z3.is_false(self.conflicts(g).formula)}
+        if with_conduct:  # the witness conduct must comply everywhere, not only where F looks
+            groups = {g.index for g in self.groups}
         chosen = [self.groups[i] for i in sorted(groups)]
         facts = set(names_in(formula)[0]).union(*(self.group_facts(g) for g in chosen))
         outer = self.new_solver(*[d for g in chosen for d in view.definitions(g)], *extra, body,
                                 facts=facts)
         if with_conduct:
             outer.add(z3.Not(self.conflict_anywhere()))
-            free = {self.group_of_action[a].index for a in free_actions(formula)
-                    if a in self.group_of_action}
-            outer.add(*[view.complies(self.groups[i]) for i in sorted(free)])
+            outer.add(*[view.complies(group) for group in chosen])
         deciders = [(var, lambda m, a=atom: self.atom_value(a, m)) for atom, var in atoms.items()]
         return refine(outer, deciders, self.limits)
 
