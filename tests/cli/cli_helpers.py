@@ -6,12 +6,16 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).parent
 FIXTURES = HERE / "fixtures"
 GOLDEN = HERE / "golden"
 REPO = HERE.parent.parent
+
+#: the `run` fixture: `run(*args, cwd=None, env=None)` -> the completed `normcheck` process
+Run = Callable[..., "subprocess.CompletedProcess[str]"]
 
 
 def normcheck_command() -> list[str]:

@@ -10,13 +10,10 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from cli_helpers import FIXTURES, run_in
-
-Run = Callable[..., subprocess.CompletedProcess[str]]
+from cli_helpers import FIXTURES, Run, run_in
 
 
 def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
@@ -25,13 +22,23 @@ def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginMa
     # command line is parsed (`pytest tests/cli ...`): loaded later, during collection of a
     # larger run, the flag could not have been given to it anyway.
     config = pluginmanager.get_plugin("pytestconfig")
-    if config is not None and getattr(config, "args", None):
+    if config is not None and (getattr(config, "args", None) or not _only_cli_tests(config)):
         return
     try:
         parser.addoption("--update-golden", action="store_true", default=False,
                          help="rewrite golden outputs (tests/cli/golden/*.out and others)")
     except ValueError:  # already defined by a conftest loaded earlier
         pass
+
+
+def _only_cli_tests(config: pytest.Config) -> bool:
+    """Whether every path on the command line is inside tests/cli (so no other folder's
+    conftest can define `--update-golden` in this run)."""
+    here = Path(__file__).parent.resolve()
+    params = config.invocation_params
+    paths = [Path(params.dir, arg.split("::")[0]).resolve() for arg in params.args
+             if not arg.startswith("-") and Path(params.dir, arg.split("::")[0]).exists()]
+    return bool(paths) and all(path == here or here in path.parents for path in paths)
 
 
 @pytest.fixture

@@ -8,8 +8,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from cli_helpers import cli_env, heavy_modules, normcheck_command, write
-from conftest import Run
+from cli_helpers import Run, cli_env, heavy_modules, normcheck_command, write
 
 DEBUG = cli_env(NORMCHECK_DEBUG_IMPORTS="1")
 

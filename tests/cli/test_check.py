@@ -10,8 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from cli_helpers import cli_env, normcheck_command, write
-from conftest import Run
+from cli_helpers import Run, cli_env, normcheck_command, write
 
 CONFLICT = "conflict/persona.norm"
 

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import Run
+from cli_helpers import Run
 
 CONFLICT = "conflict/persona.norm"
 

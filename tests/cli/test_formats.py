@@ -14,8 +14,7 @@ from typing import Any
 
 import jsonschema
 import pytest
-from cli_helpers import GOLDEN, HERE, cli_env, normcheck_command
-from conftest import Run
+from cli_helpers import GOLDEN, HERE, Run, cli_env, normcheck_command
 
 from normlang.findings import Finding, Label, Witness
 from normlang.report import Report, render

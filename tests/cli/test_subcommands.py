@@ -6,8 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from cli_helpers import write
-from conftest import Run
+from cli_helpers import Run, write
 
 PERSONA = "conflict/persona.norm"
 GAP = "gap/model_spec.norm"
