@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from hypothesis import assume, given, settings
+from hypothesis import Phase, assume, given, settings
 from oracle import Oracle
 from strategies import make_spec, norm, render, specs_with_situations
 
@@ -12,9 +12,11 @@ from normlang.query import query
 from normlang.spec import ActionRef, Cmp, Const, FactRef, Spec
 
 EXAMPLES = 1500 if os.environ.get("NORMLANG_SLOW") else 200
+PHASES = tuple(Phase) if os.environ.get("NORMLANG_SHRINK") else (
+    Phase.explicit, Phase.reuse, Phase.generate)
 
 
-@settings(max_examples=EXAMPLES, deadline=None)
+@settings(max_examples=EXAMPLES, deadline=None, phases=PHASES)
 @given(specs_with_situations())
 def test_query_agrees_with_the_oracle(case: tuple[Spec, int]) -> None:
     spec, index = case
