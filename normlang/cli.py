@@ -299,9 +299,14 @@ def _check_parallel(roots: list[Path], options: CheckOptions, jobs: int,
         futures = {pool.submit(_check_in_worker, str(root)): index
                    for index, root in enumerate(roots)}
         for future in as_completed(futures):
-            records, texts, heavy = future.result()
+            root = roots[futures[future]]
+            progress.start(str(root))
+            try:
+                records, texts, heavy = future.result()
+            except Exception as crash:  # noqa: BLE001 - e.g. a worker killed by the OS
+                outcomes[futures[future]] = ([crashed(root, crash)], {})
+                continue
             _worker_imports.update(heavy)
-            progress.start(str(roots[futures[future]]))
             outcomes[futures[future]] = ([finding_from_record(r) for r in records],
                                          {path: SourceFile(path, text) for path, text in texts})
     return [outcome for outcome in outcomes if outcome is not None]
@@ -339,9 +344,26 @@ def check_root(loader: Loader, root: Path, options: CheckOptions,
     sys.setrecursionlimit(max(limit, 10000))
     try:
         result = check(loader.load(root), options=options, progress=progress)
+    except Exception as crash:  # noqa: BLE001 - a bug must not pass silently
+        return [crashed(root, crash)], {}
     finally:
         sys.setrecursionlimit(limit)
     return result.findings, result.files
+
+
+def crashed(root: Path, crash: BaseException) -> Finding:
+    """A bug in normcheck while checking `root`, as an error finding (never a pass, never a
+    traceback); `NORMCHECK_DEBUG=1` also prints the traceback on stderr."""
+    from .source import Span
+
+    if os.environ.get("NORMCHECK_DEBUG"):
+        import traceback
+
+        traceback.print_exception(crash, file=sys.stderr)
+    return Finding("solver-unknown", f"internal error while checking this file: "
+                   f"{type(crash).__name__}: {crash}"[:300], Span(str(root), 0, 0, 1, 1, 1, 1),
+                   help=("this is a bug in normcheck: please report it with this file",
+                         "the file's properties were not decided"))
 
 
 def dedupe(findings: list[Finding]) -> list[Finding]:

@@ -62,7 +62,8 @@ def _related(finding: Finding, locator: NormLocator) -> list[dict[str, Any]]:
     for norm in finding.norms:
         if norm in declarations:
             located.append((declarations[norm], f"norm `{norm}`"))
-    related, seen = [], {(finding.span.path, finding.span.line)}
+    related: list[dict[str, Any]] = []
+    seen = {(finding.span.path, finding.span.line)}
     for span, message in located:
         if (span.path, span.line) in seen and message.startswith("norm `"):
             continue

@@ -7,6 +7,7 @@ import os
 import pty
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -211,3 +212,21 @@ def test_progress_on_a_terminal_goes_to_stderr(project: Path) -> None:
     assert "normcheck: [2/3] gap/model_spec.norm" in progress
     assert "conflicts (" in progress  # the engine's check groups
     assert "normcheck:" not in process.stdout
+
+
+def test_an_internal_error_is_an_error_finding_not_a_traceback(project: Path) -> None:
+    script = (
+        "import sys\n"
+        "import normlang.api\n"
+        "def boom(*args, **kwargs):\n"
+        "    raise RuntimeError('simulated engine bug')\n"
+        "normlang.api.check = boom\n"
+        "from normlang.cli import main\n"
+        "sys.exit(main(['clean', '--no-cache', '--jobs', '1']))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=project, env=cli_env(),
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1
+    assert "error[solver-unknown]: internal error while checking this file: RuntimeError: " \
+           "simulated engine bug" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
