@@ -351,15 +351,19 @@ class Oracle:
         within = [env for env in self.acyclic if ev(given, env)]
         return not all(self.holds(formula, env, c) for env, c in self.cases(formula, within))
 
-    def sacrificed_values(self) -> set[str]:
-        """Values served by a norm that is applicable but defeated in some situation."""
-        out: set[str] = set()
+    def sacrificed(self) -> set[tuple[str, str]]:
+        """(norm, value): the norm serves the value and is defeated (applicable, not active) in
+        some situation."""
+        out: set[tuple[str, str]] = set()
         for env in self.acyclic:
             active = self.active(env)
             for norm in self.spec.norms:
                 if self.applicable(norm, env) and norm.name not in active:
-                    out |= set(norm.serves)
+                    out |= {(norm.name, value) for value in norm.serves}
         return out
+
+    def sacrificed_values(self) -> set[str]:
+        return {value for _, value in self.sacrificed()}
 
     # ---------------------------------------------------------------- witnesses
 

@@ -1,13 +1,12 @@
 """Minimal specs on which the engine and the oracle disagreed, shrunk by hand from hypothesis runs.
 
-Each test states the disagreement and the reading of the design behind the oracle. A test marked
-`xfail(strict=True)` is an open engine bug: when the engine is fixed it passes, strict xfail turns
-that into a failure, and the marker must go.
+Each test states the disagreement (as the engine once answered) and the reading of the design
+behind the oracle. An open engine bug would be marked `xfail(strict=True)`, so that its fix shows
+up as a failure and the marker is removed; all of these are fixed.
 """
 
 from __future__ import annotations
 
-import pytest
 from oracle import Oracle
 from strategies import expect, make_spec, norm, scenario
 from test_oracle_engine import assert_agrees
@@ -27,8 +26,6 @@ def agrees(spec: Spec) -> None:
     assert_agrees(spec, run_checks(spec, CheckOptions()))
 
 
-@pytest.mark.xfail(strict=True, reason="engine drops assumes a group does not read; its witness "
-                                       "violates `assume f0 == 3`")
 def test_contradictory_assumes_leave_no_situation() -> None:
     # `assume f0 == 3` with f0 in 0..2: no situation exists, so no conflict can be shown in one.
     spec = make_spec({"f0": (0, 2)}, ["a.x0"],
@@ -38,8 +35,6 @@ def test_contradictory_assumes_leave_no_situation() -> None:
     agrees(spec)
 
 
-@pytest.mark.xfail(strict=True, reason="engine only lets norms sharing actions clash; by the "
-                                       "design a demand no conduct can meet clashes with every norm")
 def test_an_unmeetable_demand_clashes_with_norms_on_other_actions() -> None:
     # Where p holds, the constraint forbids b.x1, so no conduct meets n0: by the design's
     # definition n0 clashes with n1 there ("no conduct satisfies both demands"), and n0, higher
@@ -59,8 +54,6 @@ def test_a_failed_always_shows_a_conduct_that_meets_the_constraints() -> None:
     agrees(spec)
 
 
-@pytest.mark.xfail(strict=True, reason="engine reports {n6, n7} with witness c = red, where n6 "
-                                       "alone already admits no conduct")
 def test_a_reported_conflict_set_is_minimal_in_its_witness() -> None:
     # c != green forbids x0 and x1 together, and x1 needs x0: there n6 (must x1) alone is
     # unmeetable; where c == green, n6 and n7 together are the minimal set.
@@ -71,8 +64,6 @@ def test_a_reported_conflict_set_is_minimal_in_its_witness() -> None:
     agrees(spec)
 
 
-@pytest.mark.xfail(strict=True, reason="engine crashes (IndexError) decoding an enum fact of a "
-                                       "scenario witness")
 def test_a_scenario_witness_with_free_enum_facts_decodes() -> None:
     f0, f1 = FactRef("f0"), FactRef("f1")
     spec = make_spec(
@@ -85,8 +76,6 @@ def test_a_scenario_witness_with_free_enum_facts_decodes() -> None:
     agrees(spec)
 
 
-@pytest.mark.xfail(strict=True, reason="query treats norms on other actions as never clashing, "
-                                       "so an unmeetable higher demand defeats nothing")
 def test_query_an_unmeetable_higher_demand_defeats_a_lower_norm() -> None:
     # `constraint a.x2` makes top's `must not a.x2` unmeetable: it clashes with n2 (design:
     # no conduct meets both) and, higher and undefeated, defeats it.
