@@ -45,6 +45,11 @@ class ParsedFile:
     findings: list[Finding] = field(default_factory=list)
 
 
+def printable(text: str) -> str:
+    """`text` with control and other unprintable characters escaped, for messages."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def error(kind: str, message: str, span: Span, *help_lines: str,
           labels: tuple[Label, ...] = ()) -> Finding:
     return Finding(kind, message, span, (Label(span, primary=True), *labels),
@@ -58,25 +63,26 @@ def read_source(path: Path, shown: str, max_bytes: int,
     `at` is where the file was imported from (the place to report problems).
     """
     where = at or Span(shown, 0, 0, 1, 1, 1, 1)
+    named = printable(shown)
     kind = "import-error" if at is not None else "syntax-error"
     try:
         info = os.stat(path)
     except FileNotFoundError:
-        return None, [error("import-error", f"file `{shown}` does not exist", where)]
+        return None, [error("import-error", f"file `{named}` does not exist", where)]
     except OSError as problem:
-        return None, [error("import-error", f"cannot read `{shown}`: {problem.strerror}", where)]
+        return None, [error("import-error", f"cannot read `{named}`: {problem.strerror}", where)]
     if stat.S_ISDIR(info.st_mode):
-        return None, [error("import-error", f"`{shown}` is a folder, not a file", where)]
+        return None, [error("import-error", f"`{named}` is a folder, not a file", where)]
     if not stat.S_ISREG(info.st_mode):
-        return None, [error("import-error", f"`{shown}` is not a regular file", where,
+        return None, [error("import-error", f"`{named}` is not a regular file", where,
                             "devices, FIFOs and sockets are never read")]
     if info.st_size > max_bytes:
-        return None, [error(kind, f"`{shown}` is {info.st_size} bytes, over the limit of "
+        return None, [error(kind, f"`{named}` is {info.st_size} bytes, over the limit of "
                                   f"{max_bytes}", where, "raise `max-file-bytes` if this is intended")]
     try:
         data = path.read_bytes()
     except OSError as problem:
-        return None, [error("import-error", f"cannot read `{shown}`: {problem.strerror}", where)]
+        return None, [error("import-error", f"cannot read `{named}`: {problem.strerror}", where)]
     return decode(data, shown)
 
 

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import ast
 from .findings import Finding
-from .imports import error, inside
+from .imports import error, inside, printable
 from .source import Span
 from .spec import FALSE, TRUE, FactDecl, FactRef, Or, RExpr, ValueDecl
 from .typing_rules import Context, Typer
@@ -60,49 +60,53 @@ def import_moral_graphs(decls: list[ast.ImportValues], resolver: Resolver, typer
 
 
 def _read(decl: ast.ImportValues, resolver: Resolver) -> dict[str, Any] | None:
-    base = Path(decl.span.path).resolve().parent
-    path = (base / decl.path).resolve()
     findings = resolver.findings
+    base = Path(decl.span.path).resolve().parent
+    try:
+        path = (base / decl.path).resolve()
+    except (OSError, RuntimeError, ValueError):  # ValueError: a NUL in the path
+        findings.append(error("import-error", f"cannot resolve import `{printable(decl.path)}`", decl.span))
+        return None
     if not inside(path, resolver.root_dir):
-        findings.append(error("import-error", f"import `{decl.path}` leaves the project root",
+        findings.append(error("import-error", f"import `{printable(decl.path)}` leaves the project root",
                               decl.span, "imports must stay inside the project root "
                                          "(symlinks are resolved)"))
         return None
     try:
         info = os.stat(path)
     except OSError:
-        findings.append(error("import-error", f"moral graph `{decl.path}` does not exist",
+        findings.append(error("import-error", f"moral graph `{printable(decl.path)}` does not exist",
                               decl.span))
         return None
     if not stat.S_ISREG(info.st_mode):
-        findings.append(error("import-error", f"moral graph `{decl.path}` is not a regular file",
+        findings.append(error("import-error", f"moral graph `{printable(decl.path)}` is not a regular file",
                               decl.span, "folders, devices, FIFOs and sockets are never read"))
         return None
     limit = resolver.options.max_file_bytes
     if info.st_size > limit:
-        findings.append(error("import-error", f"moral graph `{decl.path}` is {info.st_size} "
+        findings.append(error("import-error", f"moral graph `{printable(decl.path)}` is {info.st_size} "
                                               f"bytes, over the limit of {limit}", decl.span))
         return None
     try:
         data = json.loads(path.read_bytes().decode("utf-8"))
     except json.JSONDecodeError as bad:
         findings.append(error(
-            "import-error", f"`{decl.path}` is not valid JSON: {bad.msg.lower()} at line "
+            "import-error", f"`{printable(decl.path)}` is not valid JSON: {bad.msg.lower()} at line "
                             f"{bad.lineno}, column {bad.colno}", decl.span))
         return None
     except RecursionError:
-        findings.append(error("import-error", f"`{decl.path}` nests too deep", decl.span))
+        findings.append(error("import-error", f"`{printable(decl.path)}` nests too deep", decl.span))
         return None
     except UnicodeDecodeError:
-        findings.append(error("import-error", f"`{decl.path}` is not UTF-8 text", decl.span))
+        findings.append(error("import-error", f"`{printable(decl.path)}` is not UTF-8 text", decl.span))
         return None
     except OSError as bad:
-        findings.append(error("import-error", f"cannot read `{decl.path}`: {bad.strerror}",
+        findings.append(error("import-error", f"cannot read `{printable(decl.path)}`: {bad.strerror}",
                               decl.span))
         return None
     problem = _shape_problem(data)
     if problem:
-        findings.append(error("import-error", f"`{decl.path}`: {problem}", decl.span,
+        findings.append(error("import-error", f"`{printable(decl.path)}`: {problem}", decl.span,
                               'expected {"values": [{"id", "title", "description"}], '
                               '"edges": [{"sourceValueId", "wiserValueId", "contexts"}]}'))
         return None
@@ -165,7 +169,7 @@ def _one_graph(decl: ast.ImportValues, graph: dict[str, Any], findings: list[Fin
         ends = [by_id.get(str(edge[k])) for k in ("wiserValueId", "sourceValueId")]
         if None in ends:
             missing = edge["wiserValueId"] if ends[0] is None else edge["sourceValueId"]
-            findings.append(error("name-error", f"an edge of `{decl.path}` names unknown value "
+            findings.append(error("name-error", f"an edge of `{printable(decl.path)}` names unknown value "
                                                 f"id `{missing}`", decl.span))
             continue
         contexts = edge.get("contexts", [])
@@ -175,7 +179,7 @@ def _one_graph(decl: ast.ImportValues, graph: dict[str, Any], findings: list[Fin
     for context, mapping in mapped.items():
         if context not in used:
             close = difflib.get_close_matches(context, sorted(used), n=1, cutoff=0.6)
-            findings.append(error("name-error", f"`{decl.path}` has no context \"{context}\"",
+            findings.append(error("name-error", f"`{printable(decl.path)}` has no context \"{context}\"",
                                   mapping.span, *([f'did you mean "{close[0]}"?'] if close else [])))
 
 

@@ -17,7 +17,9 @@ from pathlib import Path
 from . import ast
 from .api import CheckOptions, Loaded
 from .findings import Finding, Label
-from .imports import ParsedFile, display_path, error, inside, project_root, read_source
+from .imports import (
+    ParsedFile, display_path, error, inside, printable, project_root, read_source,
+)
 from .parser import KEYWORDS
 from .source import SourceFile, Span
 from .spec import (
@@ -135,12 +137,12 @@ class Loader:
         target = (importer.parent / decl.path)
         try:
             resolved = target.resolve()
-        except (OSError, RuntimeError):
-            findings.append(error("import-error", f"cannot resolve import `{decl.path}`", decl.span))
+        except (OSError, RuntimeError, ValueError):  # ValueError: a NUL in the path
+            findings.append(error("import-error", f"cannot resolve import `{printable(decl.path)}`", decl.span))
             return None
         if not inside(resolved, root_dir):
             findings.append(error(
-                "import-error", f"import `{decl.path}` leaves the project root", decl.span,
+                "import-error", f"import `{printable(decl.path)}` leaves the project root", decl.span,
                 f"imports must stay inside `{display_path(root_dir)}` (symlinks are resolved)"))
             return None
         return resolved

@@ -9,10 +9,12 @@ from hypothesis import strategies as st
 from normlang import ast
 from normlang.parser import KEYWORDS
 
-names = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,7}", fullmatch=True).filter(
+any_names = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,7}", fullmatch=True).filter(
     lambda n: n not in KEYWORDS)
-idents = names.map(ast.Ident)
+#: a few names, so that generated specs often refer to what they declare
+VOCABULARY = ["a", "b", "p", "q", "x", "y", "E", "v", "w", "n", "m", "lo", "hi", "law", "spec"]
 strings = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
+BINARY_OPS = ["and", "or", "->", "<->", "==", "!=", "<", "<=", ">", ">=", "+", "-", "*"]
 
 
 def _number(text: str) -> ast.NumLit:
@@ -24,28 +26,6 @@ def _number(text: str) -> ast.NumLit:
 numbers = st.from_regex(r"[0-9]{1,4}(\.[0-9]{1,3})?([eE][+-]?[0-9]{1,2})?",
                         fullmatch=True).map(_number)
 
-leaves = st.one_of(
-    names.map(ast.Name),
-    st.builds(ast.Dotted, names, names),
-    st.booleans().map(ast.BoolLit),
-    numbers,
-    st.just(ast.ConflictAtom()),
-)
-
-BINARY_OPS = ["and", "or", "->", "<->", "==", "!=", "<", "<=", ">", ">=", "+", "-", "*"]
-
-
-def _extend(inner: st.SearchStrategy[ast.Expr]) -> st.SearchStrategy[ast.Expr]:
-    return st.one_of(
-        st.builds(ast.Unary, st.sampled_from(["not", "-"]), inner),
-        st.builds(ast.Deontic, st.sampled_from(["obliged", "forbidden", "permitted"]), inner),
-        st.builds(ast.Binary, st.sampled_from(BINARY_OPS), inner, inner),
-    )
-
-
-exprs = st.recursive(leaves, _extend, max_leaves=12)
-maybe = st.none() | exprs
-
 
 def _tuple(strategy: st.SearchStrategy, min_size: int = 0, max_size: int = 3) -> st.SearchStrategy:
     return st.lists(strategy, min_size=min_size, max_size=max_size).map(tuple)
@@ -55,45 +35,73 @@ def _range(bounds: tuple[int, int]) -> ast.TypeRef:
     return ast.TypeRef("int", low=bounds[0], high=bounds[1])
 
 
-types = st.one_of(
-    st.sampled_from([ast.TypeRef("bool"), ast.TypeRef("int"), ast.TypeRef("real")]),
-    st.tuples(st.integers(-999, 999), st.integers(-999, 999)).map(_range),
-    names.map(lambda n: ast.TypeRef("enum", enum=n)),
-)
+def expressions(names: st.SearchStrategy[str]) -> st.SearchStrategy[ast.Expr]:
+    leaves = st.one_of(
+        names.map(ast.Name),
+        st.builds(ast.Dotted, names, names),
+        st.booleans().map(ast.BoolLit),
+        numbers,
+        st.just(ast.ConflictAtom()),
+    )
 
-norms = st.builds(
-    ast.Norm, idents, st.none() | idents, st.none() | strings, _tuple(idents),
-    _tuple(st.builds(ast.Override, idents, maybe)), maybe, maybe,
-    idents | st.just(ast.Ident("agent")), st.sampled_from(["must", "must not", "may"]), exprs)
+    def extend(inner: st.SearchStrategy[ast.Expr]) -> st.SearchStrategy[ast.Expr]:
+        return st.one_of(
+            st.builds(ast.Unary, st.sampled_from(["not", "-"]), inner),
+            st.builds(ast.Deontic, st.sampled_from(["obliged", "forbidden", "permitted"]), inner),
+            st.builds(ast.Binary, st.sampled_from(BINARY_OPS), inner, inner),
+        )
 
-expectations = st.one_of(
-    st.just(ast.ExpectConsistent()),
-    st.builds(ast.ExpectFormula, st.sampled_from(["always", "never", "possible"]), exprs),
-    st.builds(ast.ExpectComplies, idents, idents, _tuple(idents)),
-)
+    return st.recursive(leaves, extend, max_leaves=12)
 
-enums = st.one_of(
-    st.builds(ast.Enum, idents, _tuple(idents, 1, 4), st.just(False)),
-    st.builds(ast.Enum, idents, _tuple(idents, 2, 4), st.just(True)),
-)
 
-decls = st.one_of(
-    st.builds(ast.Layers, _tuple(idents, 1, 4)),
-    st.builds(ast.Agent, idents),
-    enums,
-    st.builds(ast.Fact, idents, types),
-    st.builds(ast.Action, idents, idents),
-    st.builds(ast.Define, idents, exprs),
-    st.builds(ast.Assume, exprs),
-    st.builds(ast.Constraint, exprs),
-    norms,
-    st.builds(ast.Import, strings),
-    st.builds(ast.ImportValues, strings, _tuple(st.builds(ast.ContextMapping, strings, exprs))),
-    st.builds(ast.Value, idents, st.none() | strings),
-    st.builds(ast.Prefer, idents, idents, maybe),
-    st.builds(ast.Expect, expectations),
-    st.builds(ast.Scenario, idents, _tuple(exprs, 1, 3),
-              _tuple(exprs.map(ast.ScenarioExpect), 1, 3)),
-)
+def declarations(names: st.SearchStrategy[str]) -> st.SearchStrategy[ast.Decl]:
+    idents = names.map(ast.Ident)
+    exprs = expressions(names)
+    maybe = st.none() | exprs
+    types = st.one_of(
+        st.sampled_from([ast.TypeRef("bool"), ast.TypeRef("int"), ast.TypeRef("real")]),
+        st.tuples(st.integers(-999, 999), st.integers(-999, 999)).map(_range),
+        names.map(lambda n: ast.TypeRef("enum", enum=n)),
+    )
+    norms = st.builds(
+        ast.Norm, idents, st.none() | idents, st.none() | strings, _tuple(idents),
+        _tuple(st.builds(ast.Override, idents, maybe)), maybe, maybe,
+        idents | st.just(ast.Ident("agent")), st.sampled_from(["must", "must not", "may"]), exprs)
+    expectations = st.one_of(
+        st.just(ast.ExpectConsistent()),
+        st.builds(ast.ExpectFormula, st.sampled_from(["always", "never", "possible"]), exprs),
+        st.builds(ast.ExpectComplies, idents, idents, _tuple(idents)),
+    )
+    enums = st.one_of(
+        st.builds(ast.Enum, idents, _tuple(idents, 1, 4), st.just(False)),
+        st.builds(ast.Enum, idents, _tuple(idents, 2, 4), st.just(True)),
+    )
+    return st.one_of(
+        st.builds(ast.Layers, _tuple(idents, 1, 4)),
+        st.builds(ast.Agent, idents),
+        enums,
+        st.builds(ast.Fact, idents, types),
+        st.builds(ast.Action, idents, idents),
+        st.builds(ast.Define, idents, exprs),
+        st.builds(ast.Assume, exprs),
+        st.builds(ast.Constraint, exprs),
+        norms,
+        st.builds(ast.Import, strings),
+        st.builds(ast.ImportValues, strings,
+                  _tuple(st.builds(ast.ContextMapping, strings, exprs))),
+        st.builds(ast.Value, idents, st.none() | strings),
+        st.builds(ast.Prefer, idents, idents, maybe),
+        st.builds(ast.Expect, expectations),
+        st.builds(ast.Scenario, idents, _tuple(exprs, 1, 3),
+                  _tuple(exprs.map(ast.ScenarioExpect), 1, 3)),
+    )
 
-files = st.builds(ast.File, st.just("t.norm"), _tuple(decls, 0, 6))
+
+def files_over(names: st.SearchStrategy[str], max_decls: int = 6) -> st.SearchStrategy[ast.File]:
+    return st.builds(ast.File, st.just("t.norm"), _tuple(declarations(names), 0, max_decls))
+
+
+exprs = expressions(any_names)
+files = files_over(any_names)
+#: specs over a small vocabulary: names often resolve, so resolution and typing run deep
+small_specs = files_over(st.sampled_from(VOCABULARY), max_decls=12)

@@ -13,9 +13,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ast_strategies import small_specs
 from frontend_helpers import HERE
+from normlang import ast
 from normlang.api import CheckOptions, Loaded
 from normlang.findings import MALFORMED_KINDS
+from normlang.printer import file_text
 from normlang.resolve import Loader, load_source
 
 REPO = HERE.parent.parent
@@ -97,3 +100,8 @@ def test_the_corpus_is_not_empty() -> None:
 @pytest.mark.parametrize("path", REGRESSIONS, ids=[p.name for p in REGRESSIONS])
 def test_regressions(path: Path) -> None:
     check_invariants(Loader(CheckOptions()).load(path))
+
+
+@given(small_specs)
+def test_generated_specs_over_a_small_vocabulary_never_raise(file: ast.File) -> None:
+    check_invariants(load_source(file_text(file), "gen.norm", CheckOptions()))
