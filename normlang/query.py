@@ -64,6 +64,16 @@ class Runtime:
         self.groups = split_groups(spec)
         self.group_of_norm = {n.name: g.index for g in self.groups for n in g.norms}
         self.group_of_action = {a: g.index for g in self.groups for a in g.actions}
+        self.maybe_unmeetable = {n for n, c in self.norms.items() if self._could_be_unmeetable(c)}
+
+    def _could_be_unmeetable(self, norm: _CompiledNorm) -> bool:
+        """False when the demand can be met whatever the situation (no constraint touches
+        its actions and some assignment of them satisfies it)."""
+        names, constraints = self._component(set(norm.actions))
+        if constraints or len(norm.actions) > MAX_ENUMERATED:
+            return True
+        return not any(norm.demand(dict(zip(norm.actions, values)))
+                       for values in itertools.product((False, True), repeat=len(norm.actions)))
 
     # ------------------------------------------------------------ situations
 
@@ -137,6 +147,12 @@ class Runtime:
         rivals: dict[int, list[str]] = {}
         for name in sorted(app):
             rivals.setdefault(-1 if no_conduct else self.group_of_norm[name], []).append(name)
+        # a demand no conduct can meet clashes with every norm, whatever its actions
+        unmeetable = {n for n in app if n in self.maybe_unmeetable
+                      and not self._exists(env, [self.norms[n].demand], set(self.norms[n].actions))}
+        if unmeetable:
+            for group, members in list(rivals.items()):
+                rivals[group] = sorted(set(members) | unmeetable)
 
         def is_active(name: str, depth: int = 0) -> bool:
             if name in memo:
@@ -144,10 +160,11 @@ class Runtime:
             if depth > len(names) + 1:
                 raise ValueError("priority cycle in this situation")
             group = -1 if no_conduct else self.group_of_norm[name]
+            candidates = sorted(app) if name in unmeetable else rivals.get(group, [])
             result = name in app and not any(
                 self.precedes(env, other, name) and is_active(other, depth + 1)
                 and self.clash(env, other, name)
-                for other in rivals.get(group, []) if other != name
+                for other in candidates if other != name
             )
             memo[name] = result
             return result

@@ -373,10 +373,20 @@ class Engine:
                 for fact in members:
                     links[fact] = members
             self._fact_links = links
+        if not self._world_exists():
+            return set(self.spec.facts)  # no situation at all: every query must see that
         out: set[str] = set()
         for fact in facts:
             out |= self._fact_links.get(fact, {fact})
         return out
+
+    def _world_exists(self) -> bool:
+        """Whether the typing and the `assume`s admit any situation at all."""
+        if ("world",) not in self._memo:
+            solver = self.limits.new_solver()
+            solver.add(*self.base_situation())
+            self._memo[("world",)] = is_sat(solver, self.limits)
+        return bool(self._memo[("world",)])
 
     def situation(self, facts: Iterable[str] | None = None) -> list[z3.BoolRef]:
         """Situations that exist and have an acyclic priority (the others are reported apart)."""
@@ -417,13 +427,19 @@ class Engine:
         return solver
 
     def _some_situation_has_no_conduct(self) -> bool:
-        """Whether the constraints alone admit no conduct in some situation."""
-        if not self.spec.constraints:
-            return False
+        """Whether, in some situation, the constraints alone admit no conduct or some norm's
+        demand cannot be met at all. Such a norm clashes with every norm, whatever
+        actions they mention, so the spec can no longer be split into groups."""
         parts = []
         for group in self.groups:
             if group.constraints:
                 parts.append(self._no_conduct_in(group))
+            space = self.space([group])
+            for norm in group.norms:
+                parts.append(self._unsat_cubes(space, [space.select[norm.name]])
+                             if space.constraint_atoms else
+                             z3.BoolVal(not is_sat(space.solver, self.limits,
+                                                   space.select[norm.name])))
         condition = _or(parts)
         if z3.is_false(condition):
             return False
@@ -550,7 +566,8 @@ class Engine:
         """Drop norms, then atoms, while the rest stays unsatisfiable: a minimal set."""
         core = {str(c) for c in space.solver.unsat_core()}
         norms = sorted(n.name for n in active if f"sel!{n.name}" in core)
-        kept_atoms = [a for a in atoms if str(a) in core]
+        # the atoms are facts of this situation: keep them all while dropping norms
+        kept_atoms = list(atoms)
 
         def unsat(ns: list[str], ats: list[z3.BoolRef]) -> bool:
             return not is_sat(space.solver, self.limits, *[space.select[n] for n in ns], *ats)
@@ -639,7 +656,8 @@ class Engine:
 
     def find_situation(self, formula: RExpr, extra: Sequence[z3.BoolRef] = (),
                        with_conduct: bool = False,
-                       extra_groups: Iterable[Group] = ()) -> z3.ModelRef | None:
+                       extra_groups: Iterable[Group] = (),
+                       extra_facts: Iterable[str] = ()) -> z3.ModelRef | None:
         """A situation (and, with `with_conduct`, a complying conduct) where `formula` holds.
 
         Deontic atoms in `formula` are decided exactly by refinement: each is a
@@ -662,7 +680,8 @@ class Engine:
         if with_conduct:  # the witness conduct must comply everywhere, not only where F looks
             groups = {g.index for g in self.groups}
         chosen = [self.groups[i] for i in sorted(groups)]
-        facts = set(names_in(formula)[0]).union(*(self.group_facts(g) for g in chosen))
+        facts = set(names_in(formula)[0]).union(set(extra_facts),
+                                                *(self.group_facts(g) for g in chosen))
         outer = self.new_solver(*[d for g in chosen for d in view.definitions(g)], *extra, body,
                                 facts=facts)
         if with_conduct:

@@ -180,7 +180,8 @@ def _scenario(ctx: CheckContext, scenario: Scenario) -> Iterable[Finding]:
     for expect in scenario.expects:
         with_conduct = bool(free_actions(expect.formula))
         model = engine.find_situation(Not(expect.formula), extra=[given],
-                                      with_conduct=with_conduct)
+                                      with_conduct=with_conduct,
+                                      extra_facts=names_in(scenario.given)[0])
         if model is None:
             continue
         witness = ctx.witness(model, conduct=with_conduct)
