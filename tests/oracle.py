@@ -98,6 +98,15 @@ def bare_actions(expr: RExpr) -> set[str]:
     raise TypeError(f"not an expression: {expr!r}")
 
 
+def transitive_closure(pairs: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    closure = set(pairs)
+    while True:
+        longer = {(a, d) for a, b in closure for c, d in closure if b == c} - closure
+        if not longer:
+            return closure
+        closure |= longer
+
+
 def key(env: Env) -> Key:
     return tuple(sorted(env.items()))
 
@@ -164,11 +173,7 @@ class Oracle:
         order = {(m.name, n.name) for m in norms for n in norms if m.rank < n.rank}
         order |= {(e.higher, e.lower) for e in self.spec.edges
                   if e.higher in names and e.lower in names and ev(e.when, env)}
-        while True:
-            longer = {(a, d) for a, b in order for c, d in order if b == c} - order
-            if not longer:
-                return order
-            order |= longer
+        return transitive_closure(order)
 
     def cyclic(self, env: Env) -> bool:
         return any(a == b for a, b in self.priority(env))
@@ -260,7 +265,18 @@ class Oracle:
 
     @property
     def has_cycle(self) -> bool:
-        return len(self.acyclic) < len(self.situations)
+        """Some situation has a priority cycle, or the unconditional priority relation has one
+        (an error of the spec even when its assumes leave no situation at all)."""
+        return len(self.acyclic) < len(self.situations) or self.static_cycle
+
+    @property
+    def static_cycle(self) -> bool:
+        names = {n.name for n in self.spec.norms}
+        order = {(m.name, n.name) for m in self.spec.norms for n in self.spec.norms
+                 if m.rank < n.rank}
+        order |= {(e.higher, e.lower) for e in self.spec.edges
+                  if e.when == Const(True) and e.higher in names and e.lower in names}
+        return any(a == b for a, b in transitive_closure(order))
 
     def conflict_situations(self) -> list[Env]:
         return [env for env in self.acyclic if not self.complying(env)]

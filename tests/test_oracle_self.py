@@ -154,3 +154,10 @@ def test_scenarios_hold_for_every_completion_of_given() -> None:
     assert oracle.scenario_fails(p, obliged)  # q is free and may be false
     assert not oracle.scenario_fails(And((p, q)), obliged)
     assert oracle.scenario_impossible(And((p, Not(p))))
+
+
+def test_an_unconditional_cycle_is_one_even_without_situations() -> None:
+    oracle = Oracle(make_spec({"p": "bool"}, ["a.x"], [
+        norm("n1", "must", x), norm("n2", "must not", x, layer="user")],
+        layers=("top", "user"), edges=(overrides("n2", "n1"),), assumes=(And((p, Not(p))),)))
+    assert oracle.situations == [] and oracle.static_cycle and oracle.has_cycle
