@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from . import ast
 from .evaluate import children
 from .findings import Finding, Label
+from .parser import KEYWORDS
 from .source import Span
 from .spec import (
     FALSE, ActionRef, And, Arith, Cmp, ConflictAtom, Const, DeonticAtom, EnumConst, FactRef,
@@ -398,6 +399,10 @@ class Typer:
             raise _Bad
 
     def _unknown_name(self, name: _Unresolved, context: Context, agent: str | None) -> None:
+        if name.name in KEYWORDS:
+            self._error("syntax-error", f"`{name.name}` is a keyword and cannot be used as a "
+                                        f"name", name.span, "choose another name")
+            return
         if context == Context.TARGET and agent is not None:
             known = [a.split(".", 1)[1] for a in self.names.actions if a.startswith(agent + ".")]
             self._error("name-error", f"unknown action `{name.name}` of agent `{agent}`",

@@ -193,6 +193,8 @@ def test_constraints_read_actions_and_facts() -> None:
     ("expect always obliged obliged chat", "type-error: `obliged` cannot be used inside another "
                                            "deontic operator"),
     ("fact norm: bool", "syntax-error: `norm` is a keyword and cannot name a fact"),
+    ("expect always obliged chat and when", "syntax-error: `when` is a keyword and cannot be "
+                                            "used as a name"),
 ])
 def test_errors(text: str, expected: str) -> None:
     found = errors_of(text)
