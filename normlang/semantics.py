@@ -682,13 +682,22 @@ class Engine:
         chosen = [self.groups[i] for i in sorted(groups)]
         facts = set(names_in(formula)[0]).union(set(extra_facts),
                                                 *(self.group_facts(g) for g in chosen))
-        outer = self.new_solver(*[d for g in chosen for d in view.definitions(g)], *extra, body,
-                                facts=facts)
-        if with_conduct:
-            outer.add(z3.Not(self.conflict_anywhere()))
-            outer.add(*[view.complies(group) for group in chosen])
-        deciders = [(var, lambda m, a=atom: self.atom_value(a, m)) for atom, var in atoms.items()]
-        return refine(outer, deciders, self.limits)
+        key = ("situations", tuple(g.index for g in chosen), frozenset(facts))
+        if key not in self._memo:  # one base solver per set of groups; queries push and pop
+            self._memo[key] = self.new_solver(*[d for g in chosen for d in view.definitions(g)],
+                                              facts=facts)
+        outer: z3.Solver = self._memo[key]  # type: ignore[assignment]
+        outer.push()
+        try:
+            outer.add(*extra, body)
+            if with_conduct:
+                outer.add(z3.Not(self.conflict_anywhere()))
+                outer.add(*[view.complies(group) for group in chosen])
+            deciders = [(var, lambda m, a=atom: self.atom_value(a, m))
+                        for atom, var in atoms.items()]
+            return refine(outer, deciders, self.limits)
+        finally:
+            outer.pop()
 
     def _groups_reading(self, formula: RExpr) -> set[int]:
         """The groups whose actions `formula` mentions (inside deontic atoms or not)."""

@@ -29,6 +29,8 @@ class CheckContext:
     #: norms found dead / shadowed (later checks skip them)
     dead: set[str] = field(default_factory=set)
     shadowed: set[str] = field(default_factory=set)
+    #: solvers shared by the checks of one group (queries use assumptions or push/pop)
+    solvers: dict[tuple[object, ...], z3.Solver] = field(default_factory=dict)
 
     by_name: dict[str, NormDecl] = field(default_factory=dict)
 

@@ -98,7 +98,11 @@ def _shadowed_and_overridden(ctx: CheckContext, norm: NormDecl) -> Iterable[Find
     superiors = _superiors(ctx, norm)
     if not superiors:
         return []
-    solver = engine.new_solver(*view.definitions(group), facts=engine.group_facts(group))
+    key = ("activity", group.index)
+    if key not in ctx.solvers:
+        ctx.solvers[key] = engine.new_solver(*view.definitions(group),
+                                             facts=engine.group_facts(group))
+    solver = ctx.solvers[key]
     findings: list[Finding] = []
     winners: list[NormDecl] = []
     for winner in superiors:
@@ -281,6 +285,22 @@ def _covering(ctx: CheckContext, norm: NormDecl, view: View, group: Group) -> li
     return sorted(out)
 
 
+def _redundancy_solver(ctx: CheckContext, group: Group, with_it: View, rank: int) -> z3.Solver:
+    """One solver per group and layer: the situations, the activity of the norms of that
+    layer and above, and "no other group has a conflict" (else nothing complies anyway)."""
+    key = ("redundancy", group.index, rank)
+    if key not in ctx.solvers:
+        engine = ctx.engine
+        conflicting = [g for g in engine.conflicting_groups(with_it) if g is not group]
+        others = engine.conflict_anywhere(with_it, except_group=group)
+        facts = engine.group_facts(group).union(*(engine.group_facts(g) for g in conflicting))
+        solver = engine.new_solver(*with_it.definitions(group), z3.Not(others), facts=facts)
+        for other in conflicting:
+            solver.add(*with_it.definitions(other))
+        ctx.solvers[key] = solver
+    return ctx.solvers[key]
+
+
 def _redundant(ctx: CheckContext, norm: NormDecl) -> Iterable[Finding]:
     engine = ctx.engine
     group = engine.group_of[norm.name]
@@ -290,16 +310,15 @@ def _redundant(ctx: CheckContext, norm: NormDecl) -> Iterable[Finding]:
     with_it = engine.view(f"upto{norm.rank}", upper, same_priority=True)
     without = engine.view(f"upto{norm.rank}-{norm.name}", [n for n in upper if n is not norm],
                           same_priority=norm.name not in ctx.edge_endpoints)
-    conflicting = [g for g in engine.conflicting_groups(with_it) if g is not group]
-    others = engine.conflict_anywhere(with_it, except_group=group)
-    facts = engine.group_facts(group).union(*(engine.group_facts(g) for g in conflicting))
-    solver = engine.new_solver(*with_it.definitions(group), *without.definitions(group),
-                               z3.Not(others), facts=facts)
-    for other in conflicting:
-        solver.add(*with_it.definitions(other))
-    solver.add(z3.Xor(with_it.complies(group), without.complies(group)))
-    if is_sat(solver, engine.limits):
-        return []
+    solver = _redundancy_solver(ctx, group, with_it, norm.rank)
+    solver.push()
+    try:
+        solver.add(*without.definitions(group))
+        solver.add(z3.Xor(with_it.complies(group), without.complies(group)))
+        if is_sat(solver, engine.limits):
+            return []
+    finally:
+        solver.pop()
     covering = _covering(ctx, norm, with_it, group)
     labels = [Label(norm.duty_span, "changes nothing", primary=True)]
     labels += [norm_label(ctx.norm(m), message="already demands it") for m in covering]
