@@ -40,6 +40,12 @@ def _conjuncts(expr: RExpr) -> list[RExpr]:
 
 def _dead(ctx: CheckContext, norm: NormDecl) -> Iterable[Finding]:
     engine = ctx.engine
+    if ("live",) not in ctx.solvers:  # one solver for the common case: the norm can apply
+        ctx.solvers[("live",)] = engine.limits.new_solver()
+        ctx.solvers[("live",)].add(*engine.base_situation())
+    live = ctx.solvers[("live",)]
+    if is_sat(live, engine.limits, _mark(live, engine.applicable(norm))):
+        return []
     solver = engine.limits.new_solver()
     tracked: dict[str, tuple[z3.BoolRef, str]] = {}
     facts = engine._closure(names_in(norm.applicable)[0])
