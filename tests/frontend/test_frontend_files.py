@@ -177,6 +177,17 @@ def test_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_a_one_megabyte_file() -> None:
+    described = " ".join(["a long description of what this value protects"] * 4)
+    lines = [f'value v{i} "{described}"  # {"-" * 40}' for i in range(4200)]
+    text = "\n".join(lines) + "\n"
+    assert len(text) > 1_000_000
+    loaded = load(text)
+    assert loaded.spec is not None and len(loaded.spec.values) == 4200
+
+
+def test_a_one_megabyte_file_of_norms(slow: bool) -> None:
+    if not slow:
+        pytest.skip("dense 1 MB spec: run with --slow")
     lines = ["agent a"] + [f"fact f{i}: bool\naction a.x{i}\nnorm n{i} when f{i} a must x{i}"
                            for i in range(16000)]
     text = "\n".join(lines) + "\n"
