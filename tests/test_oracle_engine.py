@@ -129,6 +129,7 @@ def check_conflicts(oracle: Oracle, conflicts: list[Finding], context: str) -> N
             rest = [n for n in norms if n is not dropped]
             assert satisfiable(oracle, env, rest), f"{finding.norms} is not minimal{context}"
         sets.append(set(finding.norms))
+        assert finding.values == tuple(n.serves for n in norms), f"values {finding.values}{context}"
     for env in situations:
         active = oracle.active(env)
         assert any(s <= active for s in sets), \
@@ -195,6 +196,11 @@ def check_witnesses(oracle: Oracle, findings: list[Finding], base: str) -> None:
             assert oracle.cyclic(env), f"no cycle in {env}{context}"
             continue
         assert not oracle.cyclic(env), f"{finding.kind} witness {env} is cyclic{context}"
+        if witness.active or witness.defeated:
+            active = oracle.active(env)
+            applicable = {n.name for n in oracle.spec.norms if oracle.applicable(n, env)}
+            assert set(witness.active) == active, f"witness active: oracle {active}{context}"
+            assert set(witness.defeated) == applicable - active, f"witness defeated{context}"
         recheck = RECHECKS.get(finding.kind)
         if recheck is not None:
             recheck(oracle, finding, env, witness.conduct or None, context)
@@ -202,6 +208,8 @@ def check_witnesses(oracle: Oracle, findings: list[Finding], base: str) -> None:
 
 def _overridden(oracle: Oracle, finding: Finding, env: Env, conduct: Env | None, ctx: str) -> None:
     loser, winner = (oracle.spec.norm(n) for n in finding.norms[:2])
+    if finding.kind == "overridden":
+        assert finding.values == (loser.serves, winner.serves), f"values {finding.values}{ctx}"
     assert oracle.applicable(loser, env) and winner.name in oracle.active(env), ctx
     assert (winner.name, loser.name) in oracle.priority(env), ctx
     assert oracle.clash(env, winner, loser), ctx
