@@ -55,7 +55,7 @@ class Loader:
             return Loaded(path, None, [too_big], {})
         source, findings = decode(data, path)
         self._parsed[resolved] = self._parse(resolved, source, findings)
-        return self._load_graph(resolved, path, Path.cwd().resolve())
+        return self._load_graph(resolved, path, project_root(resolved))
 
     # ------------------------------------------------------------ files and imports
 

@@ -266,3 +266,14 @@ def test_an_unwritable_cache_folder_is_silent(tmp_path: Path) -> None:
 
 def test_golden_fixture_folder_exists() -> None:
     assert (HERE / "fixtures").is_dir()
+
+
+def test_load_source_imports_next_to_its_path_inside_the_project(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = project(tmp_path, {"lib/base.norm": "agent a\naction a.x\n"})
+    monkeypatch.chdir(root)
+    loaded = load('import "base.norm"\nnorm n a must x\n', path="lib/new.norm")
+    assert loaded.spec is not None, messages(loaded)
+    assert sorted(loaded.files) == ["lib/base.norm", "lib/new.norm"]
+    outside = load('import "../../secret.norm"\n', path="lib/new.norm")
+    assert messages(outside) == ["import-error: import `../../secret.norm` leaves the project root"]
