@@ -143,7 +143,8 @@ class Loader:
         if not inside(resolved, root_dir):
             findings.append(error(
                 "import-error", f"import `{printable(decl.path)}` leaves the project root", decl.span,
-                f"imports must stay inside `{display_path(root_dir)}` (symlinks are resolved)"))
+                "imports must stay inside the project root: the nearest folder above the checked "
+                "file holding `pyproject.toml` or `.git` (symlinks are resolved)"))
             return None
         return resolved
 
