@@ -406,9 +406,9 @@ class Resolver:
                     self.findings.append(_unknown("norm", override.norm, sorted(norms)))
                     continue
                 if override.norm.name == decl.name.name:
-                    # not a priority-cycle: a self-edge names no other norm to rank against
+                    # the shortest priority cycle: a norm ranked above itself
                     self.findings.append(error(
-                        "name-error", f"norm `{decl.name.name}` cannot override itself",
+                        "priority-cycle", f"norm `{decl.name.name}` overrides itself: a priority cycle",
                         override.span, "`overrides` names another norm, of the same or a lower "
                                        "layer"))
                     continue
@@ -452,7 +452,7 @@ class Resolver:
                     bad = True
             if decl.higher.name == decl.lower.name and not bad:
                 self.findings.append(error(
-                    "name-error", f"value `{decl.higher.name}` cannot be preferred over itself",
+                    "priority-cycle", f"value `{decl.higher.name}` is preferred over itself: a priority cycle",
                     decl.lower.span, "`prefer A over B` names two different values"))
                 bad = True
             if bad:

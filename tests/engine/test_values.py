@@ -99,3 +99,11 @@ def test_bad_moral_graph_is_an_import_error(tmp_path: Path):
     loaded = normlang.load(tmp_path / "spec.norm")
     assert [f.kind for f in loaded.findings] == ["import-error"]
     assert "unknown field `extra`" in loaded.findings[0].message
+
+
+def test_self_override_and_self_preference_are_priority_cycles():
+    for extra in ("norm third overrides third bot may disclose\n",
+                  "prefer honesty over honesty\n"):
+        loaded = normlang.load_text(textwrap.dedent(BASE) + extra, "spec.norm")
+        assert loaded.spec is None
+        assert [f.kind for f in loaded.findings] == ["priority-cycle"]
