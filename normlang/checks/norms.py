@@ -10,7 +10,7 @@ import z3
 from ..evaluate import names_in
 from ..findings import Finding, Label
 from ..solver import is_sat
-from ..semantics import View
+from ..semantics import Engine, View
 from ..spec import And, NormDecl, RExpr
 from ..structure import Group
 from .context import CheckContext, backticked, norm_label
@@ -126,18 +126,30 @@ def _shadowed_and_overridden(ctx: CheckContext, norm: NormDecl) -> Iterable[Find
         findings.append(_overridden(ctx, norm, winner, witness))
     if winners and not is_sat(solver, engine.limits, _mark(solver, view.act[norm.name])):
         ctx.shadowed.add(norm.name)
+        always = [w for w in winners if not is_sat(solver, engine.limits, _mark(solver, z3.And(
+            engine.applicable(norm), z3.Not(_defeats(engine, view, w, norm)))))]
+        shown = always or winners
+        names = backticked(w.name for w in shown)
+        if always:
+            message = (f"norm `{norm.name}` is never active: {names} always "
+                       f"{'defeats' if len(always) == 1 else 'defeat'} it")
+        else:
+            message = (f"norm `{norm.name}` is never active: wherever it applies, one of "
+                       f"{names} defeats it")
         labels = [Label(norm.duty_span, "never active", primary=True)]
-        labels += [norm_label(w, message="defeats it") for w in winners]
+        labels += [norm_label(w, message="defeats it") for w in shown]
         findings.append(Finding(
-            "shadowed-norm",
-            f"norm `{norm.name}` is never active: wherever it applies, "
-            f"{backticked(w.name for w in winners)} "
-            f"{'defeats' if len(winners) == 1 else 'defeat'} it",
-            norm.duty_span, tuple(labels), (norm.name, *sorted(w.name for w in winners)), None,
+            "shadowed-norm", message, norm.duty_span, tuple(labels),
+            (norm.name, *sorted(w.name for w in shown)), None,
             ("wherever it applies, a norm of higher priority that clashes with it is active",),
         ))
     findings.extend(_sacrificed(ctx, norm, winners, solver))
     return findings
+
+
+def _defeats(engine: Engine, view: View, winner: NormDecl, loser: NormDecl) -> z3.BoolRef:
+    return z3.And(view.act[winner.name], view.prec(winner.name, loser.name),
+                  engine.clash(winner, loser))
 
 
 def _mark(solver: z3.Solver, term: z3.BoolRef) -> z3.BoolRef:
