@@ -2,7 +2,8 @@
 
 The public API::
 
-    from normlang import load, check, check_path, query
+    from normlang import load, load_text, check, check_path
+    from normlang.query import query
 """
 
 from __future__ import annotations

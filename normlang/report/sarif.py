@@ -115,7 +115,7 @@ def render_sarif(report: Report) -> str:
         "version": "2.1.0",
         "runs": [{
             "tool": {"driver": {"name": "normcheck", "version": __version__,
-                                "informationUri": "https://example.invalid/normlang",
+                                "informationUri": "https://github.com/normlang/normlang",
                                 "rules": rules}},
             "columnKind": "unicodeCodePoints",
             "results": [_result(f, rule_index, locator) for f in report.findings],
