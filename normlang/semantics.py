@@ -13,6 +13,7 @@ an unsat core of active norms and fact atoms).
 from __future__ import annotations
 
 import itertools
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
@@ -22,7 +23,7 @@ import z3
 from .encode import Encoder
 from .evaluate import evaluate, free_actions, names_in
 from .findings import WitnessValue
-from .solver import Limits, is_sat
+from .solver import Limits, SolverCache, is_sat
 from .spec import (
     ActionRef, And, Cmp, ConflictAtom, Const, DeonticAtom, Iff, Implies, Not, NormDecl, Or,
     RExpr, Spec, TRUE, FALSE,
@@ -324,7 +325,8 @@ class Engine:
         self.enc = Encoder(spec)
         self.priority = Priority(spec)
         self.groups = split_groups(spec)
-        self._spaces: dict[tuple[int, ...], ConductSpace] = {}
+        # the conduct solvers of recently used groups (each holds a z3 solver: bounded memory)
+        self._spaces: OrderedDict[tuple[int, ...], ConductSpace] = OrderedDict()
         self._clash: dict[tuple[str, str], z3.BoolRef] = {}
         self._applicable: dict[str, z3.BoolRef] = {}
         self._demand: dict[str, z3.BoolRef] = {}
@@ -333,6 +335,7 @@ class Engine:
         self._situation: list[z3.BoolRef] | None = None
         self._fact_links: dict[str, set[str]] | None = None
         self._memo: dict[tuple[object, ...], object] = {}
+        self.solvers = SolverCache()
         self._base_model: z3.ModelRef | None = None
         self.merged = False
         if self._some_situation_has_no_conduct():
@@ -478,9 +481,15 @@ class Engine:
 
     def space(self, groups: Sequence[Group]) -> ConductSpace:
         key = tuple(sorted(g.index for g in groups))
-        if key not in self._spaces:
-            self._spaces[key] = ConductSpace(self, [self.groups[i] for i in key])
-        return self._spaces[key]
+        space = self._spaces.get(key)
+        if space is None:
+            space = ConductSpace(self, [self.groups[i] for i in key])
+            self._spaces[key] = space
+            if len(self._spaces) > 64:
+                self._spaces.popitem(last=False)
+        else:
+            self._spaces.move_to_end(key)
+        return space
 
     def applicable(self, norm: NormDecl) -> z3.BoolRef:
         if norm.name not in self._applicable:
@@ -683,10 +692,9 @@ class Engine:
         facts = set(names_in(formula)[0]).union(set(extra_facts),
                                                 *(self.group_facts(g) for g in chosen))
         key = ("situations", tuple(g.index for g in chosen), frozenset(facts))
-        if key not in self._memo:  # one base solver per set of groups; queries push and pop
-            self._memo[key] = self.new_solver(*[d for g in chosen for d in view.definitions(g)],
-                                              facts=facts)
-        outer: z3.Solver = self._memo[key]  # type: ignore[assignment]
+        # one base solver per set of groups (recently used ones kept); queries push and pop
+        outer = self.solvers.get(key, lambda: self.new_solver(
+            *[d for g in chosen for d in view.definitions(g)], facts=facts))
         outer.push()
         try:
             outer.add(*extra, body)

@@ -7,6 +7,8 @@ A solver that gives up raises `SolverGaveUp`; checks turn it into a
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 import z3
@@ -58,3 +60,26 @@ def is_sat(solver: z3.Solver, limits: Limits, *assumptions: z3.BoolRef) -> bool:
     if result == z3.unsat:
         return False
     raise SolverGaveUp(solver.reason_unknown() or "unknown")
+
+
+class SolverCache:
+    """The most recently used solvers, at most `size` of them.
+
+    Checks reuse a group's solver (push/pop, assumption literals); keeping every
+    group's solver alive would cost memory linear in the spec for each kind of query.
+    """
+
+    def __init__(self, size: int = 32) -> None:
+        self.size = size
+        self._solvers: OrderedDict[Hashable, z3.Solver] = OrderedDict()
+
+    def get(self, key: Hashable, build: Callable[[], z3.Solver]) -> z3.Solver:
+        solver = self._solvers.get(key)
+        if solver is None:
+            solver = build()
+            self._solvers[key] = solver
+            if len(self._solvers) > self.size:
+                self._solvers.popitem(last=False)
+        else:
+            self._solvers.move_to_end(key)
+        return solver

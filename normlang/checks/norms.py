@@ -104,11 +104,8 @@ def _shadowed_and_overridden(ctx: CheckContext, norm: NormDecl) -> Iterable[Find
     superiors = _superiors(ctx, norm)
     if not superiors:
         return []
-    key = ("activity", group.index)
-    if key not in ctx.solvers:
-        ctx.solvers[key] = engine.new_solver(*view.definitions(group),
-                                             facts=engine.group_facts(group))
-    solver = ctx.solvers[key]
+    solver = engine.solvers.get(("activity", group.index), lambda: engine.new_solver(
+        *view.definitions(group), facts=engine.group_facts(group)))
     findings: list[Finding] = []
     winners: list[NormDecl] = []
     for winner in superiors:
@@ -306,17 +303,18 @@ def _covering(ctx: CheckContext, norm: NormDecl, view: View, group: Group) -> li
 def _redundancy_solver(ctx: CheckContext, group: Group, with_it: View, rank: int) -> z3.Solver:
     """One solver per group and layer: the situations, the activity of the norms of that
     layer and above, and "no other group has a conflict" (else nothing complies anyway)."""
-    key = ("redundancy", group.index, rank)
-    if key not in ctx.solvers:
-        engine = ctx.engine
+    engine = ctx.engine
+
+    def build() -> z3.Solver:
         conflicting = [g for g in engine.conflicting_groups(with_it) if g is not group]
         others = engine.conflict_anywhere(with_it, except_group=group)
         facts = engine.group_facts(group).union(*(engine.group_facts(g) for g in conflicting))
         solver = engine.new_solver(*with_it.definitions(group), z3.Not(others), facts=facts)
         for other in conflicting:
             solver.add(*with_it.definitions(other))
-        ctx.solvers[key] = solver
-    return ctx.solvers[key]
+        return solver
+
+    return engine.solvers.get(("redundancy", group.index, rank), build)
 
 
 def _redundant(ctx: CheckContext, norm: NormDecl) -> Iterable[Finding]:
