@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import itertools
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
@@ -172,10 +172,32 @@ class Conflicts:
     formula: z3.BoolRef = field(default_factory=lambda: z3.BoolVal(False))
 
 
+class AllBut(Mapping[str, NormDecl]):
+    """A view's norms minus one, without copying the others (redundancy asks this per norm)."""
+
+    def __init__(self, norms: Mapping[str, NormDecl], left_out: str) -> None:
+        self.base = norms
+        self.left_out = left_out
+
+    def __getitem__(self, name: str) -> NormDecl:
+        if name == self.left_out:
+            raise KeyError(name)
+        return self.base[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name != self.left_out and name in self.base
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name in self.base if name != self.left_out)
+
+    def __len__(self) -> int:
+        return len(self.base) - (self.left_out in self.base)
+
+
 class _Activity(dict):  # type: ignore[type-arg]
     """The activity constants of a view's norms, made when first asked for."""
 
-    def __init__(self, prefix: str, norms: dict[str, NormDecl]) -> None:
+    def __init__(self, prefix: str, norms: Mapping[str, NormDecl]) -> None:
         super().__init__()
         self.prefix = prefix
         self.norms = norms
@@ -191,13 +213,15 @@ class _Activity(dict):  # type: ignore[type-arg]
 class View:
     """Activity of a subset of the norms (all of them, a layer alone, a layer and above)."""
 
-    def __init__(self, engine: Engine, norms: Iterable[NormDecl], tag: str,
-                 same_priority: bool = False) -> None:
+    def __init__(self, engine: Engine, norms: Iterable[NormDecl] | Mapping[str, NormDecl],
+                 tag: str, same_priority: bool = False) -> None:
         """`same_priority`: the caller guarantees the full spec's priority relation,
-        restricted to these norms, is theirs (e.g. a layer and everything above it)."""
+        restricted to these norms, is theirs (e.g. a layer and everything above it).
+        `norms` may be a mapping by name, which is used as it is (not copied)."""
         self.engine = engine
         self.tag = tag
-        self.norms = {n.name: n for n in norms}
+        self.norms: Mapping[str, NormDecl] = (
+            norms if isinstance(norms, Mapping) else {n.name: n for n in norms})
         kept = [e for e in engine.spec.edges if e.higher in self.norms and e.lower in self.norms]
         if same_priority or len(kept) == len(engine.spec.edges) and (
                 len(self.norms) == len(engine.spec.norms) or not engine.spec.edges):
@@ -519,7 +543,7 @@ class Engine:
                     self._clash[key] = self._unsat_cubes(space, selectors)
         return self._clash[key]
 
-    def view(self, tag: str, norms: Iterable[NormDecl] | None = None,
+    def view(self, tag: str, norms: Iterable[NormDecl] | Mapping[str, NormDecl] | None = None,
              same_priority: bool = False) -> View:
         """The view called `tag` (created from `norms` the first time)."""
         if tag not in self._views:

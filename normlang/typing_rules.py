@@ -65,6 +65,8 @@ class Typer:
         #: the deepest an expression may be once defines are inlined
         self.max_depth = max_depth
         self._defines: dict[str, Typed | None] = {}
+        self._by_bare_name: dict[str, list[str]] | None = None
+        self._indexed: set[str] = set()
         self._profiles: dict[str, Profile] = {}
         self._stack: list[str] = []
 
@@ -170,7 +172,12 @@ class Typer:
 
     def _actions_named(self, name: str) -> list[str]:
         """The qualified actions whose own name is `name`, sorted."""
-        return sorted(a for a in self.names.actions if a.split(".", 1)[1] == name)
+        if self._by_bare_name is None or len(self._indexed) != len(self.names.actions):
+            index: dict[str, list[str]] = {}
+            for qualified in sorted(self.names.actions):
+                index.setdefault(qualified.split(".", 1)[1], []).append(qualified)
+            self._by_bare_name, self._indexed = index, set(self.names.actions)
+        return list(self._by_bare_name.get(name, ()))
 
     def _dotted(self, expr: ast.Dotted, context: Context, agent: str | None) -> Typed:
         qualified = f"{expr.agent}.{expr.action}"

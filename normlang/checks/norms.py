@@ -10,7 +10,7 @@ import z3
 from ..evaluate import names_in
 from ..findings import Finding, Label
 from ..solver import is_sat
-from ..semantics import Engine, View
+from ..semantics import AllBut, Engine, View
 from ..spec import And, NormDecl, RExpr
 from ..structure import Group
 from .context import CheckContext, backticked, norm_label
@@ -324,8 +324,9 @@ def _redundant(ctx: CheckContext, norm: NormDecl) -> Iterable[Finding]:
     # so the whole spec's priority, restricted, is the priority of these norms alone.
     upper = ctx.upper_layers(norm.rank)
     with_it = engine.view(f"upto{norm.rank}", upper, same_priority=True)
-    without = engine.view(f"upto{norm.rank}-{norm.name}", [n for n in upper if n is not norm],
-                          same_priority=norm.name not in ctx.edge_endpoints)
+    # made afresh for each norm (not kept): its definitions are needed for this query only
+    without = View(engine, AllBut(with_it.norms, norm.name), f"upto{norm.rank}-{norm.name}",
+                   same_priority=norm.name not in ctx.edge_endpoints)
     solver = _redundancy_solver(ctx, group, with_it, norm.rank)
     solver.push()
     try:
