@@ -65,6 +65,9 @@ class Runtime:
         self.group_of_norm = {n.name: g.index for g in self.groups for n in g.norms}
         self.group_of_action = {a: g.index for g in self.groups for a in g.actions}
         self.maybe_unmeetable = {n for n, c in self.norms.items() if self._could_be_unmeetable(c)}
+        self.norms_of_group: dict[int, set[str]] = {}
+        for name, index in self.group_of_norm.items():
+            self.norms_of_group.setdefault(index, set()).add(name)
 
     def _could_be_unmeetable(self, norm: _CompiledNorm) -> bool:
         """False when the demand can be met whatever the situation (no constraint touches
@@ -103,8 +106,20 @@ class Runtime:
 
     # ------------------------------------------------------------ semantics
 
-    def applicable(self, env: Env) -> set[str]:
-        return {name for name, n in self.norms.items() if n.when(env) and not n.unless(env)}
+    def applicable(self, env: Env, among: Iterable[str] | None = None) -> set[str]:
+        names = self.norms if among is None else among
+        return {name for name in names
+                if self.norms[name].when(env) and not self.norms[name].unless(env)}
+
+    def relevant_norms(self, actions: Iterable[str]) -> set[str]:
+        """The norms that can bear on `actions`: those of their groups, and any norm whose
+        demand might be unmeetable (such a norm clashes with every norm)."""
+        out = set(self.maybe_unmeetable)
+        for action in actions:
+            group = self.group_of_action.get(action)
+            if group is not None:
+                out |= self.norms_of_group[group]
+        return out
 
     def precedes(self, env: Env, higher: str, lower: str) -> bool:
         """`higher ≻ lower` in this situation."""
@@ -303,9 +318,10 @@ class Runtime:
         if unknown:
             return QueryResult({}, (), (), False, (),
                                tuple(_unknown("action", a, self.spec.actions) for a in unknown))
-        app = self.applicable(env)
+        among = None if actions is None else self.relevant_norms(wanted)
+        app = self.applicable(env, among)
         try:
-            active = self.active(env, app)
+            active = self.active(env, app, among)
             statuses, conflict, culprits = self.statuses(env, active, wanted, actions)
         except ComponentTooLarge as too_large:
             return QueryResult({}, (), (), False, (), (str(too_large),))
@@ -345,7 +361,9 @@ def query(spec: Spec, situation: Mapping[str, object],
     """The status of each action (or of `actions`) in `situation`, with active and defeated norms.
 
     `situation` maps every fact to a value: booleans, integers, `Fraction`s or
-    decimal strings for reals, and enum values by name.
+    decimal strings for reals, and enum values by name. With `actions`, only the
+    norms that can bear on those actions are evaluated (`active` and `defeated`
+    list those), and a conflict elsewhere in the spec is not looked for.
     """
     return runtime_for(spec).query(situation, actions)
 
