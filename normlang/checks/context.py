@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import z3
@@ -127,7 +127,3 @@ def backticked(names: Iterable[str]) -> str:
 
 def by_position(norms: Iterable[NormDecl]) -> list[NormDecl]:
     return sorted(norms, key=lambda n: (n.span.path, n.span.start, n.name))
-
-
-def iter_names(norms: Iterable[NormDecl]) -> Iterator[str]:
-    return (n.name for n in norms)
