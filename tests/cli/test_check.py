@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from cli_helpers import Run, cli_env, normcheck_command, write
+from cli_helpers import Run, cli_env, drain_pty, normcheck_command, write
 
 CONFLICT = "conflict/persona.norm"
 
@@ -196,18 +196,9 @@ def test_progress_on_a_terminal_goes_to_stderr(project: Path) -> None:
                                  stdout=subprocess.PIPE, stderr=secondary, text=True,
                                  timeout=300)
         os.close(secondary)
-        seen = b""
-        while True:
-            try:
-                chunk = os.read(primary, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            seen += chunk
+        progress = drain_pty(primary)
     finally:
         os.close(primary)
-    progress = seen.decode("utf-8")
     assert "normcheck: [1/3] conflict/persona.norm" in progress
     assert "normcheck: [2/3] gap/model_spec.norm" in progress
     assert "conflicts (" in progress  # the engine's check groups

@@ -14,7 +14,7 @@ from typing import Any
 
 import jsonschema
 import pytest
-from cli_helpers import GOLDEN, HERE, Run, cli_env, normcheck_command
+from cli_helpers import GOLDEN, HERE, Run, cli_env, drain_pty, normcheck_command
 
 from normlang.findings import Finding, Label, Witness
 from normlang.report import Report, render
@@ -172,16 +172,7 @@ def _run_on_a_terminal(project: Path, env: dict[str, str]) -> str:
                                  timeout=300)
         assert process.returncode == 1
         os.close(secondary)
-        chunks = []
-        while True:
-            try:
-                chunk = os.read(primary, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            chunks.append(chunk)
-        return b"".join(chunks).decode("utf-8")
+        return drain_pty(primary)
     finally:
         os.close(primary)
 
