@@ -21,6 +21,24 @@ from .spec import (
 AtomFn = Callable[[RExpr], z3.BoolRef]
 
 
+class _Constants(dict):  # type: ignore[type-arg]
+    """The z3 constants of declared names, each made when first asked for."""
+
+    def __init__(self, declared: Iterable[str], make: Callable[[str], z3.ExprRef]) -> None:
+        super().__init__()
+        self.declared = declared
+        self.make = make
+
+    def __missing__(self, name: str) -> z3.ExprRef:
+        if name not in self.declared:
+            raise KeyError(name)
+        self[name] = constant = self.make(name)
+        return constant
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.declared
+
+
 def z3_number(value: int | Fraction) -> z3.ArithRef:
     if isinstance(value, Fraction) and value.denominator != 1:
         return z3.RealVal(f"{value.numerator}/{value.denominator}")
@@ -33,17 +51,21 @@ class Encoder:
     def __init__(self, spec: Spec, ctx: z3.Context | None = None) -> None:
         self.spec = spec
         self.ctx = ctx
-        self.facts: dict[str, z3.ExprRef] = {}
-        for name, fact in spec.facts.items():
-            if fact.kind == "bool":
-                self.facts[name] = z3.Bool(f"f!{name}")
-            elif fact.kind == "real":
-                self.facts[name] = z3.Real(f"f!{name}")
-            else:
-                self.facts[name] = z3.Int(f"f!{name}")
-        self.actions: dict[str, z3.BoolRef] = {a: z3.Bool(f"a!{a}") for a in spec.actions}
+        # made when first used: a task that checks a few groups of a large spec pays for
+        # the constants of those groups only
+        self.facts: Mapping[str, z3.ExprRef] = _Constants(spec.facts, self._fact_constant)
+        self.actions: Mapping[str, z3.BoolRef] = _Constants(
+            spec.actions, lambda a: z3.Bool(f"a!{a}"))
         self._copies = 0
         self._domains: dict[str, list[z3.BoolRef]] = {}
+
+    def _fact_constant(self, name: str) -> z3.ExprRef:
+        kind = self.spec.facts[name].kind
+        if kind == "bool":
+            return z3.Bool(f"f!{name}")
+        if kind == "real":
+            return z3.Real(f"f!{name}")
+        return z3.Int(f"f!{name}")
 
     def conduct_copy(self, actions: Iterable[str], tag: str = "") -> dict[str, z3.BoolRef]:
         """Fresh boolean constants for `actions`: a second conduct in the same query."""

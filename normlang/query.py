@@ -60,6 +60,9 @@ class Runtime:
         self.constraints = [(compile_expr(c.expr), tuple(sorted(names_in(c.expr)[1])))
                             for c in spec.constraints]
         self.assumes = [compile_expr(a.expr) for a in spec.assumes]
+        #: each assume with the facts it reads
+        self.assumes_read = [(check, frozenset(names_in(a.expr)[0]))
+                             for check, a in zip(self.assumes, spec.assumes)]
         self.edge_conditions = [(e.higher, e.lower, compile_expr(e.when)) for e in spec.edges]
         self.groups = split_groups(spec)
         self.group_of_norm = {n.name: g.index for g in self.groups for n in g.norms}
@@ -80,8 +83,10 @@ class Runtime:
 
     # ------------------------------------------------------------ situations
 
-    def situation_env(self, situation: Mapping[str, object]) -> tuple[dict[str, Scalar], list[str]]:
-        """Convert user values (enum names, strings) to an environment; collect errors."""
+    def situation_env(self, situation: Mapping[str, object],
+                      complete: bool = True) -> tuple[dict[str, Scalar], list[str]]:
+        """Convert user values (enum names, strings) to an environment; collect errors
+        (with `complete`, also one for a fact without a value)."""
         env: dict[str, Scalar] = {}
         errors: list[str] = []
         for name, raw in situation.items():
@@ -96,7 +101,7 @@ class Runtime:
                 errors.append(f"`{raw}` is outside the range of fact `{name}` ({_type_name(fact)})")
             else:
                 env[name] = value
-        for name in sorted(set(self.spec.facts) - set(env)):
+        for name in sorted(set(self.spec.facts) - set(env)) if complete else ():
             if not errors:
                 errors.append(f"fact `{name}` has no value")
         return env, errors
@@ -151,13 +156,15 @@ class Runtime:
         return not self._exists(env, [a.demand, b.demand], set(a.actions) | set(b.actions))
 
     def active(self, env: Env, applicable: set[str] | None = None,
-               among: Iterable[str] | None = None) -> set[str]:
-        """Applicable norms not defeated by an applicable, undefeated, higher, clashing norm."""
+               among: Iterable[str] | None = None, conduct_exists: bool | None = None) -> set[str]:
+        """Applicable norms not defeated by an applicable, undefeated, higher, clashing norm.
+        `conduct_exists`: whether the constraints admit a conduct here, when known."""
         names = set(self.norms) if among is None else set(among)
         app = (self.applicable(env) if applicable is None else applicable) & names
         # INVARIANT: norms of different groups share no action, so they clash only
         # where no conduct meets the constraints at all.
-        no_conduct = not self._exists(env, [], set())
+        no_conduct = (not self._exists(env, [], set()) if conduct_exists is None
+                      else not conduct_exists)
         memo: dict[str, bool] = {}
         rivals: dict[int, list[str]] = {}
         for name in sorted(app):
@@ -191,6 +198,11 @@ class Runtime:
     def _exists(self, env: Env, demands: list[Compiled], actions: set[str]) -> bool:
         """Some conduct meets `demands` and every constraint (all components)."""
         return self._search(env, demands, actions, lambda _c: True)
+
+    def constraints_of(self, actions: Iterable[str]) -> list[tuple[Compiled, tuple[str, ...]]]:
+        """The constraints that mention one of `actions`, or no action at all."""
+        wanted = set(actions)
+        return [(fn, acts) for fn, acts in self.constraints if not acts or wanted & set(acts)]
 
     def _component(self, actions: set[str]) -> tuple[list[str], list[Compiled]]:
         """Close `actions` under the constraints that share actions; those constraints."""
@@ -287,8 +299,11 @@ class Runtime:
         names, constraints = self._component(closed)
         return names, constraints + demands
 
-    def _all_components_comply(self, env: Env, musts: list[_CompiledNorm]) -> bool:
-        remaining = set(self.spec.actions)
+    def _all_components_comply(self, env: Env, musts: list[_CompiledNorm],
+                               actions: Iterable[str] | None = None) -> bool:
+        """Some conduct meets `musts` and the constraints (of the components of `actions`,
+        by default of every action)."""
+        remaining = set(self.spec.actions if actions is None else actions)
         for norm in musts:
             if not norm.actions:
                 remaining.add(f"norm:{norm.norm.name}")

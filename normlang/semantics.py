@@ -23,12 +23,13 @@ import z3
 from .encode import Encoder
 from .evaluate import evaluate, free_actions, names_in
 from .findings import WitnessValue
-from .solver import Limits, SolverCache, is_sat
+from .solver import Limits, SolverCache, SolverGaveUp, is_sat
 from .spec import (
     ActionRef, And, Cmp, ConflictAtom, Const, DeonticAtom, Iff, Implies, Not, NormDecl, Or,
     RExpr, Spec, TRUE, FALSE,
 )
-from .structure import Group, Priority, split_groups
+from .fact_ranges import Ranges, disjoint, ranges_of, some_point
+from .structure import Group, Layout, Priority, default_value, fact_links, split_groups
 
 MAX_ENUMERATED_ATOMS = 8
 
@@ -162,7 +163,8 @@ class ConflictSet:
     """A minimal set of active norms that no conduct can satisfy, found in a situation."""
 
     norms: tuple[str, ...]
-    model: z3.ModelRef
+    #: the situation it was found in (None when it came from another task's text)
+    model: z3.ModelRef | None
     condition: z3.BoolRef
 
 
@@ -210,25 +212,61 @@ class _Activity(dict):  # type: ignore[type-arg]
         return var
 
 
+class NormSet(Mapping[str, NormDecl]):
+    """The norms of a spec that pass a test, without copying them (a layer, a layer and
+    above): membership is a dictionary look-up, iteration walks the spec."""
+
+    def __init__(self, by_name: Mapping[str, NormDecl], keep: Callable[[NormDecl], bool]) -> None:
+        self.by_name = by_name
+        self.keep = keep
+        self._size: int | None = None
+
+    def __getitem__(self, name: str) -> NormDecl:
+        norm = self.by_name[name]
+        if not self.keep(norm):
+            raise KeyError(name)
+        return norm
+
+    def __contains__(self, name: object) -> bool:
+        norm = self.by_name.get(name) if isinstance(name, str) else None
+        return norm is not None and self.keep(norm)
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name, norm in self.by_name.items() if self.keep(norm))
+
+    def __len__(self) -> int:
+        if self._size is None:
+            self._size = sum(1 for _ in self)
+        return self._size
+
+
+def restricted_priority(spec: Spec, full: Priority, norms: Mapping[str, NormDecl]) -> Priority:
+    """The priority relation among `norms` alone (explicit edges between them, layers)."""
+    kept = [e for e in spec.edges if e.higher in norms and e.lower in norms]
+    if len(kept) == len(spec.edges) and (len(norms) == len(spec.norms) or not spec.edges):
+        return full
+    return Priority(replace(spec, norms=tuple(norms.values()), edges=tuple(kept)))
+
+
 class View:
     """Activity of a subset of the norms (all of them, a layer alone, a layer and above)."""
 
     def __init__(self, engine: Engine, norms: Iterable[NormDecl] | Mapping[str, NormDecl],
-                 tag: str, same_priority: bool = False) -> None:
+                 tag: str, same_priority: bool = False, priority: Priority | None = None) -> None:
         """`same_priority`: the caller guarantees the full spec's priority relation,
         restricted to these norms, is theirs (e.g. a layer and everything above it).
+        `priority`: the relation among these norms, when already known.
         `norms` may be a mapping by name, which is used as it is (not copied)."""
         self.engine = engine
         self.tag = tag
         self.norms: Mapping[str, NormDecl] = (
             norms if isinstance(norms, Mapping) else {n.name: n for n in norms})
-        kept = [e for e in engine.spec.edges if e.higher in self.norms and e.lower in self.norms]
-        if same_priority or len(kept) == len(engine.spec.edges) and (
-                len(self.norms) == len(engine.spec.norms) or not engine.spec.edges):
+        if priority is not None:
+            self.priority = priority
+        elif same_priority:
             self.priority = engine.priority
         else:
-            restricted = replace(engine.spec, norms=tuple(self.norms.values()), edges=tuple(kept))
-            self.priority = Priority(restricted)
+            self.priority = restricted_priority(engine.spec, engine.priority, self.norms)
         self.act = _Activity(f"act{engine.prefix}{tag}!", self.norms)
         self._definitions: dict[int, list[z3.BoolRef]] = {}
 
@@ -237,6 +275,9 @@ class View:
 
     def definitions(self, group: Group) -> list[z3.BoolRef]:
         """The equations that define `act[n]` for the group's norms in this view."""
+        imported = self.engine.imported_definitions(self.tag, group)
+        if imported is not None:
+            return imported
         if group.index not in self._definitions:
             members = self.members(group)
             equations = []
@@ -246,6 +287,8 @@ class View:
                           self.engine.clash(other, norm)])
                     for other in members
                     if other.name != norm.name and self.priority.may_precede(other.name, norm.name)
+                    # a norm that never applies with this one is never active where it applies
+                    and not self.engine.never_together(other, norm)
                 ])
                 equations.append(self.act[norm.name] == _and([self.engine.applicable(norm),
                                                               z3.Not(defeat)]))
@@ -304,12 +347,14 @@ class View:
     def _when(self, source: object, target: object) -> RExpr:
         return self.priority.graph.edges[source, target]["when"]  # type: ignore[no-any-return]
 
-    def complies(self, group: Group, actions: dict[str, z3.BoolRef] | None = None) -> z3.BoolRef:
-        """The group's constraints and the demands of its active must-norms, for a conduct."""
+    def complies(self, group: Group, actions: dict[str, z3.BoolRef] | None = None,
+                 leave_out: str | None = None) -> z3.BoolRef:
+        """The group's constraints and the demands of its active must-norms, for a conduct
+        (without the demand of `leave_out`)."""
         enc = self.engine.enc
         parts = [enc.term(c.expr, actions) for c in group.constraints]
         parts += [z3.Implies(self.act[n.name], enc.term(n.demand, actions))
-                  for n in self.members(group) if n.modality != "may"]
+                  for n in self.members(group) if n.modality != "may" and n.name != leave_out]
         return _and(parts)
 
 
@@ -338,17 +383,81 @@ def refine(outer: z3.Solver, atoms: Sequence[tuple[z3.BoolRef, Decider]],
     return None
 
 
+@dataclass
+class KnownConflicts:
+    """Conflicts found by earlier tasks of a check, for a task that needs another group's.
+
+    Each entry is SMT-LIB text: the defining equations of the group's activity in one
+    view, and a constant per minimal set (and one for their disjunction) equal to the
+    condition under which it leaves no complying conduct. A fresh z3 context parses it
+    back, so tasks share results without sharing a context. `analysed` names the views in
+    which every group with a conflict has an entry (absent groups have none).
+    """
+
+    analysed: set[str] = field(default_factory=set)
+    texts: dict[tuple[str, int], str] = field(default_factory=dict)
+    sets: dict[tuple[str, int], list[tuple[str, ...]]] = field(default_factory=dict)
+    #: (view, group) whose conflicts the solver could not decide
+    unknown: set[tuple[str, int]] = field(default_factory=set)
+
+    def update(self, other: KnownConflicts) -> None:
+        self.texts.update(other.texts)
+        self.sets.update(other.sets)
+        self.unknown |= other.unknown
+
+    def conflicting(self, tag: str) -> list[int]:
+        """The groups with a conflict in view `tag` (undecided ones make this undecided)."""
+        if any(t == tag for t, _g in self.unknown):
+            raise SolverGaveUp("the conflicts of some group could not be decided")
+        return sorted(g for t, g in self.texts if t == tag)
+
+
+def set_constant(tag: str, group: int, index: int) -> z3.BoolRef:
+    return z3.Bool(f"conflict!{tag}!{group}!{index}")
+
+
+def formula_constant(tag: str, group: int) -> z3.BoolRef:
+    return z3.Bool(f"conflicts!{tag}!{group}")
+
+
+def lay_out(spec: Spec, limits: Limits, maybe_unmeetable: set[str] | None = None,
+            layers_alone: Iterable[str] = ()) -> Layout:
+    """The spec's groups and priority, and whether some situation admits no conduct
+    (then every norm clashes with every other: one group). `maybe_unmeetable`: the only
+    norms whose demand might not be met in some situation (None: any norm)."""
+    groups = split_groups(spec)
+    priority = Priority(spec)
+    layout = Layout(spec, groups, priority, False, None, fact_links(spec))
+    probe = Engine(spec, limits, layout=layout)
+    world = probe._world_exists()
+    merged = probe._some_situation_has_no_conduct(maybe_unmeetable)
+    by_name = {n.name: n for n in spec.norms}
+    alone = {layer: restricted_priority(spec, priority,
+                                        NormSet(by_name, lambda n, l=layer: n.layer == l))
+             for layer in sorted(set(layers_alone))}
+    return Layout(spec, split_groups(spec, merge_all=True) if merged else groups, priority,
+                  merged, world, layout.fact_links, alone)
+
+
 class Engine:
     """Everything the checks need to ask z3 about one spec."""
 
-    def __init__(self, spec: Spec, limits: Limits, prefix: str = "") -> None:
+    def __init__(self, spec: Spec, limits: Limits, prefix: str = "",
+                 layout: Layout | None = None, known: KnownConflicts | None = None) -> None:
         self.prefix = prefix
         self.spec = spec
         self.limits = limits
         limits.configure()
+        if layout is None:
+            layout = lay_out(spec, limits)
+        self.layout = layout
+        self.known = known
         self.enc = Encoder(spec)
-        self.priority = Priority(spec)
-        self.groups = split_groups(spec)
+        self.priority = layout.priority
+        self.groups = layout.groups
+        self.merged = layout.merged
+        self.group_of = layout.group_of
+        self.group_of_action = layout.group_of_action
         # the conduct solvers of recently used groups (each holds a z3 solver: bounded memory)
         self._spaces: OrderedDict[tuple[int, ...], ConductSpace] = OrderedDict()
         self._clash: dict[tuple[str, str], z3.BoolRef] = {}
@@ -357,17 +466,116 @@ class Engine:
         self._conflicts: dict[tuple[int, str], Conflicts] = {}
         self._views: dict[str, View] = {}
         self._situation: list[z3.BoolRef] | None = None
-        self._fact_links: dict[str, set[str]] | None = None
+        self._fact_links: dict[str, set[str]] = layout.fact_links
         self._memo: dict[tuple[object, ...], object] = {}
+        if layout.world_exists is not None:
+            self._memo[("world",)] = layout.world_exists
+        self._parsed: dict[tuple[str, int], list[z3.BoolRef]] = {}
         self.solvers = SolverCache()
         self._base_model: z3.ModelRef | None = None
-        self.merged = False
-        if self._some_situation_has_no_conduct():
-            self.groups = split_groups(spec, merge_all=True)
-            self._spaces.clear()
-            self.merged = True
-        self.group_of = {n.name: g for g in self.groups for n in g.norms}
-        self.group_of_action = {a: g for g in self.groups for a in g.actions}
+
+    # ------------------------------------------------------------ quick answers without z3
+
+    def when_ranges(self, norm: NormDecl) -> Ranges | None:
+        """The fact ranges of the norm's `when` (None: not a conjunction of one-fact atoms)."""
+        key = ("ranges", norm.name)
+        if key not in self._memo:
+            self._memo[key] = ranges_of(norm.when, self.spec)
+        return self._memo[key]  # type: ignore[return-value]
+
+    def never_together(self, first: NormDecl, second: NormDecl) -> bool:
+        """Whether the two norms' `when`s are disjoint (so they never both apply)."""
+        a, b = self.when_ranges(first), self.when_ranges(second)
+        return a is not None and b is not None and disjoint(a, b)
+
+    def point_where_applicable(self, norm: NormDecl) -> dict[str, object] | None:
+        """Values of the facts the norm's conditions read, plainly checked to make it
+        applicable (None when none is easy to find; ask z3)."""
+        ranges = self.when_ranges(norm)
+        if ranges is None:
+            return None
+        point = some_point(ranges, self.spec)
+        if point is None:
+            return None
+        env: dict[str, object] = {f: default_value(self.spec, f)
+                                  for f in names_in(norm.applicable)[0]}
+        env.update(point)
+        return env if evaluate(norm.applicable, env) else None  # type: ignore[arg-type]
+
+    def applies_somewhere(self, norm: NormDecl) -> bool:
+        """A plainly evaluated situation where the norm applies, when one is easy to find
+        (False means: ask z3). Only for facts no `assume` mentions."""
+        if not self._world_exists():
+            return False
+        ranges = self.when_ranges(norm)
+        if ranges is None:
+            return False
+        facts = names_in(norm.applicable)[0]
+        if facts & self.layout.assumed_facts:
+            return False
+        point = some_point(ranges, self.spec)
+        if point is None:
+            return False
+        env: dict[str, object] = {f: default_value(self.spec, f) for f in facts}
+        env.update(point)
+        return bool(evaluate(norm.applicable, env))  # type: ignore[arg-type]
+
+    # ------------------------------------------------------------ known conflicts
+
+    def imported_definitions(self, tag: str, group: Group) -> list[z3.BoolRef] | None:
+        """The parsed equations of a group's activity in view `tag`, if an earlier task
+        exported them (together with its conflict conditions)."""
+        key = (tag, group.index)
+        if self.known is None or key not in self.known.texts:
+            return None
+        if key not in self._parsed:
+            self._parsed[key] = list(z3.parse_smt2_string(self.known.texts[key]))
+        return self._parsed[key]
+
+    def export_conflicts(self, group: Group, tags: Iterable[str]) -> KnownConflicts:
+        """This group's conflicts in the given views, as text another task can parse."""
+        out = KnownConflicts()
+        for tag in tags:
+            view = self.standard_view(tag)
+            found = self.conflicts(group, view)
+            if not found.sets:
+                continue
+            solver = z3.Solver()
+            solver.add(*view.definitions(group))
+            for index, item in enumerate(found.sets):
+                solver.add(set_constant(tag, group.index, index) == item.condition)
+            solver.add(formula_constant(tag, group.index) == found.formula)
+            out.texts[(tag, group.index)] = solver.sexpr()
+            out.sets[(tag, group.index)] = [item.norms for item in found.sets]
+        return out
+
+    def _imported_conflicts(self, tag: str, group: Group) -> Conflicts:
+        assert self.known is not None
+        key = (tag, group.index)
+        if key in self.known.unknown:
+            raise SolverGaveUp("the conflicts of this group could not be decided")
+        if key not in self.known.texts:
+            return Conflicts()
+        self.imported_definitions(tag, group)
+        sets = [ConflictSet(norms, None, set_constant(tag, group.index, index))
+                for index, norms in enumerate(self.known.sets[key])]
+        return Conflicts(sets, formula_constant(tag, group.index))
+
+    def standard_view(self, tag: str) -> View:
+        """The views tasks share by name: the whole spec (""), `upto{rank}` (a layer and
+        every higher one) and `layer:{name}` (one layer alone)."""
+        by_name = self.layout.by_name
+        if tag == "":
+            return self.full
+        if tag.startswith("upto"):
+            rank = int(tag[4:])
+            return self.view(tag, NormSet(by_name, lambda n: n.rank <= rank), same_priority=True)
+        layer = tag[len("layer:"):]
+        priority = self.layout.layer_priority.get(layer)
+        if tag not in self._views:
+            norms = NormSet(by_name, lambda n: n.layer == layer)
+            self._views[tag] = View(self, norms, tag, priority=priority)
+        return self._views[tag]
 
     # ------------------------------------------------------------ situations
 
@@ -392,14 +600,6 @@ class Engine:
 
     def _closure(self, facts: Iterable[str]) -> set[str]:
         """`facts` with every fact linked to them through an `assume`."""
-        if self._fact_links is None:
-            links: dict[str, set[str]] = {f: {f} for f in self.spec.facts}
-            for assume in self.spec.assumes:
-                members = set().union(*(links[f] for f in names_in(assume.expr)[0])) if \
-                    names_in(assume.expr)[0] else set()
-                for fact in members:
-                    links[fact] = members
-            self._fact_links = links
         if not self._world_exists():
             return set(self.spec.facts)  # no situation at all: every query must see that
         out: set[str] = set()
@@ -453,16 +653,21 @@ class Engine:
         solver.add(*terms)
         return solver
 
-    def _some_situation_has_no_conduct(self) -> bool:
+    def _some_situation_has_no_conduct(self, maybe_unmeetable: set[str] | None = None) -> bool:
         """Whether, in some situation, the constraints alone admit no conduct or some norm's
         demand cannot be met at all. Such a norm clashes with every norm, whatever
-        actions they mention, so the spec can no longer be split into groups."""
+        actions they mention, so the spec can no longer be split into groups.
+        `maybe_unmeetable`: the norms worth asking z3 about (None: all)."""
         parts = []
         for group in self.groups:
+            norms = [n for n in group.norms
+                     if maybe_unmeetable is None or n.name in maybe_unmeetable]
+            if not group.constraints and not norms:
+                continue
             if group.constraints:
                 parts.append(self._no_conduct_in(group))
             space = self.space([group])
-            for norm in group.norms:
+            for norm in norms:
                 parts.append(self._unsat_cubes(space, [space.select[norm.name]])
                              if space.constraint_atoms else
                              z3.BoolVal(not is_sat(space.solver, self.limits,
@@ -547,8 +752,10 @@ class Engine:
              same_priority: bool = False) -> View:
         """The view called `tag` (created from `norms` the first time)."""
         if tag not in self._views:
-            self._views[tag] = View(self, self.spec.norms if norms is None else norms, tag,
-                                    same_priority)
+            if norms is None:
+                self._views[tag] = View(self, self.layout.by_name, tag, priority=self.priority)
+            else:
+                self._views[tag] = View(self, norms, tag, same_priority)
         return self._views[tag]
 
     @property
@@ -564,14 +771,23 @@ class Engine:
         key = (group.index, view.tag)
         if key in self._conflicts:
             return self._conflicts[key]
+        if self.known is not None and view.tag in self.known.analysed:
+            self._conflicts[key] = self._imported_conflicts(view.tag, group)
+            return self._conflicts[key]
         result = Conflicts()
+        musts = [n for n in view.members(group) if n.modality != "may"]
+        if not group.constraints and not self.merged and all(
+                self.never_together(m, n) for i, m in enumerate(musts) for n in musts[i + 1:]):
+            # no two demands ever apply together, and one alone can always be met (else
+            # the groups would have been merged)
+            self._conflicts[key] = result
+            return result
         if view.tag.startswith("upto") and not self.conflicts(group).sets:
             # INVARIANT: a view closed under "higher than" keeps every member's activity,
             # and has fewer demands, so it has no conflict where the whole spec has none.
             self._conflicts[key] = result
             return result
         space = self.space([group])
-        musts = [n for n in view.members(group) if n.modality != "may"]
         outer = self.new_solver(*view.definitions(group), facts=self.group_facts(group))
         conditions: list[z3.BoolRef] = []
         by_norms: dict[tuple[str, ...], ConflictSet] = {}
@@ -615,6 +831,16 @@ class Engine:
                 kept_atoms = trial_atoms
         return tuple(norms), kept_atoms
 
+    def conflict_model(self, group: Group, found: ConflictSet) -> z3.ModelRef:
+        """A situation in which the conflict set `found` of `group` leaves no conduct."""
+        if found.model is not None:
+            return found.model
+        solver = self.new_solver(*self.full.definitions(group), found.condition,
+                                 facts=self.group_facts(group))
+        if not is_sat(solver, self.limits):
+            raise SolverGaveUp("a known conflict could not be found again")
+        return solver.model()
+
     def region(self, view: View, groups: Sequence[Group], conduct: dict[str, bool],
                extra: RExpr | None = None) -> z3.BoolRef:
         """Situations in which `conduct` complies (with the groups' active norms of `view`)."""
@@ -632,7 +858,11 @@ class Engine:
         """The groups that have a conflict in some situation (in `view`)."""
         view = view or self.full
         key = ("conflicting", view.tag)
-        if key not in self._memo:
+        if key in self._memo:
+            pass
+        elif self.known is not None and view.tag in self.known.analysed:
+            self._memo[key] = [self.groups[i] for i in self.known.conflicting(view.tag)]
+        else:
             self._memo[key] = [g for g in self.groups
                                if not z3.is_false(self.conflicts(g, view).formula)]
         return self._memo[key]  # type: ignore[return-value]
@@ -649,10 +879,13 @@ class Engine:
 
     # ------------------------------------------------------------ deontic atoms
 
-    def permitted(self, target: RExpr, model: z3.ModelRef) -> tuple[bool, z3.BoolRef]:
+    def permitted(self, target: RExpr, model: z3.ModelRef,
+                  local: bool = False) -> tuple[bool, z3.BoolRef]:
         """Whether some complying conduct satisfies `target` in the model's situation, and a
-        condition over situations, true in this one, under which the answer is the same."""
-        anywhere = self.conflict_anywhere()
+        condition over situations, true in this one, under which the answer is the same.
+        `local`: looking at the groups of `target`'s actions only (the caller knows no
+        other group has a conflict there)."""
+        anywhere = z3.BoolVal(False) if local else self.conflict_anywhere()
         if z3.is_true(model.eval(anywhere, model_completion=True)):
             return False, anywhere
         acts = names_in(target)[1]
@@ -673,30 +906,33 @@ class Engine:
         reasons += [fact for lit, fact in atoms.items() if str(lit) in core]
         return False, _and(reasons)
 
-    def atom_value(self, atom: RExpr, model: z3.ModelRef) -> tuple[bool, z3.BoolRef]:
+    def atom_value(self, atom: RExpr, model: z3.ModelRef,
+                   local: bool = False) -> tuple[bool, z3.BoolRef]:
         """The truth of a deontic atom in the model's situation, and where it stays so."""
         if isinstance(atom, ConflictAtom):
-            some, why = self.permitted(TRUE, model)
+            some, why = self.permitted(TRUE, model, local)
             return not some, why
         assert isinstance(atom, DeonticAtom)
         if atom.kind == "permitted":
-            return self.permitted(atom.target, model)
+            return self.permitted(atom.target, model, local)
         if atom.kind == "forbidden":
-            some, why = self.permitted(atom.target, model)
+            some, why = self.permitted(atom.target, model, local)
             return not some, why
-        some, why = self.permitted(Not(atom.target), model)
+        some, why = self.permitted(Not(atom.target), model, local)
         return not some, why
 
     def find_situation(self, formula: RExpr, extra: Sequence[z3.BoolRef] = (),
                        with_conduct: bool = False,
                        extra_groups: Iterable[Group] = (),
-                       extra_facts: Iterable[str] = ()) -> z3.ModelRef | None:
+                       extra_facts: Iterable[str] = (),
+                       local: bool = False) -> z3.ModelRef | None:
         """A situation (and, with `with_conduct`, a complying conduct) where `formula` holds.
 
         Deontic atoms in `formula` are decided exactly by refinement: each is a
         boolean the solver guesses, corrected by a lemma until all guesses hold.
         `extra` may only read the facts of `formula`, of `extra_groups` and the
-        activity of `extra_groups`' norms.
+        activity of `extra_groups`' norms. `local`: deontic atoms look at the groups of
+        their actions only (the caller knows no other group has a conflict there).
         """
         atoms: dict[RExpr, z3.BoolRef] = {}
 
@@ -708,8 +944,8 @@ class Engine:
         view = self.full
         body = self.enc.term(formula, atoms=atom_var)
         groups = self._groups_reading(formula) | {g.index for g in extra_groups}
-        if atoms:
-            groups |= {g.index for g in self.groups if not z3.is_false(self.conflicts(g).formula)}
+        if atoms and not local:
+            groups |= {g.index for g in self.conflicting_groups()}
         if with_conduct:  # the witness conduct must comply everywhere, not only where F looks
             groups = {g.index for g in self.groups}
         chosen = [self.groups[i] for i in sorted(groups)]
@@ -725,7 +961,7 @@ class Engine:
             if with_conduct:
                 outer.add(z3.Not(self.conflict_anywhere()))
                 outer.add(*[view.complies(group) for group in chosen])
-            deciders = [(var, lambda m, a=atom: self.atom_value(a, m))
+            deciders = [(var, lambda m, a=atom: self.atom_value(a, m, local))
                         for atom, var in atoms.items()]
             return refine(outer, deciders, self.limits)
         finally:
@@ -738,12 +974,28 @@ class Engine:
 
     # ------------------------------------------------------------ witnesses
 
-    def situation_of(self, model: z3.ModelRef) -> dict[str, WitnessValue]:
-        """Every fact's value in `model`, as users write it."""
+    def situation_of(self, model: z3.ModelRef,
+                     facts: Iterable[str] | None = None) -> dict[str, WitnessValue]:
+        """Every fact's value in `model` (or only those of `facts`), as users write it."""
+        if facts is not None:
+            return dict(sorted(self._decode(model, list(facts)).items()))
         assigned = {d.name() for d in model.decls()}
         out = dict(self._base_values())
         out.update(self._decode(model, [n for n in self.spec.facts if f"f!{n}" in assigned]))
         return dict(sorted(out.items()))
+
+    def scope_facts(self, groups: Iterable[Group]) -> set[str]:
+        """The facts that decide findings about these groups (and those `assume`s link)."""
+        facts: set[str] = set()
+        for group in groups:
+            facts |= self.group_facts(group)
+        return self._closure(facts)
+
+    def reads_only(self, name: str, expr: RExpr, facts: set[str]) -> bool:
+        key = ("define facts", name)
+        if key not in self._memo:
+            self._memo[key] = names_in(expr)[0]
+        return self._memo[key] <= facts  # type: ignore[operator]
 
     def _base_values(self) -> dict[str, WitnessValue]:
         if ("base",) not in self._memo:
@@ -777,8 +1029,9 @@ class Engine:
             self._base_model = solver.model()
         return self._base_model
 
-    def conduct_of(self, model: z3.ModelRef,
-                   actions: dict[str, z3.BoolRef] | None = None) -> dict[str, bool]:
+    def conduct_of(self, model: z3.ModelRef, actions: dict[str, z3.BoolRef] | None = None,
+                   only: Iterable[str] | None = None) -> dict[str, bool]:
+        """The conduct in `model` (`actions` renames the constants; `only`: these actions)."""
         consts = self.enc.actions if actions is None else actions
         return {a: z3.is_true(model.eval(consts[a], model_completion=True))
-                for a in sorted(self.spec.actions)}
+                for a in sorted(self.spec.actions if only is None else only)}

@@ -224,6 +224,55 @@ def _norm_names(cycle: list[Node]) -> list[str]:
     return [str(name) for kind, name in cycle if kind == "norm"]
 
 
+@dataclass
+class Layout:
+    """What every task of one check shares, computed once per spec and free of z3 terms:
+    the independent groups, the priority graph (and that of each layer judged alone by a
+    `complies with`), and which facts `assume`s link."""
+
+    spec: Spec
+    groups: list[Group]
+    priority: Priority
+    #: whether some situation admits no conduct, so that everything is one group
+    merged: bool
+    #: whether any situation exists (None: not yet known)
+    world_exists: bool | None
+    fact_links: dict[str, set[str]]
+    layer_priority: dict[str, Priority] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.assumed_facts = {f for a in self.spec.assumes for f in names_in(a.expr)[0]}
+        self.group_of = {n.name: g for g in self.groups for n in g.norms}
+        self.group_of_action = {a: g for g in self.groups for a in g.actions}
+        self.by_name = {n.name: n for n in self.spec.norms}
+
+
+def fact_links(spec: Spec) -> dict[str, set[str]]:
+    """For each fact, the facts an `assume` links it with (transitively), itself included."""
+    links: dict[str, set[str]] = {f: {f} for f in spec.facts}
+    for assume in spec.assumes:
+        facts = names_in(assume.expr)[0]
+        members = set().union(*(links[f] for f in facts)) if facts else set()
+        for fact in members:
+            links[fact] = members
+    return links
+
+
+def default_value(spec: Spec, fact: str) -> bool | int:
+    """A value of the fact's type for plain evaluation: false, the first enum value (index
+    0), else 0 or the bound nearest to it."""
+    decl = spec.facts[fact]
+    if decl.kind == "bool":
+        return False
+    if decl.kind == "enum":
+        return 0
+    if decl.low is not None and decl.low > 0:
+        return decl.low
+    if decl.high is not None and decl.high < 0:
+        return decl.high
+    return 0
+
+
 def const_bool(expr: RExpr) -> bool | None:
     """The value of a constant boolean expression, else None."""
     if isinstance(expr, Const) and isinstance(expr.value, bool):
@@ -231,4 +280,4 @@ def const_bool(expr: RExpr) -> bool | None:
     return None
 
 
-__all__ = ["FALSE", "Group", "Priority", "const_bool", "split_groups"]
+__all__ = ["FALSE", "Group", "Layout", "Priority", "const_bool", "fact_links", "split_groups"]

@@ -1,55 +1,138 @@
-"""Every semantic check of the design, in the order they run (the `CHECKS` tuple)."""
+"""Every semantic check of the design, in the order they run.
+
+1. once per spec: priority cycles (a static cycle stops everything);
+2. per chunk of groups: conflicts (`check_group_conflicts`), exported as text;
+3. per chunk of groups: dead, shadowed, overridden, undermined, redundant norms
+   (`check_group_norms`), reading the conflicts of every group;
+4. once per spec: expectations and scenarios.
+
+Steps 2 and 3 are independent tasks (see `tasks.py`), run in parallel processes
+with `CheckOptions.jobs` > 1.
+"""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 
 from ..api import CheckOptions, Progress
 from ..findings import Finding
 from ..spec import Spec
-from .context import CheckContext
-from .conflicts import check_conflicts
+from .conflicts import check_group_conflicts
+from .context import SCOPED_WITNESS_NORMS, CheckContext
 from .expectations import check_expectations, check_scenarios
-from .norms import check_norms, check_permissions, check_redundant
+from .norms import check_group_norms
 from .priority import check_situational_cycles, check_static_cycles
+from .tasks import Shared, chunk_groups, fresh_z3_context, run_tasks, shared
 
-Check = Callable[[CheckContext], None]
-
-#: the checks, in order; dead and shadowed norms are found first so later checks skip them
-CHECKS: tuple[tuple[str, Check], ...] = (
-    ("priority cycles", check_situational_cycles),
-    ("conflicts", check_conflicts),
-    ("norms", check_norms),
-    ("permissions", check_permissions),
-    ("redundancy", check_redundant),
-    ("expectations", check_expectations),
-    ("scenarios", check_scenarios),
-)
+STEPS = ("priority cycles", "conflicts", "norms", "expectations")
 
 
 def run_checks(spec: Spec, options: CheckOptions, progress: Progress | None = None) -> list[Finding]:
     """Prove every property of the design on `spec`; return the findings, sorted."""
     from ..query import Runtime
-    from ..semantics import Engine
+    from ..semantics import KnownConflicts, lay_out
     from ..solver import Limits, SolverGaveUp
 
     deadline = None if options.run_timeout_s is None else time.monotonic() + options.run_timeout_s
     limits = Limits(options.timeout_ms, deadline, options.memory_mb)
+    runtime = Runtime(spec)
+    fresh_z3_context()
     try:
-        engine = Engine(spec, limits)
+        layout = lay_out(spec, limits, runtime.maybe_unmeetable, _layers_alone(spec))
     except SolverGaveUp as gave_up:
         return [_unknown_spec(spec, gave_up.reason)]
-    ctx = CheckContext(spec, engine, Runtime(spec))
+    ranks = sorted({n.rank for n in spec.norms})
+    state = Shared(spec, layout, runtime, limits, chunk_groups(layout.groups),
+                   scoped=len(spec.norms) > SCOPED_WITNESS_NORMS,
+                   views=("", *(f"layer:{name}" for name in _layers_alone(spec))),
+                   upto_views=tuple(f"upto{rank}" for rank in ranks))
+
+    def step(name: str) -> None:
+        if progress is not None:
+            progress(name, STEPS.index(name), len(STEPS))
+
+    step("priority cycles")
+    ctx = _context(state)
     if check_static_cycles(ctx):
         return sorted(ctx.findings, key=Finding.sort_key)
-    for done, (name, check) in enumerate(CHECKS):
-        if progress is not None:
-            progress(name, done, len(CHECKS))
-        check(ctx)
+    check_situational_cycles(ctx)
+    findings = list(ctx.findings)
+
+    step("conflicts")
+    known = KnownConflicts(analysed={*state.views, *state.upto_views})
+    for found, exported in run_tasks(state, _conflicts_task, options.jobs):
+        findings.extend(found)
+        known.update(exported)  # type: ignore[arg-type]
+    state.known = known
+
+    step("norms")
+    for found, _ in run_tasks(state, _norms_task, options.jobs):
+        findings.extend(found)
+
+    step("expectations")
+    ctx = _context(state)
+    check_expectations(ctx)
+    check_scenarios(ctx)
+    findings.extend(ctx.findings)
     if progress is not None:
-        progress("done", len(CHECKS), len(CHECKS))
-    return sorted(_unique(ctx.findings), key=Finding.sort_key)
+        progress("done", len(STEPS), len(STEPS))
+    return sorted(_unique(findings), key=Finding.sort_key)
+
+
+def _layers_alone(spec: Spec) -> list[str]:
+    """The layers whose norms some `complies with` judges alone."""
+    return sorted({e.lower for e in spec.expectations if e.kind == "complies" and e.lower}
+                  | {e.higher for e in spec.expectations if e.kind == "complies" and e.higher})
+
+
+def _context(state: Shared) -> CheckContext:
+    """A check context in a fresh z3 context (what a task sees, wherever it runs)."""
+    from ..query import Runtime
+    from ..semantics import Engine, KnownConflicts
+    from ..solver import Limits
+
+    fresh_z3_context()
+    assert isinstance(state.limits, Limits) and isinstance(state.runtime, Runtime)
+    known = state.known if isinstance(state.known, KnownConflicts) else None
+    engine = Engine(state.spec, state.limits, layout=state.layout, known=known)
+    return CheckContext(state.spec, engine, state.runtime, scoped=state.scoped)
+
+
+def _conflicts_task(index: int) -> tuple[list[Finding], object]:
+    from ..semantics import KnownConflicts
+    from ..solver import SolverGaveUp
+
+    state = shared()
+    ctx = _context(state)
+    exported = KnownConflicts()
+    for number in state.chunks[index]:
+        group = state.layout.groups[number]
+        check_group_conflicts(ctx, group)
+        for tag in state.views + state.upto_views:
+            if tag.startswith("upto") and not _has_conflicts(ctx, group):
+                continue
+            try:
+                exported.update(ctx.engine.export_conflicts(group, [tag]))
+            except SolverGaveUp:
+                exported.unknown.add((tag, group.index))
+    return ctx.findings, exported
+
+
+def _has_conflicts(ctx: CheckContext, group: object) -> bool:
+    from ..solver import SolverGaveUp
+
+    try:
+        return bool(ctx.engine.conflicts(group).sets)  # type: ignore[arg-type]
+    except SolverGaveUp:
+        return True  # exported as unknown: later checks that need it say so
+
+
+def _norms_task(index: int) -> tuple[list[Finding], object]:
+    state = shared()
+    ctx = _context(state)
+    for number in state.chunks[index]:
+        check_group_norms(ctx, state.layout.groups[number])
+    return ctx.findings, None
 
 
 def _unique(findings: list[Finding]) -> list[Finding]:
@@ -73,4 +156,4 @@ def _unknown_spec(spec: Spec, reason: str) -> Finding:
                    (Label(span, "undecided", primary=True),))
 
 
-__all__ = ["CHECKS", "run_checks"]
+__all__ = ["STEPS", "run_checks"]

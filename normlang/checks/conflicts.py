@@ -10,13 +10,12 @@ from ..structure import Group
 from .context import CheckContext, backticked, by_position, norm_label
 
 
-def check_conflicts(ctx: CheckContext) -> None:
-    for group in ctx.engine.groups:
-        if not any(n.modality != "may" for n in group.norms) and not group.constraints:
-            continue
-        span = (group.norms[0].span if group.norms else group.constraints[0].span)
-        ctx.guarded("conflicts", f"the norms of `{group.norms[0].name}`" if group.norms
-                    else "the constraints", span, lambda g=group: _group_conflicts(ctx, g))
+def check_group_conflicts(ctx: CheckContext, group: Group) -> None:
+    if not any(n.modality != "may" for n in group.norms) and not group.constraints:
+        return
+    span = (group.norms[0].span if group.norms else group.constraints[0].span)
+    ctx.guarded("conflicts", f"the norms of `{group.norms[0].name}`" if group.norms
+                else "the constraints", span, lambda: _group_conflicts(ctx, group))
 
 
 def _group_conflicts(ctx: CheckContext, group: Group) -> Iterable[Finding]:
@@ -26,10 +25,13 @@ def _group_conflicts(ctx: CheckContext, group: Group) -> Iterable[Finding]:
 
 def _finding(ctx: CheckContext, group: Group, found: ConflictSet) -> Finding:
     norms = by_position(ctx.norm(n) for n in found.norms)
-    witness = ctx.witness(found.model)
-    env, _ = ctx.runtime.situation_env(witness.situation)
+    assert found.model is not None, "conflicts are reported by the task that finds them"
+    witness = ctx.witness(found.model, groups=[group])
+    env, _ = ctx.runtime.situation_env(witness.situation, complete=not ctx.scoped)
+    actions = group.actions if ctx.scoped else ctx.spec.actions
     ctx.recheck(lambda: set(found.norms) <= set(witness.active)
-                and ctx.runtime.statuses(env, set(witness.active), ctx.spec.actions)[1],
+                and ctx.runtime.statuses(env, set(witness.active), actions,
+                                        actions if ctx.scoped else None)[1],
                 f"conflict of {sorted(found.norms)}")
     names = [n.name for n in norms]
     if len(norms) >= 2:

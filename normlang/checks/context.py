@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import z3
@@ -14,10 +14,17 @@ from ..semantics import Engine
 from ..solver import SolverGaveUp
 from ..source import Span
 from ..spec import NormDecl, Spec
+from ..structure import Group
 
 
 class WitnessMismatch(Exception):
     """The engine's witness failed its plain re-evaluation: a bug in normlang."""
+
+
+#: above this many norms, a witness of a finding about some groups of norms (conflict,
+#: overridden, value-sacrificed, undermined-permission) shows those groups only: the facts
+#: they read, their actions and their norms (no other fact can change the finding)
+SCOPED_WITNESS_NORMS = 1000
 
 
 @dataclass
@@ -29,39 +36,38 @@ class CheckContext:
     #: norms found dead / shadowed (later checks skip them)
     dead: set[str] = field(default_factory=set)
     shadowed: set[str] = field(default_factory=set)
-    #: solvers shared by the checks of one group (queries use assumptions or push/pop)
-    solvers: dict[tuple[object, ...], z3.Solver] = field(default_factory=dict)
-
-    by_name: dict[str, NormDecl] = field(default_factory=dict)
+    #: whether witnesses are scoped to the groups their finding is about
+    scoped: bool = False
+    #: what checks keep for the rest of the task (computed once per task)
+    memo: dict[tuple[str, ...], object] = field(default_factory=dict)
 
     def norm(self, name: str) -> NormDecl:
-        return self.by_name[name]
-
-    def upper_layers(self, rank: int) -> list[NormDecl]:
-        """The norms of layer `rank` and every higher layer."""
-        if rank not in self._upper:
-            self._upper[rank] = [n for n in self.spec.norms if n.rank <= rank]
-        return self._upper[rank]
+        return self.engine.layout.by_name[name]
 
     @property
     def edge_endpoints(self) -> set[str]:
         return self._endpoints
 
     def __post_init__(self) -> None:
-        self.by_name = {n.name: n for n in self.spec.norms}
-        self._upper: dict[int, list[NormDecl]] = {}
         self._endpoints = {e.higher for e in self.spec.edges} | {e.lower for e in self.spec.edges}
 
     def witness(self, model: z3.ModelRef, conduct: bool = False,
-                conduct_actions: dict[str, z3.BoolRef] | None = None) -> Witness:
-        """Decode a model into a witness, with the active and defeated norms there."""
-        situation = self.engine.situation_of(model)
-        env, _errors = self.runtime.situation_env(situation)
+                conduct_actions: dict[str, z3.BoolRef] | None = None,
+                groups: Sequence[Group] | None = None) -> Witness:
+        """Decode a model into a witness, with the active and defeated norms there
+        (only the given groups' facts, actions and norms, when witnesses are scoped)."""
+        scope = groups if self.scoped and groups is not None else None
+        facts = None if scope is None else self.engine.scope_facts(scope)
+        situation = self.engine.situation_of(model, facts)
+        env, _errors = self.runtime.situation_env(situation, complete=scope is None)
+        among = None if scope is None else [n.name for g in scope for n in g.norms]
         active: tuple[str, ...] = ()
         defeated: tuple[str, ...] = ()
         try:
-            applicable = self.runtime.applicable(env)
-            active_set = self.runtime.active(env, applicable)
+            applicable = self.runtime.applicable(env, among)
+            active_set = self.runtime.active(env, applicable, among,
+                                             conduct_exists=None if scope is None
+                                             else not self.engine.merged)
             active = tuple(sorted(active_set))
             defeated = tuple(sorted(applicable - active_set))
         except ComponentTooLarge:
@@ -70,10 +76,13 @@ class CheckContext:
         for name, expr in sorted(self.spec.defines.items()):
             if names_in(expr)[1] or has_deontic(expr):
                 continue
+            if facts is not None and not self.engine.reads_only(name, expr, facts):
+                continue
             defines[name] = evaluate(expr, env)
+        actions = None if scope is None else [a for g in scope for a in g.actions]
         return Witness(
             situation=situation,
-            conduct=self.engine.conduct_of(model, conduct_actions) if conduct else {},
+            conduct=self.engine.conduct_of(model, conduct_actions, actions) if conduct else {},
             defines=defines,
             active=active,
             defeated=defeated,

@@ -62,10 +62,10 @@ def _failed(ctx: CheckContext, expectation: Expectation, witness: object, detail
 
 def _consistent(ctx: CheckContext, expectation: Expectation) -> Iterable[Finding]:
     engine = ctx.engine
-    for group in engine.groups:
+    for group in engine.conflicting_groups():
         sets = engine.conflicts(group).sets
         if sets:
-            witness = ctx.witness(sets[0].model)
+            witness = ctx.witness(engine.conflict_model(group, sets[0]))
             finding = _failed(ctx, expectation, witness,
                               "some situation has no complying conduct (see the `conflict` finding)")
             return [Finding(finding.kind, finding.message, finding.span, finding.labels,

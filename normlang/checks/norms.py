@@ -12,24 +12,41 @@ from ..findings import Finding, Label
 from ..solver import is_sat
 from ..semantics import AllBut, Engine, View
 from ..spec import And, NormDecl, RExpr
-from ..structure import Group
+from ..structure import Group, default_value
+from ..query import ComponentTooLarge
 from .context import CheckContext, backticked, norm_label
 
 
-def check_norms(ctx: CheckContext) -> None:
-    """Dead, then shadowed and overridden; the later checks skip dead or shadowed norms."""
-    ctx.dead = set()
-    ctx.shadowed = set()
-    for norm in ctx.spec.norms:
+def check_group_norms(ctx: CheckContext, group: Group) -> None:
+    """Every single-norm check of one group: dead, then shadowed and overridden, then
+    undermined permissions and redundancy (which skip dead or shadowed norms)."""
+    for norm in group.norms:
         ctx.guarded("whether it can apply", f"norm `{norm.name}`", norm.span,
                     lambda n=norm: _dead(ctx, n))
-    for norm in ctx.spec.norms:
+    for norm in group.norms:
         if norm.name not in ctx.dead:
             ctx.guarded("whether it is ever active", f"norm `{norm.name}`", norm.span,
                         lambda n=norm: _shadowed_and_overridden(ctx, n))
+    for norm in group.norms:
+        if norm.modality == "may" and norm.name not in ctx.dead | ctx.shadowed:
+            ctx.guarded("whether the permission can be used", f"norm `{norm.name}`", norm.span,
+                        lambda n=norm: _undermined(ctx, n))
+    for norm in group.norms:
+        if norm.modality != "may" and norm.name not in ctx.dead | ctx.shadowed:
+            ctx.guarded("whether it is redundant", f"norm `{norm.name}`", norm.span,
+                        lambda n=norm: _redundant(ctx, n))
 
 
 # ---------------------------------------------------------------- dead
+
+
+def _situations_of(engine: Engine, group: Group) -> z3.Solver:
+    facts: set[str] = set()
+    for norm in group.norms:
+        facts |= names_in(norm.applicable)[0]
+    solver = engine.limits.new_solver()
+    solver.add(*engine.base_situation(facts))
+    return solver
 
 
 def _conjuncts(expr: RExpr) -> list[RExpr]:
@@ -40,10 +57,11 @@ def _conjuncts(expr: RExpr) -> list[RExpr]:
 
 def _dead(ctx: CheckContext, norm: NormDecl) -> Iterable[Finding]:
     engine = ctx.engine
-    if ("live",) not in ctx.solvers:  # one solver for the common case: the norm can apply
-        ctx.solvers[("live",)] = engine.limits.new_solver()
-        ctx.solvers[("live",)].add(*engine.base_situation())
-    live = ctx.solvers[("live",)]
+    group = engine.group_of[norm.name]
+    if engine.applies_somewhere(norm):
+        return []
+    # one solver per group for the common case: the norm can apply
+    live = engine.solvers.get(("live", group.index), lambda: _situations_of(engine, group))
     if is_sat(live, engine.limits, _mark(live, engine.applicable(norm))):
         return []
     solver = engine.limits.new_solver()
@@ -95,6 +113,7 @@ def _superiors(ctx: CheckContext, norm: NormDecl) -> list[NormDecl]:
     view = ctx.engine.full
     return [m for m in group.norms
             if m.name != norm.name and view.priority.may_precede(m.name, norm.name)
+            and not ctx.engine.never_together(m, norm)
             and not z3.is_false(ctx.engine.clash(m, norm))]
 
 
@@ -114,10 +133,10 @@ def _shadowed_and_overridden(ctx: CheckContext, norm: NormDecl) -> Iterable[Find
         if not is_sat(solver, engine.limits, _mark(solver, defeat)):
             continue
         winners.append(winner)
-        witness = ctx.witness(solver.model())
-        env, _ = ctx.runtime.situation_env(witness.situation)
+        witness = ctx.witness(solver.model(), groups=[group])
+        env, _ = ctx.runtime.situation_env(witness.situation, complete=False)
         ctx.recheck(lambda w=winner, e=env, wi=witness: (
-            w.name in wi.active and norm.name in ctx.runtime.applicable(e)
+            w.name in wi.active and norm.name in ctx.runtime.applicable(e, among=[norm.name])
             and ctx.runtime.precedes(e, w.name, norm.name) and ctx.runtime.clash(e, w.name, norm.name)
         ), f"`{winner.name}` overrides `{norm.name}`")
         findings.append(_overridden(ctx, norm, winner, witness))
@@ -193,7 +212,8 @@ def _sacrificed(ctx: CheckContext, loser: NormDecl, winners: list[NormDecl],
                     loser.duty_span,
                     (Label(loser.duty_span, f"serves `{value}`", primary=True),
                      norm_label(winner, message="wins")),
-                    (loser.name, winner.name), ctx.witness(solver.model()), (),
+                    (loser.name, winner.name),
+                    ctx.witness(solver.model(), groups=[engine.group_of[loser.name]]), (),
                     ((value,), tuple(winner.serves)),
                 ))
                 break
@@ -203,27 +223,27 @@ def _sacrificed(ctx: CheckContext, loser: NormDecl, winners: list[NormDecl],
 # ---------------------------------------------------------------- undermined permissions
 
 
-def check_permissions(ctx: CheckContext) -> None:
-    for norm in ctx.spec.norms:
-        if norm.modality == "may" and norm.name not in ctx.dead and norm.name not in ctx.shadowed:
-            ctx.guarded("whether the permission can be used", f"norm `{norm.name}`", norm.span,
-                        lambda n=norm: _undermined(ctx, n))
-
-
 def _undermined(ctx: CheckContext, norm: NormDecl) -> Iterable[Finding]:
     from ..spec import DeonticAtom, Not
 
     engine = ctx.engine
-    atom = DeonticAtom("permitted", norm.target)
-    model = engine.find_situation(Not(atom), extra=[engine.full.act[norm.name]],
-                                  extra_groups=[engine.group_of[norm.name]])
+    own = engine.group_of[norm.name]
+    model = _active_in_a_conflict(ctx, norm)
+    by_conflict = model is not None
+    if model is None:
+        # INVARIANT: wherever the permission is active no group has a conflict, so
+        # whether it can be used is decided by its own group alone
+        atom = DeonticAtom("permitted", norm.target)
+        model = engine.find_situation(Not(atom), extra=[engine.full.act[norm.name]],
+                                      extra_groups=[own], local=True)
     if model is None:
         return []
-    witness = ctx.witness(model)
-    env, _ = ctx.runtime.situation_env(witness.situation)
-    blockers = _blockers(ctx, norm, model)
+    blockers, groups = _blockers(ctx, norm, model, by_conflict)
+    witness = ctx.witness(model, groups=groups)
+    env, _ = ctx.runtime.situation_env(witness.situation, complete=not ctx.scoped)
+    scope = [a for g in groups for a in g.actions] if ctx.scoped else None
     ctx.recheck(lambda: norm.name in witness.active
-                and not _some_complying_conduct_does(ctx, env, witness.active, norm),
+                and not _some_complying_conduct_does(ctx, env, witness.active, norm, scope),
                 f"permission `{norm.name}` undermined")
     labels = [Label(norm.duty_span, "allowed here", primary=True)]
     labels += [norm_label(ctx.norm(b), message="blocks it") for b in blockers]
@@ -236,19 +256,39 @@ def _undermined(ctx: CheckContext, norm: NormDecl) -> Iterable[Finding]:
     )]
 
 
-def _blockers(ctx: CheckContext, norm: NormDecl, model: z3.ModelRef) -> tuple[str, ...]:
+def _active_in_a_conflict(ctx: CheckContext, norm: NormDecl) -> z3.ModelRef | None:
+    """A situation where the permission is active and some group has a conflict (so no
+    conduct complies at all), if there is one."""
     engine = ctx.engine
-    if z3.is_true(model.eval(engine.conflict_anywhere(), model_completion=True)):
-        for group in engine.groups:
+    conflicting = engine.conflicting_groups()
+    if not conflicting:
+        return None
+    own = engine.group_of[norm.name]
+
+    solver = _conflicts_solver(engine, engine.full)
+    terms = [] if own in conflicting else list(engine.full.definitions(own))
+    terms += engine.situation(engine.group_facts(own))
+    terms += [engine.full.act[norm.name], engine.conflict_anywhere()]
+    return _model_with(solver, engine, terms)
+
+
+def _blockers(ctx: CheckContext, norm: NormDecl, model: z3.ModelRef,
+              by_conflict: bool) -> tuple[tuple[str, ...], list[Group]]:
+    """The norms that block the permission in the model's situation, and the groups the
+    finding is about (the permission's, and the group of a conflict that blocks it)."""
+    engine = ctx.engine
+    own = engine.group_of[norm.name]
+    if by_conflict:
+        for group in engine.conflicting_groups():
             for found in engine.conflicts(group).sets:
                 if z3.is_true(model.eval(found.condition, model_completion=True)):
-                    return tuple(found.norms)
-        return ()
-    _value, why = engine.permitted(norm.target, model)
-    names = [n.name for n in ctx.spec.norms
+                    return tuple(found.norms), [own] if group is own else [own, group]
+        return (), [own]
+    _value, why = engine.permitted(norm.target, model, local=True)
+    names = [n.name for n in own.norms
              if z3.is_true(model.eval(engine.full.act[n.name], True))
              and any(str(engine.full.act[n.name]) == str(c) for c in _conjunct_terms(why))]
-    return tuple(sorted(names))
+    return tuple(sorted(names)), [own]
 
 
 def _conjunct_terms(term: z3.BoolRef) -> list[z3.BoolRef]:
@@ -258,26 +298,18 @@ def _conjunct_terms(term: z3.BoolRef) -> list[z3.BoolRef]:
 
 
 def _some_complying_conduct_does(ctx: CheckContext, env: dict, active: Iterable[str],
-                                 norm: NormDecl) -> bool:
+                                 norm: NormDecl, scope: list[str] | None = None) -> bool:
     runtime = ctx.runtime
     musts = [runtime.norms[n] for n in active if runtime.norms[n].norm.modality != "may"]
     compiled = runtime.norms[norm.name]
     actions = set(compiled.actions)
-    if not runtime._all_components_comply(env, musts):
+    if not runtime._all_components_comply(env, musts, scope):
         return False
     names, demands = runtime._compliance_component(actions, musts) if actions else ([], [])
     return any(True for _ in runtime._conducts(env, names, demands + [compiled.demand]))
 
 
 # ---------------------------------------------------------------- redundant
-
-
-def check_redundant(ctx: CheckContext) -> None:
-    for norm in ctx.spec.norms:
-        if (norm.modality != "may" and norm.name not in ctx.dead
-                and norm.name not in ctx.shadowed):
-            ctx.guarded("whether it is redundant", f"norm `{norm.name}`", norm.span,
-                        lambda n=norm: _redundant(ctx, n))
 
 
 def _covering(ctx: CheckContext, norm: NormDecl, view: View, group: Group) -> list[str]:
@@ -300,21 +332,163 @@ def _covering(ctx: CheckContext, norm: NormDecl, view: View, group: Group) -> li
     return sorted(out)
 
 
-def _redundancy_solver(ctx: CheckContext, group: Group, with_it: View, rank: int) -> z3.Solver:
-    """One solver per group and layer: the situations, the activity of the norms of that
-    layer and above, and "no other group has a conflict" (else nothing complies anyway)."""
+def _differs(ctx: CheckContext, norm: NormDecl, with_it: View) -> bool:
+    """Whether removing `norm` changes the complying conducts of some situation in which
+    no other group has a conflict (where one has, nothing complies either way)."""
     engine = ctx.engine
+    group = engine.group_of[norm.name]
+    if _plainly_differs(ctx, norm, with_it, group):
+        return True
+    if _defeats_none(engine, norm, with_it, group):
+        # the other norms' activity stays as it is: only the norm's own demand goes
+        without_it = [z3.Xor(with_it.complies(group), with_it.complies(group, leave_out=norm.name))]
+    else:
+        # made afresh for each norm (not kept): its definitions serve this query only
+        without = View(engine, AllBut(with_it.norms, norm.name), f"upto{norm.rank}-{norm.name}",
+                       same_priority=norm.name not in ctx.edge_endpoints)
+        without_it = [*without.definitions(group),
+                      z3.Xor(with_it.complies(group), without.complies(group))]
+    local = engine.solvers.get(("redundancy", group.index, norm.rank), lambda: engine.new_solver(
+        *with_it.definitions(group), facts=engine.group_facts(group)))
+    model = _model_with(local, engine, without_it)
+    if model is None:
+        return False
+    others = [g for g in engine.conflicting_groups(with_it) if g is not group]
+    if not others:
+        return True
+    if _no_conflict_among(ctx, with_it, others, group, model):
+        return True
 
-    def build() -> z3.Solver:
-        conflicting = [g for g in engine.conflicting_groups(with_it) if g is not group]
-        others = engine.conflict_anywhere(with_it, except_group=group)
-        facts = engine.group_facts(group).union(*(engine.group_facts(g) for g in conflicting))
-        solver = engine.new_solver(*with_it.definitions(group), z3.Not(others), facts=facts)
-        for other in conflicting:
+    def everything() -> z3.Solver:  # the exact question, when the situation found will not do
+        facts = engine.group_facts(group).union(*(engine.group_facts(g) for g in others))
+        solver = engine.new_solver(*with_it.definitions(group), facts=facts)
+        solver.add(z3.Not(engine.conflict_anywhere(with_it, except_group=group)))
+        for other in others:
             solver.add(*with_it.definitions(other))
         return solver
 
-    return engine.solvers.get(("redundancy", group.index, rank), build)
+    solver = engine.solvers.get(("redundancy elsewhere", group.index, norm.rank), everything)
+    return _model_with(solver, engine, without_it) is not None
+
+
+def _plainly_differs(ctx: CheckContext, norm: NormDecl, view: View, group: Group) -> bool:
+    """A concrete situation, checked by plain evaluation, in which removing `norm` changes
+    the group's complying conducts and no other group has a conflict (False: none found
+    this way; ask z3)."""
+    engine, runtime = ctx.engine, ctx.runtime
+    if engine.priority.has_cycles or len(group.actions) > 8:
+        return False
+    others = [g for g in engine.conflicting_groups(view) if g is not group]
+    start = _conflict_free_situation(ctx, view) if others else {}
+    point = engine.point_where_applicable(norm)
+    if start is None or point is None:
+        return False
+    env: dict[str, object] = {f: default_value(ctx.spec, f) for f in engine.scope_facts([group])}
+    env.update(start)
+    env.update(point)
+    if not all(check(env) for check in _assumes_within(ctx, env)):
+        return False
+    members = [n.name for n in view.members(group)]
+    rest = [n for n in members if n != norm.name]
+    try:
+        if any(_plain_conflict(ctx, view, other, env) for other in others):
+            return False
+        with_it = runtime.active(env, runtime.applicable(env, members), members, True)  # type: ignore[arg-type]
+        if norm.name not in with_it:
+            return False
+        without = runtime.active(env, runtime.applicable(env, rest), rest, True)  # type: ignore[arg-type]
+        return _conducts(ctx, env, group, with_it) != _conducts(ctx, env, group, without)
+    except (KeyError, ComponentTooLarge, ValueError):
+        return False
+
+
+def _conducts(ctx: CheckContext, env: dict[str, object], group: Group,
+              active: set[str]) -> set[tuple[bool, ...]]:
+    runtime = ctx.runtime
+    tests = [c for c, _acts in runtime.constraints_of(group.actions)]
+    tests += [runtime.norms[n].demand for n in active if runtime.norms[n].norm.modality != "may"]
+    names = list(group.actions)
+    return {tuple(bool(c[a]) for a in names)
+            for c in runtime._conducts(env, names, tests)}  # type: ignore[arg-type]
+
+
+def _assumes_within(ctx: CheckContext, env: dict[str, object]) -> list[object]:
+    return [check for check, facts in ctx.runtime.assumes_read if facts <= env.keys()]
+
+
+def _defeats_none(engine: Engine, norm: NormDecl, view: View, group: Group) -> bool:
+    """Whether `norm` can defeat no other norm of its group in `view`."""
+    return not any(
+        other.name != norm.name and view.priority.may_precede(norm.name, other.name)
+        and not engine.never_together(norm, other) and not z3.is_false(engine.clash(norm, other))
+        for other in view.members(group))
+
+
+def _model_with(solver: z3.Solver, engine: Engine, terms: list[z3.BoolRef]) -> z3.ModelRef | None:
+    solver.push()
+    try:
+        solver.add(*terms)
+        return solver.model() if is_sat(solver, engine.limits) else None
+    finally:
+        solver.pop()
+
+
+def _no_conflict_among(ctx: CheckContext, view: View, others: list[Group], group: Group,
+                       model: z3.ModelRef) -> bool:
+    """Whether the facts of `group` as in `model` leave room for no conflict in `others`."""
+    engine = ctx.engine
+    facts = sorted(engine.scope_facts([group]))
+    # first try one concrete situation, checked by plain evaluation: a situation without
+    # conflicts in `view`, with this group's facts as in the model
+    start = _conflict_free_situation(ctx, view)
+    if start is not None:
+        env, _ = ctx.runtime.situation_env(engine.situation_of(model, facts), complete=False)
+        if not any(_plain_conflict(ctx, view, other, {**start, **env}) for other in others):
+            return True
+    fixed = [engine.enc.facts[f] == model.eval(engine.enc.facts[f], model_completion=True)
+             for f in facts]
+    free = [z3.Not(engine.conflicts(g, view).formula) for g in others]
+    return _model_with(_conflicts_solver(engine, view), engine, fixed + free) is not None
+
+
+def _conflicts_solver(engine: Engine, view: View) -> z3.Solver:
+    """The situations and the activity in `view` of every group that has a conflict."""
+    def build() -> z3.Solver:
+        every = engine.conflicting_groups(view)
+        facts = set().union(*(engine.group_facts(g) for g in every))
+        return engine.new_solver(*[d for g in every for d in view.definitions(g)], facts=facts)
+
+    return engine.solvers.get(("conflicts of", view.tag), build)
+
+
+def _conflict_free_situation(ctx: CheckContext, view: View) -> dict[str, object] | None:
+    """The facts of the conflicting groups in one situation where none of them has a
+    conflict in `view` (None if there is none), as a plain evaluation environment."""
+    engine = ctx.engine
+    key = ("conflict-free", view.tag)
+    if key not in ctx.memo:
+        every = engine.conflicting_groups(view)
+        free = [z3.Not(engine.conflicts(g, view).formula) for g in every]
+        model = _model_with(_conflicts_solver(engine, view), engine, free)
+        facts = engine.scope_facts(every)
+        ctx.memo[key] = None if model is None else ctx.runtime.situation_env(
+            engine.situation_of(model, facts), complete=False)[0]
+    return ctx.memo[key]  # type: ignore[return-value]
+
+
+def _plain_conflict(ctx: CheckContext, view: View, group: Group, env: dict[str, object]) -> bool:
+    """Whether the group has a conflict in `view` in this situation (True when plain
+    evaluation cannot tell)."""
+    runtime = ctx.runtime
+    names = [n.name for n in view.members(group)]
+    try:
+        applicable = runtime.applicable(env, names)  # type: ignore[arg-type]
+        active = runtime.active(env, applicable, names,  # type: ignore[arg-type]
+                                conduct_exists=None if ctx.engine.merged else True)
+        musts = [runtime.norms[n] for n in active if runtime.norms[n].norm.modality != "may"]
+        return not runtime._all_components_comply(env, musts, group.actions)  # type: ignore[arg-type]
+    except (KeyError, ComponentTooLarge, ValueError):
+        return True
 
 
 def _redundant(ctx: CheckContext, norm: NormDecl) -> Iterable[Finding]:
@@ -322,20 +496,9 @@ def _redundant(ctx: CheckContext, norm: NormDecl) -> Iterable[Finding]:
     group = engine.group_of[norm.name]
     # INVARIANT: norms of a lower layer never rank above these (that would be a cycle),
     # so the whole spec's priority, restricted, is the priority of these norms alone.
-    upper = ctx.upper_layers(norm.rank)
-    with_it = engine.view(f"upto{norm.rank}", upper, same_priority=True)
-    # made afresh for each norm (not kept): its definitions are needed for this query only
-    without = View(engine, AllBut(with_it.norms, norm.name), f"upto{norm.rank}-{norm.name}",
-                   same_priority=norm.name not in ctx.edge_endpoints)
-    solver = _redundancy_solver(ctx, group, with_it, norm.rank)
-    solver.push()
-    try:
-        solver.add(*without.definitions(group))
-        solver.add(z3.Xor(with_it.complies(group), without.complies(group)))
-        if is_sat(solver, engine.limits):
-            return []
-    finally:
-        solver.pop()
+    with_it = engine.standard_view(f"upto{norm.rank}")
+    if _differs(ctx, norm, with_it):
+        return []
     covering = _covering(ctx, norm, with_it, group)
     labels = [Label(norm.duty_span, "changes nothing", primary=True)]
     labels += [norm_label(ctx.norm(m), message="already demands it") for m in covering]

@@ -1,0 +1,116 @@
+"""Checking groups of norms as independent tasks, in this process or in worker processes.
+
+Norms of different groups share no action, so most checks of one group need
+nothing of the others: only the conflicts of other groups (a situation with a
+conflict anywhere has no complying conduct at all). A check therefore runs in
+two passes over fixed chunks of groups — conflicts first, then every other
+single-norm check — and the second pass reads the first pass's conflicts as
+SMT-LIB text (`KnownConflicts`).
+
+Every task starts a fresh z3 context, so its answers (witness values included)
+depend only on the task, not on what ran before it in the same process: the
+output of `--jobs N` is the output of `--jobs 1`. Chunks are cut from the spec
+alone, never from the number of jobs, for the same reason.
+
+The same task functions are what a cluster engine would run: a task is
+`(chunk index)` over a shared, picklable `Shared`; see docs/cli.md.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+from ..findings import Finding
+from ..spec import Spec
+from ..structure import Group, Layout
+
+#: a chunk closes once it holds this many norms (fixed, so chunks do not depend on --jobs)
+CHUNK_NORMS = 400
+
+
+@dataclass
+class Shared:
+    """What every task reads: built once by the parent, inherited by forked workers."""
+
+    spec: Spec
+    layout: Layout
+    runtime: object
+    limits: object
+    chunks: list[list[int]]
+    scoped: bool
+    known: object = None
+    #: the views whose conflicts the first pass exports for every group
+    views: tuple[str, ...] = ()
+    upto_views: tuple[str, ...] = ()
+    progress: list[int] = field(default_factory=list)
+
+
+def chunk_groups(groups: Sequence[Group]) -> list[list[int]]:
+    """Consecutive groups, cut after every `CHUNK_NORMS` norms (a big group is a chunk)."""
+    chunks: list[list[int]] = []
+    current: list[int] = []
+    size = 0
+    for group in groups:
+        current.append(group.index)
+        size += len(group.norms) + len(group.constraints)
+        if size >= CHUNK_NORMS:
+            chunks.append(current)
+            current, size = [], 0
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def fresh_z3_context() -> None:
+    """Make the next z3 terms live in a new context (z3's default one is a module global)."""
+    import z3
+
+    z3.z3._main_ctx = z3.Context()
+
+
+_shared: Shared | None = None
+
+Task = Callable[[int], "tuple[list[Finding], object]"]
+
+
+def run_tasks(shared: Shared, task: Task, jobs: int,
+              done: Callable[[int, int], None] | None = None) -> Iterator[tuple[list[Finding], object]]:
+    """`task(i)` for every chunk, in chunk order; in `jobs` forked processes when > 1."""
+    global _shared
+    _shared = shared
+    count = len(shared.chunks)
+    if jobs <= 1 or count <= 1 or not _can_fork():
+        for index in range(count):
+            yield task(index)
+            if done is not None:
+                done(index + 1, count)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # INVARIANT: the workers inherit `_shared` through fork; nothing big is pickled
+    gc.collect()
+    gc.freeze()  # objects shared with the workers stay untouched by their collector
+    try:
+        with ProcessPoolExecutor(max_workers=min(jobs, count),
+                                 mp_context=multiprocessing.get_context("fork")) as pool:
+            for index, result in enumerate(pool.map(task, range(count))):
+                yield result
+                if done is not None:
+                    done(index + 1, count)
+    finally:
+        gc.unfreeze()
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods() and os.name == "posix"
+
+
+def shared() -> Shared:
+    assert _shared is not None, "run_tasks sets the shared state before any task runs"
+    return _shared
