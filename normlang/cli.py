@@ -271,12 +271,17 @@ def _cacheable(found: list[Finding], files: dict[str, SourceFile]) -> bool:
 
 
 def _check_all(roots: list[Path], options: CheckOptions, jobs: int) -> list[Outcome]:
+    from dataclasses import replace
+
     progress = Progress(len(roots))
     try:
         if jobs > 1 and len(roots) > 1:
-            return _check_parallel(roots, options, jobs, progress)
+            # one root per process; inside a root, its groups are checked one after another
+            return _check_parallel(roots, replace(options, jobs=1), jobs, progress)
         from .resolve import Loader
 
+        # one root at a time; its groups are checked in `jobs` processes
+        options = replace(options, jobs=jobs)
         loader = Loader(options)
         outcomes = []
         for root in roots:

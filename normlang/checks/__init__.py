@@ -22,7 +22,7 @@ from .context import SCOPED_WITNESS_NORMS, CheckContext
 from .expectations import check_expectations, check_scenarios
 from .norms import check_group_norms
 from .priority import check_situational_cycles, check_static_cycles
-from .tasks import Shared, chunk_groups, fresh_z3_context, run_tasks, shared
+from .tasks import Shared, chunk_groups, fresh_z3_context, repeatable, run_tasks, shared
 
 STEPS = ("priority cycles", "conflicts", "norms", "expectations")
 
@@ -52,11 +52,12 @@ def run_checks(spec: Spec, options: CheckOptions, progress: Progress | None = No
             progress(name, STEPS.index(name), len(STEPS))
 
     step("priority cycles")
-    ctx = _context(state)
-    if check_static_cycles(ctx):
-        return sorted(ctx.findings, key=Finding.sort_key)
-    check_situational_cycles(ctx)
-    findings = list(ctx.findings)
+    with repeatable():
+        ctx = _context(state)
+        if check_static_cycles(ctx):
+            return sorted(ctx.findings, key=Finding.sort_key)
+        check_situational_cycles(ctx)
+        findings = list(ctx.findings)
 
     step("conflicts")
     known = KnownConflicts(analysed={*state.views, *state.upto_views})
@@ -70,10 +71,11 @@ def run_checks(spec: Spec, options: CheckOptions, progress: Progress | None = No
         findings.extend(found)
 
     step("expectations")
-    ctx = _context(state)
-    check_expectations(ctx)
-    check_scenarios(ctx)
-    findings.extend(ctx.findings)
+    with repeatable():
+        ctx = _context(state)
+        check_expectations(ctx)
+        check_scenarios(ctx)
+        findings.extend(ctx.findings)
     if progress is not None:
         progress("done", len(STEPS), len(STEPS))
     return sorted(_unique(findings), key=Finding.sort_key)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import gc
 import os
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from ..findings import Finding
@@ -71,6 +72,25 @@ def fresh_z3_context() -> None:
     z3.z3._main_ctx = z3.Context()
 
 
+@contextmanager
+def repeatable() -> Iterator[None]:
+    """Run a piece of checking whose answers must not depend on what ran before it.
+
+    z3 reuses the ids of terms Python has freed, and its answers depend on term ids.
+    Reference counting frees terms at points fixed by the code, but Python's cycle
+    collector runs whenever earlier allocations happen to trigger it: it is paused
+    here, and what piled up is collected afterwards.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.collect()
+        if was_enabled:
+            gc.enable()
+
+
 _shared: Shared | None = None
 
 Task = Callable[[int], "tuple[list[Finding], object]"]
@@ -82,27 +102,34 @@ def run_tasks(shared: Shared, task: Task, jobs: int,
     global _shared
     _shared = shared
     count = len(shared.chunks)
-    if jobs <= 1 or count <= 1 or not _can_fork():
-        for index in range(count):
-            yield task(index)
-            if done is not None:
-                done(index + 1, count)
-        return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    # INVARIANT: the workers inherit `_shared` through fork; nothing big is pickled
+    # the spec and everything built before the tasks is left out of every collection
+    # (cheap collections after each task; forked workers do not touch those pages)
     gc.collect()
-    gc.freeze()  # objects shared with the workers stay untouched by their collector
+    gc.freeze()
     try:
+        if jobs <= 1 or count <= 1 or not _can_fork():
+            for index in range(count):
+                yield _repeatable(task, index)
+                if done is not None:
+                    done(index + 1, count)
+            return
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        # INVARIANT: the workers inherit `_shared` through fork; nothing big is pickled
         with ProcessPoolExecutor(max_workers=min(jobs, count),
                                  mp_context=multiprocessing.get_context("fork")) as pool:
-            for index, result in enumerate(pool.map(task, range(count))):
+            for index, result in enumerate(pool.map(_repeatable, [task] * count, range(count))):
                 yield result
                 if done is not None:
                     done(index + 1, count)
     finally:
         gc.unfreeze()
+
+
+def _repeatable(task: Task, index: int) -> tuple[list[Finding], object]:
+    with repeatable():
+        return task(index)
 
 
 def _can_fork() -> bool:
