@@ -190,7 +190,8 @@ def test_the_cache_never_changes_a_verdict_on_the_examples(tmp_path: Path) -> No
 def test_a_warm_run_replays_the_output_without_building_findings(project: Path) -> None:
     probe = ("import sys\nfrom normlang.cli import main\ncode = main(['.'])\n"
              "print(sorted(m for m in ('normlang.findings', 'normlang.api', 'dataclasses', "
-             "'tomllib', 'typing') if m in sys.modules), code, file=sys.stderr)\n")
+             "'tomllib', 'typing', 'hashlib', 'shutil') if m in sys.modules), code, "
+             "file=sys.stderr)\n")
     command = [sys.executable, "-c", probe]
     cold = subprocess.run(command, cwd=project, env=cli_env(), capture_output=True, text=True,
                           timeout=300)
