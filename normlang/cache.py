@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+from functools import lru_cache
 from pathlib import Path
 
 try:  # the built-in SHA-256: hashlib would load OpenSSL first, ~2 ms of every warm run
@@ -166,8 +167,34 @@ class Cache:
 def _key(*parts: str) -> str:
     from . import __version__
 
-    material = "\0".join([FORMAT, __version__, *parts])
+    material = "\0".join([FORMAT, __version__, code_fingerprint(), *parts])
     return digest(material.encode("utf-8", "surrogatepass"))
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """A fingerprint of normlang's own code and grammar, part of every key.
+
+    The version alone does not change while normlang is developed (an editable install):
+    without this, a changed check or renderer would be answered with the old results.
+    """
+    here = Path(__file__).parent
+    return files_fingerprint((here, here.parent / "grammar"))
+
+
+def files_fingerprint(folders: tuple[Path, ...]) -> str:
+    """The path, size and modification time of every file under `folders` (caches aside)."""
+    stamps = []
+    for folder in folders:
+        for where, dirs, files in os.walk(folder):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            for name in sorted(files):
+                try:
+                    info = os.stat(os.path.join(where, name))
+                except OSError:
+                    continue
+                stamps.append(f"{where}/{name}:{info.st_size}:{info.st_mtime_ns}")
+    return digest("\n".join(stamps).encode("utf-8", "surrogatepass"))
 
 
 def _unchanged(deps: object) -> dict[str, str] | None:

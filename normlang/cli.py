@@ -182,8 +182,8 @@ def _check(argv: list[str]) -> int:
 
 
 def _request(args: argparse.Namespace, config: Config, color: bool) -> str:
-    """Everything of a command besides the files that can change its output or exit code:
-    every flag and configuration value (some, like --jobs, cannot, but costs only a miss)."""
+    """What, besides the files, can change a command's output or exit code: every flag and
+    configuration value, and colour. (Some, like --jobs, cannot: keying on them costs a miss.)"""
     import json
 
     return json.dumps({"args": vars(args), "config": config.values, "from": str(config.path),
@@ -317,8 +317,9 @@ def run(roots: list[Path], options: CheckOptions, cache: Cache | None,
     for (_root, key), (found, files) in zip(todo, outcomes):
         findings.extend(found)
         sources.update(files)
-        cacheable = cacheable and key is not None and _cacheable(found, files)
-        if cache is not None and key is not None and _cacheable(found, files):
+        if key is None or not _cacheable(found, files):
+            cacheable = False
+        elif cache is not None:
             cache.put(key, found, files)
     return dedupe(findings), sources, cacheable
 

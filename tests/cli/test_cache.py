@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from cli_helpers import Run, cli_env, heavy_modules, normcheck_command, write
 
 DEBUG = cli_env(NORMCHECK_DEBUG_IMPORTS="1")
@@ -224,3 +225,24 @@ def test_a_result_that_cannot_be_cached_is_not_replayed(run: Run, project: Path)
     write(project / "late" / "main.norm", 'import "later.norm"\nnorm n when p a must x\n')
     assert "import-error" in run("late").stdout
     assert run_entries(project) == []
+
+
+def test_a_change_to_normlang_itself_invalidates_every_entry(
+        project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from normlang import cache
+
+    code = write(tmp_path / "code" / "checks.py", "CHECKS = ()\n").parent
+    write(code / "__pycache__" / "checks.pyc", "compiled")
+    before = cache.files_fingerprint((code,))
+    write(code / "__pycache__" / "checks.pyc", "compiled again")
+    assert cache.files_fingerprint((code,)) == before
+    write(code / "checks.py", "CHECKS = (check_conflicts,)\n")
+    assert cache.files_fingerprint((code,)) != before
+
+    monkeypatch.chdir(project)
+    store = cache.Cache(project / ".normcheck_cache")
+    root = Path("conflict/persona.norm")
+    keys = (store.key(root, "options"), store.run_key([root], "request"))
+    monkeypatch.setattr(cache, "code_fingerprint", lambda: "another build of normlang")
+    assert store.key(root, "options") not in keys
+    assert store.run_key([root], "request") not in keys
