@@ -27,21 +27,22 @@ import stat
 from functools import lru_cache
 from pathlib import Path
 
-try:  # the built-in SHA-256: hashlib would load OpenSSL first, ~2 ms of every warm run
-    from _sha2 import sha256  # CPython 3.12+
-except ImportError:
-    try:
-        from _sha256 import sha256  # CPython 3.11 and older
-    except ImportError:  # pragma: no cover - another implementation
-        from hashlib import sha256
-
 #: typing.TYPE_CHECKING without importing typing (this module is on the warm start-up path)
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from hashlib import sha256
     from typing import Any
 
     from .findings import Finding
     from .source import SourceFile
+else:
+    try:  # the built-in SHA-256: hashlib would load OpenSSL first, ~2 ms of every warm run
+        from _sha2 import sha256  # CPython 3.12+
+    except ImportError:
+        try:
+            from _sha256 import sha256  # CPython 3.11 and older
+        except ImportError:  # pragma: no cover - another implementation
+            from hashlib import sha256
 
 FORMAT = "normcheck-cache-1"
 #: what a warm run replays: the text written to stdout and the exit code

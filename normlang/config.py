@@ -35,7 +35,7 @@ class Config:
     """The `[tool.normcheck]` table, and where it came from (None: no configuration found)."""
 
     # a plain class, not a dataclass: importing dataclasses costs a warm run ~7 ms
-    __slots__ = ("path", "values", "text")
+    __slots__ = ("path", "text", "values")
 
     def __init__(self, path: Path | None = None, values: dict[str, Any] | None = None,
                  text: str = "") -> None:

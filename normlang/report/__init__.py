@@ -20,7 +20,7 @@ class Report:
     """Everything a renderer needs: the findings, the sources they point into, the files checked."""
 
     # a plain class, not a dataclass: importing dataclasses costs a warm run ~7 ms
-    __slots__ = ("findings", "sources", "files_checked")
+    __slots__ = ("files_checked", "findings", "sources")
 
     def __init__(self, findings: Sequence[Finding], sources: dict[str, SourceFile] | None = None,
                  files_checked: int = 0) -> None:

@@ -194,10 +194,8 @@ def test_a_warm_run_replays_the_output_without_building_findings(project: Path) 
              "'tomllib', 'typing', 'hashlib', 'shutil') if m in sys.modules), code, "
              "file=sys.stderr)\n")
     command = [sys.executable, "-c", probe]
-    cold = subprocess.run(command, cwd=project, env=cli_env(), capture_output=True, text=True,
-                          timeout=300)
-    warm = subprocess.run(command, cwd=project, env=cli_env(), capture_output=True, text=True,
-                          timeout=300)
+    cold, warm = (subprocess.run(command, cwd=project, env=cli_env(), capture_output=True,
+                                 text=True, timeout=300, check=False) for _ in range(2))
     assert "normlang.findings" in cold.stderr
     assert warm.stdout == cold.stdout
     assert warm.stderr.strip() == "[] 1"
