@@ -8,13 +8,39 @@ The public API::
 
 from __future__ import annotations
 
-from .api import CheckOptions, CheckResult, Loaded, check, check_path, load, load_text
-from .findings import Finding, Label, Severity, Witness
-from .source import SourceFile, Span
-
 __version__ = "0.1.0"
 
 __all__ = [
     "CheckOptions", "CheckResult", "Finding", "Label", "Loaded", "Severity", "SourceFile",
     "Span", "Witness", "__version__", "check", "check_path", "load", "load_text",
 ]
+
+#: typing.TYPE_CHECKING without importing typing, which `normcheck`'s start-up can do without
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .api import CheckOptions, CheckResult, Loaded, check, check_path, load, load_text
+    from .findings import Finding, Label, Severity, Witness
+    from .source import SourceFile, Span
+
+#: where each public name is defined; imported on first use, so that `normcheck`'s
+#: start-up (which reads `__version__` only) does not pay for the API's modules
+_HOMES = {
+    "CheckOptions": "api", "CheckResult": "api", "Loaded": "api", "check": "api",
+    "check_path": "api", "load": "api", "load_text": "api", "Finding": "findings",
+    "Label": "findings", "Severity": "findings", "Witness": "findings", "SourceFile": "source",
+    "Span": "source",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name not in _HOMES:
+        raise AttributeError(f"module 'normlang' has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(f".{_HOMES[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -9,10 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .findings import MALFORMED_KINDS, Finding
 from .source import SourceFile
-from .spec import Spec
+
+if TYPE_CHECKING:
+    from .spec import Spec
 
 #: progress callback: (what is being done, how many done, how many in all)
 Progress = Callable[[str, int, int], None]

@@ -1,8 +1,17 @@
 """The result cache: a re-check of unchanged files does no parsing and no solving.
 
-An entry is keyed by the tool version, the options, the working folder, the
-root file's display path and its bytes. It lists every file the spec read (its
-display path and SHA-256) and is used only while all of them are unchanged.
+Two kinds of entry, both JSON files under the cache folder:
+
+- a root entry (`KEY.json`) holds the findings of one root file. Its key covers
+  the tool version, the options, the working folder, the root's display path
+  and its bytes; it lists every file the spec read (display path and SHA-256)
+  and is used only while all of them are unchanged.
+- a run entry (`runs/KEY.json`) holds the whole output and exit code of one
+  `normcheck` command: its key covers the request (flags, configuration, colour)
+  and every root with its bytes, and it lists every file read, like a root
+  entry. A repeated command replays it without building a single finding, which
+  is what makes a warm run start fast.
+
 Keys are computed from bytes alone, without lark or z3. Every entry carries a
 checksum of its body; corrupt, truncated, foreign or tampered entries are
 ignored (and replaced by the next run). Writes are atomic (a temporary file in
@@ -12,23 +21,37 @@ and the last writer wins with an entry as good as the other's.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import stat
-import tempfile
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
-from .findings import Finding
-from .source import SourceFile
+#: typing.TYPE_CHECKING without importing typing (this module is on the warm start-up path)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from hashlib import sha256
+    from typing import Any
+
+    from .findings import Finding
+    from .source import SourceFile
+else:
+    try:  # the built-in SHA-256: hashlib would load OpenSSL first, ~2 ms of every warm run
+        from _sha2 import sha256  # CPython 3.12+
+    except ImportError:
+        try:
+            from _sha256 import sha256  # CPython 3.11 and older
+        except ImportError:  # pragma: no cover - another implementation
+            from hashlib import sha256
 
 FORMAT = "normcheck-cache-1"
+#: what a warm run replays: the text written to stdout and the exit code
+Replay = tuple[str, int]
 
 
 def digest(data: bytes) -> str:
     """The SHA-256 of `data`, in hex."""
-    return hashlib.sha256(data).hexdigest()
+    return sha256(data).hexdigest()
 
 
 def _read_regular(path: Path) -> bytes | None:
@@ -49,41 +72,31 @@ def _decoded(data: bytes) -> str | None:
 
 
 class Cache:
-    """Results of checking root files, stored as one JSON file per entry under `folder`."""
+    """Results of checking, stored as one JSON file per entry under `folder`."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
     def key(self, root: Path, fingerprint: str) -> str | None:
         """The entry key of a root file, or None if it cannot be read as a regular file."""
-        from . import __version__
-
         content = _read_regular(root)
         if content is None:
             return None
-        material = "\0".join([FORMAT, __version__, fingerprint, os.getcwd(), str(root),
-                              digest(content)])
-        return digest(material.encode("utf-8", "surrogatepass"))
+        return _key(fingerprint, os.getcwd(), str(root), digest(content))
 
     def get(self, key: str) -> tuple[list[Finding], dict[str, SourceFile]] | None:
         """The findings and sources of a valid entry whose files are all unchanged, else None."""
         from .report.json import finding_from_record
+        from .source import SourceFile
 
+        entry = self._load(self.folder / f"{key}.json", key)
+        texts = _unchanged(entry.get("deps")) if entry is not None else None
+        if entry is None or texts is None:
+            return None
         try:
-            entry = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
-            if not isinstance(entry, dict) or entry.get("format") != FORMAT:
-                return None
-            if entry.get("key") != key or entry.get("checksum") != _checksum(entry):
-                return None
-            sources: dict[str, SourceFile] = {}
-            for shown, expected in entry["deps"]:
-                data = _read_regular(Path(shown))
-                text = None if data is None or digest(data) != expected else _decoded(data)
-                if text is None:
-                    return None
-                sources[shown] = SourceFile(shown, text)
-            return [finding_from_record(r) for r in entry["findings"]], sources
-        except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+            return ([finding_from_record(r) for r in entry["findings"]],
+                    {shown: SourceFile(shown, text) for shown, text in texts.items()})
+        except (ValueError, KeyError, TypeError, IndexError, AttributeError):
             return None
 
     def put(self, key: str, findings: list[Finding], sources: dict[str, SourceFile]) -> None:
@@ -94,23 +107,122 @@ class Cache:
         """
         from .report.json import finding_to_record
 
-        deps = []
-        for shown in sorted(sources):
-            data = _read_regular(Path(shown))
-            if data is None or _decoded(data) != sources[shown].text:
-                return
-            deps.append([shown, digest(data)])
-        entry: dict[str, Any] = {"format": FORMAT, "key": key, "deps": deps,
-                                 "findings": [finding_to_record(f) for f in findings]}
+        deps = _deps(sources)
+        if deps is not None:
+            self._store(self.folder / f"{key}.json", {
+                "format": FORMAT, "key": key, "deps": deps,
+                "findings": [finding_to_record(f) for f in findings]})
+
+    def run_key(self, roots: list[Path], request: str) -> str | None:
+        """The key of a whole command: its request and every root with its bytes; None if a
+        root cannot be read as a regular file."""
+        parts = [request, os.getcwd()]
+        for root in roots:
+            content = _read_regular(root)
+            if content is None:
+                return None
+            parts += [str(root), digest(content)]
+        return _key("run", *parts)
+
+    def replay(self, key: str) -> Replay | None:
+        """The output and exit code of a recorded command whose files are all unchanged."""
+        entry = self._load(self.folder / "runs" / f"{key}.json", key)
+        if entry is None or _unchanged(entry.get("deps")) is None:
+            return None
+        stdout, code = entry.get("stdout"), entry.get("exit")
+        if not isinstance(stdout, str) or type(code) is not int:
+            return None
+        return stdout, code
+
+    def record(self, key: str, sources: dict[str, SourceFile], replay: Replay) -> None:
+        """Store what a command printed and returned, and the files it depended on."""
+        deps = _deps(sources)
+        if deps is not None:
+            self._store(self.folder / "runs" / f"{key}.json", {
+                "format": FORMAT, "key": key, "deps": deps, "stdout": replay[0],
+                "exit": replay[1]})
+
+    def _load(self, path: Path, key: str) -> dict[str, Any] | None:
+        try:
+            entry = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(entry, dict) or entry.get("format") != FORMAT:
+            return None
+        if entry.get("key") != key or entry.get("checksum") != _checksum(entry):
+            return None
+        return entry
+
+    def _store(self, path: Path, entry: dict[str, Any]) -> None:
         entry["checksum"] = _checksum(entry)
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
+            path.parent.mkdir(parents=True, exist_ok=True)
             ignore = self.folder / ".gitignore"
             if not ignore.exists():
                 _atomic_write(ignore, "# created by normcheck: the cache is never committed\n*\n")
-            _atomic_write(self.folder / f"{key}.json", json.dumps(entry))
+            _atomic_write(path, json.dumps(entry))
         except OSError:
             return
+
+
+def _key(*parts: str) -> str:
+    from . import __version__
+
+    material = "\0".join([FORMAT, __version__, code_fingerprint(), *parts])
+    return digest(material.encode("utf-8", "surrogatepass"))
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """A fingerprint of normlang's own code and grammar, part of every key.
+
+    The version alone does not change while normlang is developed (an editable install):
+    without this, a changed check or renderer would be answered with the old results.
+    """
+    here = Path(__file__).parent
+    return files_fingerprint((here, here.parent / "grammar"))
+
+
+def files_fingerprint(folders: tuple[Path, ...]) -> str:
+    """The path, size and modification time of every file under `folders` (caches aside)."""
+    stamps = []
+    for folder in folders:
+        for where, dirs, files in os.walk(folder):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            for name in sorted(files):
+                try:
+                    info = os.stat(os.path.join(where, name))
+                except OSError:
+                    continue
+                stamps.append(f"{where}/{name}:{info.st_size}:{info.st_mtime_ns}")
+    return digest("\n".join(stamps).encode("utf-8", "surrogatepass"))
+
+
+def _unchanged(deps: object) -> dict[str, str] | None:
+    """The texts of an entry's files, if every one still has the recorded SHA-256."""
+    texts: dict[str, str] = {}
+    try:
+        for shown, expected in deps:  # type: ignore[attr-defined]
+            data = _read_regular(Path(shown))
+            text = None if data is None or digest(data) != expected else _decoded(data)
+            if text is None:
+                return None
+            texts[shown] = text
+    except (ValueError, TypeError):
+        return None
+    return texts
+
+
+def _deps(sources: dict[str, SourceFile]) -> list[list[str]] | None:
+    """Each file with its SHA-256, read again now; None if one no longer holds the text
+    that was checked."""
+    deps = []
+    for shown in sorted(sources):
+        data = _read_regular(Path(shown))
+        if data is None or _decoded(data) != sources[shown].text:
+            return None
+        deps.append([shown, digest(data)])
+    return deps
 
 
 def _checksum(entry: dict[str, Any]) -> str:
@@ -119,6 +231,8 @@ def _checksum(entry: dict[str, Any]) -> str:
 
 
 def _atomic_write(path: Path, text: str) -> None:
+    import tempfile
+
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:

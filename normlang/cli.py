@@ -9,35 +9,38 @@ be checked, so `--version` and a fully cached run stay fast.
 from __future__ import annotations
 
 import argparse
-import difflib
 import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .config import Config, ConfigError, load_config
-from .findings import KINDS, Finding
-from .report import FORMATS, Report, render
-from .source import SourceFile
+from .report import FORMATS
 
+#: typing.TYPE_CHECKING without importing typing. A warm run imports only this module,
+#: config, report (for FORMATS) and cache: findings, sources and renderers are imported
+#: where a run really builds findings.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from .api import CheckOptions
     from .cache import Cache
+    from .findings import Finding
     from .resolve import Loader
+    from .source import SourceFile
     from .spec import Spec
+
+    #: one checked root: its findings and the sources they point into
+    Outcome = tuple[list[Finding], dict[str, SourceFile]]
 
 SUBCOMMANDS = ("check", "query", "graph", "diff")
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-INFO_KINDS = frozenset(k for k, s in KINDS.items() if s.value == "info")
 #: results that depend on more than the bytes of the files read: never cached
 UNCACHEABLE_KINDS = frozenset({"import-error", "solver-unknown"})
 HEAVY_MODULES = ("z3", "lark", "networkx")
 SKIPPED_DIRS = {"node_modules", "__pycache__", "build", "dist", "venv"}
-
-#: one checked root: its findings and the sources they point into
-Outcome = tuple[list[Finding], dict[str, SourceFile]]
 
 
 class UsageError(Exception):
@@ -45,8 +48,28 @@ class UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(formatter_class=_formatter, **kwargs)
+
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UsageError(message)
+
+
+def _formatter(prog: str) -> argparse.HelpFormatter:
+    # argparse builds a formatter for every add_argument; left to itself, each asks
+    # shutil.get_terminal_size, and importing shutil (with bz2 and lzma) costs a run ~2 ms
+    return argparse.HelpFormatter(prog, width=_terminal_width() - 2)
+
+
+def _terminal_width() -> int:
+    """What shutil.get_terminal_size() would say: $COLUMNS, else stdout's terminal, else 80."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    try:
+        return os.get_terminal_size(sys.__stdout__.fileno()).columns or 80  # type: ignore[union-attr]
+    except (AttributeError, ValueError, OSError):
+        return 80
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -108,12 +131,16 @@ def _check_parser() -> _Parser:
 
 def parse_kinds(text: str | Sequence[str] | None, flag: str) -> set[str]:
     """Finding kinds from a comma-separated flag or a config list; unknown ones are usage errors."""
+    from .findings import KINDS
+
     if text is None:
         return set()
     items = text.split(",") if isinstance(text, str) else [str(item) for item in text]
     kinds = {item.strip() for item in items if item.strip()}
     for kind in sorted(kinds):
         if kind not in KINDS:
+            import difflib
+
             close = difflib.get_close_matches(kind, list(KINDS), n=1)
             hint = f"; did you mean `{close[0]}`?" if close else ""
             raise UsageError(f"{flag}: unknown finding kind `{kind}`{hint}")
@@ -133,29 +160,57 @@ def _check(argv: list[str]) -> int:
     fmt = args.format or config.get("format", "text")
     if fmt not in FORMATS:
         raise UsageError(f"{config.where('format')}: unknown format `{fmt}`")
+    paths = [Path(p) for p in args.paths] or [config.base / p for p in config.get("paths", [])]
+    roots = discover(paths or [Path(".")], list(config.get("exclude", [])), config.base)
+    if not roots:
+        print("normcheck: warning: no .norm files to check", file=sys.stderr)
+    color = fmt == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    cache = None if args.no_cache else _cache(args.cache_dir, config)
+    run_key = cache.run_key(roots, _request(args, config, color)) if cache and roots else None
+    # INVARIANT: a command is recorded only after all of the validation below passed, so a
+    # replayed one needs none of it (nor the modules it imports)
+    replayed = cache.replay(run_key) if cache and run_key else None
+    if replayed is None:
+        output, code, sources = _check_roots(args, config, roots, fmt, color, cache)
+        if cache and run_key and sources is not None:
+            cache.record(run_key, sources, (output, code))
+    else:
+        output, code = replayed
+    sys.stdout.write(output)
+    sys.stdout.flush()
+    return code
+
+
+def _request(args: argparse.Namespace, config: Config, color: bool) -> str:
+    """What, besides the files, can change a command's output or exit code: every flag and
+    configuration value, and colour. (Some, like --jobs, cannot: keying on them costs a miss.)"""
+    import json
+
+    return json.dumps({"args": vars(args), "config": config.values, "from": str(config.path),
+                       "color": color}, sort_keys=True, default=str)
+
+
+def _check_roots(args: argparse.Namespace, config: Config, roots: list[Path], fmt: str,
+                 color: bool, cache: Cache | None,
+                 ) -> tuple[str, int, dict[str, SourceFile] | None]:
+    """Check (or look up) every root: the output, the exit code, and the files read (None
+    when a result could not be cached, so neither can the whole output)."""
+    from .report import Report, render
+
     select = parse_kinds(args.select, "--select") or parse_kinds(config.get("select"), "select")
     ignore = parse_kinds(args.ignore, "--ignore") | parse_kinds(config.get("ignore"), "ignore")
     verbose = args.verbose if args.verbose is not None else bool(config.get("verbose", False))
     strict = args.strict if args.strict is not None else bool(config.get("strict", False))
     options = _options(args, config)
-    paths = [Path(p) for p in args.paths] or [config.base / p for p in config.get("paths", [])]
-    roots = discover(paths or [Path(".")], list(config.get("exclude", [])), config.base)
-    if not roots:
-        print("normcheck: warning: no .norm files to check", file=sys.stderr)
     jobs = args.jobs if args.jobs is not None else config.get("jobs") or (os.cpu_count() or 1)
     if jobs < 1:
         raise UsageError("--jobs must be at least 1")
-    cache = None if args.no_cache else _cache(args.cache_dir, config)
-    findings, sources = run(roots, options, cache, jobs)
+    findings, sources, cacheable = run(roots, options, cache, jobs)
     shown = filter_findings(findings, select, ignore, verbose)
-    color = fmt == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    sys.stdout.write(render(Report(shown, sources, len(roots)), fmt, color=color,
-                            quiet=args.quiet))
-    sys.stdout.flush()
-    if args.exit_zero:
-        return EXIT_OK
+    output = render(Report(shown, sources, len(roots)), fmt, color=color, quiet=args.quiet)
     failing = {"error", "warning"} if strict else {"error"}
-    return EXIT_FINDINGS if any(f.severity.value in failing for f in shown) else EXIT_OK
+    failed = not args.exit_zero and any(f.severity.value in failing for f in shown)
+    return output, EXIT_FINDINGS if failed else EXIT_OK, sources if cacheable else None
 
 
 def _options(args: argparse.Namespace, config: Config) -> CheckOptions:
@@ -210,16 +265,17 @@ def discover(paths: Sequence[Path], exclude: list[str], base: Path) -> list[Path
                 found.extend(Path(folder) / f for f in sorted(files) if f.endswith(".norm"))
         else:
             found.append(path)
-    shown = {_display(p) for p in found if not _excluded(p, exclude, base)}
+    here = Path.cwd().resolve()
+    shown = {_display(p, here) for p in found if not (exclude and _excluded(p, exclude, base))}
     return [Path(p) for p in sorted(shown)]
 
 
-def _display(path: Path) -> str:
+def _display(path: Path, here: Path | None = None) -> str:
     # INVARIANT: the same spelling as imports.display_path, so that a file checked as a root
     # and imported by another root yields findings with equal paths (and is deduplicated)
     resolved = path.resolve()
     try:
-        return str(resolved.relative_to(Path.cwd().resolve()))
+        return str(resolved.relative_to(here or Path.cwd().resolve()))
     except ValueError:
         return str(resolved)
 
@@ -242,10 +298,12 @@ def fingerprint(options: CheckOptions) -> str:
 
 
 def run(roots: list[Path], options: CheckOptions, cache: Cache | None,
-        jobs: int) -> Outcome:
-    """Check every root (from the cache where valid); deduplicated, sorted findings."""
+        jobs: int) -> tuple[list[Finding], dict[str, SourceFile], bool]:
+    """Check every root (from the cache where valid): deduplicated, sorted findings, the
+    sources they point into, and whether every root's result is (or could be) cached."""
     findings: list[Finding] = []
     sources: dict[str, SourceFile] = {}
+    cacheable = True
     todo: list[tuple[Path, str | None]] = []
     for root in roots:
         key = cache.key(root, fingerprint(options)) if cache else None
@@ -259,9 +317,11 @@ def run(roots: list[Path], options: CheckOptions, cache: Cache | None,
     for (_root, key), (found, files) in zip(todo, outcomes):
         findings.extend(found)
         sources.update(files)
-        if cache is not None and key is not None and _cacheable(found, files):
+        if key is None or not _cacheable(found, files):
+            cacheable = False
+        elif cache is not None:
             cache.put(key, found, files)
-    return dedupe(findings), sources
+    return dedupe(findings), sources, cacheable
 
 
 def _cacheable(found: list[Finding], files: dict[str, SourceFile]) -> bool:
@@ -297,6 +357,7 @@ def _check_parallel(roots: list[Path], options: CheckOptions, jobs: int,
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     from .report.json import finding_from_record
+    from .source import SourceFile
 
     outcomes: list[Outcome | None] = [None] * len(roots)
     with ProcessPoolExecutor(max_workers=min(jobs, len(roots)), initializer=_init_worker,
@@ -359,6 +420,7 @@ def check_root(loader: Loader, root: Path, options: CheckOptions,
 def crashed(root: Path, crash: BaseException) -> Finding:
     """A bug in normcheck while checking `root`, as an error finding (never a pass, never a
     traceback); `NORMCHECK_DEBUG=1` also prints the traceback on stderr."""
+    from .findings import Finding
     from .source import Span
 
     if os.environ.get("NORMCHECK_DEBUG"):
@@ -373,6 +435,8 @@ def crashed(root: Path, crash: BaseException) -> Finding:
 
 def dedupe(findings: list[Finding]) -> list[Finding]:
     """One copy of each finding (by kind, span and message), sorted by file, position, kind."""
+    from .findings import Finding
+
     seen: dict[tuple[str, str, int, int, str], Finding] = {}
     for finding in findings:
         key = (finding.kind, finding.span.path, finding.span.start, finding.span.end,
@@ -388,7 +452,7 @@ def filter_findings(findings: list[Finding], select: set[str], ignore: set[str],
     for finding in findings:
         if (select and finding.kind not in select) or finding.kind in ignore:
             continue
-        if finding.kind in INFO_KINDS and not verbose and finding.kind not in select:
+        if finding.severity.value == "info" and not verbose and finding.kind not in select:
             continue
         out.append(finding)
     return out
@@ -436,6 +500,8 @@ def _load_spec(path: str) -> tuple[Spec | None, list[Finding], dict[str, SourceF
 
 
 def _malformed(findings: list[Finding], files: dict[str, SourceFile]) -> int:
+    from .report import Report, render
+
     sys.stdout.write(render(Report(findings, files, 1), "text"))
     return EXIT_FINDINGS
 

@@ -7,12 +7,14 @@ a usage error that names the file and line.
 
 from __future__ import annotations
 
-import difflib
 import re
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+
+#: typing.TYPE_CHECKING without importing typing (this module is on the warm start-up path)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 #: every key of `[tool.normcheck]`, with the Python types its value may have
 KEYS: dict[str, tuple[type, ...]] = {
@@ -29,13 +31,17 @@ class ConfigError(Exception):
     """A bad configuration: a usage error (exit 2)."""
 
 
-@dataclass(frozen=True)
 class Config:
     """The `[tool.normcheck]` table, and where it came from (None: no configuration found)."""
 
-    path: Path | None = None
-    values: dict[str, Any] = field(default_factory=dict)
-    text: str = ""
+    # a plain class, not a dataclass: importing dataclasses costs a warm run ~7 ms
+    __slots__ = ("path", "text", "values")
+
+    def __init__(self, path: Path | None = None, values: dict[str, Any] | None = None,
+                 text: str = "") -> None:
+        self.path = path
+        self.values = values if values is not None else {}
+        self.text = text
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.values.get(key, default)
@@ -67,14 +73,19 @@ def load_config(start: Path) -> Config:
     path = find_pyproject(start.resolve())
     if path is None:
         return Config()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as bad:
+        raise ConfigError(f"{path}: cannot read the configuration: {bad}") from None
+    if not may_configure_normcheck(text):
+        return Config(path, {}, text)
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - exercised on Python 3.10 only
         import tomli as tomllib
     try:
-        text = path.read_text(encoding="utf-8")
         document = tomllib.loads(text)
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as bad:
+    except tomllib.TOMLDecodeError as bad:
         raise ConfigError(f"{path}: cannot read the configuration: {bad}") from None
     tool = document.get("tool", {})
     table = tool.get("normcheck", {}) if isinstance(tool, dict) else {}
@@ -86,8 +97,33 @@ def load_config(start: Path) -> Config:
     return config
 
 
+#: a `[tool]` table header, however spelt; under it, `normcheck = ...` would be ours
+_TOOL_HEADER = re.compile(r"""^[ \t]*\[[ \t]*(tool|"tool"|'tool')[ \t]*\]""", re.MULTILINE)
+#: a line that sets a key `normcheck` of whatever table it is in
+_NORMCHECK_KEY = re.compile(r"""[ \t]*(normcheck|"normcheck"|'normcheck')[ \t]*=""")
+
+
+def may_configure_normcheck(text: str) -> bool:
+    """Whether a pyproject.toml's text may hold a `[tool.normcheck]` table (else it need not be
+    parsed: tomllib costs a run ~7 ms).
+
+    Errs towards yes. Every spelling of the table names `normcheck`: in a header, in a
+    dotted key `tool.normcheck.x`, in an inline table, or as a key under `[tool]`. So the
+    answer is no only when each `normcheck` begins a line `normcheck = ...` (a key, like the
+    console script of `[project.scripts]`) and there is no `[tool]` table for it to be in.
+    """
+    if "normcheck" not in text:
+        return False
+    if _TOOL_HEADER.search(text):
+        return True
+    return any("normcheck" in line and not _NORMCHECK_KEY.match(line)
+               for line in text.splitlines())
+
+
 def _validate(config: Config, key: str, value: Any) -> None:
     if key not in KEYS:
+        import difflib
+
         close = difflib.get_close_matches(key, list(KEYS), n=1)
         hint = f"; did you mean `{close[0]}`?" if close else ""
         raise ConfigError(f"{config.where(key)}: unknown key `{key}` in [tool.normcheck]{hint}")

@@ -6,15 +6,29 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 from cli_helpers import Run, cli_env, heavy_modules, normcheck_command, write
 
 DEBUG = cli_env(NORMCHECK_DEBUG_IMPORTS="1")
 
 
 def entries(project: Path) -> list[Path]:
+    """The root entries (one per checked root file and options)."""
     return sorted((project / ".normcheck_cache").glob("*.json"))
+
+
+def run_entries(project: Path) -> list[Path]:
+    """The run entries (one per command, replayed by a warm run)."""
+    return sorted((project / ".normcheck_cache" / "runs").glob("*.json"))
+
+
+def tamper(entry: Path, field: str, value: object) -> None:
+    data = json.loads(entry.read_text(encoding="utf-8"))
+    data[field] = value  # the checksum no longer matches
+    entry.write_text(json.dumps(data), encoding="utf-8")
 
 
 def test_cache_folder_is_created_at_the_project_root_and_ignored_by_git(
@@ -69,24 +83,35 @@ def test_a_change_to_an_imported_file_invalidates_its_importers(run: Run, projec
 
 def test_a_tampered_entry_is_recomputed(run: Run, project: Path) -> None:
     cold = run("conflict")
-    [entry] = entries(project)
-    data = json.loads(entry.read_text(encoding="utf-8"))
-    data["findings"] = []  # a clean verdict, but the checksum no longer matches
-    entry.write_text(json.dumps(data), encoding="utf-8")
+    [entry], [recorded] = entries(project), run_entries(project)
+    tamper(entry, "findings", [])  # a clean verdict
+    tamper(recorded, "stdout", "")
     warm = run("conflict", env=DEBUG)
-    assert warm.stdout == cold.stdout
+    assert (warm.stdout, warm.returncode) == (cold.stdout, cold.returncode)
     assert "z3" in heavy_modules(warm.stderr)
     assert json.loads(entry.read_text(encoding="utf-8"))["findings"]
+    assert json.loads(recorded.read_text(encoding="utf-8"))["stdout"] == cold.stdout
+
+
+def test_a_tampered_run_entry_falls_back_to_the_root_entries(run: Run, project: Path) -> None:
+    cold = run("conflict")
+    [recorded] = run_entries(project)
+    tamper(recorded, "exit", 0)
+    warm = run("conflict", env=DEBUG)
+    assert (warm.stdout, warm.returncode) == (cold.stdout, 1)
+    assert heavy_modules(warm.stderr) == []
+    assert json.loads(recorded.read_text(encoding="utf-8"))["exit"] == 1
 
 
 def test_truncated_and_foreign_entries_are_ignored(run: Run, project: Path) -> None:
     cold = run("conflict")
-    [entry] = entries(project)
+    [entry], [recorded] = entries(project), run_entries(project)
     for garbage in (entry.read_text(encoding="utf-8")[:40], "[1, 2, 3]", "\x00\xff",
                     json.dumps({"format": "someone-else", "key": entry.stem})):
         entry.write_text(garbage, encoding="utf-8")
+        recorded.write_text(garbage.replace(entry.stem, recorded.stem), encoding="utf-8")
         result = run("conflict", env=DEBUG)
-        assert result.stdout == cold.stdout
+        assert (result.stdout, result.returncode) == (cold.stdout, cold.returncode)
         assert "Traceback" not in result.stderr
         assert "z3" in heavy_modules(result.stderr)
 
@@ -161,3 +186,61 @@ def test_the_cache_never_changes_a_verdict_on_the_examples(tmp_path: Path) -> No
         assert heavy_modules(warm.stderr) == []
         if fmt == "json":
             assert json.loads(warm.stdout)["summary"]["files"] >= 20
+
+
+def test_a_warm_run_replays_the_output_without_building_findings(project: Path) -> None:
+    probe = ("import sys\nfrom normlang.cli import main\ncode = main(['.'])\n"
+             "print(sorted(m for m in ('normlang.findings', 'normlang.api', 'dataclasses', "
+             "'tomllib', 'typing', 'hashlib', 'shutil') if m in sys.modules), code, "
+             "file=sys.stderr)\n")
+    command = [sys.executable, "-c", probe]
+    cold, warm = (subprocess.run(command, cwd=project, env=cli_env(), capture_output=True,
+                                 text=True, timeout=300, check=False) for _ in range(2))
+    assert "normlang.findings" in cold.stderr
+    assert warm.stdout == cold.stdout
+    assert warm.stderr.strip() == "[] 1"
+
+
+def test_a_run_entry_is_only_replayed_for_the_same_request_and_files(
+        run: Run, project: Path) -> None:
+    cold = run("conflict", "clean")
+    assert cold.returncode == 1
+    assert run("conflict", "clean", "--exit-zero").returncode == 0
+    assert run("conflict", "clean", "--ignore", "conflict").returncode == 0
+    assert run("conflict", "clean", "-q").stdout != cold.stdout
+    assert run("conflict", "clean", "--format", "concise").stdout.startswith("conflict/")
+    assert run("conflict", "clean", "--select", "conflcit").returncode == 2
+    write(project / "clean" / "another.norm", "agent a\nfact p: bool\naction a.x\n"
+          "norm one when p a must x\nnorm two when p a must not x\n")
+    added = run("conflict", "clean")
+    assert added.stdout.count("error[conflict]") == cold.stdout.count("error[conflict]") + 1
+    (project / "clean" / "another.norm").unlink()
+    assert run("conflict", "clean").stdout == cold.stdout
+    assert len(run_entries(project)) == 6  # one per distinct command that did not fail
+
+
+def test_a_result_that_cannot_be_cached_is_not_replayed(run: Run, project: Path) -> None:
+    write(project / "late" / "main.norm", 'import "later.norm"\nnorm n when p a must x\n')
+    assert "import-error" in run("late").stdout
+    assert run_entries(project) == []
+
+
+def test_a_change_to_normlang_itself_invalidates_every_entry(
+        project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from normlang import cache
+
+    code = write(tmp_path / "code" / "checks.py", "CHECKS = ()\n").parent
+    write(code / "__pycache__" / "checks.pyc", "compiled")
+    before = cache.files_fingerprint((code,))
+    write(code / "__pycache__" / "checks.pyc", "compiled again")
+    assert cache.files_fingerprint((code,)) == before
+    write(code / "checks.py", "CHECKS = (check_conflicts,)\n")
+    assert cache.files_fingerprint((code,)) != before
+
+    monkeypatch.chdir(project)
+    store = cache.Cache(project / ".normcheck_cache")
+    root = Path("conflict/persona.norm")
+    keys = (store.key(root, "options"), store.run_key([root], "request"))
+    monkeypatch.setattr(cache, "code_fingerprint", lambda: "another build of normlang")
+    assert store.key(root, "options") not in keys
+    assert store.run_key([root], "request") not in keys

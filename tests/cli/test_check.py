@@ -128,6 +128,12 @@ def test_version_and_help(run: Run) -> None:
     assert version.stdout.startswith("normcheck ")
     help_text = run("--help")
     assert help_text.returncode == 0 and "--format" in help_text.stdout
+    assert max(map(len, help_text.stdout.splitlines())) == 78  # no terminal: 80 columns
+
+
+def test_help_fits_the_width_in_columns(run: Run) -> None:
+    lines = run("--help", env=cli_env(COLUMNS="120")).stdout.splitlines()
+    assert 100 < max(map(len, lines)) <= 118
 
 
 @pytest.mark.parametrize(("args", "fragment"), [

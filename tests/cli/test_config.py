@@ -99,3 +99,38 @@ def test_nearest_pyproject_wins(run: Run, project: Path) -> None:
     (project / "clean" / "pyproject.toml").write_text("[tool.normcheck]\nstrict = true\n",
                                                       encoding="utf-8")
     assert run("ok.norm", cwd=project / "clean").returncode == 0
+
+
+@pytest.mark.parametrize("table", [
+    "[tool.normcheck]\nstrict = true\n",
+    "[ tool . 'normcheck' ]\nstrict = true\n",
+    "[tool]\nnormcheck = { strict = true }\n",
+    "tool.normcheck.strict = true\n",
+    "tool = { normcheck = { strict = true } }\n",
+])
+def test_every_spelling_of_the_table_is_read(run: Run, project: Path, table: str) -> None:
+    # the console script's `normcheck = ...` line must not hide (nor stand for) the table
+    (project / "pyproject.toml").write_text(
+        f'{table}\n[project.scripts]\nnormcheck = "normlang.cli:main"\n', encoding="utf-8")
+    (project / "warn").mkdir()
+    (project / "warn" / "dead.norm").write_text(
+        "agent a\nfact p: bool\naction a.x\nnorm unreachable when p and not p a must x\n",
+        encoding="utf-8")
+    assert run("warn").returncode == 1
+
+
+@pytest.mark.parametrize(("text", "parsed"), [
+    ("[project]\nname = 'x'\n", False),
+    ('[project.scripts]\nnormcheck = "normlang.cli:main"\n[tool.ruff]\nx = 1\n', False),
+    ('[project.scripts]\n"normcheck" = "normlang.cli:main"\n', False),
+    ("[tool.normcheck]\n", True),
+    ("[tool]\nnormcheck = {}\n", True),
+    ('[project.scripts]\nnormcheck = "x"\n[tool]\nruff = {}\n', True),
+    ("[tool.normcheck.extra]\n", True),
+    ("# configure normcheck here one day\n", True),
+])
+def test_a_pyproject_is_parsed_only_when_it_may_configure_normcheck(text: str,
+                                                                    parsed: bool) -> None:
+    from normlang.config import may_configure_normcheck
+
+    assert may_configure_normcheck(text) is parsed
