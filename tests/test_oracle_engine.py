@@ -292,3 +292,42 @@ def test_engine_agrees_with_the_oracle(spec: Spec) -> None:
 def test_a_timeout_is_never_a_clean_result(spec: Spec) -> None:
     """With a 1 ms solver limit, every answer the engine does give still agrees."""
     assert_agrees(spec, run_checks(spec, CheckOptions(timeout_ms=1)))
+
+
+@settings(max_examples=EXAMPLES // 2, deadline=None, phases=PHASES)
+@given(specs())
+def test_the_large_spec_path_agrees_with_the_oracle(spec: Spec) -> None:
+    """Above `SCOPED_WITNESS_NORMS` norms, witnesses are scoped to their groups and
+    `complies with` looks at the judged groups only: the same findings, and every scoped
+    witness re-checks. Here every spec takes that path."""
+    from unittest import mock
+
+    with mock.patch("normlang.checks.SCOPED_WITNESS_NORMS", 0):
+        scoped = run_checks(spec, CheckOptions())
+    for finding in scoped:
+        assert "internal witness check failed" not in finding.message, finding.message
+        if finding.witness is not None:
+            assert set(finding.witness.situation) <= set(spec.facts)
+    whole = run_checks(spec, CheckOptions())
+    assert_agrees(spec, whole)
+    if any(f.kind == "solver-unknown" for f in scoped + whole):
+        return
+    assert subjects(scoped) == subjects(whole), render(spec)
+
+
+def subjects(findings: list[Finding]) -> set[tuple[str, int, str]]:
+    """What each finding is about (its witness and the norms it blames may differ)."""
+    return {(f.kind, f.span.line, f.norms[0] if f.norms else "") for f in findings}
+
+
+@settings(max_examples=EXAMPLES // 5, deadline=None, phases=PHASES)
+@given(specs())
+def test_groups_in_worker_processes_give_the_same_findings(spec: Spec) -> None:
+    """Every group its own chunk, checked in two processes: the findings (witnesses
+    included) are those of one process."""
+    from unittest import mock
+
+    with mock.patch("normlang.checks.tasks.CHUNK_NORMS", 1):
+        alone = run_checks(spec, CheckOptions(jobs=1))
+        parallel = run_checks(spec, CheckOptions(jobs=2))
+    assert parallel == alone

@@ -53,9 +53,11 @@ class CheckContext:
 
     def witness(self, model: z3.ModelRef, conduct: bool = False,
                 conduct_actions: dict[str, z3.BoolRef] | None = None,
-                groups: Sequence[Group] | None = None) -> Witness:
+                groups: Sequence[Group] | None = None,
+                conduct_groups: Sequence[Group] | None = None) -> Witness:
         """Decode a model into a witness, with the active and defeated norms there
-        (only the given groups' facts, actions and norms, when witnesses are scoped)."""
+        (only the given groups' facts, actions and norms, when witnesses are scoped; the
+        conduct of `conduct_groups` only, when given)."""
         scope = groups if self.scoped and groups is not None else None
         facts = None if scope is None else self.engine.scope_facts(scope)
         situation = self.engine.situation_of(model, facts)
@@ -79,7 +81,8 @@ class CheckContext:
             if facts is not None and not self.engine.reads_only(name, expr, facts):
                 continue
             defines[name] = evaluate(expr, env)
-        actions = None if scope is None else [a for g in scope for a in g.actions]
+        shown = conduct_groups if conduct_groups is not None else scope
+        actions = None if scope is None or shown is None else [a for g in shown for a in g.actions]
         return Witness(
             situation=situation,
             conduct=self.engine.conduct_of(model, conduct_actions, actions) if conduct else {},

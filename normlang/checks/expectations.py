@@ -11,6 +11,7 @@ from ..findings import Finding, Label
 from ..semantics import View
 from ..solver import is_sat
 from ..spec import Expectation, Not, NormDecl, RExpr, Scenario
+from ..structure import Group
 from .context import CheckContext, norm_label
 
 
@@ -83,18 +84,39 @@ def _recheck_formula(ctx: CheckContext, formula: RExpr, witness: object, what: s
 # ---------------------------------------------------------------- complies with
 
 
+def _layer(ctx: CheckContext, name: str | None) -> list[NormDecl]:
+    key = ("layer", name or "")
+    if key not in ctx.memo:
+        ctx.memo[key] = [n for n in ctx.spec.norms if n.layer == name]
+    return ctx.memo[key]  # type: ignore[return-value]
+
+
 def _complies(ctx: CheckContext, expectation: Expectation) -> Iterable[Finding]:
-    engine, spec = ctx.engine, ctx.spec
-    lower = [n for n in spec.norms if n.layer == expectation.lower]
+    engine = ctx.engine
+    lower = _layer(ctx, expectation.lower)
     agents = set(expectation.agents) or {n.agent for n in lower}
-    higher = [n for n in spec.norms if n.layer == expectation.higher]
+    higher = _layer(ctx, expectation.higher)
     judged = [n for n in higher if n.agent in agents and n.modality != "may"]
     if not judged:
         return []
     view_a = engine.view(f"layer:{expectation.lower}", lower)
     view_b = engine.view(f"layer:{expectation.higher}", higher)
-    solver = engine.new_solver(*view_a.all_definitions(), *view_b.all_definitions())
-    solver.add(*[view_a.complies(g) for g in engine.groups])
+    if ctx.scoped:
+        # the judged norms' groups; elsewhere layer A only needs some complying conduct,
+        # which exists wherever its norms there have no conflict
+        scope = sorted({engine.group_of[n.name].index for n in judged})
+        groups = [engine.groups[i] for i in scope]
+        others = [g for g in engine.conflicting_groups(view_a) if g.index not in scope]
+        facts = set().union(*(engine.group_facts(g) for g in groups + others))
+        solver = engine.new_solver(*[d for g in groups + others for d in view_a.definitions(g)],
+                                   *[d for g in groups for d in view_b.definitions(g)],
+                                   facts=facts)
+        solver.add(*[view_a.complies(g) for g in groups])
+        solver.add(*[z3.Not(engine.conflicts(g, view_a).formula) for g in others])
+    else:
+        groups = others = []
+        solver = engine.new_solver(*view_a.all_definitions(), *view_b.all_definitions())
+        solver.add(*[view_a.complies(g) for g in engine.groups])
     broken: list[NormDecl] = []
     first_model = None
     for norm in judged:
@@ -109,9 +131,10 @@ def _complies(ctx: CheckContext, expectation: Expectation) -> Iterable[Finding]:
                 first_model = _telling_model(solver, engine, marker, view_a, related)
     if first_model is None:
         return []
-    witness = ctx.witness(first_model, conduct=True)
+    witness = ctx.witness(first_model, conduct=True, groups=groups + others or None,
+                          conduct_groups=groups or None)
     main = broken[0]
-    _recheck_gap(ctx, view_a, view_b, main, witness)
+    _recheck_gap(ctx, view_a, view_b, main, witness, groups + others or None)
     labels = [Label(expectation.span, "fails", primary=True), norm_label(main, message="broken")]
     return [Finding(
         "compliance-gap",
@@ -141,21 +164,32 @@ def _mark(solver: z3.Solver, term: z3.BoolRef) -> z3.BoolRef:
 
 
 def _recheck_gap(ctx: CheckContext, view_a: View, view_b: View, broken: NormDecl,
-                 witness: object) -> None:
+                 witness: object, groups: list[Group] | None) -> None:
+    """The witness conduct complies with layer A and breaks `broken` (with `groups`: in
+    those groups, the conduct shown being that of the judged ones)."""
     from ..evaluate import evaluate
 
     runtime = ctx.runtime
     situation = getattr(witness, "situation")
     conduct = getattr(witness, "conduct")
+    if groups is None:
+        constraints = list(ctx.spec.constraints)
+        norms_a, norms_b = list(view_a.norms), list(view_b.norms)
+    else:
+        shown = [g for g in groups if set(g.actions) <= set(conduct)]
+        constraints = [c for g in shown for c in g.constraints]
+        norms_a = [n.name for g in shown for n in view_a.members(g)]
+        norms_b = [n.name for g in shown for n in view_b.members(g)]
 
     def claim() -> bool:
-        env, _ = runtime.situation_env(situation)
+        env, _ = runtime.situation_env(situation, complete=groups is None)
         full = dict(env)
         full.update(conduct)
-        if not all(evaluate(c.expr, full) for c in ctx.spec.constraints):
+        if not all(evaluate(c.expr, full) for c in constraints):
             return False
-        active_a = runtime.active(env, among=view_a.norms)
-        active_b = runtime.active(env, among=view_b.norms)
+        exists = None if groups is None else not ctx.engine.merged
+        active_a = runtime.active(env, runtime.applicable(env, norms_a), norms_a, exists)
+        active_b = runtime.active(env, runtime.applicable(env, norms_b), norms_b, exists)
         complies_a = all(evaluate(ctx.norm(n).demand, full) for n in active_a
                          if ctx.norm(n).modality != "may")
         return complies_a and broken.name in active_b and not evaluate(broken.demand, full)
