@@ -984,6 +984,23 @@ class Engine:
         out.update(self._decode(model, [n for n in self.spec.facts if f"f!{n}" in assigned]))
         return dict(sorted(out.items()))
 
+    def user_values(self, env: Mapping[str, object],
+                    facts: Iterable[str] | None = None) -> dict[str, WitnessValue]:
+        """A plain evaluation environment as users write values (enum names, fractions);
+        every fact when `facts` is None (those `env` lacks from the base situation)."""
+        out = dict(self._base_values()) if facts is None else {}
+        for name in self.spec.facts if facts is None else facts:
+            if name not in env:
+                continue
+            fact, value = self.spec.facts[name], env[name]
+            if fact.kind == "enum" and fact.enum is not None:
+                out[name] = self.spec.enums[fact.enum].values[int(value)]  # type: ignore[call-overload]
+            elif fact.kind == "real":
+                out[name] = Fraction(value)  # type: ignore[arg-type]
+            else:
+                out[name] = value  # type: ignore[assignment]
+        return dict(sorted(out.items()))
+
     def scope_facts(self, groups: Iterable[Group]) -> set[str]:
         """The facts that decide findings about these groups (and those `assume`s link)."""
         facts: set[str] = set()

@@ -61,6 +61,21 @@ class CheckContext:
         scope = groups if self.scoped and groups is not None else None
         facts = None if scope is None else self.engine.scope_facts(scope)
         situation = self.engine.situation_of(model, facts)
+        shown = conduct_groups if conduct_groups is not None else scope
+        actions = None if scope is None or shown is None else [a for g in shown for a in g.actions]
+        return self._witness(situation, scope, facts, self.engine.conduct_of(
+            model, conduct_actions, actions) if conduct else {})
+
+    def witness_at(self, env: dict[str, object], groups: Sequence[Group]) -> Witness:
+        """The witness of a situation found by plain evaluation (`env` holds at least the
+        facts of `groups`, with those `assume`s link to them)."""
+        scope = groups if self.scoped else None
+        facts = None if scope is None else self.engine.scope_facts(scope)
+        situation = self.engine.user_values(env, facts)
+        return self._witness(situation, scope, facts, {})
+
+    def _witness(self, situation: dict[str, WitnessValue], scope: Sequence[Group] | None,
+                 facts: set[str] | None, conduct: dict[str, bool]) -> Witness:
         env, _errors = self.runtime.situation_env(situation, complete=scope is None)
         among = None if scope is None else [n.name for g in scope for n in g.norms]
         active: tuple[str, ...] = ()
@@ -81,11 +96,9 @@ class CheckContext:
             if facts is not None and not self.engine.reads_only(name, expr, facts):
                 continue
             defines[name] = evaluate(expr, env)
-        shown = conduct_groups if conduct_groups is not None else scope
-        actions = None if scope is None or shown is None else [a for g in shown for a in g.actions]
         return Witness(
             situation=situation,
-            conduct=self.engine.conduct_of(model, conduct_actions, actions) if conduct else {},
+            conduct=conduct,
             defines=defines,
             active=active,
             defeated=defeated,

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 import z3
 
 from ..evaluate import names_in
-from ..findings import Finding, Label
+from ..findings import Finding, Label, Witness
 from ..solver import is_sat
 from ..semantics import AllBut, Engine, View
 from ..spec import And, NormDecl, RExpr
@@ -228,6 +228,12 @@ def _undermined(ctx: CheckContext, norm: NormDecl) -> Iterable[Finding]:
 
     engine = ctx.engine
     own = engine.group_of[norm.name]
+    plain = _plainly_active_in_a_conflict(ctx, norm)
+    if plain is not None:
+        env, blockers, blocking = plain
+        groups = [own] if blocking is own else [own, blocking]
+        witness = ctx.witness_at(env, groups)
+        return [_undermined_finding(ctx, norm, blockers, groups, witness)]
     model = _active_in_a_conflict(ctx, norm)
     by_conflict = model is not None
     if model is None:
@@ -239,7 +245,11 @@ def _undermined(ctx: CheckContext, norm: NormDecl) -> Iterable[Finding]:
     if model is None:
         return []
     blockers, groups = _blockers(ctx, norm, model, by_conflict)
-    witness = ctx.witness(model, groups=groups)
+    return [_undermined_finding(ctx, norm, blockers, groups, ctx.witness(model, groups=groups))]
+
+
+def _undermined_finding(ctx: CheckContext, norm: NormDecl, blockers: tuple[str, ...],
+                        groups: list[Group], witness: Witness) -> Finding:
     env, _ = ctx.runtime.situation_env(witness.situation, complete=not ctx.scoped)
     scope = [a for g in groups for a in g.actions] if ctx.scoped else None
     ctx.recheck(lambda: norm.name in witness.active
@@ -247,13 +257,71 @@ def _undermined(ctx: CheckContext, norm: NormDecl) -> Iterable[Finding]:
                 f"permission `{norm.name}` undermined")
     labels = [Label(norm.duty_span, "allowed here", primary=True)]
     labels += [norm_label(ctx.norm(b), message="blocks it") for b in blockers]
-    return [Finding(
+    return Finding(
         "undermined-permission",
         f"permission `{norm.name}` is undermined: in some situations no complying conduct "
         f"does what it allows",
         norm.duty_span, tuple(labels), (norm.name, *blockers), witness,
         ("the permission is active (not defeated), but the active duties leave no way to use it",),
-    )]
+    )
+
+
+def _plainly_active_in_a_conflict(
+        ctx: CheckContext, norm: NormDecl) -> tuple[dict[str, object], tuple[str, ...], Group] | None:
+    """A situation, checked by plain evaluation, where the permission is active and a known
+    conflict holds: a situation of that conflict, with the permission's conditions made
+    true (None when none is found this way; ask z3)."""
+    engine, runtime = ctx.engine, ctx.runtime
+    if engine.priority.has_cycles or engine.merged:
+        return None
+    point = engine.point_where_applicable(norm)
+    if point is None:
+        return None
+    own = engine.group_of[norm.name]
+    own_norms = [n.name for n in own.norms]
+    for group in engine.conflicting_groups():
+        for index, found in enumerate(engine.conflicts(group).sets):
+            start = _conflict_situation(ctx, group, index)
+            if start is None:
+                continue
+            env: dict[str, object] = {f: default_value(ctx.spec, f)
+                                      for f in engine.scope_facts([own])}
+            env.update(start)
+            env.update(point)
+            try:
+                if (all(check(env) for check in _assumes_within(ctx, env))
+                        and norm.name in runtime.active(env, runtime.applicable(env, own_norms),
+                                                        own_norms, True)
+                        and _set_conflicts(ctx, group, found.norms, env)):
+                    return env, tuple(found.norms), group
+            except (KeyError, ComponentTooLarge, ValueError):
+                continue
+    return None
+
+
+def _conflict_situation(ctx: CheckContext, group: Group, index: int) -> dict[str, object] | None:
+    """The facts of a situation in which conflict set `index` of `group` holds."""
+    engine = ctx.engine
+    key = ("conflict situation", str(group.index), str(index))
+    if key not in ctx.memo:
+        found = engine.conflicts(group).sets[index]
+        model = engine.conflict_model(group, found)
+        ctx.memo[key] = ctx.runtime.situation_env(
+            engine.situation_of(model, engine.scope_facts([group])), complete=False)[0]
+    return ctx.memo[key]  # type: ignore[return-value]
+
+
+def _set_conflicts(ctx: CheckContext, group: Group, names: Iterable[str],
+                   env: dict[str, object]) -> bool:
+    """Every norm of the set is active here and no conduct meets their demands."""
+    runtime = ctx.runtime
+    members = [n.name for n in group.norms]
+    active = runtime.active(env, runtime.applicable(env, members), members, True)  # type: ignore[arg-type]
+    if not set(names) <= active:
+        return False
+    tests = [c for c, _acts in runtime.constraints_of(group.actions)]
+    tests += [runtime.norms[n].demand for n in names]
+    return not any(True for _ in runtime._conducts(env, list(group.actions), tests))  # type: ignore[arg-type]
 
 
 def _active_in_a_conflict(ctx: CheckContext, norm: NormDecl) -> z3.ModelRef | None:
