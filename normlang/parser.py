@@ -15,13 +15,15 @@ import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .findings import Finding, Label
 from .source import SourceFile, Span
 
 if TYPE_CHECKING:
     import lark
+
+    from . import ast
 
 #: words of the language; they cannot name things
 KEYWORDS = frozenset({
@@ -89,6 +91,218 @@ def build_parser() -> lark.Lark:
         return lark.Lark(grammar, cache=cache_file(grammar), **options)  # type: ignore[arg-type]
     except OSError:  # an unwritable or unreadable cache must not stop anyone
         return lark.Lark(grammar, **options)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------- building the AST while parsing
+#
+# lark would build a parse tree and `lower.lower` would then walk it: two passes,
+# and a tree of lark objects as large as the AST. `parse_ast` runs lark's own
+# LALR table and per-state (contextual) lexer regexes in one loop and hands each
+# reduction straight to `lower.Builder`, with the children and positions that
+# lark's tree would hold (anonymous tokens dropped, `?rules` and `_rules`
+# inlined, a node spanning from its first to its last token, parentheses
+# included). It only ever handles files that parse: at the first error it gives
+# up, and the caller parses with lark proper, which reports the errors.
+
+
+class _Tok:
+    """A token of the fast path; has what `lower.Builder` reads of a lark token."""
+
+    __slots__ = ("type", "value", "start_pos", "end_pos")
+
+    def __init__(self, type_: str, value: str, start: int, end: int) -> None:
+        self.type = type_
+        self.value = value
+        self.start_pos = start
+        self.end_pos = end
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class _Reduce:
+    """What reducing by one grammar rule does to the stack."""
+
+    size: int
+    #: the nonterminal reduced to (the goto key)
+    origin: str
+    #: `Builder` method name, or None for lark's `_rules` that inline into their parent
+    builder: str | None
+    #: a `?rule` that stands for its only child when it has just one
+    expand1: bool
+    #: (index in the rule's expansion, whether that child is an inlined `_rule`)
+    keep: tuple[tuple[int, bool], ...]
+    #: a `?rule: child` step: the stack entry stays as it is (only the state changes)
+    unit: bool
+
+
+@dataclass(frozen=True)
+class _Tables:
+    start_state: int
+    end_state: int
+    #: state -> terminal or nonterminal -> (True, next state) or (False, _Reduce)
+    rows: dict[int, dict[str, tuple[bool, object]]]
+    #: state -> (regex of that state's terminals, ignored terminal types,
+    #:           terminal type -> {keyword text: keyword terminal})
+    lexers: dict[int, tuple[re.Pattern[str], frozenset[str], dict[str, dict[str, str]]]]
+    #: the `Builder` methods the rules call
+    builders: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def _tables() -> _Tables | None:
+    """lark's tables in the shape `parse_ast` reads; None if this lark is shaped differently."""
+    try:
+        return _extract_tables(build_parser())
+    except (AttributeError, KeyError, TypeError, AssertionError):
+        return None
+
+
+def _extract_tables(parser: lark.Lark) -> _Tables:
+    from lark.lexer import UnlessCallback
+    from lark.parsers.lalr_analysis import Shift
+
+    frontend = parser.parser
+    table = frontend.parser.parser.parse_table
+    contextual = frontend.lexer
+    reductions: dict[int, _Reduce] = {}
+
+    def reduction(rule: object) -> _Reduce:
+        found = reductions.get(id(rule))
+        if found is None:
+            expansion = rule.expansion  # type: ignore[attr-defined]
+            options = rule.options  # type: ignore[attr-defined]
+            keep = tuple((i, not sym.is_term and sym.name.startswith("_"))
+                         for i, sym in enumerate(expansion)
+                         if options.keep_all_tokens or not (sym.is_term and sym.filter_out))
+            origin = rule.origin.name  # type: ignore[attr-defined]
+            alias = rule.alias  # type: ignore[attr-defined]
+            assert not options.template_source
+            expand1 = bool(options.expand1 and not alias)
+            found = _Reduce(
+                size=len(expansion), origin=origin,
+                builder=None if origin.startswith("_") else (alias or origin),
+                expand1=expand1, keep=keep,
+                unit=expand1 and keep == ((0, False),) and len(expansion) == 1)
+            reductions[id(rule)] = found
+        return found
+
+    rows: dict[int, dict[str, tuple[bool, object]]] = {}
+    for state, row in table.states.items():
+        rows[state] = {symbol: (True, arg) if action is Shift else (False, reduction(arg))
+                       for symbol, (action, arg) in row.items()}
+    lexers: dict[int, tuple[re.Pattern[str], frozenset[str], dict[str, dict[str, str]]]] = {}
+    by_lexer: dict[int, tuple[re.Pattern[str], frozenset[str], dict[str, dict[str, str]]]] = {}
+    for state in rows:
+        basic = contextual.lexers[state]
+        if id(basic) not in by_lexer:
+            scanner = basic.scanner
+            assert len(scanner._mres) == 1 and not basic.user_callbacks
+            keywords: dict[str, dict[str, str]] = {}
+            for type_, callback in basic.callback.items():
+                assert isinstance(callback, UnlessCallback)
+                assert all(not t.pattern.flags for t in callback.scanner.terminals)
+                words = {t.pattern.value: t.name for t in callback.scanner.terminals}
+                assert len(words) == len(callback.scanner.terminals)
+                keywords[type_] = words
+            assert not (basic.ignore_types & set(keywords))
+            by_lexer[id(basic)] = (scanner._mres[0], basic.ignore_types, keywords)
+        lexers[state] = by_lexer[id(basic)]
+    builders = tuple(sorted({r.builder for r in reductions.values() if r.builder}))
+    return _Tables(table.start_states["start"], table.end_states["start"], rows, lexers,
+                   builders)
+
+
+def parse_ast(source: SourceFile, max_depth: int) -> tuple[ast.File, list[Finding]] | None:
+    """The file's AST, built while parsing; None if it does not parse or nests too deep.
+
+    On None the caller parses with `parse` (lark proper), which reports the errors.
+    Nesting is measured as lark's tree would be (see `syntax_limits.nesting_problem`).
+    """
+    tables = _tables()
+    if tables is None:
+        return None
+    from .lower import Builder, finish
+
+    builder = Builder(source)
+    build = {name: getattr(builder, name) for name in tables.builders if hasattr(builder, name)}
+    text = source.text
+    length = len(text)
+    rows, lexers, end_state = tables.rows, tables.lexers, tables.end_state
+    states = [tables.start_state]
+    #: (value, start offset, end offset, tree height) per stack entry; tokens have height -1
+    stack: list[tuple[Any, Any, Any, int]] = []
+    pos = 0
+    while True:
+        regex, ignored, keywords = lexers[states[-1]]
+        token: _Tok | None = None
+        type_ = "$END"
+        while pos < length:
+            match = regex.match(text, pos)
+            if match is None:
+                return None
+            type_ = match.lastgroup  # type: ignore[assignment]
+            start, pos = pos, match.end()
+            if type_ in ignored:
+                type_ = "$END"
+                continue
+            value = match.group()
+            if type_ in keywords:
+                type_ = keywords[type_].get(value, type_)
+            token = _Tok(type_, value, start, pos)
+            break
+        while True:
+            action = rows[states[-1]].get(type_)
+            if action is None:
+                return None
+            shift, arg = action
+            if shift:
+                if token is None:
+                    return None
+                states.append(arg)  # type: ignore[arg-type]
+                stack.append((token, token.start_pos, token.end_pos, -1))
+                break
+            rule: _Reduce = arg  # type: ignore[assignment]
+            if rule.unit:
+                states.pop()
+            else:
+                entry = _reduce(rule, stack, build)
+                if entry[3] > max_depth:
+                    return None
+                if rule.size:
+                    del states[-rule.size:]
+                stack.append(entry)
+            states.append(rows[states[-1]][rule.origin][1])  # type: ignore[arg-type]
+            if token is None and states[-1] == end_state:
+                return finish(stack[-1][0], builder)
+
+
+def _reduce(rule: _Reduce, stack: list[tuple[Any, Any, Any, int]],
+            build: dict[str, Any]) -> tuple[Any, Any, Any, int]:
+    """Pop the rule's children and return the entry that replaces them."""
+    size = rule.size
+    children = stack[-size:] if size else []
+    if size:
+        del stack[-size:]
+        start, end = children[0][1], children[-1][2]
+    else:  # only `start` of an empty file
+        start = end = None
+    height = max((child[3] for child in children), default=-1)
+    kept: list[Any] = []
+    for index, inline in rule.keep:
+        if inline:
+            kept.extend(children[index][0])
+        else:
+            kept.append(children[index][0])
+    if rule.builder is None:  # an inlined `_rule`: its children join the parent's
+        return kept, start, end, height
+    if rule.expand1 and len(kept) == 1:
+        return kept[0], start, end, height
+    method = build.get(rule.builder)
+    if method is None:
+        raise ValueError(f"unexpected rule {rule.builder}")
+    return method(kept, start, end), start, end, height + 1
 
 
 @dataclass

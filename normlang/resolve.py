@@ -72,12 +72,16 @@ class Loader:
         if source is None or findings:
             return ParsedFile(path, source, None, findings)
         from .lower import lower
-        from .parser import parse
+        from .parser import parse, parse_ast
         from .syntax_limits import nesting_problem, parenthesis_problem
 
         too_deep = parenthesis_problem(source, self.options.max_nesting)
         if too_deep is not None:
             return ParsedFile(path, source, None, [too_deep])
+        built = parse_ast(source, self.options.max_nesting)
+        if built is not None:
+            return ParsedFile(path, source, *built)
+        # a syntax error or too deep a tree: lark's own parse tree says where
         parsed = parse(source)
         if parsed.tree is None:
             return ParsedFile(path, source, None, parsed.findings)

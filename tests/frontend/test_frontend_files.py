@@ -137,8 +137,10 @@ def test_loader_parses_each_file_once(tmp_path: Path, monkeypatch: pytest.Monkey
     import normlang.parser as parser_module
 
     calls: list[str] = []
-    real = parser_module.parse
+    real, real_ast = parser_module.parse, parser_module.parse_ast
     monkeypatch.setattr(parser_module, "parse", lambda s: calls.append(s.path) or real(s))
+    monkeypatch.setattr(parser_module, "parse_ast",
+                        lambda s, depth: calls.append(s.path) or real_ast(s, depth))
     monkeypatch.chdir(root)
     loader = Loader(CheckOptions())
     assert loader.load(Path("one.norm")).spec is not None
