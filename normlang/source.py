@@ -32,9 +32,11 @@ class SourceFile:
 
     def __post_init__(self) -> None:
         starts = [0]
-        for index, char in enumerate(self.text):
-            if char == "\n":
-                starts.append(index + 1)
+        find = self.text.find
+        at = find("\n")
+        while at >= 0:
+            starts.append(at + 1)
+            at = find("\n", at + 1)
         object.__setattr__(self, "_line_starts", tuple(starts))
 
     def position(self, offset: int) -> tuple[int, int]:
@@ -45,9 +47,17 @@ class SourceFile:
 
     def span(self, start: int, end: int) -> Span:
         """The span from offset `start` to offset `end` (exclusive)."""
-        line, col = self.position(start)
-        end_line, end_col = self.position(end)
-        return Span(self.path, start, end, line, col, end_line, end_col)
+        # `position` twice, inlined: spans are made for nearly every AST node
+        starts, size = self._line_starts, len(self.text)
+        first = start if 0 <= start <= size else max(0, min(start, size))
+        line = bisect.bisect_right(starts, first)
+        last = end if 0 <= end <= size else max(0, min(end, size))
+        if last == first:
+            end_line = line
+        else:
+            end_line = bisect.bisect_right(starts, last, line - 1 if last > first else 0)
+        return Span(self.path, start, end, line, first - starts[line - 1] + 1,
+                    end_line, last - starts[end_line - 1] + 1)
 
     def line_text(self, line: int) -> str:
         """The text of a 1-based line, without its line ending."""

@@ -104,3 +104,13 @@ def test_mutated_files(path: Any, choices: list) -> None:
                 max_size=40))
 def test_token_soup(parts: list[str]) -> None:
     assert_same(" ".join(parts))
+
+
+@given(st.text(alphabet="ab\n\r", max_size=30), st.integers(-3, 35), st.integers(-3, 35))
+def test_span_agrees_with_position(text: str, start: int, end: int) -> None:
+    source = SourceFile("t.norm", text)
+    assert source.line_count == text.count("\n") + 1
+    span = source.span(start, end)
+    assert (span.line, span.col) == source.position(start)
+    assert (span.end_line, span.end_col) == source.position(end)
+    assert (span.start, span.end) == (start, end)
