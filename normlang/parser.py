@@ -12,7 +12,7 @@ import hashlib
 import os
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -148,6 +148,9 @@ class _Tables:
     lexers: dict[int, tuple[re.Pattern[str], frozenset[str], dict[str, dict[str, str]]]]
     #: the `Builder` methods the rules call
     builders: tuple[str, ...]
+    #: (state below, top state, lookahead) -> top state after a run of unit reductions;
+    #: filled as parsing meets them
+    units: dict[tuple[int, int, str], int] = field(default_factory=dict)
 
 
 @lru_cache(maxsize=1)
@@ -230,6 +233,7 @@ def parse_ast(source: SourceFile, max_depth: int) -> tuple[ast.File, list[Findin
     text = source.text
     length = len(text)
     rows, lexers, end_state = tables.rows, tables.lexers, tables.end_state
+    units = tables.units
     states = [tables.start_state]
     #: (value, start offset, end offset, tree height) per stack entry; tokens have height -1
     stack: list[tuple[Any, Any, Any, int]] = []
@@ -253,7 +257,8 @@ def parse_ast(source: SourceFile, max_depth: int) -> tuple[ast.File, list[Findin
             token = _Tok(type_, value, start, pos)
             break
         while True:
-            action = rows[states[-1]].get(type_)
+            state = states[-1]
+            action = rows[state].get(type_)
             if action is None:
                 return None
             shift, arg = action
@@ -265,36 +270,60 @@ def parse_ast(source: SourceFile, max_depth: int) -> tuple[ast.File, list[Findin
                 break
             rule: _Reduce = arg  # type: ignore[assignment]
             if rule.unit:
-                states.pop()
+                # `?expr: iff`, `?iff: implies`, ...: a run of these leaves the stack as it
+                # is and only replaces the top state, by one that depends on the state
+                # below, the top state and the lookahead alone
+                key = (states[-2], state, type_)
+                top = units.get(key)
+                if top is None:
+                    top = units[key] = _unit_run(rows, key, end_state)
+                states[-1] = top
             else:
-                entry = _reduce(rule, stack, build)
+                size = rule.size
+                if size:
+                    children = stack[-size:]
+                    del stack[-size:]
+                    del states[-size:]
+                else:  # only `start`, of an empty file
+                    children = []
+                entry = _reduce(rule, children, build)
                 if entry[3] > max_depth:
                     return None
-                if rule.size:
-                    del states[-rule.size:]
                 stack.append(entry)
-            states.append(rows[states[-1]][rule.origin][1])  # type: ignore[arg-type]
+                states.append(rows[states[-1]][rule.origin][1])  # type: ignore[arg-type]
             if token is None and states[-1] == end_state:
                 return finish(stack[-1][0], builder)
 
 
-def _reduce(rule: _Reduce, stack: list[tuple[Any, Any, Any, int]],
+def _unit_run(rows: dict[int, dict[str, tuple[bool, Any]]], key: tuple[int, int, str],
+              end_state: int) -> int:
+    """The top state after reducing by unit rules from `key` = (state below, top, lookahead)."""
+    below, state, lookahead = key
+    while state != end_state:
+        action = rows[state].get(lookahead)
+        if action is None or action[0] or not action[1].unit:
+            break
+        state = rows[below][action[1].origin][1]
+    return state
+
+
+def _reduce(rule: _Reduce, children: list[tuple[Any, Any, Any, int]],
             build: dict[str, Any]) -> tuple[Any, Any, Any, int]:
-    """Pop the rule's children and return the entry that replaces them."""
-    size = rule.size
-    children = stack[-size:] if size else []
-    if size:
-        del stack[-size:]
+    """The stack entry that replaces `children` (the rule's, popped)."""
+    if children:
         start, end = children[0][1], children[-1][2]
-    else:  # only `start` of an empty file
+        height = children[0][3] if len(children) == 1 else max([c[3] for c in children])
+    else:
         start = end = None
-    height = max((child[3] for child in children), default=-1)
+        height = -1
     kept: list[Any] = []
     for index, inline in rule.keep:
-        if inline:
-            kept.extend(children[index][0])
-        else:
+        if not inline:
             kept.append(children[index][0])
+        elif kept:
+            kept.extend(children[index][0])
+        else:  # the list of a left-recursive `_rule` grows in place, as in lark
+            kept = children[index][0]
     if rule.builder is None:  # an inlined `_rule`: its children join the parent's
         return kept, start, end, height
     if rule.expand1 and len(kept) == 1:
