@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast as python_ast
 from fractions import Fraction
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Optional
 
 from . import ast
@@ -64,8 +65,7 @@ class Builder:
 
     def number(self, children: list[Any], start: Pos, end: Pos) -> ast.Expr:
         text = str(children[0])
-        value = _exponent(text) if ("e" in text or "E" in text) else Fraction(text)
-        is_int = "." not in text and value.denominator == 1
+        value, is_int = _number(text)
         return ast.NumLit(value, is_int, text, self._span(start, end))
 
     def true(self, children: list[Any], start: Pos, end: Pos) -> ast.Expr:
@@ -299,8 +299,19 @@ def _clause(key: str) -> str:
     return {"layer": "@layer", "source": "source string"}.get(key, key)
 
 
+@lru_cache(maxsize=4096)
+def _number(text: str) -> tuple[Fraction, bool]:
+    """A number literal's value and whether it is an integer (Fractions are immutable: shared)."""
+    value = _exponent(text) if ("e" in text or "E" in text) else Fraction(text)
+    return value, "." not in text and value.denominator == 1
+
+
 def _string(token: Any) -> str:
-    text = str(token)
+    return _string_value(str(token))
+
+
+@lru_cache(maxsize=4096)
+def _string_value(text: str) -> str:
     try:
         value = python_ast.literal_eval(text)
     except (ValueError, SyntaxError):

@@ -12,6 +12,7 @@ import hashlib
 import os
 import re
 import sys
+from sys import intern
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -103,6 +104,10 @@ def build_parser() -> lark.Lark:
 # inlined, a node spanning from its first to its last token, parentheses
 # included). It only ever handles files that parse: at the first error it gives
 # up, and the caller parses with lark proper, which reports the errors.
+
+
+#: token types whose text is interned: the same names and numbers recur all over a book
+_SHARED = frozenset({"NAME", "NUMBER"})
 
 
 class _Tok:
@@ -254,6 +259,8 @@ def parse_ast(source: SourceFile, max_depth: int) -> tuple[ast.File, list[Findin
             value = match.group()
             if type_ in keywords:
                 type_ = keywords[type_].get(value, type_)
+            if type_ in _SHARED:  # one string per name, not one per use
+                value = intern(value)
             token = _Tok(type_, value, start, pos)
             break
         while True:

@@ -22,6 +22,12 @@ class Span:
         return f"{self.path}:{self.line}:{self.col}"
 
 
+#: `_LINE_NUMBERS[n] == n`, one int object per line number for all spans to share (a book
+#: has millions of spans; ints above 256 are otherwise allocated anew each time).
+#: INVARIANT: as long as the longest file made into a `SourceFile`
+_LINE_NUMBERS: list[int] = [0]
+
+
 @dataclass(frozen=True)
 class SourceFile:
     """The text of one `.norm` file, with the path under which it is displayed."""
@@ -38,6 +44,8 @@ class SourceFile:
             starts.append(at + 1)
             at = find("\n", at + 1)
         object.__setattr__(self, "_line_starts", tuple(starts))
+        if len(_LINE_NUMBERS) <= len(starts):
+            _LINE_NUMBERS.extend(range(len(_LINE_NUMBERS), len(starts) + 1))
 
     def position(self, offset: int) -> tuple[int, int]:
         """The 1-based (line, column) of a character offset."""
@@ -56,8 +64,8 @@ class SourceFile:
             end_line = line
         else:
             end_line = bisect.bisect_right(starts, last, line - 1 if last > first else 0)
-        return Span(self.path, start, end, line, first - starts[line - 1] + 1,
-                    end_line, last - starts[end_line - 1] + 1)
+        return Span(self.path, start, end, _LINE_NUMBERS[line], first - starts[line - 1] + 1,
+                    _LINE_NUMBERS[end_line], last - starts[end_line - 1] + 1)
 
     def line_text(self, line: int) -> str:
         """The text of a 1-based line, without its line ending."""
