@@ -69,6 +69,8 @@ class Typer:
         self._indexed: set[str] = set()
         self._profiles: dict[str, Profile] = {}
         self._stack: list[str] = []
+        #: one FactRef / ActionRef / EnumConst per name or value, shared by every use
+        self._leaves: dict[RExpr, RExpr] = {}
 
     # ------------------------------------------------------------ entry points
 
@@ -93,6 +95,13 @@ class Typer:
         return out
 
     # ------------------------------------------------------------ expressions
+
+    def _shared(self, leaf: RExpr) -> RExpr:
+        """`leaf` or an equal one made before: a book reads its names millions of times.
+
+        Only for leaves whose equality is exact (not `Const`: `Const(True) == Const(1)`).
+        """
+        return self._leaves.setdefault(leaf, leaf)
 
     def _typed(self, expr: ast.Expr, context: Context, agent: str | None) -> Typed:
         result = self._lower(expr, context, agent)
@@ -132,7 +141,7 @@ class Typer:
         if context == Context.TARGET and agent is not None:
             qualified = f"{agent}.{name}"
             if qualified in self.names.actions:
-                return ActionRef(qualified), "bool"
+                return self._shared(ActionRef(qualified)), "bool"
             if name in self.names.facts or name in self.names.defines:
                 self._error("type-error", f"a norm's target is a formula over `{agent}`'s "
                                           f"actions; `{name}` is not one", expr.span,
@@ -152,7 +161,7 @@ class Typer:
                 raise _Bad
             fact = self.names.facts[name]
             kind = f"enum:{fact.enum}" if fact.kind == "enum" else fact.kind
-            return FactRef(name), kind
+            return self._shared(FactRef(name)), kind
         if name in self.names.defines:
             return self._use_define(name, expr.span, context)
         matches = self._actions_named(name)
@@ -163,7 +172,7 @@ class Typer:
             raise _Bad
         if context in _READS_ACTIONS:
             if len(matches) == 1:
-                return ActionRef(matches[0]), "bool"
+                return self._shared(ActionRef(matches[0])), "bool"
             if len(matches) > 1:
                 self._error("name-error", f"action `{name}` is ambiguous", expr.span,
                             f"write one of {', '.join(f'`{m}`' for m in sorted(matches))}")
@@ -199,7 +208,7 @@ class Typer:
                                       f"`{qualified}`, an action of `{expr.agent}`", expr.span,
                         f"write a separate norm for `{expr.agent}`")
             raise _Bad
-        return ActionRef(qualified), "bool"
+        return self._shared(ActionRef(qualified)), "bool"
 
     def _unary(self, expr: ast.Unary, context: Context, agent: str | None) -> Typed:
         value, kind = self._typed(expr.operand, context, agent)
@@ -312,14 +321,14 @@ class Typer:
         enum = self.names.enums[other[1][5:]]
         if expr.name not in enum.values:
             return None
-        return EnumConst(enum.name, enum.values.index(expr.name)), other[1]
+        return self._shared(EnumConst(enum.name, enum.values.index(expr.name))), other[1]
 
     def _enum_value(self, name: _Unresolved, other: Typed | _Unresolved, context: Context,
                     agent: str | None) -> Typed:
         if isinstance(other, tuple) and other[1].startswith("enum:"):
             enum = self.names.enums[other[1][5:]]
             if name.name in enum.values:
-                return EnumConst(enum.name, enum.values.index(name.name)), other[1]
+                return self._shared(EnumConst(enum.name, enum.values.index(name.name))), other[1]
             self._error("name-error", f"`{name.name}` is not a value of enum `{enum.name}`",
                         name.span, *_did_you_mean(name.name, list(enum.values)))
             raise _Bad
