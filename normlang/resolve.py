@@ -335,7 +335,7 @@ class Resolver:
 
         for decl in decls:
             if isinstance(decl, ast.Agent) and declare("agent", decl.name, "agent"):
-                names.agents.append(decl.name.name)
+                names.agents[decl.name.name] = None
             elif isinstance(decl, ast.Enum) and declare("type", decl.name, "enum"):
                 values = [v.name for v in decl.values]
                 for value in decl.values:
@@ -362,7 +362,7 @@ class Resolver:
                 qualified = f"{decl.agent.name}.{decl.name.name}"
                 self._keyword(decl.name, "action")
                 if decl.agent.name not in names.agents:
-                    self.findings.append(_unknown("agent", decl.agent, names.agents))
+                    self.findings.append(_unknown("agent", decl.agent, list(names.agents)))
                 elif declare("action", decl.name, "action", qualified):
                     names.actions[qualified] = ActionDecl(qualified, decl.agent.name, decl.span)
         return names
@@ -399,7 +399,7 @@ class Resolver:
                 self.findings.append(_unknown("layer", decl.layer, self.layers))
                 ok = False
         if decl.agent.name not in typer.names.agents:
-            self.findings.append(_unknown("agent", decl.agent, typer.names.agents))
+            self.findings.append(_unknown("agent", decl.agent, list(typer.names.agents)))
             return None
         when = typer.condition(decl.when, Context.CONDITION) if decl.when else None
         unless = typer.condition(decl.unless, Context.CONDITION) if decl.unless else None
@@ -488,13 +488,24 @@ class Resolver:
 
     def _expand_prefers(self, prefers: list[tuple[str, str, RExpr, Span]],
                         norms: list[NormDecl]) -> list[PriorityEdge]:
+        """Each `prefer A over B` as edges from the norms serving A to those serving B in their layer.
+
+        Indexed by value, so the work is that of the edges made (not prefers x norms x norms);
+        the edges come in the order of the pairs of `norms`.
+        """
+        if not prefers:
+            return []
+        serving: dict[str, list[NormDecl]] = {}
+        serving_in_rank: dict[tuple[str, int], list[NormDecl]] = {}
+        for norm in norms:
+            for value in dict.fromkeys(norm.serves):
+                serving.setdefault(value, []).append(norm)
+                serving_in_rank.setdefault((value, norm.rank), []).append(norm)
         edges = []
         for higher, lower, when, span in prefers:
-            for m in norms:
-                if higher not in m.serves:
-                    continue
-                for n in norms:
-                    if lower in n.serves and n.rank == m.rank and n.name != m.name:
+            for m in serving.get(higher, ()):
+                for n in serving_in_rank.get((lower, m.rank), ()):
+                    if n.name != m.name:
                         edges.append(PriorityEdge(m.name, n.name, when, "prefer", span))
         return edges
 
@@ -511,7 +522,7 @@ class Resolver:
                     bad = True
             for agent in body.agents:
                 if agent.name not in typer.names.agents:
-                    self.findings.append(_unknown("agent", agent, typer.names.agents))
+                    self.findings.append(_unknown("agent", agent, list(typer.names.agents)))
                     bad = True
             if bad:
                 return None
@@ -540,7 +551,8 @@ class Resolver:
 
 @dataclass
 class _Names:
-    agents: list[str] = field(default_factory=list)
+    #: in declaration order (a dict used as an ordered set: membership tests are frequent)
+    agents: dict[str, None] = field(default_factory=dict)
     enums: dict[str, EnumType] = field(default_factory=dict)
     facts: dict[str, FactDecl] = field(default_factory=dict)
     defines: dict[str, ast.Define] = field(default_factory=dict)

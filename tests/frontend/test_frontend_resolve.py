@@ -116,6 +116,24 @@ def test_overrides_and_prefer_edges() -> None:
     assert all(isinstance(e, PriorityEdge) for e in spec.edges)
 
 
+def test_prefer_edges_are_every_pair_in_a_layer_in_norm_order() -> None:
+    """The edges of `prefer`, against the definition: all pairs (m, n) of the norms, in order."""
+    norms = [f"norm n{i} @{('law', 'org', 'spec')[i % 3]} serves {('honesty', 'autonomy', 'care')[i % 4 % 3]}"
+             f"{', honesty' if i % 5 == 0 else ''} assistant may chat" for i in range(24)]
+    spec = spec_of("value honesty\nvalue autonomy\nvalue care\n" + "\n".join(norms) + """
+    prefer honesty over autonomy
+    prefer care over honesty when asked
+    prefer autonomy over care
+    """)
+    got = [(e.higher, e.lower, e.when) for e in spec.edges if e.origin == "prefer"]
+    wanted = [(m.name, n.name, when) for higher, lower, when in (
+        ("honesty", "autonomy", TRUE), ("care", "honesty", FactRef("asked")),
+        ("autonomy", "care", TRUE))
+        for m in spec.norms if higher in m.serves
+        for n in spec.norms if lower in n.serves and n.rank == m.rank and n.name != m.name]
+    assert got == wanted and len(got) > 30
+
+
 def test_expectations_and_scenarios() -> None:
     spec = spec_of("""
     norm tell @law when asked assistant must disclose
