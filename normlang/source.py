@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import threading
 from dataclasses import dataclass, field
 
 
@@ -26,6 +27,7 @@ class Span:
 #: has millions of spans; ints above 256 are otherwise allocated anew each time).
 #: INVARIANT: as long as the longest file made into a `SourceFile`
 _LINE_NUMBERS: list[int] = [0]
+_LINE_NUMBERS_GROW = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,8 @@ class SourceFile:
             at = find("\n", at + 1)
         object.__setattr__(self, "_line_starts", tuple(starts))
         if len(_LINE_NUMBERS) <= len(starts):
-            _LINE_NUMBERS.extend(range(len(_LINE_NUMBERS), len(starts) + 1))
+            with _LINE_NUMBERS_GROW:
+                _LINE_NUMBERS.extend(range(len(_LINE_NUMBERS), len(starts) + 1))
 
     def position(self, offset: int) -> tuple[int, int]:
         """The 1-based (line, column) of a character offset."""
