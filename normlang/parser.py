@@ -125,7 +125,7 @@ class _Tok:
         return self.value
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Reduce:
     """What reducing by one grammar rule does to the stack."""
 
@@ -146,8 +146,12 @@ class _Reduce:
 class _Tables:
     start_state: int
     end_state: int
-    #: state -> terminal or nonterminal -> (True, next state) or (False, _Reduce)
-    rows: dict[int, dict[str, tuple[bool, object]]]
+    #: state -> terminal or nonterminal -> the next state (shift or goto), or for a
+    #: reduction `~i` (negative), reducing by `reductions[i]`
+    rows: dict[int, dict[str, int]]
+    reductions: tuple[_Reduce, ...]
+    #: the terminal types some rule keeps as a child (the others only give positions)
+    kept: frozenset[str]
     #: state -> (regex of that state's terminals, ignored terminal types,
     #:           terminal type -> {keyword text: keyword terminal})
     lexers: dict[int, tuple[re.Pattern[str], frozenset[str], dict[str, dict[str, str]]]]
@@ -174,9 +178,11 @@ def _extract_tables(parser: lark.Lark) -> _Tables:
     frontend = parser.parser
     table = frontend.parser.parser.parse_table
     contextual = frontend.lexer
-    reductions: dict[int, _Reduce] = {}
+    reductions: dict[int, int] = {}
+    made: list[_Reduce] = []
+    kept: set[str] = set()
 
-    def reduction(rule: object) -> _Reduce:
+    def reduction(rule: object) -> int:
         found = reductions.get(id(rule))
         if found is None:
             expansion = rule.expansion  # type: ignore[attr-defined]
@@ -188,17 +194,18 @@ def _extract_tables(parser: lark.Lark) -> _Tables:
             alias = rule.alias  # type: ignore[attr-defined]
             assert not options.template_source
             expand1 = bool(options.expand1 and not alias)
-            found = _Reduce(
+            kept.update(expansion[i].name for i, _ in keep if expansion[i].is_term)
+            reductions[id(rule)] = found = ~len(made)
+            made.append(_Reduce(
                 size=len(expansion), origin=origin,
                 builder=None if origin.startswith("_") else (alias or origin),
                 expand1=expand1, keep=keep,
-                unit=expand1 and keep == ((0, False),) and len(expansion) == 1)
-            reductions[id(rule)] = found
+                unit=expand1 and keep == ((0, False),) and len(expansion) == 1))
         return found
 
-    rows: dict[int, dict[str, tuple[bool, object]]] = {}
+    rows: dict[int, dict[str, int]] = {}
     for state, row in table.states.items():
-        rows[state] = {symbol: (True, arg) if action is Shift else (False, reduction(arg))
+        rows[state] = {symbol: arg if action is Shift else reduction(arg)
                        for symbol, (action, arg) in row.items()}
     lexers: dict[int, tuple[re.Pattern[str], frozenset[str], dict[str, dict[str, str]]]] = {}
     by_lexer: dict[int, tuple[re.Pattern[str], frozenset[str], dict[str, dict[str, str]]]] = {}
@@ -217,9 +224,9 @@ def _extract_tables(parser: lark.Lark) -> _Tables:
             assert not (basic.ignore_types & set(keywords))
             by_lexer[id(basic)] = (scanner._mres[0], basic.ignore_types, keywords)
         lexers[state] = by_lexer[id(basic)]
-    builders = tuple(sorted({r.builder for r in reductions.values() if r.builder}))
-    return _Tables(table.start_states["start"], table.end_states["start"], rows, lexers,
-                   builders)
+    builders = tuple(sorted({r.builder for r in made if r.builder}))
+    return _Tables(table.start_states["start"], table.end_states["start"], rows, tuple(made),
+                   frozenset(kept), lexers, builders)
 
 
 def parse_ast(source: SourceFile, max_depth: int) -> tuple[ast.File, list[Finding]] | None:
@@ -238,52 +245,52 @@ def parse_ast(source: SourceFile, max_depth: int) -> tuple[ast.File, list[Findin
     text = source.text
     length = len(text)
     rows, lexers, end_state = tables.rows, tables.lexers, tables.end_state
-    units = tables.units
+    reductions, kept, units = tables.reductions, tables.kept, tables.units
     states = [tables.start_state]
-    #: (value, start offset, end offset, tree height) per stack entry; tokens have height -1
+    #: (value, start offset, end offset, tree height) per stack entry; a token's value is
+    #: a `_Tok` if some rule keeps it as a child, else None; tokens have height -1
     stack: list[tuple[Any, Any, Any, int]] = []
-    pos = 0
+    pos = start = 0
     while True:
         regex, ignored, keywords = lexers[states[-1]]
-        token: _Tok | None = None
-        type_ = "$END"
         while pos < length:
             match = regex.match(text, pos)
             if match is None:
                 return None
-            type_ = match.lastgroup  # type: ignore[assignment]
+            type_ = match.lastgroup
             start, pos = pos, match.end()
-            if type_ in ignored:
-                type_ = "$END"
-                continue
-            value = match.group()
-            if type_ in keywords:
-                type_ = keywords[type_].get(value, type_)
+            if type_ not in ignored:
+                break
+        else:
+            type_ = "$END"
+        token: _Tok | None = None
+        if type_ in keywords:
+            type_ = keywords[type_].get(match.group(), type_)  # type: ignore[union-attr]
+        if type_ in kept:
+            value = match.group()  # type: ignore[union-attr]
             if type_ in _SHARED:  # one string per name, not one per use
                 value = intern(value)
-            token = _Tok(type_, value, start, pos)
-            break
+            token = _Tok(type_, value, start, pos)  # type: ignore[arg-type]
         while True:
             state = states[-1]
-            action = rows[state].get(type_)
+            action = rows[state].get(type_)  # type: ignore[arg-type]
             if action is None:
                 return None
-            shift, arg = action
-            if shift:
-                if token is None:
+            if action >= 0:
+                if type_ == "$END":
                     return None
-                states.append(arg)  # type: ignore[arg-type]
-                stack.append((token, token.start_pos, token.end_pos, -1))
+                states.append(action)
+                stack.append((token, start, pos, -1))
                 break
-            rule: _Reduce = arg  # type: ignore[assignment]
+            rule = reductions[~action]
             if rule.unit:
                 # `?expr: iff`, `?iff: implies`, ...: a run of these leaves the stack as it
                 # is and only replaces the top state, by one that depends on the state
                 # below, the top state and the lookahead alone
                 key = (states[-2], state, type_)
-                top = units.get(key)
+                top = units.get(key)  # type: ignore[arg-type]
                 if top is None:
-                    top = units[key] = _unit_run(rows, key, end_state)
+                    top = units[key] = _unit_run(tables, key)  # type: ignore[index,arg-type]
                 states[-1] = top
             else:
                 size = rule.size
@@ -297,20 +304,19 @@ def parse_ast(source: SourceFile, max_depth: int) -> tuple[ast.File, list[Findin
                 if entry[3] > max_depth:
                     return None
                 stack.append(entry)
-                states.append(rows[states[-1]][rule.origin][1])  # type: ignore[arg-type]
-            if token is None and states[-1] == end_state:
+                states.append(rows[states[-1]][rule.origin])
+            if type_ == "$END" and states[-1] == end_state:
                 return finish(stack[-1][0], builder)
 
 
-def _unit_run(rows: dict[int, dict[str, tuple[bool, Any]]], key: tuple[int, int, str],
-              end_state: int) -> int:
+def _unit_run(tables: _Tables, key: tuple[int, int, str]) -> int:
     """The top state after reducing by unit rules from `key` = (state below, top, lookahead)."""
     below, state, lookahead = key
-    while state != end_state:
-        action = rows[state].get(lookahead)
-        if action is None or action[0] or not action[1].unit:
+    while state != tables.end_state:
+        action = tables.rows[state].get(lookahead)
+        if action is None or action >= 0 or not tables.reductions[~action].unit:
             break
-        state = rows[below][action[1].origin][1]
+        state = tables.rows[below][tables.reductions[~action].origin]
     return state
 
 
