@@ -43,10 +43,6 @@ class Builder:
         span = getattr(item, "span", None)
         return span if isinstance(span, Span) else self.source.span(0, 0)
 
-    def join(self, first: Any, last: Any) -> Span:
-        a, b = self.span_of(first), self.span_of(last)
-        return self.source.span(a.start, b.end)
-
     def ident(self, token: Any) -> ast.Ident:
         return ast.Ident(str(token), self.span_of(token))
 
@@ -208,7 +204,7 @@ class Builder:
         for key, value in parts[:-3]:
             clauses.setdefault(key, []).append(value)
         self.duplicates(clauses)
-        duty_span = self.join(agent, target)
+        duty_span = self.source.span(agent.start_pos or 0, target.span.end)
         return ast.Norm(
             name=self.ident(name),
             layer=clauses.get("layer", [None])[0],

@@ -7,6 +7,7 @@ Same nodes, same spans, same lowering problems; and the fast path gives up
 from __future__ import annotations
 
 import dataclasses
+import pickle
 import sys
 from typing import Any
 
@@ -20,7 +21,7 @@ from normlang import ast
 from normlang.lower import lower
 from normlang.parser import parse, parse_ast
 from normlang.printer import expr_text, file_text
-from normlang.source import SourceFile
+from normlang.source import SourceFile, Span
 from normlang.syntax_limits import nesting_problem
 
 
@@ -114,3 +115,8 @@ def test_span_agrees_with_position(text: str, start: int, end: int) -> None:
     assert (span.line, span.col) == source.position(start)
     assert (span.end_line, span.end_col) == source.position(end)
     assert (span.start, span.end) == (start, end)
+    made = Span("t.norm", start, end, span.line, span.col, span.end_line, span.end_col)
+    assert span == made and hash(span) == hash(made) and repr(span) == repr(made)
+    assert pickle.loads(pickle.dumps(span)) == span and type(span) is Span
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        span.line = 3  # type: ignore[misc]
