@@ -7,10 +7,9 @@ lowered to the core language of `spec.py`, with defines inlined.
 
 from __future__ import annotations
 
-import difflib
 import gc
 import sys
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +26,7 @@ from .spec import (
     ActionDecl, EnumType, Expectation, FactDecl, Located, NormDecl, PriorityEdge, RExpr,
     Scenario, ScenarioExpectation, Spec, ValueDecl,
 )
-from .typing_rules import Context, Typer
+from .typing_rules import Context, Typer, closest
 
 
 class Loader:
@@ -448,7 +447,7 @@ class Resolver:
                 continue
             for override in decl.overrides:
                 if override.norm.name not in norms:
-                    self.findings.append(_unknown("norm", override.norm, sorted(norms)))
+                    self.findings.append(_unknown("norm", override.norm, norms))
                     continue
                 if override.norm.name == decl.name.name:
                     # the shortest priority cycle: a norm ranked above itself
@@ -579,9 +578,9 @@ class _Names:
     actions: dict[str, ActionDecl] = field(default_factory=dict)
 
 
-def _unknown(what: str, ident: ast.Ident, known: list[str]) -> Finding:
-    close = difflib.get_close_matches(ident.name, known, n=1, cutoff=0.6)
-    help_lines = (f"did you mean `{close[0]}`?",) if close else ()
+def _unknown(what: str, ident: ast.Ident, known: Collection[str]) -> Finding:
+    close = closest(ident.name, known)
+    help_lines = (f"did you mean `{close}`?",) if close is not None else ()
     if what == "layer" and not known:
         help_lines = ("this spec declares no layers; add `layers a > b` to name them",)
     return error("name-error", f"unknown {what} `{ident.name}`", ident.span, *help_lines)

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+import difflib
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from frontend_helpers import kinds, load, messages
 from normlang.spec import (
@@ -254,3 +258,25 @@ def test_an_enum_value_wins_over_a_fact_of_the_same_name_when_compared_with_its_
     assert first == Cmp("==", FactRef("mode"), EnumConst("Mode", 0))
     assert second == Cmp("!=", EnumConst("Mode", 1), FactRef("mode"))
     assert third == FactRef("open")
+
+
+_WORDS = st.text(alphabet="abcde_1", max_size=9)
+
+
+@given(_WORDS, st.lists(_WORDS, max_size=30))
+def test_closest_is_difflibs_best_close_match(word: str, known: list[str]) -> None:
+    from normlang.typing_rules import closest
+
+    expected = difflib.get_close_matches(word, known, n=1, cutoff=0.6)
+    assert closest(word, known) == (expected[0] if expected else None)
+
+
+def test_a_repeated_unknown_name_gets_the_same_hint_each_time() -> None:
+    loaded = load(BASE + "assume agee > 3\nassume agee < 9\nnorm n when agee > 1 assistant must chatt\n"
+                  "norm m when asked assistant must chatt\n")
+    assert messages(loaded) == [
+        "name-error: unknown fact `agee`", "name-error: unknown fact `agee`",
+        "name-error: unknown fact `agee`", "name-error: unknown action `chatt` of agent `assistant`",
+        "name-error: unknown action `chatt` of agent `assistant`"]
+    assert {f.help for f in loaded.findings} == {("did you mean `age`?",),
+                                                 ("did you mean `chat`?",)}
