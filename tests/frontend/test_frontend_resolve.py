@@ -280,3 +280,14 @@ def test_a_repeated_unknown_name_gets_the_same_hint_each_time() -> None:
         "name-error: unknown action `chatt` of agent `assistant`"]
     assert {f.help for f in loaded.findings} == {("did you mean `age`?",),
                                                  ("did you mean `chat`?",)}
+
+
+def test_spec_norm_by_name() -> None:
+    import pickle
+
+    spec = spec_of("norm a1 @law assistant must chat\nnorm a2 @spec assistant may chat\n")
+    assert spec.norm("a2") is spec.norms[1] and spec.norm("a1") is spec.norms[0]
+    with pytest.raises(KeyError):
+        spec.norm("a3")
+    copy = pickle.loads(pickle.dumps(spec))
+    assert copy == spec and copy.norm("a2") == spec.norms[1]
