@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast as python_ast
 from fractions import Fraction
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any
 
 from . import ast
 from .findings import Finding, Label
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     import lark
 
 #: an offset of the source, or None for an empty rule (an empty file)
-Pos = Optional[int]
+Pos = int | None
 
 
 class Builder:

@@ -12,10 +12,10 @@ import hashlib
 import os
 import re
 import sys
-from sys import intern
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from sys import intern
 from typing import TYPE_CHECKING, Any
 
 from .findings import Finding, Label
@@ -113,7 +113,7 @@ _SHARED = frozenset({"NAME", "NUMBER"})
 class _Tok:
     """A token of the fast path; has what `lower.Builder` reads of a lark token."""
 
-    __slots__ = ("type", "value", "start_pos", "end_pos")
+    __slots__ = ("end_pos", "start_pos", "type", "value")
 
     def __init__(self, type_: str, value: str, start: int, end: int) -> None:
         self.type = type_
@@ -270,7 +270,7 @@ def parse_ast(source: SourceFile, max_depth: int) -> tuple[ast.File, list[Findin
             value = match.group()  # type: ignore[union-attr]
             if type_ in _SHARED:  # one string per name, not one per use
                 value = intern(value)
-            token = _Tok(type_, value, start, pos)  # type: ignore[arg-type]
+            token = _Tok(type_, value, start, pos)
         while True:
             state = states[-1]
             action = rows[state].get(type_)  # type: ignore[arg-type]
