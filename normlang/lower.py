@@ -1,105 +1,96 @@
-"""lark parse tree -> `ast` (the only module besides `parser` that knows lark)."""
+"""Parsed rules -> `ast` (the only module besides `parser` that knows lark).
+
+`Builder` has one method per grammar rule (or alias). Each gets the rule's
+children as lark's tree would hold them (anonymous tokens dropped, `?rules`
+inlined) and the offsets its subtree spans, and returns the AST node. Two
+drivers call it: `parser.parse_ast`, which builds the AST while parsing (the
+usual path), and `lower`, which walks a lark tree (kept for files the fast
+path hands back, and for tools that hold a tree).
+"""
 
 from __future__ import annotations
 
 import ast as python_ast
 from fractions import Fraction
-from typing import Any
-
-import lark
-from lark import Token, Tree
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from . import ast
 from .findings import Finding, Label
 from .source import SourceFile, Span
 
+if TYPE_CHECKING:
+    import lark
 
-class _Lower(lark.Transformer):  # type: ignore[type-arg]
+#: an offset of the source, or None for an empty rule (an empty file)
+Pos = int | None
+
+
+class Builder:
     """Builds AST nodes bottom-up; every node gets the span of its subtree."""
 
     def __init__(self, source: SourceFile) -> None:
-        super().__init__(visit_tokens=False)
         self.source = source
+        #: (kind, message, span) of mistakes the grammar lets through
+        self.problems: list[tuple[str, str, Span | None]] = []
 
     # ------------------------------------------------------------ helpers
 
     def span_of(self, item: Any) -> Span:
-        if isinstance(item, Token):
+        """The span of a token (lark's or the fast lexer's) or of an AST node."""
+        if hasattr(item, "start_pos"):
             return self.source.span(item.start_pos or 0, item.end_pos or 0)
-        if isinstance(item, Tree):
-            meta = item.meta
-            if getattr(meta, "empty", True):
-                return self.source.span(0, 0)
-            return self.source.span(meta.start_pos, meta.end_pos)
         span = getattr(item, "span", None)
         return span if isinstance(span, Span) else self.source.span(0, 0)
 
-    def join(self, first: Any, last: Any) -> Span:
-        a, b = self.span_of(first), self.span_of(last)
-        return self.source.span(a.start, b.end)
-
-    def ident(self, token: Token) -> ast.Ident:
+    def ident(self, token: Any) -> ast.Ident:
         return ast.Ident(str(token), self.span_of(token))
 
-    def __default__(self, data: str, children: list[Any], meta: Any) -> Any:
-        raise ValueError(f"unexpected rule {data}")
-
-    def _meta_span(self, meta: Any) -> Span:
-        if getattr(meta, "empty", True):
+    def _span(self, start: Pos, end: Pos) -> Span:
+        if start is None or end is None:
             return self.source.span(0, 0)
-        return self.source.span(meta.start_pos, meta.end_pos)
+        return self.source.span(start, end)
 
     # ------------------------------------------------------------ expressions
 
-    @lark.v_args(meta=True)
-    def name(self, meta: Any, children: list[Token]) -> ast.Expr:
-        return ast.Name(str(children[0]), self._meta_span(meta))
+    def name(self, children: list[Any], start: Pos, end: Pos) -> ast.Expr:
+        return ast.Name(str(children[0]), self._span(start, end))
 
-    @lark.v_args(meta=True)
-    def dotted(self, meta: Any, children: list[Token]) -> ast.Expr:
-        return ast.Dotted(str(children[0]), str(children[1]), self._meta_span(meta))
+    def dotted(self, children: list[Any], start: Pos, end: Pos) -> ast.Expr:
+        return ast.Dotted(str(children[0]), str(children[1]), self._span(start, end))
 
-    @lark.v_args(meta=True)
-    def number(self, meta: Any, children: list[Token]) -> ast.Expr:
+    def number(self, children: list[Any], start: Pos, end: Pos) -> ast.Expr:
         text = str(children[0])
-        value = _exponent(text) if ("e" in text or "E" in text) else Fraction(text)
-        is_int = "." not in text and value.denominator == 1
-        return ast.NumLit(value, is_int, text, self._meta_span(meta))
+        value, is_int = _number(text)
+        return ast.NumLit(value, is_int, text, self._span(start, end))
 
-    @lark.v_args(meta=True)
-    def true(self, meta: Any, children: list[Any]) -> ast.Expr:
-        return ast.BoolLit(True, self._meta_span(meta))
+    def true(self, children: list[Any], start: Pos, end: Pos) -> ast.Expr:
+        return ast.BoolLit(True, self._span(start, end))
 
-    @lark.v_args(meta=True)
-    def false(self, meta: Any, children: list[Any]) -> ast.Expr:
-        return ast.BoolLit(False, self._meta_span(meta))
+    def false(self, children: list[Any], start: Pos, end: Pos) -> ast.Expr:
+        return ast.BoolLit(False, self._span(start, end))
 
-    @lark.v_args(meta=True)
-    def conflict(self, meta: Any, children: list[Any]) -> ast.Expr:
-        return ast.ConflictAtom(self._meta_span(meta))
+    def conflict(self, children: list[Any], start: Pos, end: Pos) -> ast.Expr:
+        return ast.ConflictAtom(self._span(start, end))
 
-    @lark.v_args(meta=True)
-    def not_op(self, meta: Any, children: list[Any]) -> ast.Expr:
-        return ast.Unary("not", children[-1], self._meta_span(meta))
+    def not_op(self, children: list[Any], start: Pos, end: Pos) -> ast.Expr:
+        return ast.Unary("not", children[-1], self._span(start, end))
 
-    @lark.v_args(meta=True)
-    def neg_op(self, meta: Any, children: list[Any]) -> ast.Expr:
-        return ast.Unary("-", children[-1], self._meta_span(meta))
+    def neg_op(self, children: list[Any], start: Pos, end: Pos) -> ast.Expr:
+        return ast.Unary("-", children[-1], self._span(start, end))
 
-    @lark.v_args(meta=True)
-    def deontic(self, meta: Any, children: list[Any]) -> ast.Expr:
-        return ast.Deontic(str(children[0]), children[1], self._meta_span(meta))  # type: ignore[arg-type]
+    def deontic(self, children: list[Any], start: Pos, end: Pos) -> ast.Expr:
+        return ast.Deontic(str(children[0]), children[1],  # type: ignore[arg-type]
+                           self._span(start, end))
 
-    def _binary(self, op: str, meta: Any, left: Any, right: Any) -> ast.Expr:
-        return ast.Binary(op, left, right, self._meta_span(meta))  # type: ignore[arg-type]
+    def _binary(self, op: str, start: Pos, end: Pos, left: Any, right: Any) -> ast.Expr:
+        return ast.Binary(op, left, right, self._span(start, end))  # type: ignore[arg-type]
 
-    @lark.v_args(meta=True)
-    def iff_op(self, meta: Any, children: list[Any]) -> ast.Expr:
-        return self._binary("<->", meta, children[0], children[-1])
+    def iff_op(self, children: list[Any], start: Pos, end: Pos) -> ast.Expr:
+        return self._binary("<->", start, end, children[0], children[-1])
 
-    @lark.v_args(meta=True)
-    def implies_op(self, meta: Any, children: list[Any]) -> ast.Expr:
-        return self._binary("->", meta, children[0], children[-1])
+    def implies_op(self, children: list[Any], start: Pos, end: Pos) -> ast.Expr:
+        return self._binary("->", start, end, children[0], children[-1])
 
     def _fold(self, ops: list[str], operands: list[Any]) -> ast.Expr:
         """`a op b op c` -> `(a op b) op c`, built in a loop (chains can be long)."""
@@ -109,129 +100,111 @@ class _Lower(lark.Transformer):  # type: ignore[type-arg]
             result = ast.Binary(op, result, operand, span)  # type: ignore[arg-type]
         return result  # type: ignore[no-any-return]
 
-    def or_op(self, children: list[Any]) -> ast.Expr:
+    def or_op(self, children: list[Any], start: Pos, end: Pos) -> ast.Expr:
         return self._fold(["or"] * (len(children) - 1), children)
 
-    def and_op(self, children: list[Any]) -> ast.Expr:
+    def and_op(self, children: list[Any], start: Pos, end: Pos) -> ast.Expr:
         return self._fold(["and"] * (len(children) - 1), children)
 
-    @lark.v_args(meta=True)
-    def cmp_op(self, meta: Any, children: list[Any]) -> ast.Expr:
-        return self._binary(str(children[1]), meta, children[0], children[2])
+    def cmp_op(self, children: list[Any], start: Pos, end: Pos) -> ast.Expr:
+        return self._binary(str(children[1]), start, end, children[0], children[2])
 
-    def arith_op(self, children: list[Any]) -> ast.Expr:
+    def arith_op(self, children: list[Any], start: Pos, end: Pos) -> ast.Expr:
         return self._fold([str(op) for op in children[1::2]], children[0::2])
 
     # ------------------------------------------------------------ declarations
 
-    @lark.v_args(meta=True)
-    def layers(self, meta: Any, children: list[Token]) -> ast.Decl:
-        return ast.Layers(tuple(self.ident(t) for t in children), self._meta_span(meta))
+    def layers(self, children: list[Any], start: Pos, end: Pos) -> ast.Decl:
+        return ast.Layers(tuple(self.ident(t) for t in children), self._span(start, end))
 
-    @lark.v_args(meta=True)
-    def agent(self, meta: Any, children: list[Token]) -> ast.Decl:
-        return ast.Agent(self.ident(children[0]), self._meta_span(meta))
+    def agent(self, children: list[Any], start: Pos, end: Pos) -> ast.Decl:
+        return ast.Agent(self.ident(children[0]), self._span(start, end))
 
-    @lark.v_args(meta=True)
-    def enum_plain(self, meta: Any, children: list[Token]) -> ast.Decl:
+    def enum_plain(self, children: list[Any], start: Pos, end: Pos) -> ast.Decl:
         return ast.Enum(self.ident(children[0]), tuple(self.ident(t) for t in children[1:]),
-                        False, self._meta_span(meta))
+                        False, self._span(start, end))
 
-    @lark.v_args(meta=True)
-    def enum_ordered(self, meta: Any, children: list[Token]) -> ast.Decl:
+    def enum_ordered(self, children: list[Any], start: Pos, end: Pos) -> ast.Decl:
         return ast.Enum(self.ident(children[0]), tuple(self.ident(t) for t in children[1:]),
-                        True, self._meta_span(meta))
+                        True, self._span(start, end))
 
-    @lark.v_args(meta=True)
-    def fact(self, meta: Any, children: list[Any]) -> ast.Decl:
-        return ast.Fact(self.ident(children[0]), children[1], self._meta_span(meta))
+    def fact(self, children: list[Any], start: Pos, end: Pos) -> ast.Decl:
+        return ast.Fact(self.ident(children[0]), children[1], self._span(start, end))
 
-    @lark.v_args(meta=True)
-    def t_bool(self, meta: Any, children: list[Any]) -> ast.TypeRef:
-        return ast.TypeRef("bool", span=self._meta_span(meta))
+    def t_bool(self, children: list[Any], start: Pos, end: Pos) -> ast.TypeRef:
+        return ast.TypeRef("bool", span=self._span(start, end))
 
-    @lark.v_args(meta=True)
-    def t_int(self, meta: Any, children: list[Any]) -> ast.TypeRef:
-        return ast.TypeRef("int", span=self._meta_span(meta))
+    def t_int(self, children: list[Any], start: Pos, end: Pos) -> ast.TypeRef:
+        return ast.TypeRef("int", span=self._span(start, end))
 
-    @lark.v_args(meta=True)
-    def t_real(self, meta: Any, children: list[Any]) -> ast.TypeRef:
-        return ast.TypeRef("real", span=self._meta_span(meta))
+    def t_real(self, children: list[Any], start: Pos, end: Pos) -> ast.TypeRef:
+        return ast.TypeRef("real", span=self._span(start, end))
 
-    @lark.v_args(meta=True)
-    def t_enum(self, meta: Any, children: list[Token]) -> ast.TypeRef:
-        return ast.TypeRef("enum", enum=str(children[0]), span=self._meta_span(meta))
+    def t_enum(self, children: list[Any], start: Pos, end: Pos) -> ast.TypeRef:
+        return ast.TypeRef("enum", enum=str(children[0]), span=self._span(start, end))
 
-    @lark.v_args(meta=True)
-    def t_range(self, meta: Any, children: list[Any]) -> ast.TypeRef:
-        return ast.TypeRef("int", low=children[0], high=children[1], span=self._meta_span(meta))
+    def t_range(self, children: list[Any], start: Pos, end: Pos) -> ast.TypeRef:
+        return ast.TypeRef("int", low=children[0], high=children[1], span=self._span(start, end))
 
-    def bound(self, children: list[Token]) -> int | Fraction:
+    def bound(self, children: list[Any], start: Pos, end: Pos) -> int | Fraction:
         text = str(children[-1])
         value = _exponent(text) if ("e" in text or "E" in text) else Fraction(text)
         value = -value if len(children) == 2 else value
         return int(value) if value.denominator == 1 else value
 
-    @lark.v_args(meta=True)
-    def action(self, meta: Any, children: list[Token]) -> ast.Decl:
-        return ast.Action(self.ident(children[0]), self.ident(children[1]), self._meta_span(meta))
+    def action(self, children: list[Any], start: Pos, end: Pos) -> ast.Decl:
+        return ast.Action(self.ident(children[0]), self.ident(children[1]), self._span(start, end))
 
-    @lark.v_args(meta=True)
-    def define(self, meta: Any, children: list[Any]) -> ast.Decl:
-        return ast.Define(self.ident(children[0]), children[1], self._meta_span(meta))
+    def define(self, children: list[Any], start: Pos, end: Pos) -> ast.Decl:
+        return ast.Define(self.ident(children[0]), children[1], self._span(start, end))
 
-    @lark.v_args(meta=True)
-    def assume(self, meta: Any, children: list[Any]) -> ast.Decl:
-        return ast.Assume(children[0], self._meta_span(meta))
+    def assume(self, children: list[Any], start: Pos, end: Pos) -> ast.Decl:
+        return ast.Assume(children[0], self._span(start, end))
 
-    @lark.v_args(meta=True)
-    def constraint(self, meta: Any, children: list[Any]) -> ast.Decl:
-        return ast.Constraint(children[0], self._meta_span(meta))
+    def constraint(self, children: list[Any], start: Pos, end: Pos) -> ast.Decl:
+        return ast.Constraint(children[0], self._span(start, end))
 
-    @lark.v_args(meta=True)
-    def h_layer(self, meta: Any, children: list[Token]) -> tuple[str, Any]:
+    def h_layer(self, children: list[Any], start: Pos, end: Pos) -> tuple[str, Any]:
         return ("layer", self.ident(children[0]))
 
-    def h_source(self, children: list[Token]) -> tuple[str, Any]:
+    def h_source(self, children: list[Any], start: Pos, end: Pos) -> tuple[str, Any]:
         return ("source", _string(children[0]))
 
-    def h_serves(self, children: list[Token]) -> tuple[str, Any]:
+    def h_serves(self, children: list[Any], start: Pos, end: Pos) -> tuple[str, Any]:
         return ("serves", tuple(self.ident(t) for t in children))
 
-    def h_overrides(self, children: list[ast.Override]) -> tuple[str, Any]:
+    def h_overrides(self, children: list[Any], start: Pos, end: Pos) -> tuple[str, Any]:
         return ("overrides", tuple(children))
 
-    @lark.v_args(meta=True)
-    def override(self, meta: Any, children: list[Any]) -> ast.Override:
+    def override(self, children: list[Any], start: Pos, end: Pos) -> ast.Override:
         when = children[1] if len(children) > 1 else None
-        return ast.Override(self.ident(children[0]), when, self._meta_span(meta))
+        return ast.Override(self.ident(children[0]), when, self._span(start, end))
 
-    def c_when(self, children: list[Any]) -> tuple[str, Any]:
+    def c_when(self, children: list[Any], start: Pos, end: Pos) -> tuple[str, Any]:
         return ("when", children[0])
 
-    def c_unless(self, children: list[Any]) -> tuple[str, Any]:
+    def c_unless(self, children: list[Any], start: Pos, end: Pos) -> tuple[str, Any]:
         return ("unless", children[0])
 
-    def m_must(self, children: list[Any]) -> str:
+    def m_must(self, children: list[Any], start: Pos, end: Pos) -> str:
         return "must"
 
-    def m_must_not(self, children: list[Any]) -> str:
+    def m_must_not(self, children: list[Any], start: Pos, end: Pos) -> str:
         return "must not"
 
-    def m_may(self, children: list[Any]) -> str:
+    def m_may(self, children: list[Any], start: Pos, end: Pos) -> str:
         return "may"
 
-    @lark.v_args(meta=True)
-    def norm(self, meta: Any, children: list[Any]) -> ast.Decl:
+    def norm(self, children: list[Any], start: Pos, end: Pos) -> ast.Decl:
         name, *parts = children
         target = parts[-1]
         modality = parts[-2]
-        agent: Token = parts[-3]
+        agent = parts[-3]
         clauses: dict[str, list[Any]] = {}
         for key, value in parts[:-3]:
             clauses.setdefault(key, []).append(value)
         self.duplicates(clauses)
-        duty_span = self.join(agent, target)
+        duty_span = self.source.span(agent.start_pos or 0, target.span.end)
         return ast.Norm(
             name=self.ident(name),
             layer=clauses.get("layer", [None])[0],
@@ -243,7 +216,7 @@ class _Lower(lark.Transformer):  # type: ignore[type-arg]
             agent=self.ident(agent),
             modality=modality,
             target=target,
-            span=self._meta_span(meta),
+            span=self._span(start, end),
             duty_span=duty_span,
         )
 
@@ -255,79 +228,66 @@ class _Lower(lark.Transformer):  # type: ignore[type-arg]
                 self.problems.append(("syntax-error", f"a norm has at most one `{_clause(key)}`",
                                       span))
 
-    @lark.v_args(meta=True)
-    def import_file(self, meta: Any, children: list[Token]) -> ast.Decl:
-        return ast.Import(_string(children[0]), self._meta_span(meta))
+    def import_file(self, children: list[Any], start: Pos, end: Pos) -> ast.Decl:
+        return ast.Import(_string(children[0]), self._span(start, end))
 
-    @lark.v_args(meta=True)
-    def import_values(self, meta: Any, children: list[Any]) -> ast.Decl:
+    def import_values(self, children: list[Any], start: Pos, end: Pos) -> ast.Decl:
         mappings = tuple(children[1]) if len(children) > 1 else ()
-        return ast.ImportValues(_string(children[0]), mappings, self._meta_span(meta))
+        return ast.ImportValues(_string(children[0]), mappings, self._span(start, end))
 
-    def mapping(self, children: list[ast.ContextMapping]) -> list[ast.ContextMapping]:
+    def mapping(self, children: list[Any], start: Pos, end: Pos) -> list[ast.ContextMapping]:
         return children
 
-    @lark.v_args(meta=True)
-    def context_map(self, meta: Any, children: list[Any]) -> ast.ContextMapping:
-        return ast.ContextMapping(_string(children[0]), children[1], self._meta_span(meta))
+    def context_map(self, children: list[Any], start: Pos, end: Pos) -> ast.ContextMapping:
+        return ast.ContextMapping(_string(children[0]), children[1], self._span(start, end))
 
-    @lark.v_args(meta=True)
-    def value(self, meta: Any, children: list[Token]) -> ast.Decl:
+    def value(self, children: list[Any], start: Pos, end: Pos) -> ast.Decl:
         description = _string(children[1]) if len(children) > 1 else None
-        return ast.Value(self.ident(children[0]), description, self._meta_span(meta))
+        return ast.Value(self.ident(children[0]), description, self._span(start, end))
 
-    @lark.v_args(meta=True)
-    def prefer(self, meta: Any, children: list[Any]) -> ast.Decl:
+    def prefer(self, children: list[Any], start: Pos, end: Pos) -> ast.Decl:
         when = children[2] if len(children) > 2 else None
         return ast.Prefer(self.ident(children[0]), self.ident(children[1]), when,
-                          self._meta_span(meta))
+                          self._span(start, end))
 
-    @lark.v_args(meta=True)
-    def expect(self, meta: Any, children: list[Any]) -> ast.Decl:
-        return ast.Expect(children[0], self._meta_span(meta))
+    def expect(self, children: list[Any], start: Pos, end: Pos) -> ast.Decl:
+        return ast.Expect(children[0], self._span(start, end))
 
-    @lark.v_args(meta=True)
-    def e_consistent(self, meta: Any, children: list[Any]) -> Any:
-        return ast.ExpectConsistent(self._meta_span(meta))
+    def e_consistent(self, children: list[Any], start: Pos, end: Pos) -> Any:
+        return ast.ExpectConsistent(self._span(start, end))
 
-    @lark.v_args(meta=True)
-    def e_always(self, meta: Any, children: list[Any]) -> Any:
-        return ast.ExpectFormula("always", children[0], self._meta_span(meta))
+    def e_always(self, children: list[Any], start: Pos, end: Pos) -> Any:
+        return ast.ExpectFormula("always", children[0], self._span(start, end))
 
-    @lark.v_args(meta=True)
-    def e_never(self, meta: Any, children: list[Any]) -> Any:
-        return ast.ExpectFormula("never", children[0], self._meta_span(meta))
+    def e_never(self, children: list[Any], start: Pos, end: Pos) -> Any:
+        return ast.ExpectFormula("never", children[0], self._span(start, end))
 
-    @lark.v_args(meta=True)
-    def e_possible(self, meta: Any, children: list[Any]) -> Any:
-        return ast.ExpectFormula("possible", children[0], self._meta_span(meta))
+    def e_possible(self, children: list[Any], start: Pos, end: Pos) -> Any:
+        return ast.ExpectFormula("possible", children[0], self._span(start, end))
 
-    @lark.v_args(meta=True)
-    def e_complies(self, meta: Any, children: list[Token]) -> Any:
+    def e_complies(self, children: list[Any], start: Pos, end: Pos) -> Any:
         return ast.ExpectComplies(self.ident(children[0]), self.ident(children[1]),
-                                  tuple(self.ident(t) for t in children[2:]), self._meta_span(meta))
+                                  tuple(self.ident(t) for t in children[2:]),
+                                  self._span(start, end))
 
-    @lark.v_args(meta=True)
-    def e_formula(self, meta: Any, children: list[Any]) -> Any:
-        return ast.ScenarioExpect(children[0], self._meta_span(meta))
+    def e_formula(self, children: list[Any], start: Pos, end: Pos) -> Any:
+        return ast.ScenarioExpect(children[0], self._span(start, end))
 
-    @lark.v_args(meta=True)
-    def scenario(self, meta: Any, children: list[Any]) -> ast.Decl:
+    def scenario(self, children: list[Any], start: Pos, end: Pos) -> ast.Decl:
         return ast.Scenario(self.ident(children[0]), tuple(children[1:]), (),
-                            self._meta_span(meta))
+                            self._span(start, end))
 
-    def given(self, children: list[Any]) -> ast.Expr:
+    def given(self, children: list[Any], start: Pos, end: Pos) -> ast.Expr:
         return children[0]  # type: ignore[no-any-return]
 
-    @lark.v_args(meta=True)
-    def given_assign(self, meta: Any, children: list[Any]) -> ast.Expr:
+    def given_assign(self, children: list[Any], start: Pos, end: Pos) -> ast.Expr:
         name = ast.Name(str(children[0]), self.span_of(children[0]))
-        return ast.Binary("==", name, children[1], self._meta_span(meta))
+        return ast.Binary("==", name, children[1], self._span(start, end))
 
-    def norm_agent(self, children: list[Token]) -> Token:
+    def norm_agent(self, children: list[Any], start: Pos, end: Pos) -> Any:
         return children[0]
 
-    def start(self, children: list[ast.Decl]) -> list[ast.Decl]:
+    def start(self, children: list[Any], start: Pos, end: Pos) -> list[ast.Decl]:
         return children
 
 
@@ -335,8 +295,19 @@ def _clause(key: str) -> str:
     return {"layer": "@layer", "source": "source string"}.get(key, key)
 
 
-def _string(token: Token) -> str:
-    text = str(token)
+@lru_cache(maxsize=4096)
+def _number(text: str) -> tuple[Fraction, bool]:
+    """A number literal's value and whether it is an integer (Fractions are immutable: shared)."""
+    value = _exponent(text) if ("e" in text or "E" in text) else Fraction(text)
+    return value, "." not in text and value.denominator == 1
+
+
+def _string(token: Any) -> str:
+    return _string_value(str(token))
+
+
+@lru_cache(maxsize=4096)
+def _string_value(text: str) -> str:
     try:
         value = python_ast.literal_eval(text)
     except (ValueError, SyntaxError):
@@ -349,14 +320,31 @@ def _exponent(text: str) -> Fraction:
     return Fraction(mantissa) * (Fraction(10) ** int(exponent))
 
 
-def lower(tree: Tree, source: SourceFile) -> tuple[ast.File, list[Finding]]:
-    """Build the file's AST; attach each scenario's `expect` lines to it."""
-    transformer = _Lower(source)
-    transformer.problems = []
-    decls: list[Any] = transformer.transform(tree)
+def lower(tree: lark.Tree, source: SourceFile) -> tuple[ast.File, list[Finding]]:
+    """Build the file's AST from lark's parse tree (see `finish`)."""
+    import lark
+
+    builder = Builder(source)
+
+    class _FromTree(lark.Transformer):  # type: ignore[type-arg]
+        def __default__(self, data: str, children: list[Any], meta: Any) -> Any:
+            method = getattr(builder, data, None)
+            if method is None or data.startswith("_"):
+                raise ValueError(f"unexpected rule {data}")
+            if getattr(meta, "empty", True):
+                return method(children, None, None)
+            return method(children, meta.start_pos, meta.end_pos)
+
+    decls: list[Any] = _FromTree(visit_tokens=False).transform(tree)
+    return finish(decls, builder)
+
+
+def finish(decls: list[Any], builder: Builder) -> tuple[ast.File, list[Finding]]:
+    """The file of `decls`, with each scenario's `expect` lines attached to it."""
+    source = builder.source
     findings = [Finding(kind, message, span or source.span(0, 0),
                         (Label(span or source.span(0, 0), primary=True),))
-                for kind, message, span in transformer.problems]
+                for kind, message, span in builder.problems]
     out: list[ast.Decl] = []
     current: ast.Scenario | None = None
     for decl in decls:

@@ -12,16 +12,19 @@ import hashlib
 import os
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from sys import intern
+from typing import TYPE_CHECKING, Any
 
 from .findings import Finding, Label
 from .source import SourceFile, Span
 
 if TYPE_CHECKING:
     import lark
+
+    from . import ast
 
 #: words of the language; they cannot name things
 KEYWORDS = frozenset({
@@ -89,6 +92,259 @@ def build_parser() -> lark.Lark:
         return lark.Lark(grammar, cache=cache_file(grammar), **options)  # type: ignore[arg-type]
     except OSError:  # an unwritable or unreadable cache must not stop anyone
         return lark.Lark(grammar, **options)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------- building the AST while parsing
+#
+# lark would build a parse tree and `lower.lower` would then walk it: two passes,
+# and a tree of lark objects as large as the AST. `parse_ast` runs lark's own
+# LALR table and per-state (contextual) lexer regexes in one loop and hands each
+# reduction straight to `lower.Builder`, with the children and positions that
+# lark's tree would hold (anonymous tokens dropped, `?rules` and `_rules`
+# inlined, a node spanning from its first to its last token, parentheses
+# included). It only ever handles files that parse: at the first error it gives
+# up, and the caller parses with lark proper, which reports the errors.
+
+
+#: token types whose text is interned: the same names and numbers recur all over a book
+_SHARED = frozenset({"NAME", "NUMBER"})
+
+
+class _Tok:
+    """A token of the fast path; has what `lower.Builder` reads of a lark token."""
+
+    __slots__ = ("end_pos", "start_pos", "type", "value")
+
+    def __init__(self, type_: str, value: str, start: int, end: int) -> None:
+        self.type = type_
+        self.value = value
+        self.start_pos = start
+        self.end_pos = end
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True, slots=True)
+class _Reduce:
+    """What reducing by one grammar rule does to the stack."""
+
+    size: int
+    #: the nonterminal reduced to (the goto key)
+    origin: str
+    #: `Builder` method name, or None for lark's `_rules` that inline into their parent
+    builder: str | None
+    #: a `?rule` that stands for its only child when it has just one
+    expand1: bool
+    #: (index in the rule's expansion, whether that child is an inlined `_rule`)
+    keep: tuple[tuple[int, bool], ...]
+    #: a `?rule: child` step: the stack entry stays as it is (only the state changes)
+    unit: bool
+
+
+@dataclass(frozen=True)
+class _Tables:
+    start_state: int
+    end_state: int
+    #: state -> terminal or nonterminal -> the next state (shift or goto), or for a
+    #: reduction `~i` (negative), reducing by `reductions[i]`
+    rows: dict[int, dict[str, int]]
+    reductions: tuple[_Reduce, ...]
+    #: the terminal types some rule keeps as a child (the others only give positions)
+    kept: frozenset[str]
+    #: state -> (regex of that state's terminals, ignored terminal types,
+    #:           terminal type -> {keyword text: keyword terminal})
+    lexers: dict[int, tuple[re.Pattern[str], frozenset[str], dict[str, dict[str, str]]]]
+    #: the `Builder` methods the rules call
+    builders: tuple[str, ...]
+    #: (state below, top state, lookahead) -> top state after a run of unit reductions;
+    #: filled as parsing meets them
+    units: dict[tuple[int, int, str], int] = field(default_factory=dict)
+
+
+@lru_cache(maxsize=1)
+def _tables() -> _Tables | None:
+    """lark's tables in the shape `parse_ast` reads; None if this lark is shaped differently."""
+    try:
+        return _extract_tables(build_parser())
+    except (AttributeError, KeyError, TypeError, AssertionError):
+        return None
+
+
+def _extract_tables(parser: lark.Lark) -> _Tables:
+    from lark.lexer import UnlessCallback
+    from lark.parsers.lalr_analysis import Shift
+
+    frontend = parser.parser
+    table = frontend.parser.parser.parse_table
+    contextual = frontend.lexer
+    reductions: dict[int, int] = {}
+    made: list[_Reduce] = []
+    kept: set[str] = set()
+
+    def reduction(rule: object) -> int:
+        found = reductions.get(id(rule))
+        if found is None:
+            expansion = rule.expansion  # type: ignore[attr-defined]
+            options = rule.options  # type: ignore[attr-defined]
+            keep = tuple((i, not sym.is_term and sym.name.startswith("_"))
+                         for i, sym in enumerate(expansion)
+                         if options.keep_all_tokens or not (sym.is_term and sym.filter_out))
+            origin = rule.origin.name  # type: ignore[attr-defined]
+            alias = rule.alias  # type: ignore[attr-defined]
+            assert not options.template_source
+            expand1 = bool(options.expand1 and not alias)
+            kept.update(expansion[i].name for i, _ in keep if expansion[i].is_term)
+            reductions[id(rule)] = found = ~len(made)
+            made.append(_Reduce(
+                size=len(expansion), origin=origin,
+                builder=None if origin.startswith("_") else (alias or origin),
+                expand1=expand1, keep=keep,
+                unit=expand1 and keep == ((0, False),) and len(expansion) == 1))
+        return found
+
+    rows: dict[int, dict[str, int]] = {}
+    for state, row in table.states.items():
+        rows[state] = {symbol: arg if action is Shift else reduction(arg)
+                       for symbol, (action, arg) in row.items()}
+    lexers: dict[int, tuple[re.Pattern[str], frozenset[str], dict[str, dict[str, str]]]] = {}
+    by_lexer: dict[int, tuple[re.Pattern[str], frozenset[str], dict[str, dict[str, str]]]] = {}
+    for state in rows:
+        basic = contextual.lexers[state]
+        if id(basic) not in by_lexer:
+            scanner = basic.scanner
+            assert len(scanner._mres) == 1 and not basic.user_callbacks
+            keywords: dict[str, dict[str, str]] = {}
+            for type_, callback in basic.callback.items():
+                assert isinstance(callback, UnlessCallback)
+                assert all(not t.pattern.flags for t in callback.scanner.terminals)
+                words = {t.pattern.value: t.name for t in callback.scanner.terminals}
+                assert len(words) == len(callback.scanner.terminals)
+                keywords[type_] = words
+            assert not (basic.ignore_types & set(keywords))
+            by_lexer[id(basic)] = (scanner._mres[0], basic.ignore_types, keywords)
+        lexers[state] = by_lexer[id(basic)]
+    builders = tuple(sorted({r.builder for r in made if r.builder}))
+    return _Tables(table.start_states["start"], table.end_states["start"], rows, tuple(made),
+                   frozenset(kept), lexers, builders)
+
+
+def parse_ast(source: SourceFile, max_depth: int) -> tuple[ast.File, list[Finding]] | None:
+    """The file's AST, built while parsing; None if it does not parse or nests too deep.
+
+    On None the caller parses with `parse` (lark proper), which reports the errors.
+    Nesting is measured as lark's tree would be (see `syntax_limits.nesting_problem`).
+    """
+    tables = _tables()
+    if tables is None:
+        return None
+    from .lower import Builder, finish
+
+    builder = Builder(source)
+    build = {name: getattr(builder, name) for name in tables.builders if hasattr(builder, name)}
+    text = source.text
+    length = len(text)
+    rows, lexers, end_state = tables.rows, tables.lexers, tables.end_state
+    reductions, kept, units = tables.reductions, tables.kept, tables.units
+    states = [tables.start_state]
+    #: (value, start offset, end offset, tree height) per stack entry; a token's value is
+    #: a `_Tok` if some rule keeps it as a child, else None; tokens have height -1
+    stack: list[tuple[Any, Any, Any, int]] = []
+    pos = start = 0
+    while True:
+        regex, ignored, keywords = lexers[states[-1]]
+        while pos < length:
+            match = regex.match(text, pos)
+            if match is None:
+                return None
+            type_ = match.lastgroup
+            start, pos = pos, match.end()
+            if type_ not in ignored:
+                break
+        else:
+            type_ = "$END"
+        token: _Tok | None = None
+        if type_ in keywords:
+            type_ = keywords[type_].get(match.group(), type_)  # type: ignore[union-attr]
+        if type_ in kept:
+            value = match.group()  # type: ignore[union-attr]
+            if type_ in _SHARED:  # one string per name, not one per use
+                value = intern(value)
+            token = _Tok(type_, value, start, pos)
+        while True:
+            state = states[-1]
+            action = rows[state].get(type_)  # type: ignore[arg-type]
+            if action is None:
+                return None
+            if action >= 0:
+                if type_ == "$END":
+                    return None
+                states.append(action)
+                stack.append((token, start, pos, -1))
+                break
+            rule = reductions[~action]
+            if rule.unit:
+                # `?expr: iff`, `?iff: implies`, ...: a run of these leaves the stack as it
+                # is and only replaces the top state, by one that depends on the state
+                # below, the top state and the lookahead alone
+                key = (states[-2], state, type_)
+                top = units.get(key)  # type: ignore[arg-type]
+                if top is None:
+                    top = units[key] = _unit_run(tables, key)  # type: ignore[index,arg-type]
+                states[-1] = top
+            else:
+                size = rule.size
+                if size:
+                    children = stack[-size:]
+                    del stack[-size:]
+                    del states[-size:]
+                else:  # only `start`, of an empty file
+                    children = []
+                entry = _reduce(rule, children, build)
+                if entry[3] > max_depth:
+                    return None
+                stack.append(entry)
+                states.append(rows[states[-1]][rule.origin])
+            if type_ == "$END" and states[-1] == end_state:
+                return finish(stack[-1][0], builder)
+
+
+def _unit_run(tables: _Tables, key: tuple[int, int, str]) -> int:
+    """The top state after reducing by unit rules from `key` = (state below, top, lookahead)."""
+    below, state, lookahead = key
+    while state != tables.end_state:
+        action = tables.rows[state].get(lookahead)
+        if action is None or action >= 0 or not tables.reductions[~action].unit:
+            break
+        state = tables.rows[below][tables.reductions[~action].origin]
+    return state
+
+
+def _reduce(rule: _Reduce, children: list[tuple[Any, Any, Any, int]],
+            build: dict[str, Any]) -> tuple[Any, Any, Any, int]:
+    """The stack entry that replaces `children` (the rule's, popped)."""
+    if children:
+        start, end = children[0][1], children[-1][2]
+        height = children[0][3] if len(children) == 1 else max([c[3] for c in children])
+    else:
+        start = end = None
+        height = -1
+    kept: list[Any] = []
+    for index, inline in rule.keep:
+        if not inline:
+            kept.append(children[index][0])
+        elif kept:
+            kept.extend(children[index][0])
+        else:  # the list of a left-recursive `_rule` grows in place, as in lark
+            kept = children[index][0]
+    if rule.builder is None:  # an inlined `_rule`: its children join the parent's
+        return kept, start, end, height
+    if rule.expand1 and len(kept) == 1:
+        return kept[0], start, end, height
+    method = build.get(rule.builder)
+    if method is None:
+        raise ValueError(f"unexpected rule {rule.builder}")
+    return method(kept, start, end), start, end, height + 1
 
 
 @dataclass

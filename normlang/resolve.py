@@ -7,9 +7,9 @@ lowered to the core language of `spec.py`, with defines inlined.
 
 from __future__ import annotations
 
-import difflib
+import gc
 import sys
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +26,7 @@ from .spec import (
     ActionDecl, EnumType, Expectation, FactDecl, Located, NormDecl, PriorityEdge, RExpr,
     Scenario, ScenarioExpectation, Spec, ValueDecl,
 )
-from .typing_rules import Context, Typer
+from .typing_rules import Context, Typer, closest
 
 
 class Loader:
@@ -40,7 +40,8 @@ class Loader:
         shown = str(path)
         resolved = path.resolve() if path.exists() else path.absolute()
         root_dir = project_root(resolved)
-        return self._load_graph(resolved, shown, root_dir)
+        with _no_cycle_collection():
+            return self._load_graph(resolved, shown, root_dir)
 
     def load_text(self, text: str, path: str) -> Loaded:
         resolved = Path(path).absolute()
@@ -54,8 +55,9 @@ class Loader:
                             "raise `max-file-bytes` if this is intended")
             return Loaded(path, None, [too_big], {})
         source, findings = decode(data, path)
-        self._parsed[resolved] = self._parse(resolved, source, findings)
-        return self._load_graph(resolved, path, project_root(resolved))
+        with _no_cycle_collection():
+            self._parsed[resolved] = self._parse(resolved, source, findings)
+            return self._load_graph(resolved, path, project_root(resolved))
 
     # ------------------------------------------------------------ files and imports
 
@@ -72,12 +74,16 @@ class Loader:
         if source is None or findings:
             return ParsedFile(path, source, None, findings)
         from .lower import lower
-        from .parser import parse
+        from .parser import parse, parse_ast
         from .syntax_limits import nesting_problem, parenthesis_problem
 
         too_deep = parenthesis_problem(source, self.options.max_nesting)
         if too_deep is not None:
             return ParsedFile(path, source, None, [too_deep])
+        built = parse_ast(source, self.options.max_nesting)
+        if built is not None:
+            return ParsedFile(path, source, *built)
+        # a syntax error or too deep a tree: lark's own parse tree says where
         parsed = parse(source)
         if parsed.tree is None:
             return ParsedFile(path, source, None, parsed.findings)
@@ -150,6 +156,24 @@ class Loader:
 
 
 @contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Loading without Python's cycle collector.
+
+    Loading allocates millions of small objects and keeps nearly all of them (the AST,
+    the spec), so every collection would walk the whole growing heap for nothing:
+    at 100,000 norms that was a quarter of the load time. ASTs and specs hold no
+    reference cycles; the collector runs again as usual once loading is done.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@contextmanager
 def _deep_recursion() -> Iterator[None]:
     """Room for the recursive passes over trees whose depth `max_nesting` already bounds."""
     limit = sys.getrecursionlimit()
@@ -166,7 +190,7 @@ def _too_deep(source: SourceFile, message: str = "nesting too deep") -> Finding:
 
 
 def _import_cycles(edges: list[tuple[Path, Path, Span]]) -> list[Finding]:
-    if not edges:
+    if not _has_cycle(edges):  # the usual case, decided without importing networkx
         return []
     import networkx as nx
 
@@ -183,6 +207,26 @@ def _import_cycles(edges: list[tuple[Path, Path, Span]]) -> list[Finding]:
         findings.append(error("import-error", f"import cycle: {' -> '.join(names)}", span,
                               "a file cannot import itself, directly or through others"))
     return findings
+
+
+def _has_cycle(edges: list[tuple[Path, Path, Span]]) -> bool:
+    """Whether the import graph has a cycle: Kahn's algorithm, peeling files nothing imports."""
+    indegree: dict[Path, int] = {}
+    targets: dict[Path, list[Path]] = {}
+    for source, target, _span in edges:
+        indegree.setdefault(source, 0)
+        indegree[target] = indegree.get(target, 0) + 1
+        targets.setdefault(source, []).append(target)
+    ready = [node for node, count in indegree.items() if count == 0]
+    peeled = 0
+    while ready:
+        node = ready.pop()
+        peeled += 1
+        for target in targets.get(node, ()):
+            indegree[target] -= 1
+            if indegree[target] == 0:
+                ready.append(target)
+    return peeled < len(indegree)
 
 
 def _sorted(findings: list[Finding]) -> list[Finding]:
@@ -310,7 +354,7 @@ class Resolver:
 
         for decl in decls:
             if isinstance(decl, ast.Agent) and declare("agent", decl.name, "agent"):
-                names.agents.append(decl.name.name)
+                names.agents[decl.name.name] = None
             elif isinstance(decl, ast.Enum) and declare("type", decl.name, "enum"):
                 values = [v.name for v in decl.values]
                 for value in decl.values:
@@ -337,7 +381,7 @@ class Resolver:
                 qualified = f"{decl.agent.name}.{decl.name.name}"
                 self._keyword(decl.name, "action")
                 if decl.agent.name not in names.agents:
-                    self.findings.append(_unknown("agent", decl.agent, names.agents))
+                    self.findings.append(_unknown("agent", decl.agent, list(names.agents)))
                 elif declare("action", decl.name, "action", qualified):
                     names.actions[qualified] = ActionDecl(qualified, decl.agent.name, decl.span)
         return names
@@ -374,7 +418,7 @@ class Resolver:
                 self.findings.append(_unknown("layer", decl.layer, self.layers))
                 ok = False
         if decl.agent.name not in typer.names.agents:
-            self.findings.append(_unknown("agent", decl.agent, typer.names.agents))
+            self.findings.append(_unknown("agent", decl.agent, list(typer.names.agents)))
             return None
         when = typer.condition(decl.when, Context.CONDITION) if decl.when else None
         unless = typer.condition(decl.unless, Context.CONDITION) if decl.unless else None
@@ -403,7 +447,7 @@ class Resolver:
                 continue
             for override in decl.overrides:
                 if override.norm.name not in norms:
-                    self.findings.append(_unknown("norm", override.norm, sorted(norms)))
+                    self.findings.append(_unknown("norm", override.norm, norms))
                     continue
                 if override.norm.name == decl.name.name:
                     # the shortest priority cycle: a norm ranked above itself
@@ -463,13 +507,24 @@ class Resolver:
 
     def _expand_prefers(self, prefers: list[tuple[str, str, RExpr, Span]],
                         norms: list[NormDecl]) -> list[PriorityEdge]:
+        """Each `prefer A over B` as edges from the norms serving A to those serving B in their layer.
+
+        Indexed by value, so the work is that of the edges made (not prefers x norms x norms);
+        the edges come in the order of the pairs of `norms`.
+        """
+        if not prefers:
+            return []
+        serving: dict[str, list[NormDecl]] = {}
+        serving_in_rank: dict[tuple[str, int], list[NormDecl]] = {}
+        for norm in norms:
+            for value in dict.fromkeys(norm.serves):
+                serving.setdefault(value, []).append(norm)
+                serving_in_rank.setdefault((value, norm.rank), []).append(norm)
         edges = []
         for higher, lower, when, span in prefers:
-            for m in norms:
-                if higher not in m.serves:
-                    continue
-                for n in norms:
-                    if lower in n.serves and n.rank == m.rank and n.name != m.name:
+            for m in serving.get(higher, ()):
+                for n in serving_in_rank.get((lower, m.rank), ()):
+                    if n.name != m.name:
                         edges.append(PriorityEdge(m.name, n.name, when, "prefer", span))
         return edges
 
@@ -486,7 +541,7 @@ class Resolver:
                     bad = True
             for agent in body.agents:
                 if agent.name not in typer.names.agents:
-                    self.findings.append(_unknown("agent", agent, typer.names.agents))
+                    self.findings.append(_unknown("agent", agent, list(typer.names.agents)))
                     bad = True
             if bad:
                 return None
@@ -515,16 +570,17 @@ class Resolver:
 
 @dataclass
 class _Names:
-    agents: list[str] = field(default_factory=list)
+    #: in declaration order (a dict used as an ordered set: membership tests are frequent)
+    agents: dict[str, None] = field(default_factory=dict)
     enums: dict[str, EnumType] = field(default_factory=dict)
     facts: dict[str, FactDecl] = field(default_factory=dict)
     defines: dict[str, ast.Define] = field(default_factory=dict)
     actions: dict[str, ActionDecl] = field(default_factory=dict)
 
 
-def _unknown(what: str, ident: ast.Ident, known: list[str]) -> Finding:
-    close = difflib.get_close_matches(ident.name, known, n=1, cutoff=0.6)
-    help_lines = (f"did you mean `{close[0]}`?",) if close else ()
+def _unknown(what: str, ident: ast.Ident, known: Collection[str]) -> Finding:
+    close = closest(ident.name, known)
+    help_lines = (f"did you mean `{close}`?",) if close is not None else ()
     if what == "layer" and not known:
         help_lines = ("this spec declares no layers; add `layers a > b` to name them",)
     return error("name-error", f"unknown {what} `{ident.name}`", ident.span, *help_lines)

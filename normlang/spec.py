@@ -255,7 +255,14 @@ class Spec:
     files: dict[str, SourceFile] = field(default_factory=dict)
 
     def norm(self, name: str) -> NormDecl:
-        for norm in self.norms:
-            if norm.name == name:
-                return norm
-        raise KeyError(name)
+        """The norm called `name` (KeyError if none); indexed on first use."""
+        index: dict[str, NormDecl] | None = self.__dict__.get("_norm_index")
+        if index is None:
+            index = {}
+            for norm in self.norms:
+                index.setdefault(norm.name, norm)
+            object.__setattr__(self, "_norm_index", index)  # a cache, not a field
+        try:
+            return index[name]
+        except KeyError:
+            raise KeyError(name) from None

@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 from enum import Enum
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from . import ast
@@ -69,6 +70,9 @@ class Typer:
         self._indexed: set[str] = set()
         self._profiles: dict[str, Profile] = {}
         self._stack: list[str] = []
+        #: one FactRef / ActionRef / EnumConst per name or value, shared by every use
+        self._leaves: dict[RExpr, RExpr] = {}
+        self._suggestions: dict[tuple[str, str], tuple[str, ...]] = {}
 
     # ------------------------------------------------------------ entry points
 
@@ -93,6 +97,13 @@ class Typer:
         return out
 
     # ------------------------------------------------------------ expressions
+
+    def _shared(self, leaf: RExpr) -> RExpr:
+        """`leaf` or an equal one made before: a book reads its names millions of times.
+
+        Only for leaves whose equality is exact (not `Const`: `Const(True) == Const(1)`).
+        """
+        return self._leaves.setdefault(leaf, leaf)
 
     def _typed(self, expr: ast.Expr, context: Context, agent: str | None) -> Typed:
         result = self._lower(expr, context, agent)
@@ -132,7 +143,7 @@ class Typer:
         if context == Context.TARGET and agent is not None:
             qualified = f"{agent}.{name}"
             if qualified in self.names.actions:
-                return ActionRef(qualified), "bool"
+                return self._shared(ActionRef(qualified)), "bool"
             if name in self.names.facts or name in self.names.defines:
                 self._error("type-error", f"a norm's target is a formula over `{agent}`'s "
                                           f"actions; `{name}` is not one", expr.span,
@@ -152,7 +163,7 @@ class Typer:
                 raise _Bad
             fact = self.names.facts[name]
             kind = f"enum:{fact.enum}" if fact.kind == "enum" else fact.kind
-            return FactRef(name), kind
+            return self._shared(FactRef(name)), kind
         if name in self.names.defines:
             return self._use_define(name, expr.span, context)
         matches = self._actions_named(name)
@@ -163,7 +174,7 @@ class Typer:
             raise _Bad
         if context in _READS_ACTIONS:
             if len(matches) == 1:
-                return ActionRef(matches[0]), "bool"
+                return self._shared(ActionRef(matches[0])), "bool"
             if len(matches) > 1:
                 self._error("name-error", f"action `{name}` is ambiguous", expr.span,
                             f"write one of {', '.join(f'`{m}`' for m in sorted(matches))}")
@@ -199,7 +210,7 @@ class Typer:
                                       f"`{qualified}`, an action of `{expr.agent}`", expr.span,
                         f"write a separate norm for `{expr.agent}`")
             raise _Bad
-        return ActionRef(qualified), "bool"
+        return self._shared(ActionRef(qualified)), "bool"
 
     def _unary(self, expr: ast.Unary, context: Context, agent: str | None) -> Typed:
         value, kind = self._typed(expr.operand, context, agent)
@@ -312,14 +323,14 @@ class Typer:
         enum = self.names.enums[other[1][5:]]
         if expr.name not in enum.values:
             return None
-        return EnumConst(enum.name, enum.values.index(expr.name)), other[1]
+        return self._shared(EnumConst(enum.name, enum.values.index(expr.name))), other[1]
 
     def _enum_value(self, name: _Unresolved, other: Typed | _Unresolved, context: Context,
                     agent: str | None) -> Typed:
         if isinstance(other, tuple) and other[1].startswith("enum:"):
             enum = self.names.enums[other[1][5:]]
             if name.name in enum.values:
-                return EnumConst(enum.name, enum.values.index(name.name)), other[1]
+                return self._shared(EnumConst(enum.name, enum.values.index(name.name))), other[1]
             self._error("name-error", f"`{name.name}` is not a value of enum `{enum.name}`",
                         name.span, *_did_you_mean(name.name, list(enum.values)))
             raise _Bad
@@ -411,13 +422,19 @@ class Typer:
                                         f"name", name.span, "choose another name")
             return
         if context == Context.TARGET and agent is not None:
-            known = [a.split(".", 1)[1] for a in self.names.actions if a.startswith(agent + ".")]
+            prefix = agent + "."
+            hint = self._suggestion(name.name, prefix, lambda: [
+                a.split(".", 1)[1] for a in self.names.actions if a.startswith(prefix)])
             self._error("name-error", f"unknown action `{name.name}` of agent `{agent}`",
-                        name.span, *_did_you_mean(name.name, known))
+                        name.span, *hint)
             return
-        known = list(self.names.facts) + list(self.names.defines)
-        if context in _READS_ACTIONS:
-            known += [a.split(".", 1)[1] for a in self.names.actions]
+
+        def known() -> list[str]:
+            names = list(self.names.facts) + list(self.names.defines)
+            if context in _READS_ACTIONS:
+                names += [a.split(".", 1)[1] for a in self.names.actions]
+            return names
+
         enum_owner = [e.name for e in self.names.enums.values() if name.name in e.values]
         if enum_owner:
             self._error("name-error", f"`{name.name}` is a value of enum `{enum_owner[0]}`, "
@@ -425,8 +442,20 @@ class Typer:
                         "compare it with a fact of that type, e.g. `risk == " + name.name + "`")
             return
         what = "fact" if context == Context.CONDITION else "name"
-        self._error("name-error", f"unknown {what} `{name.name}`", name.span,
-                    *_did_you_mean(name.name, known))
+        hint = self._suggestion(name.name, "+actions" if context in _READS_ACTIONS else "",
+                                known)
+        self._error("name-error", f"unknown {what} `{name.name}`", name.span, *hint)
+
+    def _suggestion(self, word: str, among: str,
+                    known: Callable[[], list[str]]) -> tuple[str, ...]:
+        """`_did_you_mean(word, known())`, once per (word, `among`: which names `known` lists).
+
+        INVARIANT: every name is declared before typing starts, so the answer cannot change.
+        """
+        key = (word, among)
+        if key not in self._suggestions:
+            self._suggestions[key] = _did_you_mean(word, known())
+        return self._suggestions[key]
 
     def _error(self, kind: str, message: str, span: Span, *help_lines: str) -> None:
         self.findings.append(Finding(kind, message, span, (Label(span, primary=True),),
@@ -481,6 +510,40 @@ def _show(kind: str) -> str:
     return f"enum `{kind[5:]}`" if kind.startswith("enum:") else f"`{kind}`"
 
 
-def _did_you_mean(name: str, known: list[str]) -> tuple[str, ...]:
-    close = difflib.get_close_matches(name, sorted(set(known)), n=1, cutoff=0.6)
-    return (f"did you mean `{close[0]}`?",) if close else ()
+def _did_you_mean(name: str, known: Iterable[str]) -> tuple[str, ...]:
+    close = closest(name, known)
+    return (f"did you mean `{close}`?",) if close is not None else ()
+
+
+def closest(word: str, known: Iterable[str], cutoff: float = 0.6) -> str | None:
+    """`difflib.get_close_matches(word, known, n=1, cutoff=cutoff)`, or None: the same answer.
+
+    difflib computes the costly `ratio()` of every candidate whose cheap bounds pass the
+    cutoff; with tens of thousands of names that is most of a second per unknown name.
+    Here the bounds are computed first and candidates are tried best bound first, so
+    `ratio()` runs only while a candidate could still beat (or tie) the best so far.
+    INVARIANT: ratio() <= quick_ratio() <= real_quick_ratio() (difflib's own bounds).
+    """
+    matcher = difflib.SequenceMatcher()
+    matcher.set_seq2(word)
+    size = len(word)
+    bounded: list[tuple[float, str]] = []
+    for candidate in set(known):
+        both = len(candidate) + size
+        # real_quick_ratio(), without setting up the matcher
+        if (2.0 * min(len(candidate), size) / both if both else 1.0) < cutoff:
+            continue
+        matcher.set_seq1(candidate)
+        bound = matcher.quick_ratio()
+        if bound >= cutoff:
+            bounded.append((bound, candidate))
+    bounded.sort(reverse=True)
+    best: tuple[float, str] | None = None
+    for bound, candidate in bounded:
+        if best is not None and bound < best[0]:
+            break
+        matcher.set_seq1(candidate)
+        score = matcher.ratio()
+        if score >= cutoff and (best is None or (score, candidate) > best):
+            best = (score, candidate)
+    return best[1] if best is not None else None

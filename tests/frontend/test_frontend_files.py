@@ -73,6 +73,32 @@ def test_self_import_is_a_cycle(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         "import-error: import cycle: a.norm -> a.norm"]
 
 
+def test_cycle_detection_before_networkx() -> None:
+    from normlang.resolve import _has_cycle
+    from normlang.source import Span
+
+    def graph(*pairs: str) -> list[tuple[Path, Path, Span]]:
+        return [(Path(a), Path(b), Span("x", 0, 0, 1, 1, 1, 1))
+                for a, b in (pair.split() for pair in pairs)]
+
+    assert not _has_cycle(graph())
+    assert not _has_cycle(graph("t l", "t r", "l b", "r b", "t b"))
+    assert _has_cycle(graph("a a"))
+    assert _has_cycle(graph("t l", "l b", "b c", "c l"))
+    assert _has_cycle(graph("t l", "l t", "x y"))
+
+
+def test_acyclic_imports_do_not_import_networkx(tmp_path: Path) -> None:
+    root = project(tmp_path, {"top.norm": 'import "l.norm"\nimport "r.norm"\n',
+                              "l.norm": 'import "b.norm"\n', "r.norm": 'import "b.norm"\n',
+                              "b.norm": "agent a\n"})
+    code = ("import sys, normlang; loaded = normlang.load(sys.argv[1]); "
+            "print(loaded.spec is not None, 'networkx' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code, str(root / "top.norm")],
+                         capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True", "False"]
+
+
 def test_diamond_imports_are_fine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = project(tmp_path, {
         "top.norm": 'import "l.norm"\nimport "r.norm"\n', "l.norm": 'import "base.norm"\n',
@@ -137,8 +163,10 @@ def test_loader_parses_each_file_once(tmp_path: Path, monkeypatch: pytest.Monkey
     import normlang.parser as parser_module
 
     calls: list[str] = []
-    real = parser_module.parse
+    real, real_ast = parser_module.parse, parser_module.parse_ast
     monkeypatch.setattr(parser_module, "parse", lambda s: calls.append(s.path) or real(s))
+    monkeypatch.setattr(parser_module, "parse_ast",
+                        lambda s, depth: calls.append(s.path) or real_ast(s, depth))
     monkeypatch.chdir(root)
     loader = Loader(CheckOptions())
     assert loader.load(Path("one.norm")).spec is not None

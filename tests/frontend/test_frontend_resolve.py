@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+import difflib
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from frontend_helpers import kinds, load, messages
 from normlang.spec import (
@@ -114,6 +118,24 @@ def test_overrides_and_prefer_edges() -> None:
         ("tell", "other", "prefer"): FactRef("asked"),
     }  # law_tell is in another layer: layers come first, no prefer edge
     assert all(isinstance(e, PriorityEdge) for e in spec.edges)
+
+
+def test_prefer_edges_are_every_pair_in_a_layer_in_norm_order() -> None:
+    """The edges of `prefer`, against the definition: all pairs (m, n) of the norms, in order."""
+    norms = [f"norm n{i} @{('law', 'org', 'spec')[i % 3]} serves {('honesty', 'autonomy', 'care')[i % 4 % 3]}"
+             f"{', honesty' if i % 5 == 0 else ''} assistant may chat" for i in range(24)]
+    spec = spec_of("value honesty\nvalue autonomy\nvalue care\n" + "\n".join(norms) + """
+    prefer honesty over autonomy
+    prefer care over honesty when asked
+    prefer autonomy over care
+    """)
+    got = [(e.higher, e.lower, e.when) for e in spec.edges if e.origin == "prefer"]
+    wanted = [(m.name, n.name, when) for higher, lower, when in (
+        ("honesty", "autonomy", TRUE), ("care", "honesty", FactRef("asked")),
+        ("autonomy", "care", TRUE))
+        for m in spec.norms if higher in m.serves
+        for n in spec.norms if lower in n.serves and n.rank == m.rank and n.name != m.name]
+    assert got == wanted and len(got) > 30
 
 
 def test_expectations_and_scenarios() -> None:
@@ -236,3 +258,36 @@ def test_an_enum_value_wins_over_a_fact_of_the_same_name_when_compared_with_its_
     assert first == Cmp("==", FactRef("mode"), EnumConst("Mode", 0))
     assert second == Cmp("!=", EnumConst("Mode", 1), FactRef("mode"))
     assert third == FactRef("open")
+
+
+_WORDS = st.text(alphabet="abcde_1", max_size=9)
+
+
+@given(_WORDS, st.lists(_WORDS, max_size=30))
+def test_closest_is_difflibs_best_close_match(word: str, known: list[str]) -> None:
+    from normlang.typing_rules import closest
+
+    expected = difflib.get_close_matches(word, known, n=1, cutoff=0.6)
+    assert closest(word, known) == (expected[0] if expected else None)
+
+
+def test_a_repeated_unknown_name_gets_the_same_hint_each_time() -> None:
+    loaded = load(BASE + "assume agee > 3\nassume agee < 9\nnorm n when agee > 1 assistant must chatt\n"
+                  "norm m when asked assistant must chatt\n")
+    assert messages(loaded) == [
+        "name-error: unknown fact `agee`", "name-error: unknown fact `agee`",
+        "name-error: unknown fact `agee`", "name-error: unknown action `chatt` of agent `assistant`",
+        "name-error: unknown action `chatt` of agent `assistant`"]
+    assert {f.help for f in loaded.findings} == {("did you mean `age`?",),
+                                                 ("did you mean `chat`?",)}
+
+
+def test_spec_norm_by_name() -> None:
+    import pickle
+
+    spec = spec_of("norm a1 @law assistant must chat\nnorm a2 @spec assistant may chat\n")
+    assert spec.norm("a2") is spec.norms[1] and spec.norm("a1") is spec.norms[0]
+    with pytest.raises(KeyError):
+        spec.norm("a3")
+    copy = pickle.loads(pickle.dumps(spec))
+    assert copy == spec and copy.norm("a2") == spec.norms[1]
