@@ -150,10 +150,19 @@ class Runtime:
                     changed = True
         return reached, min_rank
 
-    def clash(self, env: Env, first: str, second: str) -> bool:
-        """No conduct satisfies both demands under the constraints."""
+    def clash(self, env: Env, first: str, second: str, conduct_exists: bool = False) -> bool:
+        """No conduct satisfies both demands under the constraints. `conduct_exists`: the
+        constraints are known to admit a conduct here (only the demands' actions are looked at)."""
         a, b = self.norms[first], self.norms[second]
-        return not self._exists(env, [a.demand, b.demand], set(a.actions) | set(b.actions))
+        actions = set(a.actions) | set(b.actions)
+        if not conduct_exists:
+            return not self._exists(env, [a.demand, b.demand], actions)
+        return not self._exists_here(env, [a.demand, b.demand], actions)
+
+    def _exists_here(self, env: Env, demands: list[Compiled], actions: set[str]) -> bool:
+        """Some conduct of the component of `actions` meets `demands` and its constraints."""
+        names, constraints = self._component(actions)
+        return any(True for _ in self._conducts(env, names, constraints + demands))
 
     def active(self, env: Env, applicable: set[str] | None = None,
                among: Iterable[str] | None = None, conduct_exists: bool | None = None) -> set[str]:
@@ -170,8 +179,9 @@ class Runtime:
         for name in sorted(app):
             rivals.setdefault(-1 if no_conduct else self.group_of_norm[name], []).append(name)
         # a demand no conduct can meet clashes with every norm, whatever its actions
+        exists = self._exists_here if conduct_exists else self._exists
         unmeetable = {n for n in app if n in self.maybe_unmeetable
-                      and not self._exists(env, [self.norms[n].demand], set(self.norms[n].actions))}
+                      and not exists(env, [self.norms[n].demand], set(self.norms[n].actions))}
         if unmeetable:
             for group, members in list(rivals.items()):
                 rivals[group] = sorted(set(members) | unmeetable)
@@ -185,7 +195,7 @@ class Runtime:
             candidates = sorted(app) if name in unmeetable else rivals.get(group, [])
             result = name in app and not any(
                 self.precedes(env, other, name) and is_active(other, depth + 1)
-                and self.clash(env, other, name)
+                and self.clash(env, other, name, conduct_exists is True)
                 for other in candidates if other != name
             )
             memo[name] = result

@@ -312,12 +312,20 @@ def test_the_large_spec_path_agrees_with_the_oracle(spec: Spec) -> None:
     assert_agrees(spec, whole)
     if any(f.kind == "solver-unknown" for f in scoped + whole):
         return
-    assert subjects(scoped) == subjects(whole), render(spec)
+    assert subjects(scoped) == subjects(whole), (
+        f"scoped only: {sorted(subjects(scoped) - subjects(whole))}, "
+        f"whole only: {sorted(subjects(whole) - subjects(scoped))}\n{render(spec)}")
+
+
+NORM_SUBJECT_KINDS = {"dead-norm", "shadowed-norm", "redundant-norm", "undermined-permission",
+                      "overridden", "value-sacrificed", "conflict"}
 
 
 def subjects(findings: list[Finding]) -> set[tuple[str, int, str]]:
-    """What each finding is about (its witness and the norms it blames may differ)."""
-    return {(f.kind, f.span.line, f.norms[0] if f.norms else "") for f in findings}
+    """What each finding is about: its kind, line and, where a norm is its subject, that
+    norm (the witness, and the norms a scenario's witness shows active, may differ)."""
+    return {(f.kind, f.span.line, f.norms[0] if f.kind in NORM_SUBJECT_KINDS else "")
+            for f in findings}
 
 
 @settings(max_examples=EXAMPLES // 5, deadline=None, phases=PHASES)

@@ -8,7 +8,7 @@ up as a failure and the marker is removed; all of these are fixed.
 from __future__ import annotations
 
 from oracle import Oracle
-from strategies import expect, make_spec, norm, scenario
+from strategies import expect, make_spec, norm, overrides, scenario
 from test_oracle_engine import assert_agrees
 
 from normlang.api import CheckOptions
@@ -86,3 +86,20 @@ def test_query_an_unmeetable_higher_demand_defeats_a_lower_norm() -> None:
     result = query(spec, {"f0": False})
     assert Oracle(spec).active({"f0": False}) == {"n0", "n1"}
     assert set(result.active) == {"n0", "n1"} and result.defeated == ("n2",)
+
+
+def test_removing_a_norm_on_a_priority_path_changes_the_others_priority() -> None:
+    # Where d holds, n2 ≻ n0 ≻ n1 by `overrides`, so n2 ≻ n1 by transitivity, and n2
+    # (must not a.x0) clashes with n1 (must not b.x1) under `b.x1 or a.x0`: n2 defeats n1.
+    # n0 defeats nobody and is active where c == red and not d, but removing it removes
+    # n2 ≻ n1: where d holds, n1 and n2 then conflict and nothing complies. So n0 is not
+    # redundant; a shortcut once treated a norm that defeats nobody as removable without
+    # recomputing the others' priority.
+    spec = make_spec({"c": "Color", "d": "bool"}, ["a.x0", "b.x1"],
+                     [norm("n0", "must not", bx1, when=Cmp("==", FactRef("c"), RED)),
+                      norm("n1", "must not", bx1), norm("n2", "must not", x0)],
+                     constraints=(Or((bx1, x0)),),
+                     edges=(overrides("n2", "n0", FactRef("d")), overrides("n0", "n1")))
+    oracle = Oracle(spec)
+    assert "n0" not in oracle.redundant() | oracle.dead() | oracle.shadowed()
+    agrees(spec)

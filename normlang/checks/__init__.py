@@ -88,12 +88,15 @@ def _layers_alone(spec: Spec) -> list[str]:
 
 
 def _context(state: Shared) -> CheckContext:
-    """A check context in a fresh z3 context (what a task sees, wherever it runs)."""
+    """A check context in a fresh z3 context (what a task sees, wherever it runs); a spec
+    of one chunk, always checked in one process, keeps the context it started with
+    (making one costs milliseconds, which count when a hook checks many small files)."""
     from ..query import Runtime
     from ..semantics import Engine, KnownConflicts
     from ..solver import Limits
 
-    fresh_z3_context()
+    if len(state.chunks) > 1:
+        fresh_z3_context()
     assert isinstance(state.limits, Limits) and isinstance(state.runtime, Runtime)
     known = state.known if isinstance(state.known, KnownConflicts) else None
     engine = Engine(state.spec, state.limits, layout=state.layout, known=known)

@@ -137,7 +137,8 @@ def _shadowed_and_overridden(ctx: CheckContext, norm: NormDecl) -> Iterable[Find
         env, _ = ctx.runtime.situation_env(witness.situation, complete=False)
         ctx.recheck(lambda w=winner, e=env, wi=witness: (
             w.name in wi.active and norm.name in ctx.runtime.applicable(e, among=[norm.name])
-            and ctx.runtime.precedes(e, w.name, norm.name) and ctx.runtime.clash(e, w.name, norm.name)
+            and ctx.runtime.precedes(e, w.name, norm.name)
+            and ctx.runtime.clash(e, w.name, norm.name, not engine.merged)
         ), f"`{winner.name}` overrides `{norm.name}`")
         findings.append(_overridden(ctx, norm, winner, witness))
     if winners and not is_sat(solver, engine.limits, _mark(solver, view.act[norm.name])):
@@ -407,7 +408,7 @@ def _differs(ctx: CheckContext, norm: NormDecl, with_it: View) -> bool:
     group = engine.group_of[norm.name]
     if _plainly_differs(ctx, norm, with_it, group):
         return True
-    if _defeats_none(engine, norm, with_it, group):
+    if norm.name not in ctx.edge_endpoints and _defeats_none(engine, norm, with_it, group):
         # the other norms' activity stays as it is: only the norm's own demand goes
         without_it = [z3.Xor(with_it.complies(group), with_it.complies(group, leave_out=norm.name))]
     else:
@@ -444,7 +445,10 @@ def _plainly_differs(ctx: CheckContext, norm: NormDecl, view: View, group: Group
     the group's complying conducts and no other group has a conflict (False: none found
     this way; ask z3)."""
     engine, runtime = ctx.engine, ctx.runtime
-    if engine.priority.has_cycles or len(group.actions) > 8:
+    # a norm with explicit priority edges may link others' priority (m ≻ norm ≻ n): the
+    # plain evaluator knows only the whole spec's priority, so z3 decides those
+    if (engine.priority.has_cycles or engine.merged or len(group.actions) > 8
+            or norm.name in ctx.edge_endpoints):
         return False
     others = [g for g in engine.conflicting_groups(view) if g is not group]
     start = _conflict_free_situation(ctx, view) if others else {}
@@ -485,7 +489,8 @@ def _assumes_within(ctx: CheckContext, env: dict[str, object]) -> list[object]:
 
 
 def _defeats_none(engine: Engine, norm: NormDecl, view: View, group: Group) -> bool:
-    """Whether `norm` can defeat no other norm of its group in `view`."""
+    """Whether `norm` can defeat no other norm of its group in `view` (for a norm on no
+    explicit priority edge, so that removing it leaves the others' priority as it is)."""
     return not any(
         other.name != norm.name and view.priority.may_precede(norm.name, other.name)
         and not engine.never_together(norm, other) and not z3.is_false(engine.clash(norm, other))

@@ -79,14 +79,13 @@ def repeatable() -> Iterator[None]:
     z3 reuses the ids of terms Python has freed, and its answers depend on term ids.
     Reference counting frees terms at points fixed by the code, but Python's cycle
     collector runs whenever earlier allocations happen to trigger it: it is paused
-    here, and what piled up is collected afterwards.
+    here (what piles up meanwhile is young, and collected soon after).
     """
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        gc.collect()
         if was_enabled:
             gc.enable()
 
@@ -102,20 +101,20 @@ def run_tasks(shared: Shared, task: Task, jobs: int,
     global _shared
     _shared = shared
     count = len(shared.chunks)
-    # the spec and everything built before the tasks is left out of every collection
-    # (cheap collections after each task; forked workers do not touch those pages)
+    if jobs <= 1 or count <= 1 or not _can_fork():
+        for index in range(count):
+            yield _repeatable(task, index)
+            if done is not None:
+                done(index + 1, count)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # the spec and everything built before the tasks is left out of the workers' cycle
+    # collections, so they do not copy the pages they share with this process
     gc.collect()
     gc.freeze()
     try:
-        if jobs <= 1 or count <= 1 or not _can_fork():
-            for index in range(count):
-                yield _repeatable(task, index)
-                if done is not None:
-                    done(index + 1, count)
-            return
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
         # INVARIANT: the workers inherit `_shared` through fork; nothing big is pickled
         with ProcessPoolExecutor(max_workers=min(jobs, count),
                                  mp_context=multiprocessing.get_context("fork")) as pool:
