@@ -361,7 +361,7 @@ def _check_parallel(roots: list[Path], options: CheckOptions, jobs: int,
 
     outcomes: list[Outcome | None] = [None] * len(roots)
     with ProcessPoolExecutor(max_workers=min(jobs, len(roots)), initializer=_init_worker,
-                             initargs=(options,)) as pool:
+                             initargs=(options,), mp_context=_forking()) as pool:
         futures = {pool.submit(_check_in_worker, str(root)): index
                    for index, root in enumerate(roots)}
         for future in as_completed(futures):
@@ -376,6 +376,20 @@ def _check_parallel(roots: list[Path], options: CheckOptions, jobs: int,
             outcomes[futures[future]] = ([finding_from_record(r) for r in records],
                                          {path: SourceFile(path, text) for path, text in texts})
     return [outcome for outcome in outcomes if outcome is not None]
+
+
+def _forking() -> Any:
+    """Forked workers, with the checker's modules and the grammar's tables loaded once here
+    rather than in each worker; None (the platform's default) where fork is not available."""
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    from . import checks, resolve  # noqa: F401 - loaded for the workers
+    from .parser import _tables
+
+    _tables()
+    return multiprocessing.get_context("fork")
 
 
 _worker: dict[str, Any] = {}

@@ -89,6 +89,10 @@ class ConductSpace:
 
     def __init__(self, engine: Engine, groups: Sequence[Group]) -> None:
         self.engine = engine
+        # names the space's own constants; counted, not an address, so that a task names
+        # (and z3 treats) them alike in every process
+        engine.spaces_made += 1
+        self.number = engine.spaces_made
         self.actions = sorted({a for g in groups for a in g.actions})
         self.solver = engine.limits.new_solver()
         self.atoms: dict[RExpr, z3.BoolRef] = {}
@@ -111,7 +115,7 @@ class ConductSpace:
             if isinstance(expr, Const):
                 return z3.BoolVal(bool(expr.value))
             if expr not in self.atoms:
-                self.atoms[expr] = z3.Bool(f"atom{id(self)}!{len(self.atoms)}")
+                self.atoms[expr] = z3.Bool(f"atom{self.number}!{len(self.atoms)}")
             return self.atoms[expr]
         if isinstance(expr, ActionRef):
             return self.engine.enc.actions[expr.name]
@@ -132,7 +136,7 @@ class ConductSpace:
     def guard(self, target: RExpr) -> z3.BoolRef:
         """A selector that switches on `target` (a deontic atom's formula)."""
         if target not in self._guards:
-            selector = z3.Bool(f"guard{id(self)}!{len(self._guards)}")
+            selector = z3.Bool(f"guard{self.number}!{len(self._guards)}")
             self.solver.add(z3.Implies(selector, self.abstract(target)))
             self._guards[target] = selector
         return self._guards[target]
@@ -305,12 +309,13 @@ class View:
             return z3.BoolVal(False)
         if not graph.conditional:
             return z3.BoolVal(True)
-        # views that share a priority graph share these formulas
+        # views that share a priority graph share these formulas; the entry keeps the
+        # graph alive, so that its id is not reused by another graph while it is cached
         key = ("prec", id(graph), higher, lower)
         memo = self.engine._memo
         if key not in memo:
-            memo[key] = self.engine.enc.term(self._prec_expr(higher, lower))
-        return memo[key]  # type: ignore[return-value]
+            memo[key] = (graph, self.engine.enc.term(self._prec_expr(higher, lower)))
+        return memo[key][1]  # type: ignore[index, no-any-return]
 
     def _prec_expr(self, higher: str, lower: str) -> RExpr:
         """"A path of holding edges leads from `higher` to `lower`", over the nodes between.
@@ -471,6 +476,7 @@ class Engine:
         if layout.world_exists is not None:
             self._memo[("world",)] = layout.world_exists
         self._parsed: dict[tuple[str, int], list[z3.BoolRef]] = {}
+        self.spaces_made = 0
         self.solvers = SolverCache()
         self._base_model: z3.ModelRef | None = None
 
@@ -609,6 +615,9 @@ class Engine:
 
     def _world_exists(self) -> bool:
         """Whether the typing and the `assume`s admit any situation at all."""
+        if ("world",) not in self._memo and not self.spec.assumes:
+            # every type has a value (the front end rejects an empty `int` range)
+            self._memo[("world",)] = True
         if ("world",) not in self._memo:
             solver = self.limits.new_solver()
             solver.add(*self.base_situation())

@@ -109,35 +109,30 @@ class Priority:
     """
 
     spec: Spec
-    graph: nx.DiGraph = field(init=False)
     conditional: bool = field(init=False)
 
     def __post_init__(self) -> None:
-        import networkx as nx
-
-        self.graph = nx.DiGraph()
-        levels = max([n.rank for n in self.spec.norms], default=0) + 2
-        for rank in range(levels - 1):
-            self.graph.add_edge(("top", rank), ("top", rank + 1), when=TRUE)
         self._endpoints = {e.higher for e in self.spec.edges} | {e.lower for e in self.spec.edges}
         self._rank = {n.name: n.rank for n in self.spec.norms}
-        for name in sorted(self._endpoints):
-            self.graph.add_edge(("top", self._rank[name]), ("norm", name), when=TRUE)
-            self.graph.add_edge(("norm", name), ("top", self._rank[name] + 1), when=TRUE)
-        for edge in self.spec.edges:
-            self._add_explicit(edge)
         self.conditional = any(e.when != TRUE for e in self.spec.edges)
         self._descendants: dict[Node, frozenset[Node]] = {}
 
-    def _add_explicit(self, edge: PriorityEdge) -> None:
-        source, target = ("norm", edge.higher), ("norm", edge.lower)
-        if self.graph.has_edge(source, target):
-            previous = self.graph.edges[source, target]["when"]
-            when = TRUE if TRUE in (previous, edge.when) else Or((previous, edge.when))
-            self.graph.edges[source, target]["when"] = when
-            self.graph.edges[source, target]["edges"].append(edge)
-        else:
-            self.graph.add_edge(source, target, when=edge.when, edges=[edge])
+    @cached_property
+    def graph(self) -> nx.DiGraph:
+        """The summary graph (built on first use: a spec with layers alone never needs it,
+        nor networkx, whose import costs a hook's start-up ~60 ms)."""
+        import networkx as nx
+
+        graph = nx.DiGraph()
+        levels = max([n.rank for n in self.spec.norms], default=0) + 2
+        for rank in range(levels - 1):
+            graph.add_edge(("top", rank), ("top", rank + 1), when=TRUE)
+        for name in sorted(self._endpoints):
+            graph.add_edge(("top", self._rank[name]), ("norm", name), when=TRUE)
+            graph.add_edge(("norm", name), ("top", self._rank[name] + 1), when=TRUE)
+        for edge in self.spec.edges:
+            _add_explicit(graph, edge)
+        return graph
 
     def out_node(self, norm: str) -> Node:
         """The node from which (reflexively) everything `norm` ranks above is reached."""
@@ -163,6 +158,8 @@ class Priority:
         """Whether `higher ≻ lower` holds in some situation (conditions ignored)."""
         if higher == lower:
             return False
+        if not self._endpoints:  # the layer order alone
+            return self._rank[higher] < self._rank[lower]
         return any(self.in_node(lower) in self.reachable(start) for start in self._starts(higher))
 
     def _starts(self, norm: str) -> list[Node]:
@@ -173,6 +170,8 @@ class Priority:
 
     def static_cycles(self) -> list[list[str]]:
         """Cycles through unconditional edges only (errors whatever the situation)."""
+        if not self._endpoints:
+            return []
         import networkx as nx
 
         fixed = nx.DiGraph()
@@ -201,9 +200,22 @@ class Priority:
 
     @cached_property
     def has_cycles(self) -> bool:
+        if not self._endpoints:
+            return False
         import networkx as nx
 
         return not nx.is_directed_acyclic_graph(self.graph)
+
+
+def _add_explicit(graph: nx.DiGraph, edge: PriorityEdge) -> None:
+    source, target = ("norm", edge.higher), ("norm", edge.lower)
+    if graph.has_edge(source, target):
+        previous = graph.edges[source, target]["when"]
+        when = TRUE if TRUE in (previous, edge.when) else Or((previous, edge.when))
+        graph.edges[source, target]["when"] = when
+        graph.edges[source, target]["edges"].append(edge)
+    else:
+        graph.add_edge(source, target, when=edge.when, edges=[edge])
 
 
 def _pairs(cycle: list[Node]) -> list[tuple[Node, Node]]:

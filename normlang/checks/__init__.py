@@ -29,6 +29,11 @@ STEPS = ("priority cycles", "conflicts", "norms", "expectations")
 
 def run_checks(spec: Spec, options: CheckOptions, progress: Progress | None = None) -> list[Finding]:
     """Prove every property of the design on `spec`; return the findings, sorted."""
+    with repeatable():
+        return _run_checks(spec, options, progress)
+
+
+def _run_checks(spec: Spec, options: CheckOptions, progress: Progress | None) -> list[Finding]:
     from ..query import Runtime
     from ..semantics import KnownConflicts, lay_out
     from ..solver import Limits, SolverGaveUp
@@ -52,12 +57,11 @@ def run_checks(spec: Spec, options: CheckOptions, progress: Progress | None = No
             progress(name, STEPS.index(name), len(STEPS))
 
     step("priority cycles")
-    with repeatable():
-        ctx = _context(state)
-        if check_static_cycles(ctx):
-            return sorted(ctx.findings, key=Finding.sort_key)
-        check_situational_cycles(ctx)
-        findings = list(ctx.findings)
+    ctx = _context(state)
+    if check_static_cycles(ctx):
+        return sorted(ctx.findings, key=Finding.sort_key)
+    check_situational_cycles(ctx)
+    findings = list(ctx.findings)
 
     step("conflicts")
     known = KnownConflicts(analysed={*state.views, *state.upto_views})
@@ -71,11 +75,10 @@ def run_checks(spec: Spec, options: CheckOptions, progress: Progress | None = No
         findings.extend(found)
 
     step("expectations")
-    with repeatable():
-        ctx = _context(state)
-        check_expectations(ctx)
-        check_scenarios(ctx)
-        findings.extend(ctx.findings)
+    ctx = _context(state)
+    check_expectations(ctx)
+    check_scenarios(ctx)
+    findings.extend(ctx.findings)
     if progress is not None:
         progress("done", len(STEPS), len(STEPS))
     return sorted(_unique(findings), key=Finding.sort_key)

@@ -74,20 +74,29 @@ def fresh_z3_context() -> None:
 
 @contextmanager
 def repeatable() -> Iterator[None]:
-    """Run a piece of checking whose answers must not depend on what ran before it.
+    """Run a whole check so that its answers do not depend on what ran before it.
 
     z3 reuses the ids of terms Python has freed, and its answers depend on term ids.
     Reference counting frees terms at points fixed by the code, but Python's cycle
-    collector runs whenever earlier allocations happen to trigger it: it is paused
-    here (what piles up meanwhile is young, and collected soon after).
+    collector runs whenever earlier allocations happen to trigger it. So it is paused for
+    the whole check and run only at fixed points (`collect_now`, after each task); what
+    exists when the check starts (the spec) is frozen out of those collections, which
+    keeps them cheap and keeps forked workers from copying its pages.
     """
     was_enabled = gc.isenabled()
     gc.disable()
+    gc.freeze()
     try:
         yield
     finally:
+        gc.unfreeze()
         if was_enabled:
             gc.enable()
+
+
+def collect_now() -> None:
+    """Free what the last task left (at a point fixed by the code, in every process)."""
+    gc.collect()
 
 
 _shared: Shared | None = None
@@ -110,25 +119,21 @@ def run_tasks(shared: Shared, task: Task, jobs: int,
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    # the spec and everything built before the tasks is left out of the workers' cycle
-    # collections, so they do not copy the pages they share with this process
-    gc.collect()
-    gc.freeze()
-    try:
-        # INVARIANT: the workers inherit `_shared` through fork; nothing big is pickled
-        with ProcessPoolExecutor(max_workers=min(jobs, count),
-                                 mp_context=multiprocessing.get_context("fork")) as pool:
-            for index, result in enumerate(pool.map(_repeatable, [task] * count, range(count))):
-                yield result
-                if done is not None:
-                    done(index + 1, count)
-    finally:
-        gc.unfreeze()
+    # INVARIANT: the workers inherit `_shared` (and the paused collector) through fork;
+    # nothing big is pickled
+    with ProcessPoolExecutor(max_workers=min(jobs, count),
+                             mp_context=multiprocessing.get_context("fork")) as pool:
+        for index, result in enumerate(pool.map(_repeatable, [task] * count, range(count))):
+            yield result
+            if done is not None:
+                done(index + 1, count)
 
 
 def _repeatable(task: Task, index: int) -> tuple[list[Finding], object]:
-    with repeatable():
+    try:
         return task(index)
+    finally:
+        collect_now()
 
 
 def _can_fork() -> bool:
