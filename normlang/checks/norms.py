@@ -282,7 +282,7 @@ def _plainly_active_in_a_conflict(
     own_norms = [n.name for n in own.norms]
     for group in engine.conflicting_groups():
         for index, found in enumerate(engine.conflicts(group).sets):
-            start = _conflict_situation(ctx, group, index)
+            start = conflict_situation(ctx, group, index)
             if start is None:
                 continue
             env: dict[str, object] = {f: default_value(ctx.spec, f)
@@ -300,9 +300,11 @@ def _plainly_active_in_a_conflict(
     return None
 
 
-def _conflict_situation(ctx: CheckContext, group: Group, index: int) -> dict[str, object] | None:
+def conflict_situation(ctx: CheckContext, group: Group, index: int) -> dict[str, object] | None:
     """The facts of a situation in which conflict set `index` of `group` holds."""
     engine = ctx.engine
+    if engine.known is not None and (group.index, index) in engine.known.situations:
+        return engine.known.situations[(group.index, index)]
     key = ("conflict situation", str(group.index), str(index))
     if key not in ctx.memo:
         found = engine.conflicts(group).sets[index]
@@ -451,7 +453,7 @@ def _plainly_differs(ctx: CheckContext, norm: NormDecl, view: View, group: Group
             or norm.name in ctx.edge_endpoints):
         return False
     others = [g for g in engine.conflicting_groups(view) if g is not group]
-    start = _conflict_free_situation(ctx, view) if others else {}
+    start = conflict_free_situation(ctx, view) if others else {}
     point = engine.point_where_applicable(norm)
     if start is None or point is None:
         return False
@@ -463,7 +465,9 @@ def _plainly_differs(ctx: CheckContext, norm: NormDecl, view: View, group: Group
     members = [n.name for n in view.members(group)]
     rest = [n for n in members if n != norm.name]
     try:
-        if any(_plain_conflict(ctx, view, other, env) for other in others):
+        # `start` has no conflict: only groups reading a fact set differently can have one
+        if any(_plain_conflict(ctx, view, other, env)
+               for other in _reading(ctx, others, set(env) - set(start) | set(point))):
             return False
         with_it = runtime.active(env, runtime.applicable(env, members), members, True)  # type: ignore[arg-type]
         if norm.name not in with_it:
@@ -513,10 +517,11 @@ def _no_conflict_among(ctx: CheckContext, view: View, others: list[Group], group
     facts = sorted(engine.scope_facts([group]))
     # first try one concrete situation, checked by plain evaluation: a situation without
     # conflicts in `view`, with this group's facts as in the model
-    start = _conflict_free_situation(ctx, view)
+    start = conflict_free_situation(ctx, view)
     if start is not None:
         env, _ = ctx.runtime.situation_env(engine.situation_of(model, facts), complete=False)
-        if not any(_plain_conflict(ctx, view, other, {**start, **env}) for other in others):
+        if not any(_plain_conflict(ctx, view, other, {**start, **env})
+                   for other in _reading(ctx, others, set(env))):
             return True
     fixed = [engine.enc.facts[f] == model.eval(engine.enc.facts[f], model_completion=True)
              for f in facts]
@@ -534,10 +539,17 @@ def _conflicts_solver(engine: Engine, view: View) -> z3.Solver:
     return engine.solvers.get(("conflicts of", view.tag), build)
 
 
-def _conflict_free_situation(ctx: CheckContext, view: View) -> dict[str, object] | None:
+def _reading(ctx: CheckContext, groups: list[Group], facts: set[str]) -> list[Group]:
+    """The groups whose decisions read one of `facts`."""
+    return [g for g in groups if not ctx.engine.scope_facts([g]).isdisjoint(facts)]
+
+
+def conflict_free_situation(ctx: CheckContext, view: View) -> dict[str, object] | None:
     """The facts of the conflicting groups in one situation where none of them has a
     conflict in `view` (None if there is none), as a plain evaluation environment."""
     engine = ctx.engine
+    if engine.known is not None and view.tag in engine.known.free:
+        return engine.known.free[view.tag]
     key = ("conflict-free", view.tag)
     if key not in ctx.memo:
         every = engine.conflicting_groups(view)

@@ -110,6 +110,9 @@ def run_tasks(shared: Shared, task: Task, jobs: int,
     global _shared
     _shared = shared
     count = len(shared.chunks)
+    # what the tasks share (the compiled runtime, the layout) is built by now: keep it out
+    # of the collections that follow each task, which then scan the task's own objects only
+    gc.freeze()
     if jobs <= 1 or count <= 1 or not _can_fork():
         for index in range(count):
             yield _repeatable(task, index)
