@@ -81,7 +81,8 @@ def _atom(atom: RExpr, spec: Spec) -> tuple[str, Allowed] | None:
         return atom.name, frozenset({0 if negated else 1})
     if not isinstance(atom, Cmp):
         return None
-    op, left, right = atom.op, atom.left, atom.right
+    op: str = atom.op
+    left, right = atom.left, atom.right
     if not isinstance(left, FactRef):
         op, left, right = _FLIP[op], right, left
     if not isinstance(left, FactRef):
@@ -89,18 +90,12 @@ def _atom(atom: RExpr, spec: Spec) -> tuple[str, Allowed] | None:
     decl = spec.facts[left.name]
     if decl.kind == "enum" and isinstance(right, EnumConst) and decl.enum is not None:
         size = len(spec.enums[decl.enum].values)
-        allowed = frozenset(i for i in range(size) if _holds(op, i, right.index))
-    elif decl.kind == "int" and isinstance(right, Const) and type(right.value) is int:
-        if op == "!=":
+        values = frozenset(i for i in range(size) if _holds(op, i, right.index))
+        return left.name, frozenset(range(size)) - values if negated else values
+    if decl.kind == "int" and isinstance(right, Const) and type(right.value) is int:
+        if op == "!=" or negated:  # not an interval
             return None
-        allowed = _interval(op, right.value, decl.low, decl.high)
-    else:
-        return None
-    if not negated:
-        return left.name, allowed
-    if isinstance(allowed, frozenset):
-        size = 2 if decl.kind == "bool" else len(spec.enums[decl.enum or ""].values)
-        return left.name, frozenset(range(size)) - allowed
+        return left.name, _interval(op, right.value, decl.low, decl.high)
     return None
 
 

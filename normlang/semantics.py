@@ -21,14 +21,27 @@ from fractions import Fraction
 import z3
 
 from .encode import Encoder
-from .evaluate import evaluate, free_actions, names_in
+from .evaluate import evaluate, names_in
+from .fact_ranges import Ranges, disjoint, ranges_of, some_point
 from .findings import WitnessValue
 from .solver import Limits, SolverCache, SolverGaveUp, is_sat
 from .spec import (
-    ActionRef, And, Cmp, ConflictAtom, Const, DeonticAtom, Iff, Implies, Not, NormDecl, Or,
-    RExpr, Spec, TRUE, FALSE,
+    FALSE,
+    TRUE,
+    ActionRef,
+    And,
+    Cmp,
+    ConflictAtom,
+    Const,
+    DeonticAtom,
+    Iff,
+    Implies,
+    NormDecl,
+    Not,
+    Or,
+    RExpr,
+    Spec,
 )
-from .fact_ranges import Ranges, disjoint, ranges_of, some_point
 from .structure import Group, Layout, Priority, default_value, fact_links, split_groups
 
 MAX_ENUMERATED_ATOMS = 8
@@ -315,7 +328,7 @@ class View:
         memo = self.engine._memo
         if key not in memo:
             memo[key] = (graph, self.engine.enc.term(self._prec_expr(higher, lower)))
-        return memo[key][1]  # type: ignore[index, no-any-return]
+        return memo[key][1]  # type: ignore[index]
 
     def _prec_expr(self, higher: str, lower: str) -> RExpr:
         """"A path of holding edges leads from `higher` to `lower`", over the nodes between.

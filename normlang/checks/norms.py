@@ -9,11 +9,11 @@ import z3
 
 from ..evaluate import names_in
 from ..findings import Finding, Label, Witness
-from ..solver import is_sat
+from ..query import ComponentTooLarge
 from ..semantics import AllBut, Engine, View
+from ..solver import is_sat
 from ..spec import And, NormDecl, RExpr
 from ..structure import Group, default_value
-from ..query import ComponentTooLarge
 from .context import CheckContext, backticked, norm_label
 
 
@@ -283,8 +283,6 @@ def _plainly_active_in_a_conflict(
     for group in engine.conflicting_groups():
         for index, found in enumerate(engine.conflicts(group).sets):
             start = conflict_situation(ctx, group, index)
-            if start is None:
-                continue
             env: dict[str, object] = {f: default_value(ctx.spec, f)
                                       for f in engine.scope_facts([own])}
             env.update(start)
@@ -300,7 +298,7 @@ def _plainly_active_in_a_conflict(
     return None
 
 
-def conflict_situation(ctx: CheckContext, group: Group, index: int) -> dict[str, object] | None:
+def conflict_situation(ctx: CheckContext, group: Group, index: int) -> dict[str, object]:
     """The facts of a situation in which conflict set `index` of `group` holds."""
     engine = ctx.engine
     if engine.known is not None and (group.index, index) in engine.known.situations:
