@@ -67,3 +67,30 @@ def test_generated_books_grow_with_their_size_and_plant_what_the_manifest_says()
         if item["kind"] == "conflict":
             assert satisfiable(regions[0] + regions[1])
     assert all(satisfiable(n.region()) for n in large.norms if not n.name.startswith("planted_dead"))
+
+
+def test_a_book_checked_in_two_processes_prints_what_one_process_prints(tmp_path: Path) -> None:
+    """A generated book of several chunks of groups, checked by the installed `normcheck` with
+    `--jobs 1` and with `--jobs 2` (forked workers): the same bytes, and the planted findings."""
+    import json
+
+    sys.path.insert(0, str(BENCH))
+    try:
+        from generate import build_book, write_book
+    finally:
+        sys.path.remove(str(BENCH))
+    root = write_book(build_book(1500, seed=3), tmp_path / "book")
+    outputs = []
+    for jobs in ("1", "2"):
+        done = subprocess.run([sys.executable, "-m", "normlang.cli", "--no-cache", "--verbose",
+                               "--format", "json", "--jobs", jobs, root.name],
+                              cwd=root.parent, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 1, done.stderr
+        outputs.append(done.stdout)
+    assert outputs[0] == outputs[1]
+    manifest = json.loads((root.parent / "manifest.json").read_text())
+    reported = json.loads(outputs[0])["findings"]
+    counts: dict[str, int] = {}
+    for finding in reported:
+        counts[finding["kind"]] = counts.get(finding["kind"], 0) + 1
+    assert counts == manifest["counts"]
