@@ -21,8 +21,9 @@ from .spec import (
 AtomFn = Callable[[RExpr], z3.BoolRef]
 
 
-class _Constants(dict):  # type: ignore[type-arg]
-    """The z3 constants of declared names, each made when first asked for."""
+class LazyConstants(dict):  # type: ignore[type-arg]
+    """The z3 constants of declared names, each made when first asked for (a task that
+    checks a few groups of a large spec pays for those groups' constants only)."""
 
     def __init__(self, declared: Iterable[str], make: Callable[[str], z3.ExprRef]) -> None:
         super().__init__()
@@ -51,10 +52,8 @@ class Encoder:
     def __init__(self, spec: Spec, ctx: z3.Context | None = None) -> None:
         self.spec = spec
         self.ctx = ctx
-        # made when first used: a task that checks a few groups of a large spec pays for
-        # the constants of those groups only
-        self.facts: Mapping[str, z3.ExprRef] = _Constants(spec.facts, self._fact_constant)
-        self.actions: Mapping[str, z3.BoolRef] = _Constants(
+        self.facts: Mapping[str, z3.ExprRef] = LazyConstants(spec.facts, self._fact_constant)
+        self.actions: Mapping[str, z3.BoolRef] = LazyConstants(
             spec.actions, lambda a: z3.Bool(f"a!{a}"))
         self._copies = 0
         self._domains: dict[str, list[z3.BoolRef]] = {}

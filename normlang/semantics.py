@@ -20,7 +20,7 @@ from fractions import Fraction
 
 import z3
 
-from .encode import Encoder
+from .encode import Encoder, LazyConstants
 from .evaluate import evaluate, names_in
 from .fact_ranges import Ranges, disjoint, ranges_of, some_point
 from .findings import WitnessValue
@@ -213,22 +213,6 @@ class AllBut(Mapping[str, NormDecl]):
         return len(self.base) - (self.left_out in self.base)
 
 
-class _Activity(dict):  # type: ignore[type-arg]
-    """The activity constants of a view's norms, made when first asked for."""
-
-    def __init__(self, prefix: str, norms: Mapping[str, NormDecl]) -> None:
-        super().__init__()
-        self.prefix = prefix
-        self.norms = norms
-
-    def __missing__(self, name: str) -> z3.BoolRef:
-        if name not in self.norms:
-            raise KeyError(name)
-        var = z3.Bool(f"{self.prefix}{name}")
-        self[name] = var
-        return var
-
-
 class NormSet(Mapping[str, NormDecl]):
     """The norms of a spec that pass a test, without copying them (a layer, a layer and
     above): membership is a dictionary look-up, iteration walks the spec."""
@@ -284,7 +268,10 @@ class View:
             self.priority = engine.priority
         else:
             self.priority = restricted_priority(engine.spec, engine.priority, self.norms)
-        self.act = _Activity(f"act{engine.prefix}{tag}!", self.norms)
+        prefix = f"act{engine.prefix}{tag}!"
+        #: the activity constant of each norm of the view
+        self.act: Mapping[str, z3.BoolRef] = LazyConstants(
+            self.norms, lambda name: z3.Bool(prefix + name))
         self._definitions: dict[int, list[z3.BoolRef]] = {}
 
     def members(self, group: Group) -> list[NormDecl]:
@@ -456,9 +443,8 @@ def lay_out(spec: Spec, limits: Limits, maybe_unmeetable: set[str] | None = None
     probe = Engine(spec, limits, layout=layout)
     world = probe._world_exists()
     merged = probe._some_situation_has_no_conduct(maybe_unmeetable)
-    by_name = {n.name: n for n in spec.norms}
     alone = {layer: restricted_priority(spec, priority,
-                                        NormSet(by_name, lambda n, l=layer: n.layer == l))
+                                        NormSet(layout.by_name, lambda n, l=layer: n.layer == l))
              for layer in sorted(set(layers_alone))}
     return Layout(spec, split_groups(spec, merge_all=True) if merged else groups, priority,
                   merged, world, layout.fact_links, alone)
@@ -531,20 +517,9 @@ class Engine:
     def applies_somewhere(self, norm: NormDecl) -> bool:
         """A plainly evaluated situation where the norm applies, when one is easy to find
         (False means: ask z3). Only for facts no `assume` mentions."""
-        if not self._world_exists():
-            return False
-        ranges = self.when_ranges(norm)
-        if ranges is None:
-            return False
-        facts = names_in(norm.applicable)[0]
-        if facts & self.layout.assumed_facts:
-            return False
-        point = some_point(ranges, self.spec)
-        if point is None:
-            return False
-        env: dict[str, object] = {f: default_value(self.spec, f) for f in facts}
-        env.update(point)
-        return bool(evaluate(norm.applicable, env))  # type: ignore[arg-type]
+        return (self._world_exists()
+                and not names_in(norm.applicable)[0] & self.layout.assumed_facts
+                and self.point_where_applicable(norm) is not None)
 
     # ------------------------------------------------------------ known conflicts
 
@@ -887,13 +862,12 @@ class Engine:
         """The groups that have a conflict in some situation (in `view`)."""
         view = view or self.full
         key = ("conflicting", view.tag)
-        if key in self._memo:
-            pass
-        elif self.known is not None and view.tag in self.known.analysed:
-            self._memo[key] = [self.groups[i] for i in self.known.conflicting(view.tag)]
-        else:
-            self._memo[key] = [g for g in self.groups
-                               if not z3.is_false(self.conflicts(g, view).formula)]
+        if key not in self._memo:
+            if self.known is not None and view.tag in self.known.analysed:
+                found = [self.groups[i] for i in self.known.conflicting(view.tag)]
+            else:
+                found = [g for g in self.groups if not z3.is_false(self.conflicts(g, view).formula)]
+            self._memo[key] = found
         return self._memo[key]  # type: ignore[return-value]
 
     def conflict_anywhere(self, view: View | None = None,

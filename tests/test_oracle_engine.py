@@ -324,7 +324,7 @@ NORM_SUBJECT_KINDS = {"dead-norm", "shadowed-norm", "redundant-norm", "undermine
 def subjects(findings: list[Finding]) -> set[tuple[str, int, str]]:
     """What each finding is about: its kind, line and, where a norm is its subject, that
     norm (the witness, and the norms a scenario's witness shows active, may differ)."""
-    return {(f.kind, f.span.line, f.norms[0] if f.kind in NORM_SUBJECT_KINDS else "")
+    return {(f.kind, f.span.line, f.norms[0] if f.kind in NORM_SUBJECT_KINDS and f.norms else "")
             for f in findings}
 
 

@@ -99,8 +99,8 @@ def _complies(ctx: CheckContext, expectation: Expectation) -> Iterable[Finding]:
     judged = [n for n in higher if n.agent in agents and n.modality != "may"]
     if not judged:
         return []
-    view_a = engine.view(f"layer:{expectation.lower}", lower)
-    view_b = engine.view(f"layer:{expectation.higher}", higher)
+    view_a = engine.standard_view(f"layer:{expectation.lower}")
+    view_b = engine.standard_view(f"layer:{expectation.higher}")
     if ctx.scoped:
         # the judged norms' groups; elsewhere layer A only needs some complying conduct,
         # which exists wherever its norms there have no conflict

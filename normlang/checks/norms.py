@@ -282,14 +282,10 @@ def _plainly_active_in_a_conflict(
     own_norms = [n.name for n in own.norms]
     for group in engine.conflicting_groups():
         for index, found in enumerate(engine.conflicts(group).sets):
-            start = conflict_situation(ctx, group, index)
-            env: dict[str, object] = {f: default_value(ctx.spec, f)
-                                      for f in engine.scope_facts([own])}
-            env.update(start)
-            env.update(point)
+            env = _situation_around(ctx, own, conflict_situation(ctx, group, index), point)
             try:
-                if (all(check(env) for check in _assumes_within(ctx, env))
-                        and norm.name in runtime.active(env, runtime.applicable(env, own_norms),
+                if (env is not None
+                        and norm.name in runtime.active(env, runtime.applicable(env, own_norms),  # type: ignore[arg-type]
                                                         own_norms, True)
                         and _set_conflicts(ctx, group, found.norms, env)):
                     return env, tuple(found.norms), group
@@ -455,10 +451,8 @@ def _plainly_differs(ctx: CheckContext, norm: NormDecl, view: View, group: Group
     point = engine.point_where_applicable(norm)
     if start is None or point is None:
         return False
-    env: dict[str, object] = {f: default_value(ctx.spec, f) for f in engine.scope_facts([group])}
-    env.update(start)
-    env.update(point)
-    if not all(check(env) for check in _assumes_within(ctx, env)):
+    env = _situation_around(ctx, group, start, point)
+    if env is None:
         return False
     members = [n.name for n in view.members(group)]
     rest = [n for n in members if n != norm.name]
@@ -486,8 +480,16 @@ def _conducts(ctx: CheckContext, env: dict[str, object], group: Group,
             for c in runtime._conducts(env, names, tests)}  # type: ignore[arg-type]
 
 
-def _assumes_within(ctx: CheckContext, env: dict[str, object]) -> list[object]:
-    return [check for check, facts in ctx.runtime.assumes_read if facts <= env.keys()]
+def _situation_around(ctx: CheckContext, group: Group, start: dict[str, object],
+                      point: dict[str, object]) -> dict[str, object] | None:
+    """The facts of `group` (defaults) with those of `start`, then `point`, laid over them;
+    None when that breaks an `assume` over those facts."""
+    env: dict[str, object] = {f: default_value(ctx.spec, f)
+                              for f in ctx.engine.scope_facts([group])}
+    env.update(start)
+    env.update(point)
+    within = [check for check, facts in ctx.runtime.assumes_read if facts <= env.keys()]
+    return env if all(check(env) for check in within) else None  # type: ignore[arg-type]
 
 
 def _defeats_none(engine: Engine, norm: NormDecl, view: View, group: Group) -> bool:
