@@ -323,8 +323,6 @@ class View:
         Iterated to a fixpoint, at most once per node: exact in every situation
         where the holding edges are acyclic, which the situation constraint guarantees.
         """
-        import networkx as nx
-
         graph = self.priority.graph
         target = self.priority.in_node(lower)
         start = self.priority.out_node(higher)
@@ -332,11 +330,11 @@ class View:
             first = [(start, TRUE)]
         else:
             first = [(nxt, self._when(start, nxt)) for nxt in sorted(graph.successors(start), key=str)]
-        above = nx.ancestors(graph, target) | {target}
+        above = graph.ancestors(target) | {target}
         between: set[object] = set()
         for node, _when in first:
             if node in above:
-                between |= (nx.descendants(graph, node) | {node}) & above
+                between |= (graph.descendants(node) | {node}) & above
         order = sorted(between, key=str)
         reach: dict[object, RExpr] = {n: TRUE if n == target else FALSE for n in order}
         for _ in range(len(order)):
@@ -350,7 +348,7 @@ class View:
         return _any([_all([when, reach[node]]) for node, when in first if node in reach])
 
     def _when(self, source: object, target: object) -> RExpr:
-        return self.priority.graph.edges[source, target]["when"]  # type: ignore[no-any-return]
+        return self.priority.graph.edge(source, target)["when"]  # type: ignore[return-value]
 
     def complies(self, group: Group, actions: dict[str, z3.BoolRef] | None = None,
                  leave_out: str | None = None) -> z3.BoolRef:

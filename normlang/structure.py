@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterator
 
 from .evaluate import names_in
 from .spec import FALSE, TRUE, Const, Located, NormDecl, Or, PriorityEdge, RExpr, Spec
 
 if TYPE_CHECKING:
     import networkx as nx
+
+Node = tuple[str, object]
 
 
 @dataclass(frozen=True)
@@ -95,7 +97,82 @@ def _group_order(items: list[object], root: str) -> tuple[str, int, str]:
     return (first.path, first.start, root) if first else ("", 0, root)
 
 
-Node = tuple[str, object]
+class PriorityGraph:
+    """A directed graph with a data dict per edge, kept as adjacency dicts.
+
+    Just the operations the priority relation needs on its usual, acyclic path, so that a
+    hook's start-up does not pay networkx's import (~60 ms); `to_networkx` hands a graph
+    that has cycles to networkx, to list them.
+    """
+
+    def __init__(self) -> None:
+        self._successors: dict[Node, dict[Node, dict[str, object]]] = {}
+        self._predecessors: dict[Node, dict[Node, dict[str, object]]] = {}
+
+    def add_edge(self, source: Node, target: Node, **data: object) -> None:
+        for node in (source, target):
+            self._successors.setdefault(node, {})
+            self._predecessors.setdefault(node, {})
+        if target in self._successors[source]:
+            self._successors[source][target].update(data)
+        else:
+            self._successors[source][target] = self._predecessors[target][source] = dict(data)
+
+    def has_edge(self, source: Node, target: Node) -> bool:
+        return target in self._successors.get(source, {})
+
+    def edge(self, source: Node, target: Node) -> dict[str, object]:
+        return self._successors[source][target]
+
+    def edges(self) -> Iterator[tuple[Node, Node, dict[str, object]]]:
+        for source, targets in self._successors.items():
+            for target, data in targets.items():
+                yield source, target, data
+
+    def successors(self, node: Node) -> Iterator[Node]:
+        return iter(self._successors[node])
+
+    def descendants(self, node: Node) -> set[Node]:
+        """Nodes reached from `node` by a path of length ≥ 1 (itself only through a cycle)."""
+        return _reached(self._successors, node)
+
+    def ancestors(self, node: Node) -> set[Node]:
+        """Nodes that reach `node` by a path of length ≥ 1."""
+        return _reached(self._predecessors, node)
+
+    def is_acyclic(self) -> bool:
+        """Kahn's algorithm: peel nodes without predecessors; a cycle is what remains."""
+        waiting = {node: len(sources) for node, sources in self._predecessors.items()}
+        ready = [node for node, count in waiting.items() if count == 0]
+        peeled = 0
+        while ready:
+            node = ready.pop()
+            peeled += 1
+            for target in self._successors[node]:
+                waiting[target] -= 1
+                if waiting[target] == 0:
+                    ready.append(target)
+        return peeled == len(waiting)
+
+    def to_networkx(self) -> nx.DiGraph:
+        import networkx as nx
+
+        graph = nx.DiGraph()
+        graph.add_nodes_from(self._successors)  # same node and edge order as built here
+        for source, target, data in self.edges():
+            graph.add_edge(source, target, **data)
+        return graph
+
+
+def _reached(links: dict[Node, dict[Node, dict[str, object]]], start: Node) -> set[Node]:
+    reached: set[Node] = set()
+    stack = list(links[start])
+    while stack:
+        node = stack.pop()
+        if node not in reached:
+            reached.add(node)
+            stack.extend(links[node])
+    return reached
 
 
 @dataclass
@@ -118,12 +195,9 @@ class Priority:
         self._descendants: dict[Node, frozenset[Node]] = {}
 
     @cached_property
-    def graph(self) -> nx.DiGraph:
-        """The summary graph (built on first use: a spec with layers alone never needs it,
-        nor networkx, whose import costs a hook's start-up ~60 ms)."""
-        import networkx as nx
-
-        graph = nx.DiGraph()
+    def graph(self) -> PriorityGraph:
+        """The summary graph (built on first use: a spec with layers alone never needs it)."""
+        graph = PriorityGraph()
         levels = max([n.rank for n in self.spec.norms], default=0) + 2
         for rank in range(levels - 1):
             graph.add_edge(("top", rank), ("top", rank + 1), when=TRUE)
@@ -148,10 +222,8 @@ class Priority:
 
     def reachable(self, source: Node) -> frozenset[Node]:
         """Nodes reached from `source` by a path of length ≥ 0 (conditions ignored)."""
-        import networkx as nx
-
         if source not in self._descendants:
-            self._descendants[source] = frozenset(nx.descendants(self.graph, source) | {source})
+            self._descendants[source] = frozenset(self.graph.descendants(source) | {source})
         return self._descendants[source]
 
     def may_precede(self, higher: str, lower: str) -> bool:
@@ -170,23 +242,23 @@ class Priority:
 
     def static_cycles(self) -> list[list[str]]:
         """Cycles through unconditional edges only (errors whatever the situation)."""
-        if not self._endpoints:
+        if not self.has_cycles:
             return []
         import networkx as nx
 
         fixed = nx.DiGraph()
-        fixed.add_edges_from((u, v) for u, v, d in self.graph.edges(data=True) if d["when"] == TRUE)
+        fixed.add_edges_from((u, v) for u, v, d in self.graph.edges() if d["when"] == TRUE)
         return [_norm_names(c) for c in _some_cycles(fixed)]
 
     def conditional_cycles(self, limit: int = 200) -> list[tuple[list[str], list[RExpr]]]:
         """Simple cycles that use at least one conditional edge, with their conditions."""
+        if not self.conditional or not self.has_cycles:
+            return []
         import networkx as nx
 
-        if not self.conditional:
-            return []
         found = []
-        for cycle in nx.simple_cycles(self.graph):
-            conditions = [self.graph.edges[u, v]["when"] for u, v in _pairs(cycle)]
+        for cycle in nx.simple_cycles(self.graph.to_networkx()):
+            conditions = [self.graph.edge(u, v)["when"] for u, v in _pairs(cycle)]
             if any(c != TRUE for c in conditions):
                 found.append((_norm_names(cycle), [c for c in conditions if c != TRUE]))
             if len(found) >= limit:
@@ -202,18 +274,16 @@ class Priority:
     def has_cycles(self) -> bool:
         if not self._endpoints:
             return False
-        import networkx as nx
-
-        return not nx.is_directed_acyclic_graph(self.graph)
+        return not self.graph.is_acyclic()
 
 
-def _add_explicit(graph: nx.DiGraph, edge: PriorityEdge) -> None:
+def _add_explicit(graph: PriorityGraph, edge: PriorityEdge) -> None:
     source, target = ("norm", edge.higher), ("norm", edge.lower)
     if graph.has_edge(source, target):
-        previous = graph.edges[source, target]["when"]
-        when = TRUE if TRUE in (previous, edge.when) else Or((previous, edge.when))
-        graph.edges[source, target]["when"] = when
-        graph.edges[source, target]["edges"].append(edge)
+        data = graph.edge(source, target)
+        previous = data["when"]
+        data["when"] = TRUE if TRUE in (previous, edge.when) else Or((previous, edge.when))  # type: ignore[arg-type]
+        data["edges"].append(edge)  # type: ignore[attr-defined]
     else:
         graph.add_edge(source, target, when=edge.when, edges=[edge])
 
