@@ -89,7 +89,8 @@ def repeatable() -> Iterator[None]:
     try:
         yield
     finally:
-        gc.unfreeze()
+        gc.collect()  # before unfreezing: else the next check's freeze keeps this one's
+        gc.unfreeze()  # garbage (its z3 context too, megabytes) for the rest of the process
         if was_enabled:
             gc.enable()
 
