@@ -334,6 +334,7 @@ def _check_all(roots: list[Path], options: CheckOptions, jobs: int) -> list[Outc
     from dataclasses import replace
 
     progress = Progress(len(roots))
+    _keep_freed_memory()
     try:
         if jobs > 1 and len(roots) > 1:
             # one root per process; inside a root, its groups are checked one after another
@@ -350,6 +351,27 @@ def _check_all(roots: list[Path], options: CheckOptions, jobs: int) -> list[Outc
         return outcomes
     finally:
         progress.done()
+
+
+def _keep_freed_memory() -> None:
+    """Ask glibc's malloc to keep freed memory for reuse rather than give it back at once.
+
+    Each root gets a fresh z3 context, which fills ~17 MB of tables when made; given back
+    to the system after one root and faulted in again for the next, that costs ~5 ms a
+    root instead of ~1.5 ms. The CLI owns its process, so it may tune the allocator; the
+    library API leaves its host's alone. Anything but glibc is left as it is.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return
+    m_trim_threshold, m_mmap_threshold = -1, -3
+    mallopt(m_mmap_threshold, 32 * 2**20)  # glibc's largest: blocks this size come from the heap
+    mallopt(m_trim_threshold, 128 * 2**20)  # and up to this much free heap is kept
 
 
 def _check_parallel(roots: list[Path], options: CheckOptions, jobs: int,
