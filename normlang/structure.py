@@ -133,11 +133,11 @@ class PriorityGraph:
         return iter(self._successors[node])
 
     def descendants(self, node: Node) -> set[Node]:
-        """Nodes reached from `node` by a path of length ≥ 1 (itself only through a cycle)."""
+        """Nodes other than `node` reached from it (networkx's `descendants`)."""
         return _reached(self._successors, node)
 
     def ancestors(self, node: Node) -> set[Node]:
-        """Nodes that reach `node` by a path of length ≥ 1."""
+        """Nodes other than `node` that reach it (networkx's `ancestors`)."""
         return _reached(self._predecessors, node)
 
     def is_acyclic(self) -> bool:
@@ -172,6 +172,7 @@ def _reached(links: dict[Node, dict[Node, dict[str, object]]], start: Node) -> s
         if node not in reached:
             reached.add(node)
             stack.extend(links[node])
+    reached.discard(start)
     return reached
 
 
