@@ -23,7 +23,7 @@ from .report import FORMATS
 #: where a run really builds findings.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, NoReturn
 
     from .api import CheckOptions
     from .cache import Cache
@@ -70,6 +70,22 @@ def _terminal_width() -> int:
         return os.get_terminal_size(sys.__stdout__.fileno()).columns or 80  # type: ignore[union-attr]
     except (AttributeError, ValueError, OSError):
         return 80
+
+
+def console() -> NoReturn:
+    """The console script: `sys.exit(main())`, without the interpreter's teardown.
+
+    Freeing every object and z3 context one by one at exit costs a cold run ~40 ms, and
+    nothing is left to do by then: the output is flushed here, cache files are written
+    and renamed before `main` returns, and worker processes have been joined.
+    """
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:  # the reader left: as in `main`, not an error
+        pass
+    os._exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -639,4 +655,4 @@ def _diff(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    console()
