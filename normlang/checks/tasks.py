@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import gc
 import os
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -69,9 +70,14 @@ def fresh_z3_context() -> None:
     """Make the next z3 terms live in a new context (z3's default one is a module global)."""
     import z3
 
-    # the old one goes first: z3 takes ~4x longer to make a context while another lives
-    z3.z3._main_ctx = None
+    _drop_z3_context()  # first, so that the new one can reuse its ~17 MB of tables
     z3.z3._main_ctx = z3.Context()
+
+
+def _drop_z3_context() -> None:
+    z3 = sys.modules.get("z3")
+    if z3 is not None:
+        z3.z3._main_ctx = None
 
 
 @contextmanager
@@ -85,14 +91,22 @@ def repeatable() -> Iterator[None]:
     exists when the check starts (the spec) is frozen out of those collections, which
     keeps them cheap and keeps forked workers from copying its pages.
     """
+    global _shared, _froze_shared
     was_enabled = gc.isenabled()
     gc.disable()
     gc.freeze()
+    _froze_shared = False
     try:
         yield
     finally:
-        gc.collect()  # before unfreezing: else the next check's freeze keeps this one's
-        gc.unfreeze()  # garbage (its z3 context too, megabytes) for the rest of the process
+        # Everything the check made, its z3 context (~17 MB) included, must be freed now:
+        # what is still alive, or garbage, when the next check freezes would never be.
+        _shared = None
+        _drop_z3_context()
+        gc.collect()
+        gc.unfreeze()
+        if _froze_shared:  # the state frozen for the tasks is garbage in the oldest
+            gc.collect()  # generation now: only a full collection (~5 ms) reaches it
         if was_enabled:
             gc.enable()
 
@@ -103,6 +117,8 @@ def collect_now() -> None:
 
 
 _shared: Shared | None = None
+#: whether `run_tasks` froze the check's own state (see `repeatable`)
+_froze_shared = False
 
 Task = Callable[[int], "tuple[list[Finding], object]"]
 
@@ -110,12 +126,16 @@ Task = Callable[[int], "tuple[list[Finding], object]"]
 def run_tasks(shared: Shared, task: Task, jobs: int,
               done: Callable[[int, int], None] | None = None) -> Iterator[tuple[list[Finding], object]]:
     """`task(i)` for every chunk, in chunk order; in `jobs` forked processes when > 1."""
-    global _shared
+    global _shared, _froze_shared
     _shared = shared
     count = len(shared.chunks)
-    # what the tasks share (the compiled runtime, the layout) is built by now: keep it out
-    # of the collections that follow each task, which then scan the task's own objects only
-    gc.freeze()
+    if count > 1:
+        # what the tasks share (the compiled runtime, the layout) is built by now: keep it
+        # out of the collections that follow each task, which then scan the task's own
+        # objects only. (One task's collection may as well scan it: the check's end then
+        # frees it cheaply, before unfreezing.)
+        gc.freeze()
+        _froze_shared = True
     if jobs <= 1 or count <= 1 or not _can_fork():
         for index in range(count):
             yield _repeatable(task, index)
