@@ -20,7 +20,17 @@ from fractions import Fraction
 
 import z3
 
-from .encode import Encoder, LazyConstants
+from .encode import (
+    Encoder,
+    LazyConstants,
+    assert_terms,
+    conj,
+    disj,
+    implies,
+    is_false_term,
+    is_true_term,
+    neg,
+)
 from .evaluate import evaluate, names_in
 from .fact_ranges import Ranges, disjoint, ranges_of, some_point
 from .findings import WitnessValue
@@ -48,12 +58,12 @@ MAX_ENUMERATED_ATOMS = 8
 
 
 def _or(terms: Sequence[z3.BoolRef]) -> z3.BoolRef:
-    kept = [t for t in terms if not z3.is_false(t)]
-    if any(z3.is_true(t) for t in kept):
+    kept = [t for t in terms if not is_false_term(t)]
+    if any(is_true_term(t) for t in kept):
         return z3.BoolVal(True)
     if not kept:
         return z3.BoolVal(False)
-    return kept[0] if len(kept) == 1 else z3.Or(kept)
+    return kept[0] if len(kept) == 1 else disj(kept)
 
 
 def _any(items: Sequence[RExpr]) -> RExpr:
@@ -83,12 +93,12 @@ def _all(items: Sequence[RExpr]) -> RExpr:
 
 
 def _and(terms: Sequence[z3.BoolRef]) -> z3.BoolRef:
-    kept = [t for t in terms if not z3.is_true(t)]
-    if any(z3.is_false(t) for t in kept):
+    kept = [t for t in terms if not is_true_term(t)]
+    if any(is_false_term(t) for t in kept):
         return z3.BoolVal(False)
     if not kept:
         return z3.BoolVal(True)
-    return kept[0] if len(kept) == 1 else z3.And(kept)
+    return kept[0] if len(kept) == 1 else conj(kept)
 
 
 class ConductSpace:
@@ -112,14 +122,14 @@ class ConductSpace:
         self.constraint_atoms: list[RExpr] = []
         for group in groups:
             for located in group.constraints:
-                self.solver.add(self.abstract(located.expr))
+                assert_terms(self.solver, [self.abstract(located.expr)])
         self.constraint_atoms = list(self.atoms)
         self.select: dict[str, z3.BoolRef] = {}
         for group in groups:
             for norm in group.norms:
                 selector = z3.Bool(f"sel!{norm.name}")  # one solver per space: no clash across engines
                 self.select[norm.name] = selector
-                self.solver.add(z3.Implies(selector, engine.demand(norm)))
+                assert_terms(self.solver, [implies(selector, engine.demand(norm))])
         self._guards: dict[RExpr, z3.BoolRef] = {}
 
     def abstract(self, expr: RExpr) -> z3.BoolRef:
@@ -133,24 +143,24 @@ class ConductSpace:
         if isinstance(expr, ActionRef):
             return self.engine.enc.actions[expr.name]
         if isinstance(expr, Not):
-            return z3.Not(self.abstract(expr.operand))
+            return neg(self.abstract(expr.operand))
         if isinstance(expr, And):
-            return z3.And([self.abstract(i) for i in expr.items])
+            return conj([self.abstract(i) for i in expr.items])
         if isinstance(expr, Or):
-            return z3.Or([self.abstract(i) for i in expr.items])
+            return disj([self.abstract(i) for i in expr.items])
         if isinstance(expr, Implies):
-            return z3.Implies(self.abstract(expr.left), self.abstract(expr.right))
+            return implies(self.abstract(expr.left), self.abstract(expr.right))
         if isinstance(expr, (Iff, Cmp)):
             left, right = self.abstract(expr.left), self.abstract(expr.right)
             same = left == right
-            return z3.Not(same) if isinstance(expr, Cmp) and expr.op == "!=" else same
+            return neg(same) if isinstance(expr, Cmp) and expr.op == "!=" else same
         raise TypeError(f"not a formula over actions: {expr!r}")
 
     def guard(self, target: RExpr) -> z3.BoolRef:
         """A selector that switches on `target` (a deontic atom's formula)."""
         if target not in self._guards:
             selector = z3.Bool(f"guard{self.number}!{len(self._guards)}")
-            self.solver.add(z3.Implies(selector, self.abstract(target)))
+            assert_terms(self.solver, [implies(selector, self.abstract(target))])
             self._guards[target] = selector
         return self._guards[target]
 
@@ -161,17 +171,17 @@ class ConductSpace:
         for expr in (self.atoms if atoms is None else atoms):
             var = self.atoms[expr]
             fact_term = self.engine.enc.term(expr)
-            if z3.is_true(model.eval(fact_term, model_completion=True)):
+            if is_true_term(model.eval(fact_term, model_completion=True)):
                 out[var] = fact_term
             else:
-                out[z3.Not(var)] = z3.Not(fact_term)
+                out[neg(var)] = neg(fact_term)
         return out
 
     def conduct(self, also: Iterable[str] = ()) -> dict[str, bool]:
         """The conduct of the last satisfiable check: the space's actions and `also`
         (actions of a deontic target that no norm or constraint mentions)."""
         model = self.solver.model()
-        return {a: z3.is_true(model.eval(self.engine.enc.actions[a], model_completion=True))
+        return {a: is_true_term(model.eval(self.engine.enc.actions[a], model_completion=True))
                 for a in sorted(set(self.actions) | set(also))}
 
 
@@ -295,7 +305,7 @@ class View:
                     and not self.engine.never_together(other, norm)
                 ])
                 equations.append(self.act[norm.name] == _and([self.engine.applicable(norm),
-                                                              z3.Not(defeat)]))
+                                                              neg(defeat)]))
             self._definitions[group.index] = equations
         return self._definitions[group.index]
 
@@ -356,7 +366,7 @@ class View:
         (without the demand of `leave_out`)."""
         enc = self.engine.enc
         parts = [enc.term(c.expr, actions) for c in group.constraints]
-        parts += [z3.Implies(self.act[n.name], enc.term(n.demand, actions))
+        parts += [implies(self.act[n.name], enc.term(n.demand, actions))
                   for n in self.members(group) if n.modality != "may" and n.name != leave_out]
         return _and(parts)
 
@@ -378,8 +388,8 @@ def refine(outer: z3.Solver, atoms: Sequence[tuple[z3.BoolRef, Decider]],
         settled = True
         for var, decide in atoms:
             value, why = decide(model)
-            if z3.is_true(model.eval(var, model_completion=True)) != value:
-                outer.add(z3.Implies(why, var == z3.BoolVal(value)))
+            if is_true_term(model.eval(var, model_completion=True)) != value:
+                assert_terms(outer, [implies(why, var == z3.BoolVal(value))])
                 settled = False
         if settled:
             return model
@@ -540,10 +550,10 @@ class Engine:
             if not found.sets:
                 continue
             solver = z3.Solver()
-            solver.add(*view.definitions(group))
+            assert_terms(solver, view.definitions(group))
             for index, item in enumerate(found.sets):
-                solver.add(set_constant(tag, group.index, index) == item.condition)
-            solver.add(formula_constant(tag, group.index) == found.formula)
+                assert_terms(solver, [set_constant(tag, group.index, index) == item.condition])
+            assert_terms(solver, [formula_constant(tag, group.index) == found.formula])
             out.texts[(tag, group.index)] = solver.sexpr()
             out.sets[(tag, group.index)] = [item.norms for item in found.sets]
         return out
@@ -613,7 +623,7 @@ class Engine:
             self._memo[("world",)] = True
         if ("world",) not in self._memo:
             solver = self.limits.new_solver()
-            solver.add(*self.base_situation())
+            assert_terms(solver, self.base_situation())
             self._memo[("world",)] = is_sat(solver, self.limits)
         return bool(self._memo[("world",)])
 
@@ -623,9 +633,9 @@ class Engine:
             wanted = set(facts)
             if self.priority.has_cycles:
                 wanted |= self._edge_facts()
-            return self.base_situation(wanted) + [z3.Not(self.cycle_condition())]
+            return self.base_situation(wanted) + [neg(self.cycle_condition())]
         if self._situation is None:
-            self._situation = self.base_situation() + [z3.Not(self.cycle_condition())]
+            self._situation = self.base_situation() + [neg(self.cycle_condition())]
         return self._situation
 
     def _edge_facts(self) -> set[str]:
@@ -651,8 +661,8 @@ class Engine:
     def new_solver(self, *terms: z3.BoolRef, facts: Iterable[str] | None = None) -> z3.Solver:
         """A solver over existing, acyclic situations (only those facts' part, when given)."""
         solver = self.limits.new_solver()
-        solver.add(*self.situation(facts))
-        solver.add(*terms)
+        assert_terms(solver, self.situation(facts))
+        assert_terms(solver, terms)
         return solver
 
     def _some_situation_has_no_conduct(self, maybe_unmeetable: set[str] | None = None) -> bool:
@@ -675,7 +685,7 @@ class Engine:
                              z3.BoolVal(not is_sat(space.solver, self.limits,
                                                    space.select[norm.name])))
         condition = _or(parts)
-        if z3.is_false(condition):
+        if is_false_term(condition):
             return False
         return is_sat(self.new_solver(condition), self.limits)
 
@@ -692,9 +702,9 @@ class Engine:
             return self._unsat_by_quantifier(space, selectors)
         cubes = []
         for values in itertools.product((True, False), repeat=len(atoms)):
-            literals = [space.atoms[a] if v else z3.Not(space.atoms[a]) for a, v in zip(atoms, values)]
+            literals = [space.atoms[a] if v else neg(space.atoms[a]) for a, v in zip(atoms, values)]
             if not is_sat(space.solver, self.limits, *selectors, *literals):
-                facts = [self.enc.term(a) if v else z3.Not(self.enc.term(a))
+                facts = [self.enc.term(a) if v else neg(self.enc.term(a))
                          for a, v in zip(atoms, values)]
                 cubes.append(_and(facts))
         return _or(cubes)
@@ -706,7 +716,7 @@ class Engine:
         chosen = {str(s) for s in selectors}
         body += [self.enc.term(n.demand, copy) for n in self.spec.norms
                  if f"sel!{n.name}" in chosen]
-        return z3.ForAll(list(copy.values()), z3.Not(_and(body))) if copy else z3.Not(_and(body))
+        return z3.ForAll(list(copy.values()), neg(_and(body))) if copy else neg(_and(body))
 
     # ------------------------------------------------------------ building blocks
 
@@ -795,16 +805,16 @@ class Engine:
         by_norms: dict[tuple[str, ...], ConflictSet] = {}
         while is_sat(outer, self.limits):
             model = outer.model()
-            active = [n for n in musts if z3.is_true(model.eval(view.act[n.name], True))]
+            active = [n for n in musts if is_true_term(model.eval(view.act[n.name], True))]
             atoms = space.atom_literals(model, space.constraint_atoms)
             selectors = [space.select[n.name] for n in active]
             if is_sat(space.solver, self.limits, *selectors, *atoms):
-                outer.add(z3.Not(self.region(view, [group], space.conduct())))
+                assert_terms(outer, [neg(self.region(view, [group], space.conduct()))])
                 continue
             names, kept_atoms = self._minimal_core(space, active, atoms)
             condition = _and([view.act[n] for n in names] + [atoms[a] for a in kept_atoms])
             conditions.append(condition)
-            outer.add(z3.Not(condition))
+            assert_terms(outer, [neg(condition)])
             if names not in by_norms:
                 by_norms[names] = ConflictSet(names, model, condition)
         result.sets = list(by_norms.values())
@@ -851,7 +861,7 @@ class Engine:
         for group in groups:
             for norm in view.members(group):
                 if norm.modality != "may" and not evaluate(norm.demand, conduct):
-                    parts.append(z3.Not(view.act[norm.name]))
+                    parts.append(neg(view.act[norm.name]))
         if extra is not None:
             parts.append(self.enc.term(extra, values))
         return _and(parts)
@@ -864,7 +874,7 @@ class Engine:
             if self.known is not None and view.tag in self.known.analysed:
                 found = [self.groups[i] for i in self.known.conflicting(view.tag)]
             else:
-                found = [g for g in self.groups if not z3.is_false(self.conflicts(g, view).formula)]
+                found = [g for g in self.groups if not is_false_term(self.conflicts(g, view).formula)]
             self._memo[key] = found
         return self._memo[key]  # type: ignore[return-value]
 
@@ -887,21 +897,21 @@ class Engine:
         `local`: looking at the groups of `target`'s actions only (the caller knows no
         other group has a conflict there)."""
         anywhere = z3.BoolVal(False) if local else self.conflict_anywhere()
-        if z3.is_true(model.eval(anywhere, model_completion=True)):
+        if is_true_term(model.eval(anywhere, model_completion=True)):
             return False, anywhere
         acts = names_in(target)[1]
         groups = sorted({self.group_of_action[a].index for a in acts if a in self.group_of_action})
         space = self.space([self.groups[i] for i in groups])
         view = self.full
         members = [n for i in groups for n in view.members(self.groups[i]) if n.modality != "may"]
-        active = [n for n in members if z3.is_true(model.eval(view.act[n.name], True))]
+        active = [n for n in members if is_true_term(model.eval(view.act[n.name], True))]
         guard = space.guard(target)
         atoms = space.atom_literals(model)
         selectors = [space.select[n.name] for n in active]
         if is_sat(space.solver, self.limits, guard, *selectors, *atoms):
             conduct = space.conduct(also=acts)
             region = self.region(view, [self.groups[i] for i in groups], conduct, target)
-            return True, _and([z3.Not(anywhere), region])
+            return True, _and([neg(anywhere), region])
         core = {str(c) for c in space.solver.unsat_core()}
         reasons = [view.act[n.name] for n in active if f"sel!{n.name}" in core]
         reasons += [fact for lit, fact in atoms.items() if str(lit) in core]
@@ -958,10 +968,10 @@ class Engine:
             *[d for g in chosen for d in view.definitions(g)], facts=facts))
         outer.push()
         try:
-            outer.add(*extra, body)
+            assert_terms(outer, [*extra, body])
             if with_conduct:
-                outer.add(z3.Not(self.conflict_anywhere()))
-                outer.add(*[view.complies(group) for group in chosen])
+                assert_terms(outer, [neg(self.conflict_anywhere())])
+                assert_terms(outer, [view.complies(group) for group in chosen])
             deciders = [(var, lambda m, a=atom: self.atom_value(a, m, local))
                         for atom, var in atoms.items()]
             return refine(outer, deciders, self.limits)
@@ -1032,7 +1042,7 @@ class Engine:
             fact = self.spec.facts[name]
             value = model.eval(self.enc.facts[name], model_completion=True)
             if fact.kind == "bool":
-                out[name] = z3.is_true(value)
+                out[name] = is_true_term(value)
             elif fact.kind == "enum" and fact.enum is not None:
                 out[name] = self.spec.enums[fact.enum].values[value.as_long()]
             elif fact.kind == "int":
@@ -1048,7 +1058,7 @@ class Engine:
             solver = self.new_solver()
             if not is_sat(solver, self.limits):
                 solver = self.limits.new_solver()
-                solver.add(*self.enc.domain(self.spec.facts))
+                assert_terms(solver, self.enc.domain(self.spec.facts))
                 is_sat(solver, self.limits)
             self._base_model = solver.model()
         return self._base_model
@@ -1057,5 +1067,5 @@ class Engine:
                    only: Iterable[str] | None = None) -> dict[str, bool]:
         """The conduct in `model` (`actions` renames the constants; `only`: these actions)."""
         consts = self.enc.actions if actions is None else actions
-        return {a: z3.is_true(model.eval(consts[a], model_completion=True))
+        return {a: is_true_term(model.eval(consts[a], model_completion=True))
                 for a in sorted(self.spec.actions if only is None else only)}

@@ -8,9 +8,10 @@ small summary graph so that the layer order costs O(layers), not O(norms²).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 from .evaluate import names_in
 from .spec import FALSE, TRUE, Const, Located, NormDecl, Or, PriorityEdge, RExpr, Spec
@@ -282,8 +283,8 @@ def _add_explicit(graph: PriorityGraph, edge: PriorityEdge) -> None:
     source, target = ("norm", edge.higher), ("norm", edge.lower)
     if graph.has_edge(source, target):
         data = graph.edge(source, target)
-        previous = data["when"]
-        data["when"] = TRUE if TRUE in (previous, edge.when) else Or((previous, edge.when))  # type: ignore[arg-type]
+        previous: RExpr = data["when"]  # type: ignore[assignment]
+        data["when"] = TRUE if TRUE in (previous, edge.when) else Or((previous, edge.when))
         data["edges"].append(edge)  # type: ignore[attr-defined]
     else:
         graph.add_edge(source, target, when=edge.when, edges=[edge])

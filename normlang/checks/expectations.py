@@ -6,11 +6,12 @@ from collections.abc import Iterable
 
 import z3
 
+from ..encode import assert_terms, conj, disj, implies, neg
 from ..evaluate import free_actions, has_deontic, names_in
 from ..findings import Finding, Label
 from ..semantics import View
 from ..solver import is_sat
-from ..spec import Expectation, Not, NormDecl, RExpr, Scenario
+from ..spec import Expectation, NormDecl, Not, RExpr, Scenario
 from ..structure import Group
 from .context import CheckContext, norm_label
 
@@ -111,18 +112,18 @@ def _complies(ctx: CheckContext, expectation: Expectation) -> Iterable[Finding]:
         solver = engine.new_solver(*[d for g in groups + others for d in view_a.definitions(g)],
                                    *[d for g in groups for d in view_b.definitions(g)],
                                    facts=facts)
-        solver.add(*[view_a.complies(g) for g in groups])
-        solver.add(*[z3.Not(engine.conflicts(g, view_a).formula) for g in others])
+        assert_terms(solver, [view_a.complies(g) for g in groups])
+        assert_terms(solver, [neg(engine.conflicts(g, view_a).formula) for g in others])
     else:
         groups = others = []
         solver = engine.new_solver(*view_a.all_definitions(), *view_b.all_definitions())
-        solver.add(*[view_a.complies(g) for g in engine.groups])
+        assert_terms(solver, [view_a.complies(g) for g in engine.groups])
     broken: list[NormDecl] = []
     first_model = None
     for norm in judged:
-        breaks = z3.And(view_b.act[norm.name], z3.Not(engine.demand(norm)))
+        breaks = conj(view_b.act[norm.name], neg(engine.demand(norm)))
         marker = z3.FreshBool("breaks")
-        solver.add(z3.Implies(marker, breaks))
+        assert_terms(solver, [implies(marker, breaks)])
         if is_sat(solver, engine.limits, marker):
             broken.append(norm)
             if first_model is None:
@@ -151,7 +152,7 @@ def _telling_model(solver: z3.Solver, engine: object, marker: z3.BoolRef, view_a
     """Prefer a witness in which layer A's norms actually say something."""
     model = solver.model()
     if lower:
-        some_active = z3.Or([view_a.act[n.name] for n in lower])
+        some_active = disj([view_a.act[n.name] for n in lower])
         if is_sat(solver, engine.limits, marker, _mark(solver, some_active)):  # type: ignore[attr-defined]
             model = solver.model()
     return model
@@ -159,7 +160,7 @@ def _telling_model(solver: z3.Solver, engine: object, marker: z3.BoolRef, view_a
 
 def _mark(solver: z3.Solver, term: z3.BoolRef) -> z3.BoolRef:
     flag = z3.FreshBool("prefer")
-    solver.add(z3.Implies(flag, term))
+    assert_terms(solver, [implies(flag, term)])
     return flag
 
 

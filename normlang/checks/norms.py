@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 import z3
 
+from ..encode import assert_terms, conj, implies, is_false_term, is_true_term, neg
 from ..evaluate import names_in
 from ..findings import Finding, Label, Witness
 from ..query import ComponentTooLarge
@@ -45,7 +46,7 @@ def _situations_of(engine: Engine, group: Group) -> z3.Solver:
     for norm in group.norms:
         facts |= names_in(norm.applicable)[0]
     solver = engine.limits.new_solver()
-    solver.add(*engine.base_situation(facts))
+    assert_terms(solver, engine.base_situation(facts))
     return solver
 
 
@@ -67,17 +68,17 @@ def _dead(ctx: CheckContext, norm: NormDecl) -> Iterable[Finding]:
     solver = engine.limits.new_solver()
     tracked: dict[str, tuple[z3.BoolRef, str]] = {}
     facts = engine._closure(names_in(norm.applicable)[0])
-    solver.add(*engine.enc.domain(sorted(facts)))
+    assert_terms(solver, engine.enc.domain(sorted(facts)))
     parts: list[tuple[z3.BoolRef, str]] = []
     for index, part in enumerate(_conjuncts(norm.when)):
         parts.append((engine.enc.term(part), f"when#{index}"))
-    parts.append((z3.Not(engine.enc.term(norm.unless)), "unless"))
+    parts.append((neg(engine.enc.term(norm.unless)), "unless"))
     for index, assume in enumerate(ctx.spec.assumes):
         if names_in(assume.expr)[0] & facts or not names_in(assume.expr)[0]:
             parts.append((engine.enc.term(assume.expr), f"assume#{index}"))
     for term, tag in parts:
         marker = z3.Bool(f"track!{tag}")
-        solver.add(z3.Implies(marker, term))
+        assert_terms(solver, [implies(marker, term)])
         tracked[str(marker)] = (marker, tag)
     if is_sat(solver, engine.limits, *[m for m, _ in tracked.values()]):
         return []
@@ -114,7 +115,7 @@ def _superiors(ctx: CheckContext, norm: NormDecl) -> list[NormDecl]:
     return [m for m in group.norms
             if m.name != norm.name and view.priority.may_precede(m.name, norm.name)
             and not ctx.engine.never_together(m, norm)
-            and not z3.is_false(ctx.engine.clash(m, norm))]
+            and not is_false_term(ctx.engine.clash(m, norm))]
 
 
 def _shadowed_and_overridden(ctx: CheckContext, norm: NormDecl) -> Iterable[Finding]:
@@ -128,7 +129,7 @@ def _shadowed_and_overridden(ctx: CheckContext, norm: NormDecl) -> Iterable[Find
     findings: list[Finding] = []
     winners: list[NormDecl] = []
     for winner in superiors:
-        defeat = z3.And(engine.applicable(norm), view.act[winner.name],
+        defeat = conj(engine.applicable(norm), view.act[winner.name],
                         view.prec(winner.name, norm.name), engine.clash(winner, norm))
         if not is_sat(solver, engine.limits, _mark(solver, defeat)):
             continue
@@ -143,8 +144,8 @@ def _shadowed_and_overridden(ctx: CheckContext, norm: NormDecl) -> Iterable[Find
         findings.append(_overridden(ctx, norm, winner, witness))
     if winners and not is_sat(solver, engine.limits, _mark(solver, view.act[norm.name])):
         ctx.shadowed.add(norm.name)
-        always = [w for w in winners if not is_sat(solver, engine.limits, _mark(solver, z3.And(
-            engine.applicable(norm), z3.Not(_defeats(engine, view, w, norm)))))]
+        always = [w for w in winners if not is_sat(solver, engine.limits, _mark(solver, conj(
+            engine.applicable(norm), neg(_defeats(engine, view, w, norm)))))]
         shown = always or winners
         names = backticked(w.name for w in shown)
         if always:
@@ -165,14 +166,14 @@ def _shadowed_and_overridden(ctx: CheckContext, norm: NormDecl) -> Iterable[Find
 
 
 def _defeats(engine: Engine, view: View, winner: NormDecl, loser: NormDecl) -> z3.BoolRef:
-    return z3.And(view.act[winner.name], view.prec(winner.name, loser.name),
+    return conj(view.act[winner.name], view.prec(winner.name, loser.name),
                   engine.clash(winner, loser))
 
 
 def _mark(solver: z3.Solver, term: z3.BoolRef) -> z3.BoolRef:
     """A fresh assumption literal standing for `term` in `solver`."""
     marker = z3.FreshBool("query")
-    solver.add(z3.Implies(marker, term))
+    assert_terms(solver, [implies(marker, term)])
     return marker
 
 
@@ -202,7 +203,7 @@ def _sacrificed(ctx: CheckContext, loser: NormDecl, winners: list[NormDecl],
     engine, view = ctx.engine, ctx.engine.full
     for value in loser.serves:
         for winner in winners:
-            defeat = z3.And(engine.applicable(loser), view.act[winner.name],
+            defeat = conj(engine.applicable(loser), view.act[winner.name],
                             view.prec(winner.name, loser.name), engine.clash(winner, loser))
             if is_sat(solver, engine.limits, _mark(solver, defeat)):
                 served = ", ".join(f"`{v}`" for v in winner.serves) or "no declared value"
@@ -346,12 +347,12 @@ def _blockers(ctx: CheckContext, norm: NormDecl, model: z3.ModelRef,
     if by_conflict:
         for group in engine.conflicting_groups():
             for found in engine.conflicts(group).sets:
-                if z3.is_true(model.eval(found.condition, model_completion=True)):
+                if is_true_term(model.eval(found.condition, model_completion=True)):
                     return tuple(found.norms), [own] if group is own else [own, group]
         return (), [own]
     _value, why = engine.permitted(norm.target, model, local=True)
     names = [n.name for n in own.norms
-             if z3.is_true(model.eval(engine.full.act[n.name], True))
+             if is_true_term(model.eval(engine.full.act[n.name], True))
              and any(str(engine.full.act[n.name]) == str(c) for c in _conjunct_terms(why))]
     return tuple(sorted(names)), [own]
 
@@ -388,10 +389,10 @@ def _covering(ctx: CheckContext, norm: NormDecl, view: View, group: Group) -> li
             continue
         if not names_in(other.target)[1] & names_in(norm.target)[1]:
             continue
-        weaker = z3.And(engine.demand(other), z3.Not(engine.demand(norm)))
+        weaker = conj(engine.demand(other), neg(engine.demand(norm)))
         if is_sat(space.solver, engine.limits, _mark(space.solver, weaker)):
             continue
-        together = z3.And(view.act[norm.name], view.act[other.name])
+        together = conj(view.act[norm.name], view.act[other.name])
         if is_sat(solver, engine.limits, _mark(solver, together)):
             out.append(other.name)
     return sorted(out)
@@ -427,9 +428,9 @@ def _differs(ctx: CheckContext, norm: NormDecl, with_it: View) -> bool:
     def everything() -> z3.Solver:  # the exact question, when the situation found will not do
         facts = engine.group_facts(group).union(*(engine.group_facts(g) for g in others))
         solver = engine.new_solver(*with_it.definitions(group), facts=facts)
-        solver.add(z3.Not(engine.conflict_anywhere(with_it, except_group=group)))
+        assert_terms(solver, [neg(engine.conflict_anywhere(with_it, except_group=group))])
         for other in others:
-            solver.add(*with_it.definitions(other))
+            assert_terms(solver, with_it.definitions(other))
         return solver
 
     solver = engine.solvers.get(("redundancy elsewhere", group.index, norm.rank), everything)
@@ -497,14 +498,14 @@ def _defeats_none(engine: Engine, norm: NormDecl, view: View, group: Group) -> b
     explicit priority edge, so that removing it leaves the others' priority as it is)."""
     return not any(
         other.name != norm.name and view.priority.may_precede(norm.name, other.name)
-        and not engine.never_together(norm, other) and not z3.is_false(engine.clash(norm, other))
+        and not engine.never_together(norm, other) and not is_false_term(engine.clash(norm, other))
         for other in view.members(group))
 
 
 def _model_with(solver: z3.Solver, engine: Engine, terms: list[z3.BoolRef]) -> z3.ModelRef | None:
     solver.push()
     try:
-        solver.add(*terms)
+        assert_terms(solver, terms)
         return solver.model() if is_sat(solver, engine.limits) else None
     finally:
         solver.pop()
@@ -525,7 +526,7 @@ def _no_conflict_among(ctx: CheckContext, view: View, others: list[Group], group
             return True
     fixed = [engine.enc.facts[f] == model.eval(engine.enc.facts[f], model_completion=True)
              for f in facts]
-    free = [z3.Not(engine.conflicts(g, view).formula) for g in others]
+    free = [neg(engine.conflicts(g, view).formula) for g in others]
     return _model_with(_conflicts_solver(engine, view), engine, fixed + free) is not None
 
 
@@ -553,7 +554,7 @@ def conflict_free_situation(ctx: CheckContext, view: View) -> dict[str, object] 
     key = ("conflict-free", view.tag)
     if key not in ctx.memo:
         every = engine.conflicting_groups(view)
-        free = [z3.Not(engine.conflicts(g, view).formula) for g in every]
+        free = [neg(engine.conflicts(g, view).formula) for g in every]
         model = _model_with(_conflicts_solver(engine, view), engine, free)
         facts = engine.scope_facts(every)
         ctx.memo[key] = None if model is None else ctx.runtime.situation_env(
