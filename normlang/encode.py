@@ -15,22 +15,8 @@ from typing import Any
 import z3
 
 from .spec import (
-    ActionRef,
-    And,
-    Arith,
-    Cmp,
-    ConflictAtom,
-    Const,
-    DeonticAtom,
-    EnumConst,
-    FactRef,
-    Iff,
-    Implies,
-    Neg,
-    Not,
-    Or,
-    RExpr,
-    Spec,
+    ActionRef, And, Arith, Cmp, ConflictAtom, Const, DeonticAtom, EnumConst, FactRef, Iff,
+    Implies, Neg, Not, Or, RExpr, Spec,
 )
 
 AtomFn = Callable[[RExpr], z3.BoolRef]

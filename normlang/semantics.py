@@ -21,15 +21,7 @@ from fractions import Fraction
 import z3
 
 from .encode import (
-    Encoder,
-    LazyConstants,
-    assert_terms,
-    conj,
-    disj,
-    implies,
-    is_false_term,
-    is_true_term,
-    neg,
+    Encoder, LazyConstants, assert_terms, conj, disj, implies, is_false_term, is_true_term, neg,
 )
 from .evaluate import evaluate, names_in
 from .fact_ranges import Ranges, disjoint, ranges_of, some_point
