@@ -29,8 +29,3 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
     option = bool(request.config.getoption("--update-golden", default=False))
     return option or os.environ.get("NORMLANG_UPDATE_GOLDEN") == "1"
 
-
-@pytest.fixture
-def slow(request: pytest.FixtureRequest) -> bool:
-    return bool(request.config.getoption("--slow", default=False)) or \
-        os.environ.get("NORMLANG_SLOW") == "1"

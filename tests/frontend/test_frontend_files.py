@@ -213,9 +213,7 @@ def test_a_one_megabyte_file() -> None:
     assert loaded.spec is not None and len(loaded.spec.values) == 4200
 
 
-def test_a_one_megabyte_file_of_norms(slow: bool) -> None:
-    if not slow:
-        pytest.skip("dense 1 MB spec: run with --slow")
+def test_a_one_megabyte_file_of_norms() -> None:
     lines = ["agent a"] + [f"fact f{i}: bool\naction a.x{i}\nnorm n{i} when f{i} a must x{i}"
                            for i in range(16000)]
     text = "\n".join(lines) + "\n"
