@@ -85,7 +85,27 @@ def console() -> NoReturn:
         sys.stderr.flush()
     except BrokenPipeError:  # the reader left: as in `main`, not an error
         pass
+    except OSError as problem:  # what `main` wrote did not fit (a full disk): said plainly
+        print(f"normcheck: error: {_cannot_write(problem)}", file=sys.stderr)
+        code = EXIT_USAGE
     os._exit(code)
+
+
+def _write(text: str) -> None:
+    """Write the command's output to stdout; failing that (a full disk, a closed file), a
+    usage error that says so rather than a traceback. A reader that left (a broken pipe) is
+    handled by `main`."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as problem:
+        raise UsageError(_cannot_write(problem)) from None
+
+
+def _cannot_write(problem: OSError) -> str:
+    return f"cannot write the output: {problem.strerror or problem}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -192,8 +212,7 @@ def _check(argv: list[str]) -> int:
             cache.record(run_key, sources, (output, code))
     else:
         output, code = replayed
-    sys.stdout.write(output)
-    sys.stdout.flush()
+    _write(output)
     return code
 
 
@@ -554,7 +573,7 @@ def _load_spec(path: str) -> tuple[Spec | None, list[Finding], dict[str, SourceF
 def _malformed(findings: list[Finding], files: dict[str, SourceFile]) -> int:
     from .report import Report, render
 
-    sys.stdout.write(render(Report(findings, files, 1), "text"))
+    _write(render(Report(findings, files, 1), "text"))
     return EXIT_FINDINGS
 
 
@@ -601,7 +620,7 @@ def _query(argv: list[str]) -> int:
         document = {"statuses": result.statuses, "active": list(result.active),
                     "defeated": list(result.defeated), "conflict": result.conflict,
                     "conflict_norms": list(result.conflict_norms)}
-        sys.stdout.write(json.dumps(document, indent=2) + "\n")
+        _write(json.dumps(document, indent=2) + "\n")
         return EXIT_OK
     width = max((len(action) for action in result.statuses), default=0)
     lines = [f"{action.ljust(width)}  {status}" for action, status in result.statuses.items()]
@@ -610,7 +629,7 @@ def _query(argv: list[str]) -> int:
     if result.conflict:
         lines.append(f"conflict: no conduct complies; caused by "
                      f"{', '.join(f'`{n}`' for n in result.conflict_norms)}")
-    sys.stdout.write("\n".join(lines) + "\n")
+    _write("\n".join(lines) + "\n")
     return EXIT_OK
 
 
@@ -625,7 +644,7 @@ def _graph(argv: list[str]) -> int:
         return _malformed(findings, files)
     from .graph import render_graph, spec_graph
 
-    sys.stdout.write(render_graph(spec_graph(spec), args.format))
+    _write(render_graph(spec_graph(spec), args.format))
     return EXIT_OK
 
 
@@ -650,7 +669,7 @@ def _diff(argv: list[str]) -> int:
         raise UsageError(f"cannot compare the two versions: {bad}") from None
     from .report.diff import render_changes
 
-    sys.stdout.write(render_changes(changes, args.format))
+    _write(render_changes(changes, args.format))
     return EXIT_FINDINGS if changes and args.fail_on_change else EXIT_OK
 
 

@@ -227,3 +227,16 @@ def test_an_internal_error_is_an_error_finding_not_a_traceback(project: Path) ->
     assert "error[solver-unknown]: internal error while checking this file: RuntimeError: " \
            "simulated engine bug" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("args", [["--no-cache", "clean"], ["--no-cache", "--format", "json", "."],
+                                  ["graph", "clean/ok.norm"]])
+def test_output_that_cannot_be_written_is_a_usage_error(project: Path, args: list[str]) -> None:
+    """A full disk under stdout (here /dev/full): one line on stderr and exit 2, through the
+    real console script, whose own final flush must not fail with a traceback either."""
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([*normcheck_command(), *args], cwd=project, env=cli_env(),
+                                stdout=full, stderr=subprocess.PIPE, text=True, timeout=300)
+    assert result.returncode == 2
+    assert result.stderr.strip() == ("normcheck: error: cannot write the output: "
+                                     "No space left on device")
