@@ -75,9 +75,18 @@ def fresh_z3_context() -> None:
 
 
 def _drop_z3_context() -> None:
+    _set_z3_default_context(None)
+
+
+def _z3_default_context() -> object:
+    z3 = sys.modules.get("z3")
+    return None if z3 is None else z3.z3._main_ctx
+
+
+def _set_z3_default_context(context: object) -> None:
     z3 = sys.modules.get("z3")
     if z3 is not None:
-        z3.z3._main_ctx = None
+        z3.z3._main_ctx = context
 
 
 @contextmanager
@@ -92,6 +101,7 @@ def repeatable() -> Iterator[None]:
     keeps them cheap and keeps forked workers from copying its pages.
     """
     global _shared, _froze_shared
+    host_context = _z3_default_context()  # an embedding program's own z3 terms live there
     was_enabled = gc.isenabled()
     gc.disable()
     gc.freeze()
@@ -102,7 +112,7 @@ def repeatable() -> Iterator[None]:
         # Everything the check made, its z3 context (~17 MB) included, must be freed now:
         # what is still alive, or garbage, when the next check freezes would never be.
         _shared = None
-        _drop_z3_context()
+        _set_z3_default_context(host_context)
         gc.collect()
         gc.unfreeze()
         if _froze_shared:  # the state frozen for the tasks is garbage in the oldest

@@ -38,3 +38,15 @@ def test_no_z3_context_outlives_its_check(chunk_norms: int) -> None:
             assert not left, f"a z3 context outlived the check of {root.name}"
     assert gc.isenabled()
     assert gc.get_freeze_count() == 0
+
+
+def test_the_callers_z3_default_context_is_left_as_it_was() -> None:
+    """A program that embeds normlang and uses z3 itself keeps working after a check: z3's
+    default context is the one it had, not the check's (freed) one."""
+    mine = z3.Bool("mine") == z3.BoolVal(True)  # in the caller's default context
+    options = CheckOptions(jobs=1)
+    check(load(ROOTS[0], options=options), options=options)
+    solver = z3.Solver()
+    solver.add(mine, z3.Not(z3.Bool("mine")))  # old and new terms together: same context
+    assert solver.check() == z3.unsat
+    assert mine.ctx is z3.main_ctx()
