@@ -79,6 +79,9 @@ def console() -> NoReturn:
     nothing is left to do by then: the output is flushed here, cache files are written
     and renamed before `main` returns, and worker processes have been joined.
     """
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:  # started with the stream closed (`>&-`): as /dev/null
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
     code = main()
     try:
         sys.stdout.flush()

@@ -241,3 +241,14 @@ def test_output_that_cannot_be_written_is_a_usage_error(project: Path, args: lis
     assert result.returncode == 2
     assert result.stderr.strip() == ("normcheck: error: cannot write the output: "
                                      "No space left on device")
+
+
+def test_a_closed_stdout_is_like_dev_null(project: Path) -> None:
+    """Started with stdout closed (`normcheck ... >&-`, as some hook runners do): the exit
+    code still says how the check went, and nothing fails."""
+    result = subprocess.run([*normcheck_command(), "--no-cache", "conflict"], cwd=project,
+                            env=cli_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            text=True, timeout=300, check=False,
+                            preexec_fn=lambda: os.close(1))
+    assert result.returncode == 1
+    assert result.stderr == ""
