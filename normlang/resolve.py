@@ -16,6 +16,7 @@ from pathlib import Path
 
 from . import ast
 from .api import CheckOptions, Loaded
+from .digraph import Digraph
 from .findings import Finding, Label
 from .imports import (
     ParsedFile, display_path, error, inside, printable, project_root, read_source,
@@ -210,23 +211,10 @@ def _import_cycles(edges: list[tuple[Path, Path, Span]]) -> list[Finding]:
 
 
 def _has_cycle(edges: list[tuple[Path, Path, Span]]) -> bool:
-    """Whether the import graph has a cycle: Kahn's algorithm, peeling files nothing imports."""
-    indegree: dict[Path, int] = {}
-    targets: dict[Path, list[Path]] = {}
+    imports: Digraph[Path] = Digraph()
     for source, target, _span in edges:
-        indegree.setdefault(source, 0)
-        indegree[target] = indegree.get(target, 0) + 1
-        targets.setdefault(source, []).append(target)
-    ready = [node for node, count in indegree.items() if count == 0]
-    peeled = 0
-    while ready:
-        node = ready.pop()
-        peeled += 1
-        for target in targets.get(node, ()):
-            indegree[target] -= 1
-            if indegree[target] == 0:
-                ready.append(target)
-    return peeled < len(indegree)
+        imports.add_edge(source, target)
+    return not imports.is_acyclic()
 
 
 def _sorted(findings: list[Finding]) -> list[Finding]:

@@ -44,7 +44,7 @@ from .spec import (
     RExpr,
     Spec,
 )
-from .structure import Group, Layout, Priority, default_value, fact_links, split_groups
+from .structure import Group, Layout, Node, Priority, default_value, fact_links, split_groups
 
 MAX_ENUMERATED_ATOMS = 8
 
@@ -333,12 +333,12 @@ class View:
         else:
             first = [(nxt, self._when(start, nxt)) for nxt in sorted(graph.successors(start), key=str)]
         above = graph.ancestors(target) | {target}
-        between: set[object] = set()
+        between: set[Node] = set()
         for node, _when in first:
             if node in above:
                 between |= (graph.descendants(node) | {node}) & above
         order = sorted(between, key=str)
-        reach: dict[object, RExpr] = {n: TRUE if n == target else FALSE for n in order}
+        reach: dict[Node, RExpr] = {n: TRUE if n == target else FALSE for n in order}
         for _ in range(len(order)):
             step = {n: _any([TRUE if n == target else FALSE] + [
                         _all([self._when(n, m), reach[m]])
@@ -349,7 +349,7 @@ class View:
             reach = step
         return _any([_all([when, reach[node]]) for node, when in first if node in reach])
 
-    def _when(self, source: object, target: object) -> RExpr:
+    def _when(self, source: Node, target: Node) -> RExpr:
         return self.priority.graph.edge(source, target)["when"]  # type: ignore[return-value]
 
     def complies(self, group: Group, actions: dict[str, z3.BoolRef] | None = None,

@@ -8,11 +8,11 @@ small summary graph so that the layer order costs O(layers), not O(norms²).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from .digraph import Digraph
 from .evaluate import names_in
 from .spec import FALSE, TRUE, Const, Located, NormDecl, Or, PriorityEdge, RExpr, Spec
 
@@ -98,85 +98,6 @@ def _group_order(items: list[object], root: str) -> tuple[str, int, str]:
     return (first.path, first.start, root) if first else ("", 0, root)
 
 
-class PriorityGraph:
-    """A directed graph with a data dict per edge, kept as adjacency dicts.
-
-    Just the operations the priority relation needs on its usual, acyclic path, so that a
-    hook's start-up does not pay networkx's import (~60 ms); `to_networkx` hands a graph
-    that has cycles to networkx, to list them.
-    """
-
-    def __init__(self) -> None:
-        self._successors: dict[Node, dict[Node, dict[str, object]]] = {}
-        self._predecessors: dict[Node, dict[Node, dict[str, object]]] = {}
-
-    def add_edge(self, source: Node, target: Node, **data: object) -> None:
-        for node in (source, target):
-            self._successors.setdefault(node, {})
-            self._predecessors.setdefault(node, {})
-        if target in self._successors[source]:
-            self._successors[source][target].update(data)
-        else:
-            self._successors[source][target] = self._predecessors[target][source] = dict(data)
-
-    def has_edge(self, source: Node, target: Node) -> bool:
-        return target in self._successors.get(source, {})
-
-    def edge(self, source: Node, target: Node) -> dict[str, object]:
-        return self._successors[source][target]
-
-    def edges(self) -> Iterator[tuple[Node, Node, dict[str, object]]]:
-        for source, targets in self._successors.items():
-            for target, data in targets.items():
-                yield source, target, data
-
-    def successors(self, node: Node) -> Iterator[Node]:
-        return iter(self._successors[node])
-
-    def descendants(self, node: Node) -> set[Node]:
-        """Nodes other than `node` reached from it (networkx's `descendants`)."""
-        return _reached(self._successors, node)
-
-    def ancestors(self, node: Node) -> set[Node]:
-        """Nodes other than `node` that reach it (networkx's `ancestors`)."""
-        return _reached(self._predecessors, node)
-
-    def is_acyclic(self) -> bool:
-        """Kahn's algorithm: peel nodes without predecessors; a cycle is what remains."""
-        waiting = {node: len(sources) for node, sources in self._predecessors.items()}
-        ready = [node for node, count in waiting.items() if count == 0]
-        peeled = 0
-        while ready:
-            node = ready.pop()
-            peeled += 1
-            for target in self._successors[node]:
-                waiting[target] -= 1
-                if waiting[target] == 0:
-                    ready.append(target)
-        return peeled == len(waiting)
-
-    def to_networkx(self) -> nx.DiGraph:
-        import networkx as nx
-
-        graph = nx.DiGraph()
-        graph.add_nodes_from(self._successors)  # same node and edge order as built here
-        for source, target, data in self.edges():
-            graph.add_edge(source, target, **data)
-        return graph
-
-
-def _reached(links: dict[Node, dict[Node, dict[str, object]]], start: Node) -> set[Node]:
-    reached: set[Node] = set()
-    stack = list(links[start])
-    while stack:
-        node = stack.pop()
-        if node not in reached:
-            reached.add(node)
-            stack.extend(links[node])
-    reached.discard(start)
-    return reached
-
-
 @dataclass
 class Priority:
     """The priority relation `m ≻ n` as a summary graph with conditional edges.
@@ -197,9 +118,9 @@ class Priority:
         self._descendants: dict[Node, frozenset[Node]] = {}
 
     @cached_property
-    def graph(self) -> PriorityGraph:
+    def graph(self) -> Digraph[Node]:
         """The summary graph (built on first use: a spec with layers alone never needs it)."""
-        graph = PriorityGraph()
+        graph: Digraph[Node] = Digraph()
         levels = max([n.rank for n in self.spec.norms], default=0) + 2
         for rank in range(levels - 1):
             graph.add_edge(("top", rank), ("top", rank + 1), when=TRUE)
@@ -279,7 +200,7 @@ class Priority:
         return not self.graph.is_acyclic()
 
 
-def _add_explicit(graph: PriorityGraph, edge: PriorityEdge) -> None:
+def _add_explicit(graph: Digraph[Node], edge: PriorityEdge) -> None:
     source, target = ("norm", edge.higher), ("norm", edge.lower)
     if graph.has_edge(source, target):
         data = graph.edge(source, target)

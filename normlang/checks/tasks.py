@@ -70,12 +70,8 @@ def fresh_z3_context() -> None:
     """Make the next z3 terms live in a new context (z3's default one is a module global)."""
     import z3
 
-    _drop_z3_context()  # first, so that the new one can reuse its ~17 MB of tables
+    z3.z3._main_ctx = None  # first, so that the new one can reuse its ~17 MB of tables
     z3.z3._main_ctx = z3.Context()
-
-
-def _drop_z3_context() -> None:
-    _set_z3_default_context(None)
 
 
 def _z3_default_context() -> object:

@@ -1,4 +1,5 @@
-"""`structure.PriorityGraph` (the priority relation's own small digraph) against networkx.
+"""`digraph.Digraph` (the priority relation's and the import check's small graph) against
+networkx.
 
 The engine reads priority paths from it (`descendants`, `ancestors`, `successors`) and asks
 it whether the graph has a cycle before it hands the graph to networkx to list cycles, so
@@ -11,7 +12,7 @@ import networkx as nx
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from normlang.structure import PriorityGraph
+from normlang.digraph import Digraph
 
 NODES = [("top", 0), ("top", 1), ("norm", "a"), ("norm", "b"), ("norm", "c"), ("norm", "d")]
 
@@ -20,8 +21,8 @@ edge_lists = st.lists(st.tuples(st.sampled_from(NODES), st.sampled_from(NODES),
 
 
 def _both(edges: list[tuple[tuple[str, object], tuple[str, object], int]],
-          ) -> tuple[PriorityGraph, nx.DiGraph]:
-    ours, theirs = PriorityGraph(), nx.DiGraph()
+          ) -> tuple[Digraph, nx.DiGraph]:
+    ours, theirs = Digraph(), nx.DiGraph()
     for source, target, label in edges:
         ours.add_edge(source, target, label=label)
         theirs.add_edge(source, target, label=label)
@@ -56,7 +57,7 @@ def test_edge_data_and_order_match_networkx(edges: list) -> None:
 
 
 def test_a_self_loop_is_a_cycle() -> None:
-    graph = PriorityGraph()
+    graph = Digraph()
     graph.add_edge(("norm", "a"), ("norm", "b"))
     assert graph.is_acyclic()
     graph.add_edge(("norm", "b"), ("norm", "b"))
