@@ -120,3 +120,23 @@ def test_span_agrees_with_position(text: str, start: int, end: int) -> None:
     assert pickle.loads(pickle.dumps(span)) == span and type(span) is Span
     with pytest.raises(dataclasses.FrozenInstanceError):
         span.line = 3  # type: ignore[misc]
+
+
+def test_tables_read_back_from_the_cache_are_the_built_ones(tmp_path: Any) -> None:
+    from normlang.parser import _extract_tables, _read_tables, _write_tables, build_parser
+
+    built = _extract_tables(build_parser())
+    path = str(tmp_path / "tables.marshal")
+    _write_tables(path, built)
+    cached = _read_tables(path)
+    assert cached is not None
+    for field in ("start_state", "end_state", "rows", "reductions", "kept", "builders"):
+        assert getattr(cached, field) == getattr(built, field), field
+    for state in built.rows:
+        (regex, ignored, keywords), (want_regex, want_ignored, want_keywords) = (
+            cached.lexers[state], built.lexers[state])
+        assert (regex.pattern, regex.flags, ignored, keywords) == (
+            want_regex.pattern, want_regex.flags, want_ignored, want_keywords), state
+    with open(path, "r+b") as damaged:
+        damaged.truncate(100)
+    assert _read_tables(path) is None
