@@ -414,65 +414,70 @@ def _keep_freed_memory() -> None:
 
 def _check_parallel(roots: list[Path], options: CheckOptions, jobs: int,
                     progress: Progress) -> list[Outcome]:
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-
-    from .report.json import finding_from_record
+    from . import checks  # noqa: F401 - loaded once here rather than in each process
+    from .forked import Died, fork_map
+    from .parser import _tables
+    from .report.json import finding_from_record, finding_to_record
+    from .resolve import Loader
     from .source import SourceFile
 
-    outcomes: list[Outcome | None] = [None] * len(roots)
-    with ProcessPoolExecutor(max_workers=min(jobs, len(roots)), initializer=_init_worker,
-                             initargs=(options,), mp_context=_forking()) as pool:
-        futures = {pool.submit(_check_in_worker, str(root)): index
-                   for index, root in enumerate(roots)}
-        for future in as_completed(futures):
-            root = roots[futures[future]]
-            progress.start(str(root))
-            try:
-                records, texts, heavy = future.result()
-            except Exception as crash:  # noqa: BLE001 - e.g. a worker killed by the OS
-                outcomes[futures[future]] = ([crashed(root, crash)], {})
-                continue
-            _worker_imports.update(heavy)
-            outcomes[futures[future]] = ([finding_from_record(r) for r in records],
-                                         {path: SourceFile(path, text) for path, text in texts})
-    return [outcome for outcome in outcomes if outcome is not None]
-
-
-def _forking() -> Any:
-    """Forked workers, with the checker's modules and the grammar's tables loaded once here
-    rather than in each worker; None (the platform's default) where fork is not available."""
-    import multiprocessing
-
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return None
-    from . import checks, resolve  # noqa: F401 - loaded for the workers
-    from .parser import _tables
-
     _tables()
-    return multiprocessing.get_context("fork")
+    order = sorted(range(len(roots)), key=lambda i: -_weight(roots[i]))
+    # one Loader per process (each forked one has its own copy), so files imported by
+    # several of its roots parse once
+    loader = Loader(options)
+
+    def work(position: int) -> tuple[list[dict[str, Any]], list[tuple[str, str]], list[str]]:
+        # plain data crosses the process boundary: no pickling of spans or fractions to go
+        # wrong; the parent's own results take the same way, so every root reads the same
+        found, files = check_root(loader, roots[order[position]], options, None)
+        heavy = [name for name in HEAVY_MODULES if name in sys.modules]
+        return ([finding_to_record(f) for f in found],
+                [(path, source.text) for path, source in files.items()], heavy)
+
+    results = fork_map(work, len(order), jobs,
+                       done=lambda position: progress.start(str(roots[order[position]])))
+    outcomes: list[Outcome] = [([], {})] * len(roots)
+    for position, result in enumerate(results):
+        root = roots[order[position]]
+        if isinstance(result, Died):  # e.g. a worker killed by the OS
+            outcomes[order[position]] = ([crashed(root, WorkerDied(result.reason))], {})
+            continue
+        records, texts, heavy = result
+        _worker_imports.update(heavy)
+        outcomes[order[position]] = ([finding_from_record(r) for r in records],
+                                     {path: SourceFile(path, text) for path, text in texts})
+    return outcomes
 
 
-_worker: dict[str, Any] = {}
+class WorkerDied(Exception):
+    """The process checking a root ended before sending its findings."""
+
+
+def _weight(root: Path) -> int:
+    """The bytes of `root` and of the files it imports: roughly what checking it costs.
+    Workers take the heaviest roots first, so that the last ones to finish are light."""
+    import re
+
+    import_line = re.compile(rb'^[ \t]*import[ \t]+"([^"\n]*)"', re.MULTILINE)
+    total, seen, todo = 0, set(), [root]
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue
+        total += len(data)
+        todo.extend(path.parent / name.decode("utf-8", "replace")
+                    for name in import_line.findall(data))
+    return total
+
+
 #: heavy modules that worker processes imported (for NORMCHECK_DEBUG_IMPORTS)
 _worker_imports: set[str] = set()
-
-
-def _init_worker(options: CheckOptions) -> None:
-    from .resolve import Loader
-
-    # one Loader per worker process, so files imported by several of its roots parse once
-    _worker["loader"], _worker["options"] = Loader(options), options
-
-
-def _check_in_worker(root: str) -> tuple[list[dict[str, Any]], list[tuple[str, str]],
-                                         list[str]]:
-    from .report.json import finding_to_record
-
-    # plain data crosses the process boundary: no pickling of spans or fractions to go wrong
-    found, files = check_root(_worker["loader"], Path(root), _worker["options"], None)
-    heavy = [name for name in HEAVY_MODULES if name in sys.modules]
-    return ([finding_to_record(f) for f in found], [(p, s.text) for p, s in files.items()],
-            heavy)
 
 
 def check_root(loader: Loader, root: Path, options: CheckOptions,

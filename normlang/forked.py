@@ -1,0 +1,191 @@
+"""Items of work shared out over forked processes, the calling process among them.
+
+`normcheck` checks several root files at once this way. Every process claims the
+next item from one pipe, so a slow item never holds up the others, and the
+caller's own process works too rather than waiting. Workers send each result
+back through their own pipe. A worker that dies (killed by the OS, say) loses
+only the item it was working on, which comes back as `Died`.
+
+Forking, rather than `concurrent.futures`, because a cold `normcheck` run is
+short: that package and `multiprocessing` cost ~12 ms to import, and an idle
+parent wastes a core.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import BinaryIO, Generic, TypeVar
+
+Result = TypeVar("Result")
+
+#: an item index, as claimed from the pipe: writes and reads of this size are atomic
+_INDEX_BYTES = 4
+
+
+@dataclass(frozen=True)
+class Died:
+    """The process working on an item ended before sending its result."""
+
+    reason: str
+
+
+def can_fork() -> bool:
+    return os.name == "posix" and hasattr(os, "fork")
+
+
+def fork_map(work: Callable[[int], Result], count: int, processes: int,
+             done: Callable[[int], None] | None = None) -> list[Result | Died]:
+    """`work(i)` for every i in range(count), in up to `processes` processes, this one
+    included; the results in index order. Items are claimed in index order (put the
+    slowest first). `done(i)` is called, in this process, as each result arrives.
+
+    Without fork (or with one process or one item), every item runs here.
+    """
+    if processes <= 1 or count <= 1 or not can_fork():
+        results: list[Result | Died] = []
+        for index in range(count):
+            results.append(work(index))
+            if done is not None:
+                done(index)
+        return results
+    return _Pool(work, count, min(processes, count), done).run()
+
+
+class _Pool(Generic[Result]):
+    def __init__(self, work: Callable[[int], Result], count: int, processes: int,
+                 done: Callable[[int], None] | None) -> None:
+        self.work, self.count, self.processes, self.done = work, count, processes, done
+        self.results: list[Result | Died | None] = [None] * count
+        #: item -> the worker (pid) that claimed it
+        self.claimed: dict[int, int] = {}
+        self.lock = threading.Lock()
+
+    def run(self) -> list[Result | Died]:
+        claims_read, claims_write = os.pipe()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        children: dict[int, int] = {}  # pid -> read end of its result pipe
+        started = finished = False
+        try:
+            for _ in range(self.processes - 1):
+                read, write = os.pipe()
+                pid = os.fork()
+                if pid == 0:  # the child never returns from here
+                    self._child(claims_read, claims_write, write, [read, *children.values()])
+                os.close(write)
+                children[pid] = read
+            threads = [threading.Thread(target=_feed, args=(claims_write, self.count))]
+            threads += [threading.Thread(target=self._collect, args=(pid, read))
+                        for pid, read in children.items()]
+            for thread in threads:
+                thread.daemon = True
+                thread.start()
+            started = True  # the threads close the pipes' other ends from here on
+            for index in _claims(claims_read):
+                self._finish(index, self.work(index))
+            for thread in threads:
+                thread.join()
+            finished = True
+        finally:
+            os.close(claims_read)
+            if not started:
+                for fd in (claims_write, *children.values()):
+                    os.close(fd)
+            endings = _reap(children, stop=not finished)
+        for index, result in enumerate(self.results):
+            if result is None:  # claimed by a worker that died before sending it
+                claimer = self.claimed.get(index)
+                reason = (endings.get(claimer) if claimer is not None
+                          else next(iter(endings.values()), None))
+                self.results[index] = Died(reason or "a worker process ended early")
+        return self.results  # type: ignore[return-value]
+
+    def _child(self, claims_read: int, claims_write: int, write: int,
+               others: list[int]) -> None:
+        code = 1
+        try:
+            os.close(claims_write)
+            for fd in others:
+                os.close(fd)
+            with os.fdopen(write, "wb") as out:
+                for index in _claims(claims_read):
+                    _send(out, ("claim", index))
+                    _send(out, ("done", index, self.work(index)))
+            code = 0
+        finally:
+            os._exit(code)  # never back into the caller's code, nor its exit handlers
+
+    def _collect(self, pid: int, read: int) -> None:
+        with os.fdopen(read, "rb") as incoming:
+            while True:
+                try:
+                    message = pickle.load(incoming)
+                except (EOFError, pickle.UnpicklingError, OSError):
+                    return  # the worker is done, or died mid-message
+                if message[0] == "claim":
+                    self.claimed[message[1]] = pid
+                else:
+                    self._finish(message[1], message[2])
+
+    def _finish(self, index: int, result: Result) -> None:
+        with self.lock:
+            self.results[index] = result
+            if self.done is not None:
+                self.done(index)
+
+
+def _send(out: BinaryIO, message: tuple[object, ...]) -> None:
+    pickle.dump(message, out, protocol=pickle.HIGHEST_PROTOCOL)
+    out.flush()
+
+
+def _feed(claims_write: int, count: int) -> None:
+    """Every item index, one atomic write each; then end of file."""
+    try:
+        for index in range(count):
+            os.write(claims_write, index.to_bytes(_INDEX_BYTES, "little"))
+    except OSError:
+        pass  # every reader is gone (an interrupted run): nothing left to hand out
+    finally:
+        os.close(claims_write)
+
+
+def _claims(claims_read: int) -> Iterator[int]:
+    """The next unclaimed item, until the pipe ends. Every write and read is of
+    `_INDEX_BYTES`, under the pipe's atomic size, so a read never takes half an index."""
+    while True:
+        data = os.read(claims_read, _INDEX_BYTES)
+        if len(data) < _INDEX_BYTES:
+            return
+        yield int.from_bytes(data, "little")
+
+
+def _reap(children: dict[int, int], stop: bool) -> dict[int, str]:
+    """Wait for every worker (ending them first if this process is leaving early); what
+    ended each one that did not finish normally."""
+    import signal
+
+    if stop:
+        for pid in children:
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+    endings: dict[int, str] = {}
+    for pid in children:
+        _pid, status = os.waitpid(pid, 0)
+        if os.WIFSIGNALED(status):
+            number = os.WTERMSIG(status)
+            try:
+                name = signal.Signals(number).name
+            except ValueError:
+                name = str(number)
+            endings[pid] = f"a worker process was killed by signal {name}"
+        elif os.WEXITSTATUS(status) != 0:
+            endings[pid] = f"a worker process exited with code {os.WEXITSTATUS(status)}"
+    return endings
