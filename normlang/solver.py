@@ -6,11 +6,12 @@ A solver that gives up raises `SolverGaveUp`; checks turn it into a
 
 from __future__ import annotations
 
+import os
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from weakref import WeakKeyDictionary
 
 import z3
 
@@ -51,22 +52,89 @@ class Limits:
         return min(self.timeout_ms, left)
 
 
-#: the timeout last set on each live solver
-_timeouts: WeakKeyDictionary[z3.Solver, int] = WeakKeyDictionary()
-
-
 def is_sat(solver: z3.Solver, limits: Limits, *assumptions: z3.BoolRef) -> bool:
     """Check `solver` under `assumptions`: True for sat, False for unsat, else raise."""
-    timeout = max(1, limits.remaining_ms())
-    if _timeouts.get(solver) != timeout:  # setting a parameter costs z3 ~40 µs
-        solver.set("timeout", timeout)
-        _timeouts[solver] = timeout
-    result = solver.check(*assumptions)
+    check = _watchdog.arm(solver.ctx, max(1, limits.remaining_ms()) / 1000)
+    try:
+        result = solver.check(*assumptions)
+    finally:
+        interrupted = _watchdog.disarm(check)
     if result == z3.sat:
         return True
     if result == z3.unsat:
         return False
-    raise SolverGaveUp(solver.reason_unknown() or "unknown")
+    raise SolverGaveUp("timeout" if interrupted else solver.reason_unknown() or "unknown")
+
+
+class _Watchdog:
+    """Interrupts a check that outlives its time limit.
+
+    z3's own `timeout` parameter starts a timer for every check, ~40 µs, which is most
+    of what a small check costs. Instead one thread per process sleeps until the running
+    check's deadline and interrupts that check's context if it is still running. Arming it
+    takes a lock; the thread wakes only when a deadline passes or after it went idle.
+    """
+
+    def __init__(self) -> None:
+        self._reset()
+        if hasattr(os, "register_at_fork"):  # no thread is ever forked (a child restarts it)
+            os.register_at_fork(before=self._stop, after_in_child=self._reset)
+
+    def _reset(self) -> None:
+        self._lock = threading.Condition(threading.Lock())
+        self._thread: threading.Thread | None = None
+        self._context: z3.Context | None = None  # that of the check running now, if any
+        self._deadline = self._wake = 0.0
+        self._check = 0  # the number of the last check armed
+        self._interrupted = 0  # the number of the last check interrupted
+        self._idle = self._stopping = False
+
+    def arm(self, context: z3.Context, seconds: float) -> int:
+        with self._lock:
+            self._check += 1
+            self._context, self._deadline = context, time.monotonic() + seconds
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="normlang-watchdog",
+                                                 daemon=True)
+                self._thread.start()
+            elif self._idle or self._deadline < self._wake:
+                self._lock.notify()
+            return self._check
+
+    def disarm(self, check: int) -> bool:
+        """Whether `check` was interrupted."""
+        with self._lock:
+            self._context = None
+            return self._interrupted == check
+
+    def _run(self) -> None:
+        with self._lock:
+            while not self._stopping:
+                if self._context is None:
+                    self._idle = True
+                    self._lock.wait()
+                    self._idle = False
+                    continue
+                left = self._deadline - time.monotonic()
+                if left > 0:
+                    self._wake = self._deadline
+                    self._lock.wait(left)
+                    continue
+                self._context.interrupt()  # the check returns `unknown`
+                self._interrupted, self._context = self._check, None
+
+    def _stop(self) -> None:
+        with self._lock:
+            thread = self._thread
+            if thread is None:
+                return
+            self._stopping = True
+            self._lock.notify()
+        thread.join()
+        self._thread, self._stopping = None, False
+
+
+_watchdog = _Watchdog()
 
 
 class SolverCache:
