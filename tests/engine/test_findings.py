@@ -352,3 +352,38 @@ def test_solver_unknown_is_never_a_pass():
         assert of_kind(findings, "conflict") or "conflicts" in unknown
         assert of_kind(findings, "expectation-failed") or "expectation" in unknown
     assert not unknown, "with a 5 s limit the solver decides everything here"
+
+
+def test_a_file_of_declarations_only_has_no_findings_and_needs_no_solver(monkeypatch):
+    import z3
+
+    made = []
+
+    class CountedContext(z3.Context):
+        def __init__(self, *args, **kwargs):
+            made.append(1)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(z3, "Context", CountedContext)
+    text = """
+        agent bot
+        enum mood { calm, angry }
+        fact m: mood
+        fact p: bool
+        action bot.a
+        define loud = m == angry and p
+        assume p and not p
+    """
+    assert run(text) == []
+    assert made == []
+    assert of_kind(run(text + "constraint bot.a\n"), "conflict") == [] and made
+
+
+def test_constraints_alone_can_conflict():
+    findings = run("""
+        agent bot
+        fact p: bool
+        action bot.a
+        constraint p -> (bot.a and not bot.a)
+    """)
+    assert [f.kind for f in findings] == ["conflict"]
