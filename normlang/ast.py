@@ -50,6 +50,8 @@ class Dotted:
 
 @dataclass(frozen=True, slots=True)
 class BoolLit:
+    """`true` or `false`."""
+
     value: bool
     span: Span = _span()
 
@@ -71,6 +73,8 @@ DeonticKind = Literal["obliged", "forbidden", "permitted"]
 
 @dataclass(frozen=True, slots=True)
 class Unary:
+    """`not φ` or `-x`."""
+
     op: UnaryOp
     operand: Expr
     span: Span = _span()
@@ -78,6 +82,8 @@ class Unary:
 
 @dataclass(frozen=True, slots=True)
 class Binary:
+    """`left OP right`: a connective, a comparison or arithmetic."""
+
     op: BinaryOp
     left: Expr
     right: Expr
@@ -115,6 +121,8 @@ class Layers:
 
 @dataclass(frozen=True, slots=True)
 class Agent:
+    """`agent NAME`."""
+
     name: Ident
     span: Span = _span()
 
@@ -142,6 +150,8 @@ class TypeRef:
 
 @dataclass(frozen=True, slots=True)
 class Fact:
+    """`fact NAME: TYPE`."""
+
     name: Ident
     type: TypeRef
     span: Span = _span()
@@ -149,6 +159,8 @@ class Fact:
 
 @dataclass(frozen=True, slots=True)
 class Action:
+    """`action AGENT.NAME`."""
+
     agent: Ident
     name: Ident
     span: Span = _span()
@@ -156,6 +168,8 @@ class Action:
 
 @dataclass(frozen=True, slots=True)
 class Define:
+    """`define NAME = EXPR`."""
+
     name: Ident
     expr: Expr
     span: Span = _span()
@@ -163,12 +177,16 @@ class Define:
 
 @dataclass(frozen=True, slots=True)
 class Assume:
+    """`assume EXPR`: a constraint on situations."""
+
     expr: Expr
     span: Span = _span()
 
 
 @dataclass(frozen=True, slots=True)
 class Constraint:
+    """`constraint EXPR`: a constraint on conduct."""
+
     expr: Expr
     span: Span = _span()
 
@@ -206,6 +224,8 @@ class Norm:
 
 @dataclass(frozen=True, slots=True)
 class Import:
+    """`import "PATH"`."""
+
     path: str
     span: Span = _span()
 
@@ -230,6 +250,8 @@ class ImportValues:
 
 @dataclass(frozen=True, slots=True)
 class Value:
+    """`value NAME ["DESCRIPTION"]`."""
+
     name: Ident
     description: str | None
     span: Span = _span()
@@ -247,6 +269,8 @@ class Prefer:
 
 @dataclass(frozen=True, slots=True)
 class ExpectConsistent:
+    """`expect consistent`."""
+
     span: Span = _span()
 
 
@@ -274,12 +298,16 @@ Expectation = Union[ExpectConsistent, ExpectFormula, ExpectComplies]
 
 @dataclass(frozen=True, slots=True)
 class Expect:
+    """`expect ...`: one expectation of the authors."""
+
     body: Expectation
     span: Span = _span()
 
 
 @dataclass(frozen=True, slots=True)
 class ScenarioExpect:
+    """`expect FORMULA` inside a scenario."""
+
     formula: Expr
     span: Span = _span()
 

@@ -152,6 +152,8 @@ class _Reduce:
 
 @dataclass(frozen=True)
 class _Tables:
+    """lark's LALR tables and lexers, in the shape `parse_ast` reads."""
+
     start_state: int
     end_state: int
     #: state -> terminal or nonterminal -> the next state (shift or goto), or for a
@@ -473,6 +475,8 @@ def _reduce(rule: _Reduce, children: list[tuple[Any, Any, Any, int]],
 
 @dataclass
 class Parsed:
+    """A file parsed by lark: its tree (None when it does not parse) and the problems found."""
+
     tree: lark.Tree | None
     findings: list[Finding]
 

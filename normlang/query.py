@@ -40,6 +40,8 @@ class QueryResult:
 
 @dataclass
 class _CompiledNorm:
+    """A norm's conditions and demand, compiled for plain evaluation."""
+
     norm: NormDecl
     when: Compiled
     unless: Compiled

@@ -243,6 +243,8 @@ class _Declared:
 
 @dataclass
 class Resolver:
+    """Turns the parsed files of one root into a `Spec`, collecting findings."""
+
     root: str
     files: list[ParsedFile]
     sources: dict[str, SourceFile]
@@ -558,6 +560,8 @@ class Resolver:
 
 @dataclass
 class _Names:
+    """Everything declared so far, by kind and name."""
+
     #: in declaration order (a dict used as an ordered set: membership tests are frequent)
     agents: dict[str, None] = field(default_factory=dict)
     enums: dict[str, EnumType] = field(default_factory=dict)

@@ -189,6 +189,8 @@ class ConflictSet:
 
 @dataclass
 class Conflicts:
+    """The conflict sets found for a group, and the formula of the situations that have one."""
+
     sets: list[ConflictSet] = field(default_factory=list)
     formula: z3.BoolRef = field(default_factory=lambda: z3.BoolVal(False))
 

@@ -26,6 +26,8 @@ class Const:
 
 @dataclass(frozen=True, slots=True)
 class FactRef:
+    """A fact of the situation, by name."""
+
     name: str
 
 
@@ -46,27 +48,37 @@ class EnumConst:
 
 @dataclass(frozen=True, slots=True)
 class Not:
+    """Negation."""
+
     operand: RExpr
 
 
 @dataclass(frozen=True, slots=True)
 class And:
+    """Conjunction of any number of items (`true` when there are none)."""
+
     items: tuple[RExpr, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Or:
+    """Disjunction of any number of items (`false` when there are none)."""
+
     items: tuple[RExpr, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Implies:
+    """`left -> right`."""
+
     left: RExpr
     right: RExpr
 
 
 @dataclass(frozen=True, slots=True)
 class Iff:
+    """`left <-> right`."""
+
     left: RExpr
     right: RExpr
 
@@ -94,6 +106,8 @@ class Arith:
 
 @dataclass(frozen=True, slots=True)
 class Neg:
+    """Arithmetic negation, `-x`."""
+
     operand: RExpr
 
 
@@ -123,6 +137,8 @@ FALSE = Const(False)
 
 @dataclass(frozen=True, slots=True)
 class EnumType:
+    """A declared enum: its values in written order, and whether it is a scale."""
+
     name: str
     values: tuple[str, ...]
     ordered: bool
@@ -193,6 +209,8 @@ class PriorityEdge:
 
 @dataclass(frozen=True, slots=True)
 class ValueDecl:
+    """A declared value that norms can serve."""
+
     name: str
     description: str | None
     span: Span
@@ -213,6 +231,8 @@ class Expectation:
 
 @dataclass(frozen=True, slots=True)
 class ScenarioExpectation:
+    """One `expect` of a scenario, with its source text for messages."""
+
     formula: RExpr
     span: Span
     text: str
@@ -220,6 +240,8 @@ class ScenarioExpectation:
 
 @dataclass(frozen=True, slots=True)
 class Scenario:
+    """`scenario NAME given EXPR { expect ... }`."""
+
     name: str
     given: RExpr
     expects: tuple[ScenarioExpectation, ...]

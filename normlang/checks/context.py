@@ -29,6 +29,8 @@ SCOPED_WITNESS_NORMS = 1000
 
 @dataclass
 class CheckContext:
+    """What one task's checks share: the spec, its engine, and the findings so far."""
+
     spec: Spec
     engine: Engine
     runtime: Runtime
