@@ -392,40 +392,24 @@ def _check_all(roots: list[Path], options: CheckOptions, jobs: int) -> list[Outc
 
 
 def _keep_freed_memory() -> None:
-    """Tune glibc's malloc for z3 contexts: keep freed memory for reuse, in huge pages.
+    """Ask glibc's malloc to keep freed memory for reuse rather than give it back at once.
 
-    Each root gets a fresh z3 context, which fills ~17 MB of tables when made. Given back
+    Each root gets a fresh z3 context, which fills ~17 MB of tables when made; given back
     to the system after one root and faulted in again for the next, that costs ~5 ms a
-    root instead of ~1.5 ms; and the first context of each process faults in ~8,000
-    pages of 4 KB (~13 ms). So freed heap is kept, and the heap that the first contexts
-    will fill is marked for transparent huge pages (2 MB: a few hundred faults fewer).
-    The CLI owns its process, so it may tune the allocator; the library API leaves its
-    host's alone. Anything but glibc on Linux is left as it is.
+    root instead of ~1.5 ms. The CLI owns its process, so it may tune the allocator; the
+    library API leaves its host's alone. Anything but glibc is left as it is.
     """
     if not sys.platform.startswith("linux"):
         return
     import ctypes
 
     try:
-        libc = ctypes.CDLL(None)
-        mallopt, malloc, free, madvise = libc.mallopt, libc.malloc, libc.free, libc.madvise
+        mallopt = ctypes.CDLL(None).mallopt
     except (OSError, AttributeError):
         return
     m_trim_threshold, m_mmap_threshold = -1, -3
     mallopt(m_mmap_threshold, 32 * 2**20)  # glibc's largest: blocks this size come from the heap
     mallopt(m_trim_threshold, 128 * 2**20)  # and up to this much free heap is kept
-    malloc.restype, malloc.argtypes = ctypes.c_void_p, [ctypes.c_size_t]
-    free.argtypes = [ctypes.c_void_p]
-    madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
-    madv_hugepage, page, block = 14, 4096, 24 * 2**20
-    # grow the heap by two context's worth, mark it, and free it (kept: see above);
-    # the kernel ignores the advice where transparent huge pages are off
-    blocks = [address for address in (malloc(block), malloc(block)) if address]
-    if blocks:
-        start = -(-min(blocks) // page) * page
-        madvise(start, (max(blocks) + block - start) // page * page, madv_hugepage)
-    for address in reversed(blocks):
-        free(address)
 
 
 def _check_parallel(roots: list[Path], options: CheckOptions, jobs: int,
