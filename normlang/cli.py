@@ -437,7 +437,7 @@ def _check_parallel(roots: list[Path], options: CheckOptions, jobs: int,
 
     results = fork_map(work, len(order), jobs,
                        done=lambda position: progress.start(str(roots[order[position]])))
-    outcomes: list[Outcome] = [([], {})] * len(roots)
+    outcomes: dict[int, Outcome] = {}
     for position, result in enumerate(results):
         root = roots[order[position]]
         if isinstance(result, Died):  # e.g. a worker killed by the OS
@@ -447,7 +447,7 @@ def _check_parallel(roots: list[Path], options: CheckOptions, jobs: int,
         _worker_imports.update(heavy)
         outcomes[order[position]] = ([finding_from_record(r) for r in records],
                                      {path: SourceFile(path, text) for path, text in texts})
-    return outcomes
+    return [outcomes[index] for index in range(len(roots))]
 
 
 class WorkerDied(Exception):

@@ -64,6 +64,7 @@ class _Pool(Generic[Result]):
         #: item -> the worker (pid) that claimed it
         self.claimed: dict[int, int] = {}
         self.lock = threading.Lock()
+        self.threads: list[threading.Thread] = []
 
     def run(self) -> list[Result | Died]:
         claims_read, claims_write = os.pipe()
@@ -79,16 +80,11 @@ class _Pool(Generic[Result]):
                     self._child(claims_read, claims_write, write, [read, *children.values()])
                 os.close(write)
                 children[pid] = read
-            threads = [threading.Thread(target=_feed, args=(claims_write, self.count))]
-            threads += [threading.Thread(target=self._collect, args=(pid, read))
-                        for pid, read in children.items()]
-            for thread in threads:
-                thread.daemon = True
-                thread.start()
+            self._start_threads(claims_write, children)
             started = True  # the threads close the pipes' other ends from here on
             for index in _claims(claims_read):
                 self._finish(index, self.work(index))
-            for thread in threads:
+            for thread in self.threads:
                 thread.join()
             finished = True
         finally:
@@ -97,8 +93,21 @@ class _Pool(Generic[Result]):
                 for fd in (claims_write, *children.values()):
                     os.close(fd)
             endings = _reap(children, stop=not finished)
+        return self._with_losses(endings)
+
+    def _start_threads(self, claims_write: int, children: dict[int, int]) -> None:
+        """One thread hands out the items; one per worker collects its results."""
+        self.threads = [threading.Thread(target=_feed, args=(claims_write, self.count))]
+        self.threads += [threading.Thread(target=self._collect, args=(pid, read))
+                         for pid, read in children.items()]
+        for thread in self.threads:
+            thread.daemon = True
+            thread.start()
+
+    def _with_losses(self, endings: dict[int, str]) -> list[Result | Died]:
+        """The results, with `Died` for each item whose worker ended before sending it."""
         for index, result in enumerate(self.results):
-            if result is None:  # claimed by a worker that died before sending it
+            if result is None:
                 claimer = self.claimed.get(index)
                 reason = (endings.get(claimer) if claimer is not None
                           else next(iter(endings.values()), None))
@@ -125,8 +134,8 @@ class _Pool(Generic[Result]):
             while True:
                 try:
                     message = pickle.load(incoming)
-                except (EOFError, pickle.UnpicklingError, OSError):
-                    return  # the worker is done, or died mid-message
+                except Exception:  # noqa: BLE001 - end of file, or cut off mid-message
+                    return  # the worker is done, or died (its items are then `Died`)
                 if message[0] == "claim":
                     self.claimed[message[1]] = pid
                 else:

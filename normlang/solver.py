@@ -11,6 +11,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from contextlib import suppress
 from dataclasses import dataclass
 
 import z3
@@ -93,7 +94,7 @@ class _Watchdog:
         with self._lock:
             self._check += 1
             self._context, self._deadline = context, time.monotonic() + seconds
-            if self._thread is None:
+            if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="normlang-watchdog",
                                                  daemon=True)
                 self._thread.start()
@@ -120,8 +121,9 @@ class _Watchdog:
                     self._wake = self._deadline
                     self._lock.wait(left)
                     continue
-                self._context.interrupt()  # the check returns `unknown`
-                self._interrupted, self._context = self._check, None
+                self._interrupted, context, self._context = self._check, self._context, None
+                with suppress(Exception):  # the watchdog must outlive anything z3 does
+                    context.interrupt()  # the check returns `unknown`
 
     def _stop(self) -> None:
         with self._lock:
