@@ -35,9 +35,24 @@ def test_every_result_comes_back_in_order(count: int, processes: int) -> None:
     assert _no_children_left()
 
 
+class SlowStart:
+    """Item pacing: the calling process's first item takes long enough (0.3 s) for a worker
+    to claim one, however slowly the worker gets scheduled; every other item takes 10 ms."""
+
+    def __init__(self) -> None:
+        self.parent, self.started = os.getpid(), False
+
+    def wait(self) -> None:
+        first = os.getpid() == self.parent and not self.started
+        self.started = self.started or first
+        time.sleep(0.3 if first else 0.01)
+
+
 def test_items_are_shared_between_processes() -> None:
+    pace = SlowStart()
+
     def work(index: int) -> int:
-        time.sleep(0.02)  # long enough that the other process claims some items
+        pace.wait()
         return os.getpid()
 
     pids = fork_map(work, 10, 2)
@@ -48,10 +63,12 @@ def test_items_are_shared_between_processes() -> None:
 def test_a_killed_worker_loses_only_its_item() -> None:
     parent = os.getpid()
 
+    pace = SlowStart()
+
     def work(index: int) -> int:
         if os.getpid() != parent:
             os.kill(os.getpid(), signal.SIGKILL)  # the worker dies on its first item
-        time.sleep(0.02)
+        pace.wait()
         return index
 
     results = fork_map(work, 8, 2)
@@ -85,11 +102,12 @@ def test_normcheck_reports_a_root_whose_worker_died(tmp_path: Path,
             f"agent ai\naction ai.act_{name}\nnorm n_{name} ai must act_{name}\n")
     parent = os.getpid()
     real_check_root = cli.check_root
+    pace = SlowStart()
 
     def check_root(*args: object) -> object:
         if os.getpid() != parent:
             os.kill(os.getpid(), signal.SIGKILL)
-        time.sleep(0.05)
+        pace.wait()
         return real_check_root(*args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(cli, "check_root", check_root)
