@@ -41,18 +41,18 @@ def test_checks_within_their_limit_answer_and_later_checks_are_not_disturbed() -
     x = z3.Int("x", context)
     easy = z3.SimpleSolver(ctx=context)
     easy.add(x > 3)
-    limits = Limits(timeout_ms=100)
+    limits, tight = Limits(timeout_ms=2000), Limits(timeout_ms=100)
     for _ in range(200):
         assert is_sat(easy, limits) and not is_sat(easy, limits, x < 2)
     with pytest.raises(SolverGaveUp):
-        is_sat(pigeonholes(context), limits)
+        is_sat(pigeonholes(context), tight)
     # an interrupt that lands just after a check ended must not carry over to the next one
     context.interrupt()
     assert is_sat(easy, limits)
     time.sleep(0.2)  # past the last deadline: the watchdog is idle, and wakes when armed
     assert is_sat(easy, limits)
     with pytest.raises(SolverGaveUp):
-        is_sat(pigeonholes(context), limits)
+        is_sat(pigeonholes(context), tight)
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
