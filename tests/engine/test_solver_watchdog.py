@@ -49,8 +49,9 @@ def test_checks_within_their_limit_answer_and_later_checks_are_not_disturbed() -
     # an interrupt that lands just after a check ended must not carry over to the next one
     context.interrupt()
     assert is_sat(easy, limits)
-    time.sleep(0.2)  # past the last deadline: the watchdog is idle, and wakes when armed
+    time.sleep(0.2)
     assert is_sat(easy, limits)
+    # the watchdog now sleeps toward that check's 2 s deadline: a tighter one must wake it
     with pytest.raises(SolverGaveUp):
         is_sat(pigeonholes(context), tight)
 
