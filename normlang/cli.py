@@ -82,6 +82,7 @@ def console() -> NoReturn:
     for name in ("stdout", "stderr"):
         if getattr(sys, name) is None:  # started with the stream closed (`>&-`): as /dev/null
             setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
+    _exit_on_interrupt()
     code = main()
     try:
         sys.stdout.flush()
@@ -92,6 +93,36 @@ def console() -> NoReturn:
         print(f"normcheck: error: {_cannot_write(problem)}", file=sys.stderr)
         code = EXIT_USAGE
     os._exit(code)
+
+
+def _exit_on_interrupt() -> None:
+    """Ctrl-C ends the run at once: `normcheck: interrupted` on stderr, exit code 130.
+
+    A KeyboardInterrupt reaches Python code only once z3 returns from a check (seconds, at
+    worst), and one raised inside a finalizer is printed and then swallowed. So SIGINT is
+    blocked in this thread, and in the threads and workers it starts, and one thread waits
+    for it. Cache files are written whole and renamed, so leaving at any point loses nothing.
+    Workers end with this process (see `forked.die_with_parent`).
+    """
+    import signal
+
+    if not hasattr(signal, "pthread_sigmask") or signal.getsignal(signal.SIGINT) in (
+            signal.SIG_IGN, None):  # no POSIX threads, or started with Ctrl-C ignored
+        return
+    import threading
+
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    threading.Thread(target=_wait_for_interrupt, name="normcheck-interrupt", daemon=True).start()
+
+
+def _wait_for_interrupt() -> None:
+    import signal
+
+    signal.sigwait({signal.SIGINT})
+    try:
+        os.write(2, b"normcheck: interrupted\n")
+    finally:
+        os._exit(130)
 
 
 def _write(text: str) -> None:

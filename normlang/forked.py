@@ -18,6 +18,7 @@ import pickle
 import sys
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import BinaryIO, Generic, TypeVar
 
@@ -71,17 +72,21 @@ class _Pool(Generic[Result]):
         sys.stdout.flush()
         sys.stderr.flush()
         children: dict[int, int] = {}  # pid -> read end of its result pipe
+        parent = os.getpid()
         started = finished = False
         try:
             for _ in range(self.processes - 1):
                 read, write = os.pipe()
                 pid = os.fork()
                 if pid == 0:  # the child never returns from here
-                    self._child(claims_read, claims_write, write, [read, *children.values()])
+                    self._child(claims_read, claims_write, write, [read, *children.values()],
+                                parent)
                 os.close(write)
                 children[pid] = read
+            # from here on the threads own (and close) claims_write and the result pipes: a
+            # descriptor closed twice could be someone else's by then; one leaked cannot
+            started = True
             self._start_threads(claims_write, children)
-            started = True  # the threads close the pipes' other ends from here on
             for index in _claims(claims_read):
                 self._finish(index, self.work(index))
             for thread in self.threads:
@@ -115,9 +120,10 @@ class _Pool(Generic[Result]):
         return self.results  # type: ignore[return-value]
 
     def _child(self, claims_read: int, claims_write: int, write: int,
-               others: list[int]) -> None:
+               others: list[int], parent: int) -> None:
         code = 1
         try:
+            die_with_parent(parent)
             os.close(claims_write)
             for fd in others:
                 os.close(fd)
@@ -148,6 +154,20 @@ class _Pool(Generic[Result]):
                 self.done(index)
 
 
+def die_with_parent(parent: int) -> None:
+    """In a worker: end when `parent` does (on Linux, where the kernel can be asked to send
+    SIGTERM), so that an interrupted run leaves no worker behind; at once if it already has."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        pr_set_pdeathsig = 1
+        with suppress(OSError, AttributeError):
+            ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGTERM)
+    if os.getppid() != parent:
+        os._exit(1)
+
+
 def _send(out: BinaryIO, message: tuple[object, ...]) -> None:
     pickle.dump(message, out, protocol=pickle.HIGHEST_PROTOCOL)
     out.flush()
@@ -161,7 +181,8 @@ def _feed(claims_write: int, count: int) -> None:
     except OSError:
         pass  # every reader is gone (an interrupted run): nothing left to hand out
     finally:
-        os.close(claims_write)
+        with suppress(OSError):
+            os.close(claims_write)
 
 
 def _claims(claims_read: int) -> Iterator[int]:

@@ -252,3 +252,41 @@ def test_a_closed_stdout_is_like_dev_null(project: Path) -> None:
                             preexec_fn=lambda: os.close(1))
     assert result.returncode == 1
     assert result.stderr == ""
+
+
+def _group_is_gone(group: int, within: float) -> bool:
+    import time
+
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.01)
+    return False
+
+
+@pytest.mark.skipif(os.name != "posix", reason="signals to a process group")
+def test_ctrl_c_ends_the_run_at_once_and_leaves_no_worker(project: Path) -> None:
+    import signal
+    import time
+
+    interrupted = 0
+    for delay in (0.05, 0.1, 0.15, 0.2, 0.25, 0.3):
+        # a terminal's Ctrl-C goes to the whole foreground process group
+        proc = subprocess.Popen([*normcheck_command(), ".", "--no-cache", "--jobs", "2"],
+                                cwd=project, env=cli_env(), stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, start_new_session=True)
+        time.sleep(delay)
+        sent = time.monotonic()
+        os.killpg(proc.pid, signal.SIGINT)
+        _out, err = proc.communicate(timeout=60)
+        if proc.returncode != 130:
+            assert proc.returncode == 1 and not err, err  # it had finished already
+            continue
+        interrupted += 1
+        assert err == "normcheck: interrupted\n"
+        assert time.monotonic() - sent < 3
+        assert _group_is_gone(proc.pid, within=3), "a worker outlived the interrupted run"
+    assert interrupted
