@@ -13,7 +13,6 @@ block binds it to an expression.
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 import re
@@ -178,6 +177,8 @@ def _one_graph(decl: ast.ImportValues, graph: dict[str, Any], findings: list[Fin
         prefers.append((ends[0], ends[1], when, decl.span))  # type: ignore[arg-type]
     for context, mapping in mapped.items():
         if context not in used:
+            import difflib
+
             close = difflib.get_close_matches(context, sorted(used), n=1, cutoff=0.6)
             findings.append(error("name-error", f"`{printable(decl.path)}` has no context \"{context}\"",
                                   mapping.span, *([f'did you mean "{close[0]}"?'] if close else [])))

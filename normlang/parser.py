@@ -8,10 +8,10 @@ that later processes start faster.
 from __future__ import annotations
 
 import bisect
-import hashlib
 import os
 import re
 import sys
+import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -69,8 +69,9 @@ def grammar_text() -> str:
             encoding="utf-8")
 
 
-def cache_file(grammar: str) -> str | bool:
-    """Where lark keeps the built tables: a per-user cache folder, or nowhere.
+def cache_folder() -> str | None:
+    """A per-user cache folder (`$XDG_CACHE_HOME/normlang` or `~/.cache/normlang`), made if
+    needed; None if it cannot be made or written.
 
     Never a shared temp folder: lark's cache is a pickle, and loading one that
     someone else planted would run their code.
@@ -80,8 +81,16 @@ def cache_file(grammar: str) -> str | bool:
     try:
         os.makedirs(folder, mode=0o700, exist_ok=True)
     except OSError:
-        return False
-    if not os.access(folder, os.W_OK):
+        return None
+    return folder if os.access(folder, os.W_OK) else None
+
+
+def cache_file(grammar: str) -> str | bool:
+    """Where lark keeps the built tables (in `cache_folder`), or nowhere (False)."""
+    import hashlib
+
+    folder = cache_folder()
+    if folder is None:
         return False
     digest = hashlib.sha256(grammar.encode("utf-8")).hexdigest()[:16]
     version = "%d%d" % sys.version_info[:2]
@@ -201,20 +210,21 @@ def _tables_file() -> str | None:
     folder or an installed lark to key them by."""
     from importlib.util import find_spec
 
-    grammar = grammar_text()
-    folder = cache_file(grammar)
+    folder = cache_folder()
     spec = find_spec("lark")
-    if not folder or spec is None or spec.origin is None:
+    if folder is None or spec is None or spec.origin is None:
         return None
     try:
         with open(spec.origin, "rb") as init:  # lark's version lives there
             lark_init = init.read()
     except OSError:
         return None
-    digest = hashlib.sha256(grammar.encode("utf-8") + b"\0" + lark_init).hexdigest()[:16]
-    return os.path.join(os.path.dirname(str(folder)),
-                        f"tables-{digest}-v{_TABLES_LAYOUT}-py{sys.version_info[0]}"
-                        f"{sys.version_info[1]}.marshal")
+    # CRC-32s rather than a cryptographic hash, whose module (hashlib) costs ~2 ms to import
+    # on every run: the key only has to change when the grammar or lark does
+    grammar = grammar_text().encode("utf-8")
+    key = "-".join(f"{zlib.crc32(data):08x}{len(data):x}" for data in (grammar, lark_init))
+    version = f"{sys.version_info[0]}{sys.version_info[1]}"
+    return os.path.join(folder, f"tables-{key}-v{_TABLES_LAYOUT}-py{version}.marshal")
 
 
 def _write_tables(path: str, tables: _Tables) -> None:

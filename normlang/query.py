@@ -10,7 +10,6 @@ with z3 instead.
 
 from __future__ import annotations
 
-import difflib
 import itertools
 import weakref
 from collections.abc import Callable, Iterable, Mapping
@@ -432,6 +431,8 @@ def _type_name(fact: object) -> str:
 
 
 def _unknown(what: str, name: str, known: Iterable[str]) -> str:
+    import difflib
+
     close = difflib.get_close_matches(name, sorted(known), n=1)
     hint = f"; did you mean `{close[0]}`?" if close else ""
     return f"unknown {what} `{name}`{hint}"

@@ -9,7 +9,6 @@ one mistake is reported once.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from enum import Enum
 from collections.abc import Callable, Iterable
@@ -524,6 +523,8 @@ def closest(word: str, known: Iterable[str], cutoff: float = 0.6) -> str | None:
     `ratio()` runs only while a candidate could still beat (or tie) the best so far.
     INVARIANT: ratio() <= quick_ratio() <= real_quick_ratio() (difflib's own bounds).
     """
+    import difflib
+
     matcher = difflib.SequenceMatcher()
     matcher.set_seq2(word)
     size = len(word)

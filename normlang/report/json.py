@@ -6,7 +6,6 @@ reals as exact strings (`"1/2"`, or `"3"` when whole).
 
 from __future__ import annotations
 
-import json
 from fractions import Fraction
 from typing import Any
 
@@ -56,6 +55,8 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
 
 
 def render_json(report: Report) -> str:
+    import json  # here, not above: records cross worker processes without it
+
     document = {
         "version": SCHEMA_VERSION,
         "findings": [finding_to_dict(f) for f in report.findings],
