@@ -13,7 +13,6 @@ block binds it to an expression.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import stat
@@ -86,6 +85,8 @@ def _read(decl: ast.ImportValues, resolver: Resolver) -> dict[str, Any] | None:
         findings.append(error("import-error", f"moral graph `{printable(decl.path)}` is {info.st_size} "
                                               f"bytes, over the limit of {limit}", decl.span))
         return None
+    import json  # here: every spec passes through this module, few import a graph
+
     try:
         data = json.loads(path.read_bytes().decode("utf-8"))
     except json.JSONDecodeError as bad:
