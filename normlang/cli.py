@@ -82,7 +82,8 @@ def console() -> NoReturn:
     for name in ("stdout", "stderr"):
         if getattr(sys, name) is None:  # started with the stream closed (`>&-`): as /dev/null
             setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
-    _exit_on_interrupt()
+    global _owns_process
+    _owns_process = True
     code = main()
     try:
         sys.stdout.flush()
@@ -95,8 +96,17 @@ def console() -> NoReturn:
     os._exit(code)
 
 
+#: whether this process is the console script's (see `console`): only then does a run take
+#: over Ctrl-C (see `_exit_on_interrupt`)
+_owns_process = False
+_interrupt_handled = False
+
+
 def _exit_on_interrupt() -> None:
     """Ctrl-C ends the run at once: `normcheck: interrupted` on stderr, exit code 130.
+
+    Only where the console script owns the process, and only once a command has real work
+    to do (a run answered from the cache skips it: ~2 ms).
 
     A KeyboardInterrupt reaches Python code only once z3 returns from a check (seconds, at
     worst), and one raised inside a finalizer is printed and then swallowed. So SIGINT is
@@ -104,6 +114,10 @@ def _exit_on_interrupt() -> None:
     for it. Cache files are written whole and renamed, so leaving at any point loses nothing.
     Workers end with this process (see `forked.die_with_parent`).
     """
+    global _interrupt_handled
+    if not _owns_process or _interrupt_handled:
+        return
+    _interrupt_handled = True
     import signal
 
     if not hasattr(signal, "pthread_sigmask") or signal.getsignal(signal.SIGINT) in (
@@ -152,6 +166,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             command, rest = "check", args
         commands: dict[str, Callable[[list[str]], int]] = {
             "check": _check, "query": _query, "graph": _graph, "diff": _diff}
+        if command != "check":  # a check may be answered from the cache: see `_check_all`
+            _exit_on_interrupt()
         return commands[command](rest)
     except UsageError as problem:
         print(f"normcheck: error: {problem}", file=sys.stderr)
@@ -403,6 +419,7 @@ def _check_all(roots: list[Path], options: CheckOptions, jobs: int) -> list[Outc
     from dataclasses import replace
 
     progress = Progress(len(roots))
+    _exit_on_interrupt()
     _keep_freed_memory()
     try:
         if jobs > 1 and len(roots) > 1:
@@ -453,7 +470,7 @@ def _check_parallel(roots: list[Path], options: CheckOptions, jobs: int,
     from .source import SourceFile
 
     _tables()
-    order = sorted(range(len(roots)), key=lambda i: -_weight(roots[i]))
+    order = sorted(range(len(roots)), key=lambda i: -_weight(roots[i], options.max_file_bytes))
     # one Loader per process (each forked one has its own copy), so files imported by
     # several of its roots parse once
     loader = Loader(options)
@@ -485,25 +502,40 @@ class WorkerDied(Exception):
     """The process checking a root ended before sending its findings."""
 
 
-def _weight(root: Path) -> int:
+def _weight(root: Path, max_bytes: int) -> int:
     """The bytes of `root` and of the files it imports: roughly what checking it costs.
-    Workers take the heaviest roots first, so that the last ones to finish are light."""
+    Workers take the heaviest roots first, so that the last ones to finish are light.
+
+    Only what the check itself would read counts (regular files inside the project root,
+    within the size limit): anything else weighs nothing here, and the check reports it.
+    """
     import re
+    import stat
+
+    from .imports import inside
 
     import_line = re.compile(rb'^[ \t]*import[ \t]+"([^"\n]*)"', re.MULTILINE)
-    total, seen, todo = 0, set(), [root]
+    try:
+        start = root.resolve()
+    except (OSError, RuntimeError):
+        return 0
+    top = project_root(start)
+    total, seen, todo = 0, set(), [start]
     while todo:
         path = todo.pop()
         if path in seen:
             continue
         seen.add(path)
         try:
+            info = path.stat()
+            if not (inside(path, top) and stat.S_ISREG(info.st_mode) and info.st_size <= max_bytes):
+                continue
             data = path.read_bytes()
-        except OSError:
+            todo.extend((path.parent / name.decode("utf-8", "replace")).resolve()
+                        for name in import_line.findall(data))
+        except (OSError, RuntimeError, ValueError):  # ValueError: a NUL in an import's path
             continue
         total += len(data)
-        todo.extend(path.parent / name.decode("utf-8", "replace")
-                    for name in import_line.findall(data))
     return total
 
 

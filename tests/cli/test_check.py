@@ -290,3 +290,25 @@ def test_ctrl_c_ends_the_run_at_once_and_leaves_no_worker(project: Path) -> None
         assert time.monotonic() - sent < 3
         assert _group_is_gone(proc.pid, within=3), "a worker outlived the interrupted run"
     assert interrupted
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_roots_are_weighed_without_reading_what_the_check_would_refuse(project: Path) -> None:
+    # the heaviest roots go first; weighing them must not read a FIFO (it would block),
+    # a file over the size limit, or a file outside the project root
+    os.mkfifo(project / "pipe.norm")
+    write(project / "a.norm", 'import "pipe.norm"\nagent ai\n')
+    write(project / "b.norm", 'import "../outside.norm"\nagent ai\n')
+    write(project.parent / "outside.norm", "agent ai\n")
+    write(project / "c.norm", 'import "big.norm"\nagent ai\n')
+    write(project / "big.norm", "# padding\n" * 5000)
+    with (project / "pyproject.toml").open("a", encoding="utf-8") as config:
+        config.write("[tool.normcheck]\nmax-file-bytes = 1000\n")
+    result = subprocess.run([*normcheck_command(), "a.norm", "b.norm", "c.norm", "--no-cache",
+                             "--jobs", "2", "--format", "concise"],
+                            cwd=project, env=cli_env(), capture_output=True, text=True,
+                            timeout=60, check=False)
+    assert result.returncode == 1
+    assert "is not a regular file" in result.stdout
+    assert "leaves the project root" in result.stdout
+    assert "over the limit of 1000" in result.stdout

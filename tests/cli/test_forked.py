@@ -118,3 +118,5 @@ def test_normcheck_reports_a_root_whose_worker_died(tmp_path: Path,
     assert len(died) == 1
     assert "WorkerDied: a worker process was killed by signal SIGKILL" in died[0]["message"]
     assert _no_children_left()
+    # `main` called as a library leaves Ctrl-C to its host (only the console script takes it)
+    assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, [])
