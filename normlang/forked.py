@@ -22,7 +22,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass
-from typing import BinaryIO, Generic, TypeVar
+from typing import Any, BinaryIO, Generic, TypeVar
 
 Result = TypeVar("Result")
 
@@ -170,7 +170,7 @@ def die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _send(out: BinaryIO, message: tuple[object, ...]) -> None:
+def _send(out: BinaryIO, message: tuple[Any, ...]) -> None:
     marshal.dump(message, out)
     out.flush()
 
