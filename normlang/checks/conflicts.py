@@ -28,10 +28,13 @@ def _finding(ctx: CheckContext, group: Group, found: ConflictSet) -> Finding:
     assert found.model is not None, "conflicts are reported by the task that finds them"
     witness = ctx.witness(found.model, groups=[group])
     env, _ = ctx.runtime.situation_env(witness.situation, complete=not ctx.scoped)
-    actions = group.actions if ctx.scoped else ctx.spec.actions
+    # no conduct of the group's own actions complies, so none of the whole spec does: the
+    # rest need not be evaluated (with every action, a spec whose N groups all conflict
+    # would take N² evaluations)
+    actions = group.actions or ctx.spec.actions
     ctx.recheck(lambda: set(found.norms) <= set(witness.active)
                 and ctx.runtime.statuses(env, set(witness.active), actions,
-                                        actions if ctx.scoped else None)[1],
+                                        actions if group.actions or ctx.scoped else None)[1],
                 f"conflict of {sorted(found.norms)}")
     names = [n.name for n in norms]
     if len(norms) >= 2:

@@ -387,3 +387,26 @@ def test_constraints_alone_can_conflict():
         constraint p -> (bot.a and not bot.a)
     """)
     assert [f.kind for f in findings] == ["conflict"]
+
+
+def test_rechecking_a_conflict_evaluates_its_own_group_only(monkeypatch):
+    # with N groups that all conflict, evaluating every group for each conflict's recheck
+    # took N² component evaluations; a conflict in one group needs that group alone
+    from normlang.query import Runtime
+
+    calls = []
+    original = Runtime._compliance_component
+
+    def counted(self, seed, musts):
+        calls.append(seed)
+        return original(self, seed, musts)
+
+    monkeypatch.setattr(Runtime, "_compliance_component", counted)
+    pairs = 30
+    lines = ["agent bot", "fact p: bool"]
+    for i in range(pairs):
+        lines += [f"action bot.a{i}", f"norm n{i} when p bot must a{i}",
+                  f"norm m{i} bot must not a{i}"]
+    findings = run("\n".join(lines) + "\n")
+    assert len(of_kind(findings, "conflict")) == pairs
+    assert len(calls) < 5 * pairs, len(calls)
