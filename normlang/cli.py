@@ -110,9 +110,9 @@ def _exit_on_interrupt() -> None:
 
     A KeyboardInterrupt reaches Python code only once z3 returns from a check (seconds, at
     worst), and one raised inside a finalizer is printed and then swallowed. So SIGINT is
-    blocked in this thread, and in the threads and workers it starts, and one thread waits
-    for it. Cache files are written whole and renamed, so leaving at any point loses nothing.
-    Workers end with this process (see `forked.die_with_parent`).
+    blocked in this thread, and in the threads it starts, and one thread waits for it. Cache
+    files are written whole and renamed, so leaving at any point loses nothing. Workers end
+    on Ctrl-C themselves, and with this process (see `forked.start_worker`).
     """
     global _interrupt_handled
     if not _owns_process or _interrupt_handled:

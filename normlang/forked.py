@@ -125,7 +125,7 @@ class _Pool(Generic[Result]):
                others: list[int], parent: int) -> None:
         code = 1
         try:
-            die_with_parent(parent)
+            start_worker(parent)
             os.close(claims_write)
             for fd in others:
                 os.close(fd)
@@ -156,12 +156,18 @@ class _Pool(Generic[Result]):
                 self.done(index)
 
 
-def die_with_parent(parent: int) -> None:
-    """In a worker: end when `parent` does (on Linux, where the kernel can be asked to send
-    SIGTERM), so that an interrupted run leaves no worker behind; at once if it already has."""
+def start_worker(parent: int) -> None:
+    """Set up a forked worker so that an interrupted run leaves none behind: Ctrl-C (sent to
+    the whole process group) ends it silently, whatever its parent does with the signal;
+    and on Linux, where the kernel can be asked to, it ends with `parent` (at once if
+    `parent` already has)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     if sys.platform.startswith("linux"):
         import ctypes
-        import signal
 
         pr_set_pdeathsig = 1
         with suppress(OSError, AttributeError):

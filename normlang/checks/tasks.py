@@ -153,11 +153,11 @@ def run_tasks(shared: Shared, task: Task, jobs: int,
 
     # INVARIANT: the workers inherit `_shared` (and the paused collector) through fork;
     # nothing big is pickled
-    from ..forked import die_with_parent
+    from ..forked import start_worker
 
     with ProcessPoolExecutor(max_workers=min(jobs, count),
                              mp_context=multiprocessing.get_context("fork"),
-                             initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
+                             initializer=start_worker, initargs=(os.getpid(),)) as pool:
         for index, result in enumerate(pool.map(_repeatable, [task] * count, range(count))):
             yield result
             if done is not None:
