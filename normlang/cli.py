@@ -96,8 +96,9 @@ def console() -> NoReturn:
     os._exit(code)
 
 
-#: whether this process is the console script's (see `console`): only then does a run take
-#: over Ctrl-C (see `_exit_on_interrupt`)
+#: whether this process is the console script's (see `console`): only then does a run change
+#: what belongs to the whole process, Ctrl-C (`_exit_on_interrupt`) and the allocator
+#: (`_keep_freed_memory`); `main` called as a library leaves them to its host
 _owns_process = False
 _interrupt_handled = False
 
@@ -444,10 +445,10 @@ def _keep_freed_memory() -> None:
 
     Each root gets a fresh z3 context, which fills ~17 MB of tables when made; given back
     to the system after one root and faulted in again for the next, that costs ~5 ms a
-    root instead of ~1.5 ms. The CLI owns its process, so it may tune the allocator; the
-    library API leaves its host's alone. Anything but glibc is left as it is.
+    root instead of ~1.5 ms. Only where the console script owns the process; anything but
+    glibc is left as it is.
     """
-    if not sys.platform.startswith("linux"):
+    if not _owns_process or not sys.platform.startswith("linux"):
         return
     import ctypes
 

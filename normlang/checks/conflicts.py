@@ -28,13 +28,13 @@ def _finding(ctx: CheckContext, group: Group, found: ConflictSet) -> Finding:
     assert found.model is not None, "conflicts are reported by the task that finds them"
     witness = ctx.witness(found.model, groups=[group])
     env, _ = ctx.runtime.situation_env(witness.situation, complete=not ctx.scoped)
-    # no conduct of the group's own actions complies, so none of the whole spec does: the
-    # rest need not be evaluated (with every action, a spec whose N groups all conflict
-    # would take N² evaluations)
-    actions = group.actions or ctx.spec.actions
+    # if no conduct of the group's own actions complies, none of the whole spec does: the
+    # rest need not be evaluated (a spec whose N groups all conflict would take N²
+    # evaluations); a group without actions is judged on the whole spec
+    actions: Iterable[str] = group.actions or ctx.spec.actions
+    only = actions if group.actions or ctx.scoped else None
     ctx.recheck(lambda: set(found.norms) <= set(witness.active)
-                and ctx.runtime.statuses(env, set(witness.active), actions,
-                                        actions if group.actions or ctx.scoped else None)[1],
+                and ctx.runtime.statuses(env, set(witness.active), actions, only)[1],
                 f"conflict of {sorted(found.norms)}")
     names = [n.name for n in norms]
     if len(norms) >= 2:

@@ -142,7 +142,10 @@ def run_tasks(shared: Shared, task: Task, jobs: int,
         # frees it cheaply, before unfreezing.)
         gc.freeze()
         _froze_shared = True
-    if jobs <= 1 or count <= 1 or not _can_fork():
+
+    from ..forked import can_fork, start_worker
+
+    if jobs <= 1 or count <= 1 or not can_fork():
         for index in range(count):
             yield _repeatable(task, index)
             if done is not None:
@@ -153,8 +156,6 @@ def run_tasks(shared: Shared, task: Task, jobs: int,
 
     # INVARIANT: the workers inherit `_shared` (and the paused collector) through fork;
     # nothing big is pickled
-    from ..forked import start_worker
-
     with ProcessPoolExecutor(max_workers=min(jobs, count),
                              mp_context=multiprocessing.get_context("fork"),
                              initializer=start_worker, initargs=(os.getpid(),)) as pool:
@@ -169,12 +170,6 @@ def _repeatable(task: Task, index: int) -> tuple[list[Finding], object]:
         return task(index)
     finally:
         collect_now()
-
-
-def _can_fork() -> bool:
-    import multiprocessing
-
-    return "fork" in multiprocessing.get_all_start_methods() and os.name == "posix"
 
 
 def shared() -> Shared:
