@@ -60,11 +60,25 @@ def is_sat(solver: z3.Solver, limits: Limits, *assumptions: z3.BoolRef) -> bool:
         result = solver.check(*assumptions)
     finally:
         interrupted = _watchdog.disarm(check)
+        if interrupted:
+            _clear_interrupt(solver.ctx)
+    if interrupted:  # even one that landed as the check ended: its model may be gone
+        raise SolverGaveUp("timeout")
     if result == z3.sat:
         return True
     if result == z3.unsat:
         return False
-    raise SolverGaveUp("timeout" if interrupted else solver.reason_unknown() or "unknown")
+    raise SolverGaveUp(solver.reason_unknown() or "unknown")
+
+
+def _clear_interrupt(context: z3.Context) -> None:
+    """Undo an interrupt of `context`.
+
+    z3 keeps a context interrupted until its next check starts, and until then other work
+    in it quietly stops short: `simplify` returns its input, a model cannot be read. A
+    check of an empty solver ends that at once.
+    """
+    z3.SimpleSolver(ctx=context).check()
 
 
 class _Watchdog:

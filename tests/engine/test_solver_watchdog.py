@@ -56,6 +56,38 @@ def test_checks_within_their_limit_answer_and_later_checks_are_not_disturbed() -
         is_sat(pigeonholes(context), tight)
 
 
+class SlowToReturn:
+    """A solver whose check answers, then lingers past its limit before returning: the
+    watchdog interrupts a check that has already ended."""
+
+    def __init__(self, inner: z3.Solver) -> None:
+        self.inner, self.ctx = inner, inner.ctx
+
+    def check(self, *assumptions: z3.BoolRef) -> z3.CheckSatResult:
+        result = self.inner.check(*assumptions)
+        time.sleep(0.2)
+        return result
+
+    def reason_unknown(self) -> str:
+        return str(self.inner.reason_unknown())
+
+
+def test_an_interrupt_as_a_check_ends_gives_up_and_leaves_the_context_whole() -> None:
+    context = z3.Context()
+    x = z3.Int("x", context)
+    easy = z3.SimpleSolver(ctx=context)
+    easy.add(x > 3)
+    assert is_sat(easy, Limits(timeout_ms=2000))
+    model = easy.model()
+    with pytest.raises(SolverGaveUp) as gave_up:  # its answer came too late to be trusted
+        is_sat(SlowToReturn(easy), Limits(timeout_ms=20))  # type: ignore[arg-type]
+    assert gave_up.value.reason == "timeout"
+    # an interrupted context quietly stops short until its next check (simplify returns its
+    # input, models cannot be read): the next steps of a run must not see that
+    assert str(z3.simplify(x + 1 + 1)) == "2 + x"
+    assert model.eval(x + 1, model_completion=True).as_long() == model[x].as_long() + 1
+
+
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
 def test_the_limit_holds_in_a_forked_process_and_no_thread_is_forked() -> None:
     context = z3.Context()
