@@ -116,10 +116,12 @@ class CheckContext:
             raise WitnessMismatch(what)
 
     def guarded(self, check: str, subject: str, span: Span,
-                body: Callable[[], Iterable[Finding]]) -> None:
-        """Run one check item; a solver that gives up becomes `solver-unknown`."""
+                body: Callable[[], Iterable[Finding]]) -> bool:
+        """Run one check item; a solver that gives up becomes `solver-unknown`. Whether the
+        item was decided."""
         try:
             self.findings.extend(body())
+            return True
         except SolverGaveUp as gave_up:
             self.findings.append(Finding(
                 "solver-unknown",
@@ -136,6 +138,7 @@ class CheckContext:
                 span,
                 labels=(Label(span, "undecided", primary=True),),
             ))
+        return False
 
 
 def norm_label(norm: NormDecl, primary: bool = False, message: str | None = None) -> Label:

@@ -21,19 +21,24 @@ from .context import CheckContext, backticked, norm_label
 def check_group_norms(ctx: CheckContext, group: Group) -> None:
     """Every single-norm check of one group: dead, then shadowed and overridden, then
     undermined permissions and redundancy (which skip dead or shadowed norms)."""
+    # norms that may be dead or shadowed: the solver gave up on the question (and that is
+    # reported); redundancy, reported only for norms that are neither, is not asked of them
+    undecided: set[str] = set()
     for norm in group.norms:
-        ctx.guarded("whether it can apply", f"norm `{norm.name}`", norm.span,
-                    lambda n=norm: _dead(ctx, n))
+        if not ctx.guarded("whether it can apply", f"norm `{norm.name}`", norm.span,
+                           lambda n=norm: _dead(ctx, n)):
+            undecided.add(norm.name)
     for norm in group.norms:
-        if norm.name not in ctx.dead:
-            ctx.guarded("whether it is ever active", f"norm `{norm.name}`", norm.span,
-                        lambda n=norm: _shadowed_and_overridden(ctx, n))
+        if norm.name not in ctx.dead and not ctx.guarded(
+                "whether it is ever active", f"norm `{norm.name}`", norm.span,
+                lambda n=norm: _shadowed_and_overridden(ctx, n)):
+            undecided.add(norm.name)
     for norm in group.norms:
         if norm.modality == "may" and norm.name not in ctx.dead | ctx.shadowed:
             ctx.guarded("whether the permission can be used", f"norm `{norm.name}`", norm.span,
                         lambda n=norm: _undermined(ctx, n))
     for norm in group.norms:
-        if norm.modality != "may" and norm.name not in ctx.dead | ctx.shadowed:
+        if norm.modality != "may" and norm.name not in ctx.dead | ctx.shadowed | undecided:
             ctx.guarded("whether it is redundant", f"norm `{norm.name}`", norm.span,
                         lambda n=norm: _redundant(ctx, n))
 

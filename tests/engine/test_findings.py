@@ -410,3 +410,30 @@ def test_rechecking_a_conflict_evaluates_its_own_group_only(monkeypatch):
     findings = run("\n".join(lines) + "\n")
     assert len(of_kind(findings, "conflict")) == pairs
     assert len(calls) < 5 * pairs, len(calls)
+
+
+def test_a_norm_whose_deadness_is_undecided_is_not_called_redundant(monkeypatch):
+    # redundant-norm is never reported for a dead norm; when the solver gives up on whether
+    # a norm can apply, it may be dead, so its redundancy is not asked (the unknown is said)
+    from normlang.checks import norms
+    from normlang.solver import SolverGaveUp
+
+    text = """
+        agent bot
+        fact p: bool
+        action bot.a
+        norm impossible when p and not p bot must a
+        norm plain bot must a
+    """
+    assert kinds(run(text)) == [("dead-norm", ("impossible",))]
+    original = norms._dead
+
+    def gives_up_on_impossible(ctx, norm):
+        if norm.name == "impossible":
+            raise SolverGaveUp("timeout")
+        return original(ctx, norm)
+
+    monkeypatch.setattr(norms, "_dead", gives_up_on_impossible)
+    findings = run(text)
+    assert kinds(findings) == [("solver-unknown", ())]
+    assert "whether it can apply for norm `impossible`" in findings[0].message
