@@ -1,6 +1,6 @@
 """Every semantic check of the design, in the order they run.
 
-1. once per spec: priority cycles (a static cycle stops everything);
+1. once per spec: priority cycles (a cycle, static or situational, stops everything);
 2. per chunk of groups: conflicts (`check_group_conflicts`), exported as text;
 3. per chunk of groups: dead, shadowed, overridden, undermined, redundant norms
    (`check_group_norms`), reading the conflicts of every group;
@@ -61,9 +61,10 @@ def _run_checks(spec: Spec, options: CheckOptions, progress: Progress | None) ->
 
     step("priority cycles")
     ctx = _context(state)
-    if check_static_cycles(ctx):
+    if check_static_cycles(ctx) or check_situational_cycles(ctx):
+        # a priority cycle, in every situation or in some, makes the spec malformed: where
+        # it holds, which norms are defeated is undefined (see docs/language.md)
         return sorted(ctx.findings, key=Finding.sort_key)
-    check_situational_cycles(ctx)
     findings = list(ctx.findings)
 
     step("conflicts")

@@ -17,15 +17,21 @@ def check_static_cycles(ctx: CheckContext) -> bool:
     return bool(cycles)
 
 
-def check_situational_cycles(ctx: CheckContext) -> None:
+def check_situational_cycles(ctx: CheckContext) -> bool:
+    """Report cycles that hold in some situations; True when there are some, or when the
+    solver gave up on one (checking stops: which norms are defeated is undefined there)."""
     engine = ctx.engine
     if not engine.priority.has_cycles:
-        return
+        return False
+    stop = False
     for names, conditions in engine.priority.conditional_cycles(limit=100000):
         first = ctx.norm(names[0]) if names else None
         span = first.span if first else ctx.spec.edges[0].span
-        ctx.guarded("priority cycles", backticked(names), span,
-                    lambda n=names, c=conditions: _situational(ctx, n, c))
+        before = len(ctx.findings)
+        decided = ctx.guarded("priority cycles", backticked(names), span,
+                              lambda n=names, c=conditions: _situational(ctx, n, c))
+        stop = stop or not decided or len(ctx.findings) > before
+    return stop
 
 
 def _situational(ctx: CheckContext, names: list[str], conditions: list) -> list[Finding]:
@@ -56,6 +62,7 @@ def _cycle_finding(ctx: CheckContext, names: list[str], model: z3.ModelRef | Non
     help_lines = ["priority must be a strict partial order: no norm may rank above itself"]
     if layered:
         help_lines.append("an `overrides` edge cannot point at a norm of a higher layer")
+    help_lines.append("nothing else is checked until no situation has a priority cycle")
     return Finding(
         "priority-cycle", f"priority among {backticked(unique)} forms a cycle{when}",
         labels[0].span, tuple(labels), tuple(sorted(unique)), witness, tuple(help_lines),

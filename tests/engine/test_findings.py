@@ -437,3 +437,22 @@ def test_a_norm_whose_deadness_is_undecided_is_not_called_redundant(monkeypatch)
     findings = run(text)
     assert kinds(findings) == [("solver-unknown", ())]
     assert "whether it can apply for norm `impossible`" in findings[0].message
+
+
+def test_a_priority_cycle_in_some_situations_stops_the_other_checks():
+    # where the cycle holds, which norms are defeated is undefined; checking the others in
+    # the remaining situations only hid n1/n2's conflict (it needs p) and called every norm
+    # redundant (each applies only where p holds)
+    findings = run("""
+        agent a
+        action a.x
+        action a.y
+        fact p: bool
+        norm n1 when p a must x
+        norm n2 when p a must not x
+        norm n3 overrides n4 (when p) a must y
+        norm n4 overrides n3 (when p) a must y
+    """)
+    assert kinds(findings) == [("priority-cycle", ("n3", "n4"))]
+    assert findings[0].witness is not None and findings[0].witness.situation == {"p": True}
+    assert any("nothing else is checked" in line for line in findings[0].help)
