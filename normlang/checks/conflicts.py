@@ -49,8 +49,9 @@ def _finding(ctx: CheckContext, group: Group, found: ConflictSet) -> Finding:
     labels = [norm_label(n, primary=(i == 0)) for i, n in enumerate(norms)]
     labels += [Label(c.span, "constrains conduct", primary=not norms and i == 0)
                for i, c in enumerate(group.constraints) if not norms or i == 0]
-    help_lines = ["in the witness situation every one of these norms is active, and no conduct "
-                  "meets all their demands together"]
+    help_lines = (["in the witness situation every one of these norms is active, and no "
+                   "conduct meets all their demands together"] if norms else
+                  ["in the witness situation no conduct meets the conduct constraints"])
     if group.constraints and norms:
         help_lines.append("the conduct constraints of these actions are taken into account")
     return Finding(

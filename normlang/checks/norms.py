@@ -269,7 +269,8 @@ def _undermined_finding(ctx: CheckContext, norm: NormDecl, blockers: tuple[str, 
         f"permission `{norm.name}` is undermined: in some situations no complying conduct "
         f"does what it allows",
         norm.duty_span, tuple(labels), (norm.name, *blockers), witness,
-        ("the permission is active (not defeated), but the active duties leave no way to use it",),
+        ("the permission is active (not defeated), but the active duties and the conduct "
+         "constraints leave no way to use it",),
     )
 
 
@@ -597,6 +598,16 @@ def _redundant(ctx: CheckContext, norm: NormDecl) -> Iterable[Finding]:
         "redundant-norm",
         f"norm `{norm.name}` is redundant: removing it changes no situation's complying conducts",
         norm.duty_span, tuple(labels), (norm.name, *sorted(covering)), None,
-        (f"among the norms of layer `{norm.layer}` and above, "
-         f"{backticked(sorted(covering)) or 'the other norms'} already demand as much",),
+        (_why_redundant(norm, covering),),
     )]
+
+
+def _why_redundant(norm: NormDecl, covering: list[str]) -> str:
+    among = f"among the norms of layer `{norm.layer}` and above"
+    if covering:
+        verb = "demands" if len(covering) == 1 else "demand"
+        return f"{among}, {backticked(sorted(covering))} already {verb} as much"
+    # no single norm covers it: several together do, or the constraints, or wherever it
+    # applies some conflict already leaves no conduct complying
+    return (f"{among}, the others already settle what complies wherever it applies "
+            f"(together, through the constraints, or because nothing complies there)")
