@@ -26,6 +26,12 @@ if TYPE_CHECKING:
 Pos = int | None
 
 
+#: the most digits, and the largest exponent (either sign), of a number literal: exact
+#: arithmetic on `1e400000000` takes minutes, and z3 cannot hand back numbers of more than
+#: ~4300 digits to Python
+MAX_NUMBER_DIGITS = 1000
+
+
 class Builder:
     """Builds AST nodes bottom-up; every node gets the span of its subtree."""
 
@@ -61,8 +67,23 @@ class Builder:
 
     def number(self, children: list[Any], start: Pos, end: Pos) -> ast.Expr:
         text = str(children[0])
+        span = self._span(start, end)
+        if self._out_of_range(text, span):
+            return ast.NumLit(Fraction(0), True, text, span)
         value, is_int = _number(text)
-        return ast.NumLit(value, is_int, text, self._span(start, end))
+        return ast.NumLit(value, is_int, text, span)
+
+    def _out_of_range(self, text: str, span: Span | None) -> bool:
+        mantissa, _, exponent = text.lower().partition("e")
+        digits = len(mantissa) - ("." in mantissa)
+        exponent = exponent.lstrip("+-").lstrip("0")
+        if digits <= MAX_NUMBER_DIGITS and len(exponent) <= len(str(MAX_NUMBER_DIGITS)) \
+                and int(exponent or 0) <= MAX_NUMBER_DIGITS:
+            return False
+        self.problems.append((
+            "syntax-error", f"number out of range: a number may have at most "
+            f"{MAX_NUMBER_DIGITS} digits and an exponent of at most {MAX_NUMBER_DIGITS}", span))
+        return True
 
     def true(self, children: list[Any], start: Pos, end: Pos) -> ast.Expr:
         return ast.BoolLit(True, self._span(start, end))
@@ -148,6 +169,8 @@ class Builder:
 
     def bound(self, children: list[Any], start: Pos, end: Pos) -> int | Fraction:
         text = str(children[-1])
+        if self._out_of_range(text, self.span_of(children[-1])):
+            return 0
         value = _exponent(text) if ("e" in text or "E" in text) else Fraction(text)
         value = -value if len(children) == 2 else value
         return int(value) if value.denominator == 1 else value

@@ -1031,6 +1031,12 @@ class Engine:
         return self._memo[("base",)]  # type: ignore[return-value]
 
     def _decode(self, model: z3.ModelRef, names: list[str]) -> dict[str, WitnessValue]:
+        try:
+            return self._decode_values(model, names)
+        except ValueError:  # Python reads at most 4300 digits (sys.int_info)
+            raise SolverGaveUp("a value of the witness has too many digits to read") from None
+
+    def _decode_values(self, model: z3.ModelRef, names: list[str]) -> dict[str, WitnessValue]:
         out: dict[str, WitnessValue] = {}
         for name in names:
             fact = self.spec.facts[name]

@@ -456,3 +456,23 @@ def test_a_priority_cycle_in_some_situations_stops_the_other_checks():
     assert kinds(findings) == [("priority-cycle", ("n3", "n4"))]
     assert findings[0].witness is not None and findings[0].witness.situation == {"p": True}
     assert any("nothing else is checked" in line for line in findings[0].help)
+
+
+def test_a_witness_value_too_long_to_read_is_solver_unknown():
+    # literals stop at 1000 digits, but linear arithmetic can still reach values Python will
+    # not read (more than 4300 digits): said as undecided, not as an internal error
+    findings = run("""
+        fact x: int
+        fact y: int
+        fact z: int
+        fact w: int
+        fact v: int
+        assume x > 1e999
+        assume y == 1e999 * x
+        assume z == 1e999 * y
+        assume w == 1e999 * z
+        assume v == 1e999 * w
+        expect never x > 0
+    """)
+    assert kinds(findings) == [("solver-unknown", ())]
+    assert findings[0].message.endswith("a value of the witness has too many digits to read")
