@@ -571,6 +571,8 @@ def _syntax_finding(source: SourceFile, error: Exception, chunk_end: int | None 
             found = f"keyword `{token}`"
             if "a name" in expected:
                 help_lines += (f"`{token}` is a keyword and cannot be used as a name",)
+        elif token.type == "NAME":
+            help_lines = _misspelled_keyword(str(token), error.expected) + help_lines
         span = source.span(start, max(end, start))
         return _finding(span, f"unexpected {found}", help_lines)
     if isinstance(error, lark.exceptions.UnexpectedCharacters):
@@ -583,6 +585,15 @@ def _syntax_finding(source: SourceFile, error: Exception, chunk_end: int | None 
     if isinstance(error, lark.exceptions.UnexpectedEOF):
         return _unexpected_end(source, chunk_end, _expected(error.expected))
     return _finding(source.span(0, 0), "cannot parse the file", ())
+
+
+def _misspelled_keyword(word: str, terminals: set[str] | frozenset[str]) -> tuple[str, ...]:
+    """A did-you-mean for a name where only keywords may stand (`agnet`, `mist`)."""
+    from .typing_rules import closest
+
+    words = [d.strip("`") for d in map(_describe, terminals) if re.fullmatch(r"`[a-z ]+`", d)]
+    close = closest(word, words)
+    return (f"did you mean `{close}`?",) if close is not None else ()
 
 
 def _unexpected_end(source: SourceFile, chunk_end: int | None, expected: str) -> Finding:
