@@ -255,6 +255,8 @@ class Resolver:
     def resolve(self) -> tuple[Spec | None, list[Finding]]:
         decls = [d for f in self.files if f.file for d in f.file.decls]
         self.layers = self._layers(decls)
+        #: the names a norm or an expectation may give: without `layers`, the implicit one
+        self.layer_names = self.layers or ["default"]
         names = self._collect(decls)
         typer = Typer(names, self.findings, max_depth=4 * self.options.max_nesting)
         facts = names.facts
@@ -402,10 +404,10 @@ class Resolver:
         ok = True
         layer = self.layers[-1] if self.layers else "default"
         if decl.layer is not None:
-            if decl.layer.name in self.layers:
+            if decl.layer.name in self.layer_names:
                 layer = decl.layer.name
             else:
-                self.findings.append(_unknown("layer", decl.layer, self.layers))
+                self.findings.append(_unknown("layer", decl.layer, self.layer_names))
                 ok = False
         if decl.agent.name not in typer.names.agents:
             self.findings.append(_unknown("agent", decl.agent, list(typer.names.agents)))
@@ -526,8 +528,8 @@ class Resolver:
         if isinstance(body, ast.ExpectComplies):
             bad = False
             for ident in (body.lower, body.higher):
-                if ident.name not in self.layers:
-                    self.findings.append(_unknown("layer", ident, self.layers))
+                if ident.name not in self.layer_names:
+                    self.findings.append(_unknown("layer", ident, self.layer_names))
                     bad = True
             for agent in body.agents:
                 if agent.name not in typer.names.agents:
@@ -573,8 +575,9 @@ class _Names:
 def _unknown(what: str, ident: ast.Ident, known: Collection[str]) -> Finding:
     close = closest(ident.name, known)
     help_lines = (f"did you mean `{close}`?",) if close is not None else ()
-    if what == "layer" and not known:
-        help_lines = ("this spec declares no layers; add `layers a > b` to name them",)
+    if what == "layer" and list(known) == ["default"] and close is None:
+        help_lines = ("this spec declares no layers (its one layer is `default`); "
+                      "add `layers a > b` to name them",)
     return error("name-error", f"unknown {what} `{ident.name}`", ident.span, *help_lines)
 
 

@@ -291,3 +291,19 @@ def test_spec_norm_by_name() -> None:
         spec.norm("a3")
     copy = pickle.loads(pickle.dumps(spec))
     assert copy == spec and copy.norm("a2") == spec.norms[1]
+
+
+def test_the_implicit_layer_can_be_named_default() -> None:
+    # a spec without `layers` has one layer, `default`: a norm and a `complies with` may name it
+    loaded = load("""
+agent x
+action x.y
+norm n @default x must y
+expect default complies with default
+""")
+    assert kinds(loaded) == []
+    assert loaded.spec is not None and loaded.spec.layers == ("default",)
+    assert [n.layer for n in loaded.spec.norms] == ["default"]
+    wrong = load("agent x\naction x.y\nnorm n @defualt x must y\n")
+    assert messages(wrong) == ["name-error: unknown layer `defualt`"]
+    assert wrong.findings[0].help == ("did you mean `default`?",)
