@@ -171,7 +171,8 @@ class Priority:
 
         fixed = nx.DiGraph()
         fixed.add_edges_from((u, v) for u, v, d in self.graph.edges() if d["when"] == TRUE)
-        return [_norm_names(c) for c in _some_cycles(fixed)]
+        cycles = sorted(map(_canonical, _some_cycles(fixed)), key=lambda c: list(map(_node_key, c)))
+        return [_norm_names(c) for c in cycles]
 
     def conditional_cycles(self, limit: int = 200) -> list[tuple[list[str], list[RExpr]]]:
         """Simple cycles that use at least one conditional edge, with their conditions."""
@@ -179,13 +180,16 @@ class Priority:
             return []
         import networkx as nx
 
-        found = []
+        cycles = []
         for cycle in nx.simple_cycles(self.graph.to_networkx()):
-            conditions = [self.graph.edge(u, v)["when"] for u, v in _pairs(cycle)]
-            if any(c != TRUE for c in conditions):
-                found.append((_norm_names(cycle), [c for c in conditions if c != TRUE]))
-            if len(found) >= limit:
+            if any(self.graph.edge(u, v)["when"] != TRUE for u, v in _pairs(cycle)):
+                cycles.append(_canonical(cycle))
+            if len(cycles) >= limit:
                 break
+        found = []
+        for cycle in sorted(cycles, key=lambda c: list(map(_node_key, c))):
+            conditions = [self.graph.edge(u, v)["when"] for u, v in _pairs(cycle)]
+            found.append((_norm_names(cycle), [c for c in conditions if c != TRUE]))
         return found
 
     def edge_spans(self, names: list[str]) -> list[PriorityEdge]:
@@ -223,6 +227,17 @@ def _some_cycles(graph: nx.DiGraph) -> list[list[Node]]:
         if len(component) > 1:
             cycles.append(nx.find_cycle(graph.subgraph(component)))
     return [[u for u, _ in c] for c in cycles]
+
+
+def _canonical(cycle: list[Node]) -> list[Node]:
+    """The cycle started at its least node: networkx finds cycles in an order that follows
+    string hashing, which differs from one run to the next."""
+    start = cycle.index(min(cycle, key=_node_key))
+    return cycle[start:] + cycle[:start]
+
+
+def _node_key(node: Node) -> tuple[str, str]:
+    return node[0], str(node[1])
 
 
 def _norm_names(cycle: list[Node]) -> list[str]:
