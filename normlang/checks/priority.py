@@ -41,10 +41,15 @@ def _situational(ctx: CheckContext, names: list[str], conditions: list) -> list[
     solver.add(*[engine.enc.term(c) for c in conditions])
     if not is_sat(solver, engine.limits):
         return []
-    return [_cycle_finding(ctx, names, solver.model())]
+    model = solver.model()
+    everywhere = engine.limits.new_solver()
+    everywhere.add(*engine.base_situation())
+    everywhere.add(z3.Not(z3.And([engine.enc.term(c) for c in conditions])))
+    return [_cycle_finding(ctx, names, model, everywhere=not is_sat(everywhere, engine.limits))]
 
 
-def _cycle_finding(ctx: CheckContext, names: list[str], model: z3.ModelRef | None) -> Finding:
+def _cycle_finding(ctx: CheckContext, names: list[str], model: z3.ModelRef | None,
+                   everywhere: bool = False) -> Finding:
     edges = ctx.engine.priority.edge_spans(names)
     unique = list(dict.fromkeys(names))
     labels = [Label(e.span, f"`{e.higher}` over `{e.lower}`", primary=(i == 0))
@@ -52,7 +57,7 @@ def _cycle_finding(ctx: CheckContext, names: list[str], model: z3.ModelRef | Non
     if not labels:
         norm = ctx.norm(unique[0])
         labels = [Label(norm.span, "in a priority cycle", primary=True)]
-    when = "" if model is None else " in some situations"
+    when = "" if model is None else " in every situation" if everywhere else " in some situations"
     witness = None
     if model is not None:
         from ..findings import Witness

@@ -476,3 +476,16 @@ def test_a_witness_value_too_long_to_read_is_solver_unknown():
     """)
     assert kinds(findings) == [("solver-unknown", ())]
     assert findings[0].message.endswith("a value of the witness has too many digits to read")
+
+
+def test_a_conditional_cycle_whose_condition_always_holds_says_every_situation():
+    findings = run("""
+        agent a
+        action a.y
+        fact p: bool
+        norm n1 overrides n2 (when p or not p) a must y
+        norm n2 overrides n1 a must not y
+    """)
+    assert kinds(findings) == [("priority-cycle", ("n1", "n2"))]
+    assert findings[0].message.endswith("forms a cycle in every situation")
+    assert findings[0].witness is not None
