@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from . import ast
 from .findings import Finding
 from .imports import error, inside, printable
+from .parser import KEYWORDS
 from .source import Span
 from .spec import FALSE, TRUE, FactDecl, FactRef, Or, RExpr, ValueDecl
 from .typing_rules import Context, Typer
@@ -39,7 +40,7 @@ Prefer = tuple[str, str, RExpr, Span]
 def slug(text: str) -> str:
     words = re.findall(r"[A-Za-z0-9]+", text.lower())
     name = "_".join(words) or "value"
-    return name if not name[0].isdigit() else f"v_{name}"
+    return name if not name[0].isdigit() and name not in KEYWORDS else f"v_{name}"
 
 
 def import_moral_graphs(decls: list[ast.ImportValues], resolver: Resolver, typer: Typer,
@@ -196,6 +197,9 @@ def _contexts(contexts: list[str], mapped: dict[str, ast.ContextMapping], typer:
             parts.append(typer.condition(mapped[context].expr, Context.CONDITION))
             continue
         name = slug(context)
+        if name in names.defines:  # facts and defines share names: the define is meant
+            parts.append(typer.condition(ast.Name(name, span), Context.CONDITION))
+            continue
         if name not in names.facts:
             fact = FactDecl(name, "bool", span)
             facts[name] = fact

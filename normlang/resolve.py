@@ -260,15 +260,16 @@ class Resolver:
         names = self._collect(decls)
         typer = Typer(names, self.findings, max_depth=4 * self.options.max_nesting)
         facts = names.facts
+        from .moral_graph import import_moral_graphs
+
+        # first: the facts of a graph's contexts may be read anywhere a fact may
+        graph_values, graph_prefers, graph_facts = import_moral_graphs(
+            [d for d in decls if isinstance(d, ast.ImportValues)], self, typer, names)
         norms = [self._norm(d, typer) for d in decls if isinstance(d, ast.Norm)]
         norm_names = {n.name for n in norms if n is not None}
         edges = self._overrides(decls, typer, norm_names)
         values = {v.name.name: ValueDecl(v.name.name, v.description, v.span)
                   for v in decls if isinstance(v, ast.Value)}
-        from .moral_graph import import_moral_graphs
-
-        graph_values, graph_prefers, graph_facts = import_moral_graphs(
-            [d for d in decls if isinstance(d, ast.ImportValues)], self, typer, names)
         self._merge_graph_values(values, graph_values, decls)
         kept = [n for n in norms if n is not None]
         self._check_serves(decls, kept, values)

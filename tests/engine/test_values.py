@@ -107,3 +107,54 @@ def test_self_override_and_self_preference_are_priority_cycles():
         loaded = normlang.load_text(textwrap.dedent(BASE) + extra, "spec.norm")
         assert loaded.spec is None
         assert [f.kind for f in loaded.findings] == ["priority-cycle"]
+
+
+def _graph_spec(tmp_path: Path, text: str, contexts: list[str]) -> normlang.Loaded:
+    graph = {
+        "values": [{"id": 1, "title": "Honesty"}, {"id": 2, "title": "User autonomy"}],
+        "edges": [{"sourceValueId": 2, "wiserValueId": 1, "contexts": contexts}],
+    }
+    (tmp_path / "graph.json").write_text(json.dumps(graph))
+    (tmp_path / "spec.norm").write_text('import values "graph.json"\n' + textwrap.dedent(text))
+    (tmp_path / "pyproject.toml").write_text("")
+    return normlang.load(tmp_path / "spec.norm")
+
+
+def test_a_context_fact_of_a_moral_graph_may_be_read_by_norms_and_overrides(tmp_path: Path):
+    # the facts a graph declares are declared before the norms are read
+    loaded = _graph_spec(tmp_path, """
+        agent bot
+        action bot.disclose
+        norm persona serves user_autonomy unless user_asks_if_ai bot must not disclose
+        norm honest serves honesty when user_asks_if_ai bot must disclose
+        norm quiet overrides honest (when user_asks_if_ai) bot may disclose
+    """, ["user asks if AI"])
+    assert loaded.spec is not None, [f.message for f in loaded.findings]
+    assert loaded.spec.facts["user_asks_if_ai"].kind == "bool"
+    assert [n.name for n in loaded.spec.norms] == ["persona", "honest", "quiet"]
+
+
+def test_a_context_named_like_a_define_reads_the_define(tmp_path: Path):
+    # facts and defines share names: the context is the define, not a second, unrelated fact
+    loaded = _graph_spec(tmp_path, """
+        agent bot
+        action bot.disclose
+        fact asked: bool
+        define user_asks_if_ai = asked
+        norm persona serves user_autonomy bot must not disclose
+        norm honest serves honesty when user_asks_if_ai bot must disclose
+    """, ["user asks if AI"])
+    assert loaded.spec is not None, [f.message for f in loaded.findings]
+    assert "user_asks_if_ai" not in loaded.spec.facts
+    assert [f.kind for f in normlang.check(loaded).findings if f.severity.value == "error"] == []
+
+
+def test_a_context_whose_slug_is_a_keyword_gets_a_prefix(tmp_path: Path):
+    loaded = _graph_spec(tmp_path, """
+        agent bot
+        action bot.disclose
+        norm persona serves user_autonomy bot must not disclose
+        norm honest serves honesty when v_true bot must disclose
+    """, ["True"])
+    assert loaded.spec is not None, [f.message for f in loaded.findings]
+    assert "v_true" in loaded.spec.facts and "true" not in loaded.spec.facts
