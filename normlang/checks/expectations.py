@@ -8,12 +8,13 @@ import z3
 
 from ..encode import assert_terms, conj, disj, implies, neg
 from ..evaluate import free_actions, has_deontic, names_in
-from ..findings import Finding, Label
+from ..findings import Finding, Label, Witness
+from ..query import ComponentTooLarge
 from ..semantics import View
 from ..solver import is_sat
 from ..spec import Expectation, NormDecl, Not, RExpr, Scenario
 from ..structure import Group
-from .context import CheckContext, norm_label
+from .context import CheckContext, backticked, norm_label
 
 
 def check_expectations(ctx: CheckContext) -> None:
@@ -137,14 +138,37 @@ def _complies(ctx: CheckContext, expectation: Expectation) -> Iterable[Finding]:
     main = broken[0]
     _recheck_gap(ctx, view_a, view_b, main, witness, groups + others or None)
     labels = [Label(expectation.span, "fails", primary=True), norm_label(main, message="broken")]
+    help_lines = [f"in the witness situation the conduct shown complies with every norm of "
+                  f"`{expectation.lower}` active when it is judged alone, but not with "
+                  f"`{main.name}` of `{expectation.higher}`"]
+    alone = _active_alone(ctx, (view_a, view_b), witness, groups + others or None)
+    for layer, names in zip((expectation.lower, expectation.higher), alone or ()):
+        help_lines.append(f"`{layer}` judged alone has active there: {backticked(names) or 'none'}")
     return [Finding(
         "compliance-gap",
         f"layer `{expectation.lower}` does not comply with `{expectation.higher}`: conduct that "
         f"follows `{expectation.lower}` breaks `{main.name}`",
         expectation.span, tuple(labels), tuple(n.name for n in broken), witness,
-        (f"in the witness situation the conduct shown complies with every active norm of "
-         f"`{expectation.lower}` but not with `{main.name}` of `{expectation.higher}`",),
+        tuple(help_lines),
     )]
+
+
+def _active_alone(ctx: CheckContext, views: tuple[View, View], witness: Witness,
+                  groups: list[Group] | None) -> list[list[str]] | None:
+    """The active norms of each layer judged alone in the witness situation (a witness
+    lists those of the whole spec, where a norm of one layer can defeat one of the other)."""
+    runtime = ctx.runtime
+    env, _ = runtime.situation_env(witness.situation, complete=groups is None)
+    exists = None if groups is None else not ctx.engine.merged
+    out = []
+    for view in views:
+        names = (list(view.norms) if groups is None
+                 else [n.name for g in groups for n in view.members(g)])
+        try:
+            out.append(sorted(runtime.active(env, runtime.applicable(env, names), names, exists)))
+        except ComponentTooLarge:
+            return None
+    return out
 
 
 def _telling_model(solver: z3.Solver, engine: object, marker: z3.BoolRef, view_a: View,

@@ -489,3 +489,24 @@ def test_a_conditional_cycle_whose_condition_always_holds_says_every_situation()
     assert kinds(findings) == [("priority-cycle", ("n1", "n2"))]
     assert findings[0].message.endswith("forms a cycle in every situation")
     assert findings[0].witness is not None
+
+
+def test_a_compliance_gap_names_the_norms_active_in_each_layer_alone():
+    # the witness lists the whole spec's active norms (b1 defeats a_hi there), but the gap
+    # is about layer A alone, where a_hi beats a_lo: the help lines say which norms those are
+    findings = run("""
+        layers B > A
+        agent a
+        fact p: bool
+        action a.x
+        norm b1 @B a must x
+        norm a_lo @A a must x
+        norm a_hi @A overrides a_lo (when p) a must not x
+        expect A complies with B
+    """)
+    [gap] = of_kind(findings, "compliance-gap")
+    assert gap.witness is not None and gap.witness.situation == {"p": True}
+    assert gap.witness.conduct == {"a.x": False}
+    assert gap.witness.active == ("a_lo", "b1")
+    assert gap.help[1:] == ("`A` judged alone has active there: `a_hi`",
+                            "`B` judged alone has active there: `b1`")
