@@ -233,7 +233,7 @@ def _scenario(ctx: CheckContext, scenario: Scenario) -> Iterable[Finding]:
             "scenario-failed",
             f"scenario `{scenario.name}` describes no possible situation",
             scenario.span, (Label(scenario.span, "impossible", primary=True),), (), None,
-            ("its `given` facts contradict each other or an `assume`",),
+            ("its `given` facts contradict each other, the ranges of their types or an `assume`",),
         )]
     findings = []
     for expect in scenario.expects:
