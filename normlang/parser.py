@@ -564,7 +564,7 @@ def _syntax_finding(source: SourceFile, error: Exception, chunk_end: int | None 
         start = offset + token.start_pos if token.start_pos is not None else len(source.text)
         end = offset + token.end_pos if token.end_pos is not None else start
         found = f"`{token}`"
-        help_lines = (f"expected {expected}",) if expected else ()
+        help_lines: tuple[str, ...] = (f"expected {expected}",) if expected else ()
         if token.type == "CMP_OP":
             help_lines = ("comparisons do not chain: write `a < b and b < c`",)
         if str(token) in KEYWORDS:
