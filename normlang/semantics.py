@@ -1033,7 +1033,9 @@ class Engine:
     def _decode(self, model: z3.ModelRef, names: list[str]) -> dict[str, WitnessValue]:
         try:
             return self._decode_values(model, names)
-        except ValueError:  # Python reads at most 4300 digits (sys.int_info)
+        except ValueError as error:  # Python reads at most 4300 digits (sys.int_info)
+            if "digits" not in str(error):
+                raise
             raise SolverGaveUp("a value of the witness has too many digits to read") from None
 
     def _decode_values(self, model: z3.ModelRef, names: list[str]) -> dict[str, WitnessValue]:

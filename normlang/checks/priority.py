@@ -5,7 +5,8 @@ from __future__ import annotations
 import z3
 
 from ..findings import Finding, Label
-from ..solver import is_sat
+from ..solver import SolverGaveUp, is_sat
+from ..spec import RExpr
 from .context import CheckContext, backticked
 
 
@@ -42,10 +43,20 @@ def _situational(ctx: CheckContext, names: list[str], conditions: list) -> list[
     if not is_sat(solver, engine.limits):
         return []
     model = solver.model()
-    everywhere = engine.limits.new_solver()
-    everywhere.add(*engine.base_situation())
-    everywhere.add(z3.Not(z3.And([engine.enc.term(c) for c in conditions])))
-    return [_cycle_finding(ctx, names, model, everywhere=not is_sat(everywhere, engine.limits))]
+    return [_cycle_finding(ctx, names, model, everywhere=_always(ctx, conditions))]
+
+
+def _always(ctx: CheckContext, conditions: list[RExpr]) -> bool:
+    """Whether the conditions hold in every situation (False when the solver cannot say:
+    the cycle is then said to hold in some situations, which it does)."""
+    engine = ctx.engine
+    solver = engine.limits.new_solver()
+    solver.add(*engine.base_situation())
+    solver.add(z3.Not(z3.And([engine.enc.term(c) for c in conditions])))
+    try:
+        return not is_sat(solver, engine.limits)
+    except SolverGaveUp:
+        return False
 
 
 def _cycle_finding(ctx: CheckContext, names: list[str], model: z3.ModelRef | None,
