@@ -39,6 +39,10 @@ SUBCOMMANDS = ("check", "query", "graph", "diff")
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 #: results that depend on more than the bytes of the files read: never cached
 UNCACHEABLE_KINDS = frozenset({"import-error", "solver-unknown"})
+#: kinds that `--select` and `--ignore` never hide (see `filter_findings`): findings.MALFORMED_KINDS
+#: and solver-unknown, written out so that a warm run need not import findings
+ALWAYS_SHOWN = frozenset({"syntax-error", "name-error", "type-error", "import-error",
+                          "solver-unknown"})
 HEAVY_MODULES = ("z3", "lark", "networkx")
 SKIPPED_DIRS = {"node_modules", "__pycache__", "build", "dist", "venv"}
 
@@ -305,8 +309,8 @@ def _options(args: argparse.Namespace, config: Config) -> CheckOptions:
     timeout = args.timeout if args.timeout is not None else config.get("timeout")
     run_timeout = args.run_timeout if args.run_timeout is not None else config.get("run-timeout")
     for name, value in (("timeout", timeout), ("run-timeout", run_timeout)):
-        if value is not None and value <= 0:
-            raise UsageError(f"--{name} must be positive")
+        if value is not None and not 0 < value < 10**9:  # NaN fails both comparisons
+            raise UsageError(f"--{name} must be a positive number of seconds")
     defaults = CheckOptions()
     return CheckOptions(
         timeout_ms=max(1, int(timeout * 1000)) if timeout is not None else defaults.timeout_ms,
@@ -343,17 +347,46 @@ def discover(paths: Sequence[Path], exclude: list[str], base: Path) -> list[Path
     or bare file names."""
     found: list[Path] = []
     for path in paths:
-        if not path.exists():
+        try:
+            exists, is_dir = path.exists(), path.is_dir()
+        except OSError as problem:  # a name too long, a folder that cannot be entered
+            raise UsageError(f"cannot read `{path}`: {problem.strerror or problem}") from None
+        if not exists:
             raise UsageError(f"path `{path}` does not exist")
-        if path.is_dir():
-            for folder, dirs, files in os.walk(path):
+        if is_dir:
+            for folder, dirs, files in os.walk(path, onerror=_unreadable):
                 dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS and not d.startswith("."))
                 found.extend(Path(folder) / f for f in sorted(files) if f.endswith(".norm"))
         else:
             found.append(path)
+    roots: dict[Path, Path] = {}
+    for path in found:
+        if not _inside_its_project(path, roots):
+            raise UsageError(f"`{path}` leads to a file outside its project root (through a "
+                             f"link); normcheck reads no file there")
     here = Path.cwd().resolve()
     shown = {_display(p, here) for p in found if not (exclude and _excluded(p, exclude, base))}
     return [Path(p) for p in sorted(shown)]
+
+
+def _unreadable(problem: OSError) -> None:
+    """A folder that cannot be listed is an error, not a folder without `.norm` files."""
+    raise UsageError(f"cannot read `{problem.filename}`: {problem.strerror or problem}")
+
+
+def _inside_its_project(path: Path, roots: dict[Path, Path]) -> bool:
+    """Whether `path`, links resolved, stays inside the project root of the folder it was
+    found in (links not resolved); `roots` remembers each folder's root."""
+    folder = Path(os.path.abspath(path)).parent
+    if folder not in roots:
+        marked = (c for c in (folder, *folder.parents)
+                  if (c / "pyproject.toml").exists() or (c / ".git").exists())
+        roots[folder] = next(marked, folder).resolve()
+    try:
+        path.resolve().relative_to(roots[folder])
+    except ValueError:
+        return False
+    return True
 
 
 def _display(path: Path, here: Path | None = None) -> str:
@@ -570,6 +603,11 @@ def crashed(root: Path, crash: BaseException) -> Finding:
         import traceback
 
         traceback.print_exception(crash, file=sys.stderr)
+    if "out of memory" in str(crash):  # z3's `memory-mb` limit, not a bug
+        return Finding("solver-unknown", "could not check this file: z3 reached its memory "
+                       "limit (`memory-mb`)", Span(str(root), 0, 0, 1, 1, 1, 1),
+                       help=("raise `memory-mb` in [tool.normcheck], or split the spec",
+                             "the file's properties were not decided"))
     return Finding("solver-unknown", f"internal error while checking this file: "
                    f"{type(crash).__name__}: {crash}"[:300], Span(str(root), 0, 0, 1, 1, 1, 1),
                    help=("this is a bug in normcheck: please report it with this file",
@@ -590,9 +628,16 @@ def dedupe(findings: list[Finding]) -> list[Finding]:
 
 def filter_findings(findings: list[Finding], select: set[str], ignore: set[str],
                     verbose: bool) -> list[Finding]:
-    """`--select`, `--ignore`, and info findings only with `--verbose` (or when selected)."""
+    """`--select`, `--ignore`, and info findings only with `--verbose` (or when selected).
+
+    A malformed spec and a solver that gave up are always shown: with them hidden, a run
+    that checked nothing would read as a pass.
+    """
     out = []
     for finding in findings:
+        if finding.kind in ALWAYS_SHOWN:
+            out.append(finding)
+            continue
         if (select and finding.kind not in select) or finding.kind in ignore:
             continue
         if finding.severity.value == "info" and not verbose and finding.kind not in select:

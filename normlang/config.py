@@ -25,6 +25,8 @@ KEYS: dict[str, tuple[type, ...]] = {
 }
 _LIST_OF_STRINGS = {"paths", "exclude", "ignore", "select"}
 _POSITIVE = {"timeout", "run-timeout", "jobs", "memory-mb", "max-file-bytes", "max-nesting"}
+#: the smallest `memory-mb` accepted
+MIN_MEMORY_MB = 100
 
 
 class ConfigError(Exception):
@@ -134,8 +136,13 @@ def _validate(config: Config, key: str, value: Any) -> None:
     if wrong:
         names = " or ".join("list of strings" if t is list else t.__name__ for t in expected)
         raise ConfigError(f"{config.where(key)}: `{key}` in [tool.normcheck] must be {names}")
-    if key in _POSITIVE and value <= 0:
+    if key in _POSITIVE and not 0 < value < 10**9:  # NaN fails both comparisons
         raise ConfigError(f"{config.where(key)}: `{key}` in [tool.normcheck] must be positive")
+    if key == "memory-mb" and value < MIN_MEMORY_MB:
+        # z3 counts every context against this one process-wide limit, and one that runs out
+        # while making a context crashes the process
+        raise ConfigError(f"{config.where(key)}: `memory-mb` in [tool.normcheck] must be at "
+                          f"least {MIN_MEMORY_MB} (z3 needs about 50 MB to start)")
 
 
 def _line_of(text: str, key: str) -> int | None:

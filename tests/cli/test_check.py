@@ -85,10 +85,12 @@ def test_strict_fails_on_warnings(run: Run, project: Path) -> None:
 def test_select_and_ignore(run: Run) -> None:
     everything = findings(run(".", "--format", "json").stdout)
     assert {"conflict", "name-error"} <= {f["kind"] for f in everything}
+    always = {"syntax-error", "name-error", "type-error", "import-error", "solver-unknown"}
+    kinds = {f["kind"] for f in everything}
     selected = findings(run(".", "--format", "json", "--select", "conflict").stdout)
-    assert selected and {f["kind"] for f in selected} == {"conflict"}
+    assert selected and {f["kind"] for f in selected} == {"conflict"} | (kinds & always)
     ignored = findings(run(".", "--format", "json", "--ignore", "conflict,name-error").stdout)
-    assert not {"conflict", "name-error"} & {f["kind"] for f in ignored}
+    assert {f["kind"] for f in ignored} == kinds - {"conflict"}  # a name-error still shows
     assert run(CONFLICT, "--ignore", "conflict").returncode == 0
 
 
@@ -143,7 +145,7 @@ def test_help_fits_the_width_in_columns(run: Run) -> None:
     (["--ignore", "nonsense-kind"], "unknown finding kind `nonsense-kind`"),
     (["--format", "xml"], "invalid choice: 'xml'"),
     (["--jobs", "0"], "--jobs must be at least 1"),
-    (["--timeout", "-1"], "--timeout must be positive"),
+    (["--timeout", "-1"], "--timeout must be a positive number of seconds"),
     (["--timeout", "soon"], "invalid float value"),
 ])
 def test_usage_errors_exit_two_with_one_line(run: Run, args: list[str], fragment: str) -> None:
@@ -367,3 +369,56 @@ norm n6 @high a must not z
                       env=cli_env(PYTHONHASHSEED=str(seed))).stdout for seed in range(6)}
     assert len(outputs) == 1
     assert outputs.pop().count('"kind": "priority-cycle"') == 3
+
+
+def test_select_and_ignore_never_hide_a_malformed_spec_or_a_give_up(tmp_path):
+    # with them hidden, a run that decided nothing would read as a pass
+    (tmp_path / ".git").mkdir()
+    write(tmp_path / "bad.norm", "agent a\nnorm n a must zz\n")
+    for flags in (["--select", "conflict"], ["--ignore", "name-error"]):
+        done = run_in(tmp_path, "--no-cache", *flags, "bad.norm")
+        assert done.returncode == 1 and "error[name-error]" in done.stdout, done.stdout
+    write(tmp_path / "slow.norm", "agent a\naction a.x\nfact p: bool\n"
+          + "".join(f"norm n{i} when p a must x\n" for i in range(3)))
+    done = run_in(tmp_path, "--no-cache", "--select", "conflict", "--run-timeout", "1e-9",
+                  "slow.norm")
+    assert done.returncode == 1 and "error[solver-unknown]" in done.stdout, done.stdout
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-1"])
+def test_a_timeout_that_is_no_number_of_seconds_is_a_usage_error(tmp_path, value):
+    write(tmp_path / "a.norm", "agent a\n")
+    for flag in ("--timeout", "--run-timeout"):
+        done = run_in(tmp_path, "--no-cache", flag, value, "a.norm")
+        assert done.returncode == 2, done.stderr
+        assert done.stderr == f"normcheck: error: {flag} must be a positive number of seconds\n"
+
+
+def test_a_norm_file_linking_outside_its_project_is_not_read(tmp_path):
+    project, outside = tmp_path / "project", tmp_path / "outside"
+    (project / ".git").mkdir(parents=True)
+    write(outside / "secret.txt", "SECRET_TOKEN=hunter2\n")
+    write(project / "sub" / "ok.norm", "agent a\n")
+    (project / "sub" / "evil.norm").symlink_to(outside / "secret.txt")
+    for target in ("sub", "sub/evil.norm", "."):
+        done = run_in(project, "--no-cache", "--format", "json", target)
+        assert done.returncode == 2, done.stdout
+        assert "SECRET" not in done.stdout + done.stderr and "outside" not in done.stdout
+        assert "`sub/evil.norm` leads to a file outside its project root" in done.stderr
+    (project / "sub" / "evil.norm").unlink()
+    (project / "sub" / "alias.norm").symlink_to(project / "sub" / "ok.norm")  # inside: fine
+    assert run_in(project, "--no-cache", "sub").returncode == 0
+
+
+def test_a_folder_that_cannot_be_listed_is_an_error(tmp_path, monkeypatch):
+    # as root, permission bits do not stop os.walk: the failure it reports is simulated
+    from normlang import cli
+
+    def walk(top, onerror=None):
+        onerror(PermissionError(13, "Permission denied", str(top)))
+        return iter(())
+
+    (tmp_path / "locked").mkdir()
+    monkeypatch.setattr(cli.os, "walk", walk)
+    with pytest.raises(cli.UsageError, match=r"cannot read `.*locked`: Permission denied"):
+        cli.discover([tmp_path / "locked"], [], tmp_path)
