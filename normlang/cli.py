@@ -53,7 +53,8 @@ class UsageError(Exception):
 
 class _Parser(argparse.ArgumentParser):
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(formatter_class=_formatter, **kwargs)
+        # no abbreviations: `--cache x.norm` read as `--cache-dir x.norm` is a surprise
+        super().__init__(formatter_class=_formatter, allow_abbrev=False, **kwargs)
 
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UsageError(message)
@@ -202,8 +203,10 @@ def _check_parser() -> _Parser:
                         "else the current folder)")
     parser.add_argument("--version", action="version", version=f"normcheck {__version__}")
     parser.add_argument("--format", choices=FORMATS, help="output format (default: text)")
-    parser.add_argument("--select", help="only these finding kinds (comma-separated)")
-    parser.add_argument("--ignore", help="drop these finding kinds (comma-separated)")
+    parser.add_argument("--select", action="append",
+                        help="only these finding kinds (comma-separated; may be repeated)")
+    parser.add_argument("--ignore", action="append",
+                        help="drop these finding kinds (comma-separated; may be repeated)")
     parser.add_argument("--strict", action="store_true", default=None,
                         help="exit 1 on warnings too")
     parser.add_argument("--exit-zero", action="store_true",
@@ -218,6 +221,11 @@ def _check_parser() -> _Parser:
     parser.add_argument("--cache-dir", help="cache folder (default: .normcheck_cache in the "
                         "project root)")
     return parser
+
+
+def _joined(flags: list[str] | None) -> str | None:
+    """A repeated `--select`/`--ignore` flag, as one comma-separated list."""
+    return None if flags is None else ",".join(flags)
 
 
 def parse_kinds(text: str | Sequence[str] | None, flag: str) -> set[str]:
@@ -287,8 +295,10 @@ def _check_roots(args: argparse.Namespace, config: Config, roots: list[Path], fm
     when a result could not be cached, so neither can the whole output)."""
     from .report import Report, render
 
-    select = parse_kinds(args.select, "--select") or parse_kinds(config.get("select"), "select")
-    ignore = parse_kinds(args.ignore, "--ignore") | parse_kinds(config.get("ignore"), "ignore")
+    select = (parse_kinds(_joined(args.select), "--select")
+              or parse_kinds(config.get("select"), "select"))
+    ignore = parse_kinds(_joined(args.ignore), "--ignore") | parse_kinds(config.get("ignore"),
+                                                                        "ignore")
     verbose = args.verbose if args.verbose is not None else bool(config.get("verbose", False))
     strict = args.strict if args.strict is not None else bool(config.get("strict", False))
     options = _options(args, config)
@@ -352,7 +362,9 @@ def discover(paths: Sequence[Path], exclude: list[str], base: Path) -> list[Path
         except OSError as problem:  # a name too long, a folder that cannot be entered
             raise UsageError(f"cannot read `{path}`: {problem.strerror or problem}") from None
         if not exists:
-            raise UsageError(f"path `{path}` does not exist")
+            command = _closest_command(str(path))
+            hint = f"; did you mean the command `{command}`?" if command else ""
+            raise UsageError(f"path `{path}` does not exist{hint}")
         if is_dir:
             for folder, dirs, files in os.walk(path, onerror=_unreadable):
                 dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS and not d.startswith("."))
@@ -367,6 +379,16 @@ def discover(paths: Sequence[Path], exclude: list[str], base: Path) -> list[Path
     here = Path.cwd().resolve()
     shown = {_display(p, here) for p in found if not (exclude and _excluded(p, exclude, base))}
     return [Path(p) for p in sorted(shown)]
+
+
+def _closest_command(word: str) -> str | None:
+    """A subcommand `word` looks like a misspelling of (`quer`), if any."""
+    if "/" in word or "." in word:
+        return None
+    import difflib
+
+    close = difflib.get_close_matches(word, SUBCOMMANDS, n=1, cutoff=0.6)
+    return close[0] if close else None
 
 
 def _unreadable(problem: OSError) -> None:
@@ -700,6 +722,8 @@ def _situation(args: argparse.Namespace) -> dict[str, Any]:
         import json
 
         try:
+            if Path(args.facts).exists() and not Path(args.facts).is_file():  # a FIFO blocks
+                raise UsageError(f"--facts: `{args.facts}` is not a regular file")
             loaded = json.loads(Path(args.facts).read_text(encoding="utf-8"))
         except (OSError, ValueError) as bad:
             raise UsageError(f"--facts: cannot read `{args.facts}`: {bad}") from None

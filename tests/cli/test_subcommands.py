@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import time
 from pathlib import Path
 
 import pytest
-from cli_helpers import Run, write
+from cli_helpers import Run, run_in, write
 
 PERSONA = "conflict/persona.norm"
 GAP = "gap/model_spec.norm"
@@ -180,3 +182,26 @@ def test_diff_of_a_malformed_version(run: Run, project: Path) -> None:
     result = run("diff", "v1.norm", "broken/typo.norm", "--fail-on-change")
     assert result.returncode == 1
     assert "error[name-error]" in result.stdout
+
+
+def test_query_refuses_absurd_numbers_and_a_facts_file_that_is_not_one(tmp_path):
+    write(tmp_path / "s.norm", "agent a\naction a.x\nfact f: real\nnorm n when f > 1 a must x\n")
+    started = time.monotonic()
+    done = run_in(tmp_path, "query", "s.norm", "--given", "f=1e400000000")
+    assert done.returncode == 2 and "is not a value of fact `f`" in done.stderr
+    assert time.monotonic() - started < 20  # reading it exactly took minutes
+    assert run_in(tmp_path, "query", "s.norm", "--given", "f=1e1000").returncode == 0
+    os.mkfifo(tmp_path / "facts.json")
+    done = run_in(tmp_path, "query", "s.norm", "--facts", "facts.json", timeout=20)
+    assert done.returncode == 2 and "is not a regular file" in done.stderr
+
+
+def test_cli_options_are_not_abbreviated_and_repeat(tmp_path):
+    write(tmp_path / "s.norm", "agent a\naction a.x\nfact p: bool\nnorm n1 a must x\n"
+          "norm n2 a must not x\nnorm d when p and not p a must x\n")
+    assert run_in(tmp_path, "--cache", "s.norm").returncode == 2  # not --cache-dir
+    done = run_in(tmp_path, "--no-cache", "--format", "json", "--select", "conflict",
+                  "--select", "dead-norm", "s.norm")
+    assert {f["kind"] for f in json.loads(done.stdout)["findings"]} == {"conflict", "dead-norm"}
+    done = run_in(tmp_path, "quer", "s.norm")
+    assert done.returncode == 2 and "did you mean the command `query`?" in done.stderr
