@@ -709,10 +709,12 @@ def _load_spec(path: str) -> tuple[Spec | None, list[Finding], dict[str, SourceF
     return loaded.spec, loaded.findings, loaded.files
 
 
-def _malformed(findings: list[Finding], files: dict[str, SourceFile]) -> int:
+def _malformed(findings: list[Finding], files: dict[str, SourceFile], output: str) -> int:
+    """A spec that does not load: its findings, as JSON when the command's output is JSON
+    (a caller that parses it gets the findings document of `normcheck --format json`)."""
     from .report import Report, render
 
-    _write(render(Report(findings, files, 1), "text"))
+    _write(render(Report(findings, files, 1), "json" if output == "json" else "text"))
     return EXIT_FINDINGS
 
 
@@ -749,7 +751,7 @@ def _query(argv: list[str]) -> int:
     situation = _situation(args)
     spec, findings, files = _load_spec(args.file)
     if spec is None:
-        return _malformed(findings, files)
+        return _malformed(findings, files, args.format)
     from .query import query
 
     result = query(spec, situation)
@@ -782,7 +784,7 @@ def _graph(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     spec, findings, files = _load_spec(args.file)
     if spec is None:
-        return _malformed(findings, files)
+        return _malformed(findings, files, args.format)
     from .graph import render_graph, spec_graph
 
     _write(render_graph(spec_graph(spec), args.format))
@@ -801,7 +803,8 @@ def _diff(argv: list[str]) -> int:
     old, old_findings, old_files = _load_spec(args.old)
     new, new_findings, new_files = _load_spec(args.new)
     if old is None or new is None:
-        return _malformed(dedupe(old_findings + new_findings), {**old_files, **new_files})
+        return _malformed(dedupe(old_findings + new_findings), {**old_files, **new_files},
+                          args.format)
     from .meaning import diff_specs
 
     try:

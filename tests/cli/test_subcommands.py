@@ -205,3 +205,12 @@ def test_cli_options_are_not_abbreviated_and_repeat(tmp_path):
     assert {f["kind"] for f in json.loads(done.stdout)["findings"]} == {"conflict", "dead-norm"}
     done = run_in(tmp_path, "quer", "s.norm")
     assert done.returncode == 2 and "did you mean the command `query`?" in done.stderr
+
+
+@pytest.mark.parametrize("command", [["query", "bad.norm"], ["graph", "bad.norm"],
+                                     ["diff", "bad.norm", "bad.norm"]])
+def test_a_malformed_spec_under_format_json_is_reported_as_json(tmp_path, command):
+    write(tmp_path / "bad.norm", "agent a\nnorm n a must zz\n")
+    done = run_in(tmp_path, *command, "--format", "json")
+    assert done.returncode == 1
+    assert [f["kind"] for f in json.loads(done.stdout)["findings"]] == ["name-error"]
