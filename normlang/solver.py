@@ -25,6 +25,11 @@ class SolverGaveUp(Exception):
         self.reason = reason
 
 
+class RunTimeUp(Exception):
+    """The time limit of the whole run (`run-timeout`) passed: checking the spec stops, and
+    the spec is reported undecided once (not one check at a time, for every check left)."""
+
+
 @dataclass
 class Limits:
     """Per-call time limit and an optional deadline for the whole run (monotonic seconds)."""
@@ -49,7 +54,7 @@ class Limits:
             return self.timeout_ms
         left = int((self.deadline - time.monotonic()) * 1000)
         if left <= 0:
-            raise SolverGaveUp("the run's time limit was reached")
+            raise RunTimeUp()
         return min(self.timeout_ms, left)
 
 

@@ -32,8 +32,13 @@ def run_checks(spec: Spec, options: CheckOptions, progress: Progress | None = No
     """Prove every property of the design on `spec`; return the findings, sorted."""
     if not (spec.norms or spec.constraints or spec.expectations or spec.scenarios):
         return []  # every finding needs one of them (a vocabulary file): no solver is needed
+    from ..solver import RunTimeUp
+
     with repeatable():
-        return _run_checks(spec, options, progress)
+        try:
+            return _run_checks(spec, options, progress)
+        except RunTimeUp:
+            return [_unknown_spec(spec, "the run's time limit (`run-timeout`) was reached")]
 
 
 def _run_checks(spec: Spec, options: CheckOptions, progress: Progress | None) -> list[Finding]:

@@ -510,3 +510,15 @@ def test_a_compliance_gap_names_the_norms_active_in_each_layer_alone():
     assert gap.witness.active == ("a_lo", "b1")
     assert gap.help[1:] == ("`A` judged alone has active there: `a_hi`",
                             "`B` judged alone has active there: `b1`")
+
+
+def test_a_run_past_its_time_limit_is_undecided_once_not_per_check():
+    # every check left used to become its own solver-unknown: one line per norm
+    lines = ["agent bot", "fact p: bool"]
+    for i in range(40):
+        lines += [f"action bot.a{i}", f"norm n{i} when p bot must a{i}",
+                  f"norm m{i} bot must not a{i}"]
+    findings = run("\n".join(lines) + "\n", run_timeout_s=1e-9)
+    assert kinds(findings) == [("solver-unknown", ())]
+    assert findings[0].message == ("could not analyse the spec: the run's time limit "
+                                   "(`run-timeout`) was reached")
