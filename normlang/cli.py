@@ -296,9 +296,9 @@ def _check_roots(args: argparse.Namespace, config: Config, roots: list[Path], fm
     from .report import Report, render
 
     select = (parse_kinds(_joined(args.select), "--select")
-              or parse_kinds(config.get("select"), "select"))
-    ignore = parse_kinds(_joined(args.ignore), "--ignore") | parse_kinds(config.get("ignore"),
-                                                                        "ignore")
+              or parse_kinds(config.get("select"), f"{config.where('select')}: `select`"))
+    ignore = (parse_kinds(_joined(args.ignore), "--ignore")
+              | parse_kinds(config.get("ignore"), f"{config.where('ignore')}: `ignore`"))
     verbose = args.verbose if args.verbose is not None else bool(config.get("verbose", False))
     strict = args.strict if args.strict is not None else bool(config.get("strict", False))
     options = _options(args, config)

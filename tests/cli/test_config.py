@@ -82,7 +82,8 @@ def test_cache_dir_timeout_and_jobs_from_config(run: Run, project: Path) -> None
     ("jobs = 0\n", "`jobs` in [tool.normcheck] must be positive"),
     ("strict = 1\n", "`strict` in [tool.normcheck] must be bool"),
     ('ignore = "conflict"\n', "`ignore` in [tool.normcheck] must be list of strings"),
-    ('ignore = ["conflcit"]\n', "ignore: unknown finding kind `conflcit`; did you mean `conflict`?"),
+    ('ignore = ["conflcit"]\n',
+     "pyproject.toml:5: `ignore`: unknown finding kind `conflcit`; did you mean `conflict`?"),
     ('format = "xml"\n', "unknown format `xml`"),
     ("this is not toml\n", "cannot read the configuration"),
 ])
