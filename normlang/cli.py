@@ -343,8 +343,14 @@ def _cache(flag: str | None, config: Config) -> Cache:
 
 
 def project_root(start: Path) -> Path:
-    """The nearest folder at or above `start` with a `pyproject.toml` or `.git`, else `start`."""
-    start = start.resolve()
+    """The nearest folder at or above `start` with a `pyproject.toml` or `.git`, else `start`
+    (links resolved first)."""
+    return _marked_folder(start.resolve())
+
+
+def _marked_folder(start: Path) -> Path:
+    """The nearest folder at or above `start`, as written, with a `pyproject.toml` or `.git`,
+    else `start`."""
     for folder in (start, *start.parents):
         if (folder / "pyproject.toml").exists() or (folder / ".git").exists():
             return folder
@@ -401,9 +407,7 @@ def _inside_its_project(path: Path, roots: dict[Path, Path]) -> bool:
     found in (links not resolved); `roots` remembers each folder's root."""
     folder = Path(os.path.abspath(path)).parent
     if folder not in roots:
-        marked = (c for c in (folder, *folder.parents)
-                  if (c / "pyproject.toml").exists() or (c / ".git").exists())
-        roots[folder] = next(marked, folder).resolve()
+        roots[folder] = _marked_folder(folder).resolve()
     try:
         path.resolve().relative_to(roots[folder])
     except ValueError:
