@@ -22,6 +22,8 @@ from .findings import Finding, Label
 from .source import SourceFile, Span
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     import lark
 
     from . import ast
@@ -97,6 +99,21 @@ def cache_file(grammar: str) -> str | bool:
     return os.path.join(folder, f"grammar-{digest}-py{version}.lark-cache")
 
 
+class _WholeWords:
+    """A lark post-lexer that changes no token; it has every parser state's lexer know `NAME`.
+
+    The contextual lexer otherwise knows only the terminals its state accepts, so where only
+    a keyword may stand it reads one off the front of a longer word: `a mustx` as
+    `a must x`, `agentb` as `agent b`. Knowing `NAME`, it reads the whole word, which is a
+    keyword only if it is one entirely, and the parser reports anything else.
+    """
+
+    always_accept = ("NAME",)
+
+    def process(self, stream: Iterator[lark.Token]) -> Iterator[lark.Token]:
+        return stream
+
+
 @lru_cache(maxsize=1)
 def build_parser() -> lark.Lark:
     """The one lark parser of the process, built on first use."""
@@ -104,7 +121,7 @@ def build_parser() -> lark.Lark:
 
     grammar = grammar_text()
     options = dict(parser="lalr", lexer="contextual", propagate_positions=True,
-                   maybe_placeholders=False)
+                   maybe_placeholders=False, postlex=_WholeWords())
     try:
         return lark.Lark(grammar, cache=cache_file(grammar), **options)  # type: ignore[arg-type]
     except OSError:  # an unwritable or unreadable cache must not stop anyone
@@ -201,8 +218,8 @@ def _tables() -> _Tables | None:
     return tables
 
 
-#: the version of the cached tables' layout (part of the file name)
-_TABLES_LAYOUT = 1
+#: the version of the cached tables' layout and of how they are built (part of the file name)
+_TABLES_LAYOUT = 2
 
 
 def _tables_file() -> str | None:
@@ -313,7 +330,7 @@ def _extract_tables(parser: lark.Lark) -> _Tables:
 
     frontend = parser.parser
     table = frontend.parser.parser.parse_table
-    contextual = frontend.lexer
+    contextual = frontend.lexer.lexer  # inside the connector to `_WholeWords`, which changes nothing
     reductions: dict[int, int] = {}
     made: list[_Reduce] = []
     kept: set[str] = set()

@@ -363,6 +363,8 @@ class Resolver:
                 declare("value", decl.name, "value")
             elif isinstance(decl, ast.Norm):
                 declare("norm", decl.name, "norm")
+            elif isinstance(decl, ast.Scenario):
+                declare("scenario", decl.name, "scenario")
         for decl in decls:
             if isinstance(decl, ast.Fact) and declare("expr", decl.name, "fact"):
                 fact = self._fact(decl, names)

@@ -143,7 +143,9 @@ class Typer:
             qualified = f"{agent}.{name}"
             if qualified in self.names.actions:
                 return self._shared(ActionRef(qualified)), "bool"
-            if name in self.names.facts or name in self.names.defines:
+            if name in self.names.defines:
+                return self._target_define(name, expr.span, agent)
+            if name in self.names.facts:
                 self._error("type-error", f"a norm's target is a formula over `{agent}`'s "
                                           f"actions; `{name}` is not one", expr.span,
                             "put conditions on facts in `when` or `unless`")
@@ -179,6 +181,17 @@ class Typer:
                             f"write one of {', '.join(f'`{m}`' for m in sorted(matches))}")
                 raise _Bad
         return _Unresolved(name, expr.span)
+
+    def _target_define(self, name: str, span: Span, agent: str) -> Typed:
+        """A define used as (part of) a norm's target: it may read only `agent`'s actions."""
+        typed = self._use_define(name, span, Context.TARGET)
+        others = sorted(a for a in _actions_in(typed[0]) if not a.startswith(f"{agent}."))
+        if others:
+            self._error("type-error", f"a norm addressed to `{agent}` cannot demand `{others[0]}`, "
+                                      f"an action of another agent (through define `{name}`)",
+                        span, "write a separate norm for that agent")
+            raise _Bad
+        return typed
 
     def _actions_named(self, name: str) -> list[str]:
         """The qualified actions whose own name is `name`, sorted."""
@@ -499,6 +512,22 @@ def profile(expr: RExpr) -> Profile:
             deontic=isinstance(node, (DeonticAtom, ConflictAtom)) or any(p.deontic for p in parts),
         )
     return memo[id(expr)]
+
+
+def _actions_in(expr: RExpr) -> set[str]:
+    """The actions `expr` reads (each shared subexpression walked once)."""
+    found: set[str] = set()
+    seen: set[int] = set()
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, ActionRef):
+            found.add(node.name)
+        stack.extend(children(node))
+    return found
 
 
 def _flat(kind: type, expr: RExpr) -> tuple[RExpr, ...]:

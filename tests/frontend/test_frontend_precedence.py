@@ -6,7 +6,8 @@ from fractions import Fraction
 
 import pytest
 
-from frontend_helpers import parse_expr, syntax_errors
+from frontend_helpers import parse_expr, parse_file, syntax_errors
+from normlang import ast
 from normlang.ast import Binary, BoolLit, ConflictAtom, Deontic, Dotted, Name, NumLit, Unary
 
 a, b, c, x, y, z = (Name(n) for n in "abcxyz")
@@ -81,3 +82,32 @@ def test_number_literals_are_exact(text: str, value: Fraction, is_int: bool) -> 
 
 def test_booleans() -> None:
     assert parse_expr("true and false") == Binary("and", BoolLit(True), BoolLit(False))
+
+
+def _norm(text: str) -> ast.Norm:
+    decl = parse_file(text).decls[0]
+    assert isinstance(decl, ast.Norm)
+    return decl
+
+
+@pytest.mark.parametrize("gap", [" ", "\n  ", "  # a comment\n  ", "#\n", "\f", " # one\n # two\n "])
+def test_must_not_may_be_split_by_anything_that_separates_tokens(gap: str) -> None:
+    norm = _norm(f"norm n a must{gap}not x and y")
+    assert (norm.modality, norm.target) == ("must not", Binary("and", x, y))
+
+
+@pytest.mark.parametrize("text", [
+    "norm n a mustnot x", "norm n a mustx", "norm n a mayx", "agentb", "factx: bool",
+    "norm n whenx a must x", "scenario s givenf expect f", "expect alwaysx y",
+    "layers a > b\nnorm n @a\"s\" unlessx a must x",
+])
+def test_a_keyword_is_never_read_off_the_front_of_a_longer_word(text: str) -> None:
+    errors = syntax_errors(text)
+    assert errors and errors[0].startswith("unexpected"), errors
+
+
+def test_names_that_start_with_a_keyword_are_names() -> None:
+    norm = _norm("norm n when mustered unless mayday a must notify or noted")
+    assert norm.target == Binary("or", Name("notify"), Name("noted"))
+    assert _norm("norm n a must notx").target == Name("notx")
+    assert parse_expr("alwaysx") == Name("alwaysx")

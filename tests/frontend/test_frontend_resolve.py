@@ -214,7 +214,16 @@ def test_constraints_read_actions_and_facts() -> None:
                                             "reads only facts"),
     ("expect always obliged obliged chat", "type-error: `obliged` cannot be used inside another "
                                            "deontic operator"),
+    ("define both = assistant.chat and provider.release\nnorm n assistant must not both",
+     "type-error: a norm addressed to `assistant` cannot demand `provider.release`, an action of "
+     "another agent (through define `both`)"),
+    ("define d = asked or assistant.chat\nnorm n assistant must d",
+     "type-error: define `d` reads facts; only actions can be read here"),
     ("fact norm: bool", "syntax-error: `norm` is a keyword and cannot name a fact"),
+    ("scenario given given asked expect true",
+     "syntax-error: `given` is a keyword and cannot name a scenario"),
+    ("scenario s given asked expect true\nscenario s given persona expect true",
+     "name-error: scenario `s` is declared twice"),
     ("expect always obliged chat and when", "syntax-error: `when` is a keyword and cannot be "
                                             "used as a name"),
 ])
@@ -307,3 +316,10 @@ expect default complies with default
     wrong = load("agent x\naction x.y\nnorm n @defualt x must y\n")
     assert messages(wrong) == ["name-error: unknown layer `defualt`"]
     assert wrong.findings[0].help == ("did you mean `default`?",)
+
+
+def test_a_define_over_the_agents_own_actions_can_be_its_target() -> None:
+    spec = spec_of("define both = chat and disclose\ndefine either = both or chat\n"
+                   "norm n assistant must not either")
+    chat, disclose = ActionRef("assistant.chat"), ActionRef("assistant.disclose")
+    assert spec.norms[0].demand == Not(Or((And((chat, disclose)), chat)))
