@@ -443,8 +443,15 @@ def lay_out(spec: Spec, limits: Limits, maybe_unmeetable: set[str] | None = None
     priority = Priority(spec)
     layout = Layout(spec, groups, priority, False, None, fact_links(spec))
     probe = Engine(spec, limits, layout=layout)
-    world = probe._world_exists()
-    merged = probe._some_situation_has_no_conduct(maybe_unmeetable)
+    try:
+        world = probe._world_exists()
+    except SolverGaveUp as gave_up:
+        raise SolverGaveUp(gave_up.reason, "whether any situation satisfies the `assume`s") from None
+    try:
+        merged = probe._some_situation_has_no_conduct(maybe_unmeetable)
+    except SolverGaveUp as gave_up:
+        raise SolverGaveUp(gave_up.reason, "whether every demand can be met in every situation "
+                                           "(which splits the spec into independent groups)") from None
     alone = {layer: restricted_priority(spec, priority,
                                         NormSet(layout.by_name, lambda n, l=layer: n.layer == l))
              for layer in sorted(set(layers_alone))}

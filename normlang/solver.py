@@ -20,9 +20,11 @@ import z3
 class SolverGaveUp(Exception):
     """Z3 answered `unknown` (time, resource or memory limit) or the run's time ran out."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, check: str | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
+        #: what was being decided, where the code that gave up knows it
+        self.check = check
 
 
 class RunTimeUp(Exception):

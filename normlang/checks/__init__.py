@@ -53,7 +53,7 @@ def _run_checks(spec: Spec, options: CheckOptions, progress: Progress | None) ->
     try:
         layout = lay_out(spec, limits, runtime.maybe_unmeetable, _layers_alone(spec))
     except SolverGaveUp as gave_up:
-        return [_unknown_spec(spec, gave_up.reason)]
+        return [_unknown_spec(spec, gave_up.reason, gave_up.check)]
     ranks = sorted({n.rank for n in spec.norms})
     state = Shared(spec, layout, runtime, limits, chunk_groups(layout.groups),
                    scoped=len(spec.norms) > SCOPED_WITNESS_NORMS,
@@ -195,13 +195,14 @@ def _unique(findings: list[Finding]) -> list[Finding]:
     return out
 
 
-def _unknown_spec(spec: Spec, reason: str) -> Finding:
+def _unknown_spec(spec: Spec, reason: str, check: str | None = None) -> Finding:
     from ..findings import Label
     from ..source import Span
 
     norms = sorted(spec.norms, key=lambda n: (n.span.path, n.span.start))
     span = norms[0].span if norms else Span(spec.root, 0, 0, 1, 1, 1, 1)
-    return Finding("solver-unknown", f"could not analyse the spec: {reason}", span,
+    what = f"could not decide {check}" if check else "could not analyse the spec"
+    return Finding("solver-unknown", f"{what}: {reason}", span,
                    (Label(span, "undecided", primary=True),))
 
 

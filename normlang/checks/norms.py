@@ -385,7 +385,7 @@ def _some_complying_conduct_does(ctx: CheckContext, env: dict, active: Iterable[
 
 
 def _covering(ctx: CheckContext, norm: NormDecl, view: View, group: Group) -> list[str]:
-    """Must-norms whose demand implies `norm`'s and that are active together with it somewhere."""
+    """Must-norms whose demand implies `norm`'s and that are active wherever it is."""
     engine = ctx.engine
     space = engine.space([group])
     solver = engine.new_solver(*view.definitions(group), facts=engine.group_facts(group))
@@ -398,8 +398,8 @@ def _covering(ctx: CheckContext, norm: NormDecl, view: View, group: Group) -> li
         weaker = conj(engine.demand(other), neg(engine.demand(norm)))
         if is_sat(space.solver, engine.limits, _mark(space.solver, weaker)):
             continue
-        together = conj(view.act[norm.name], view.act[other.name])
-        if is_sat(solver, engine.limits, _mark(solver, together)):
+        without_other = conj(view.act[norm.name], neg(view.act[other.name]))
+        if not is_sat(solver, engine.limits, _mark(solver, without_other)):
             out.append(other.name)
     return sorted(out)
 
@@ -418,6 +418,9 @@ def _differs(ctx: CheckContext, norm: NormDecl, with_it: View) -> bool:
         # made afresh for each norm (not kept): its definitions serve this query only
         without = View(engine, AllBut(with_it.norms, norm.name), f"upto{norm.rank}-{norm.name}",
                        same_priority=norm.name not in ctx.edge_endpoints)
+        linked = _linked_groups(ctx, norm, group)
+        if linked:
+            return _differs_with_linked(ctx, with_it, without, [group, *linked])
         without_it = [*without.definitions(group),
                       z3.Xor(with_it.complies(group), without.complies(group))]
     local = engine.solvers.get(("redundancy", group.index, norm.rank), lambda: engine.new_solver(
@@ -441,6 +444,51 @@ def _differs(ctx: CheckContext, norm: NormDecl, with_it: View) -> bool:
 
     solver = engine.solvers.get(("redundancy elsewhere", group.index, norm.rank), everything)
     return _model_with(solver, engine, without_it) is not None
+
+
+def _linked_groups(ctx: CheckContext, norm: NormDecl, group: Group) -> list[Group]:
+    """The other groups whose norms' priority may run through `norm` (m ≻ norm ≻ n, by
+    `overrides` or `prefer`): removing `norm` can change which of their norms win.
+
+    Only chains of explicit edges count: where a layer step is on the way, the layer order
+    alone already ranks the two ends.
+    """
+    engine = ctx.engine
+    above: dict[str, list[str]] = {}
+    below: dict[str, list[str]] = {}
+    for edge in ctx.spec.edges:
+        above.setdefault(edge.lower, []).append(edge.higher)
+        below.setdefault(edge.higher, []).append(edge.lower)
+    reached: set[str] = set()
+    for step in (above, below):
+        todo = list(step.get(norm.name, ()))
+        while todo:
+            name = todo.pop()
+            if name not in reached and name != norm.name:
+                reached.add(name)
+                todo.extend(step.get(name, ()))
+    linked = {engine.group_of[name].index for name in reached if name in engine.group_of}
+    return [engine.groups[i] for i in sorted(linked - {group.index})]
+
+
+def _differs_with_linked(ctx: CheckContext, with_it: View, without: View,
+                         groups: list[Group]) -> bool:
+    """Whether removing the norm changes the complying conducts of some situation, judged on
+    `groups` together (its own first): a conduct that complies with all of them with the
+    norm and not without it, or the other way round, in a situation where no other group
+    has a conflict (the other groups' complying conducts do not change)."""
+    engine = ctx.engine
+    solver = engine.new_solver()
+    for group in groups:
+        assert_terms(solver, with_it.definitions(group))
+        assert_terms(solver, without.definitions(group))
+    for other in engine.conflicting_groups(with_it):
+        if other not in groups:  # its conflict condition is defined over its definitions
+            assert_terms(solver, with_it.definitions(other))
+            assert_terms(solver, [neg(engine.conflicts(other, with_it).formula)])
+    change = z3.Xor(conj(*(with_it.complies(g) for g in groups)),
+                    conj(*(without.complies(g) for g in groups)))
+    return _model_with(solver, engine, [change]) is not None
 
 
 def _plainly_differs(ctx: CheckContext, norm: NormDecl, view: View, group: Group) -> bool:
