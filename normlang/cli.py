@@ -213,7 +213,8 @@ def _check_parser() -> _Parser:
                         help="exit 0 even when there are findings (usage errors still exit 2)")
     parser.add_argument("-q", "--quiet", action="store_true", help="print findings only")
     parser.add_argument("-v", "--verbose", action="store_true", default=None,
-                        help="also show info findings (overridden, value-sacrificed)")
+                        help="show info findings (overridden, value-sacrificed): the default, "
+                             "unless the configuration says verbose = false")
     parser.add_argument("--timeout", type=float, help="solver time limit per query, seconds")
     parser.add_argument("--run-timeout", type=float, help="time limit per checked file, seconds")
     parser.add_argument("--jobs", type=int, help="parallel processes (default: number of cores)")
@@ -299,7 +300,7 @@ def _check_roots(args: argparse.Namespace, config: Config, roots: list[Path], fm
               or parse_kinds(config.get("select"), f"{config.where('select')}: `select`"))
     ignore = (parse_kinds(_joined(args.ignore), "--ignore")
               | parse_kinds(config.get("ignore"), f"{config.where('ignore')}: `ignore`"))
-    verbose = args.verbose if args.verbose is not None else bool(config.get("verbose", False))
+    verbose = args.verbose if args.verbose is not None else bool(config.get("verbose", True))
     strict = args.strict if args.strict is not None else bool(config.get("strict", False))
     options = _options(args, config)
     jobs = args.jobs if args.jobs is not None else config.get("jobs") or (os.cpu_count() or 1)
@@ -654,7 +655,7 @@ def dedupe(findings: list[Finding]) -> list[Finding]:
 
 def filter_findings(findings: list[Finding], select: set[str], ignore: set[str],
                     verbose: bool) -> list[Finding]:
-    """`--select`, `--ignore`, and info findings only with `--verbose` (or when selected).
+    """`--select`, `--ignore`, and info findings only when `verbose` (or when selected).
 
     A malformed spec and a solver that gave up are always shown: with them hidden, a run
     that checked nothing would read as a pass.

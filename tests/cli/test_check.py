@@ -94,16 +94,22 @@ def test_select_and_ignore(run: Run) -> None:
     assert run(CONFLICT, "--ignore", "conflict").returncode == 0
 
 
-def test_info_findings_only_with_verbose(run: Run, project: Path) -> None:
+def test_info_findings_are_shown_unless_configured_off(run: Run, project: Path) -> None:
+    # the design: "normcheck must report: `stay_in_persona` is overridden by ..."
     write(project / "info" / "prio.norm",
           "layers law > spec\nagent a\nfact p: bool\naction a.x\n"
           "norm must_x @law when p a must x\nnorm no_x @spec when p a must not x\n")
+    shown = run("info")
+    assert "info[overridden]" in shown.stdout and "1 info" in shown.stdout
+    assert shown.returncode == 0
+    assert "overridden" in [f["kind"] for f in findings(run("info", "--format", "json").stdout)]
+    assert "overridden" not in run("info", "--ignore", "overridden").stdout
+    config = project / "pyproject.toml"
+    config.write_text(config.read_text(encoding="utf-8") + "\n[tool.normcheck]\nverbose = false\n",
+                      encoding="utf-8")
     quiet = run("info")
     assert "overridden" not in quiet.stdout and quiet.returncode == 0
-    loud = run("info", "--verbose")
-    assert "info[overridden]" in loud.stdout
-    assert "1 info" in loud.stdout
-    assert loud.returncode == 0
+    assert "info[overridden]" in run("info", "--verbose").stdout
     assert "info[overridden]" in run("info", "--select", "overridden").stdout
 
 

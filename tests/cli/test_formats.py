@@ -138,10 +138,12 @@ def test_the_sarif_schema_catches_a_broken_document(run: Run) -> None:
 def test_github_annotations(run: Run) -> None:
     result = run("conflict", "gap", "--format", "github")
     lines = result.stdout.splitlines()
-    assert len(lines) == 2
+    assert len(lines) == 3
     assert lines[0].startswith("::error file=conflict/persona.norm,line=11,col=3,")
     assert "title=normcheck conflict::norms `stay_in_persona`" in lines[0]
     assert "%0A" in lines[0]  # help lines travel inside the one annotation
+    assert lines[1].startswith("::notice file=gap/model_spec.norm,line=7,")
+    assert "title=normcheck overridden::" in lines[1]
 
 
 def test_github_escapes_properties_and_data() -> None:
