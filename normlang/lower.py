@@ -191,7 +191,8 @@ class Builder:
         return ("layer", self.ident(children[0]))
 
     def h_source(self, children: list[Any], start: Pos, end: Pos) -> tuple[str, Any]:
-        return ("source", _string(children[0]))
+        # a plain string has no span of its own: the clause's goes along (for duplicates)
+        return ("source", _string(children[0]), self._span(start, end))
 
     def h_serves(self, children: list[Any], start: Pos, end: Pos) -> tuple[str, Any]:
         return ("serves", tuple(self.ident(t) for t in children))
@@ -224,9 +225,11 @@ class Builder:
         modality = parts[-2]
         agent = parts[-3]
         clauses: dict[str, list[Any]] = {}
-        for key, value in parts[:-3]:
+        spans: dict[str, list[Span | None]] = {}
+        for key, value, *span in parts[:-3]:
             clauses.setdefault(key, []).append(value)
-        self.duplicates(clauses)
+            spans.setdefault(key, []).append(span[0] if span else getattr(value, "span", None))
+        self.duplicates(spans)
         duty_span = self.source.span(agent.start_pos or 0, target.span.end)
         return ast.Norm(
             name=self.ident(name),
@@ -243,13 +246,11 @@ class Builder:
             duty_span=duty_span,
         )
 
-    def duplicates(self, clauses: dict[str, list[Any]]) -> None:
+    def duplicates(self, spans: dict[str, list[Span | None]]) -> None:
         for key in ("layer", "source", "when", "unless"):
-            if len(clauses.get(key, [])) > 1:
-                second = clauses[key][1]
-                span = getattr(second, "span", None)
+            if len(spans.get(key, [])) > 1:
                 self.problems.append(("syntax-error", f"a norm has at most one `{_clause(key)}`",
-                                      span))
+                                      spans[key][1]))
 
     def import_file(self, children: list[Any], start: Pos, end: Pos) -> ast.Decl:
         return ast.Import(_string(children[0]), self._span(start, end))
