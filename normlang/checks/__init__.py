@@ -36,7 +36,7 @@ def run_checks(spec: Spec, options: CheckOptions, progress: Progress | None = No
 
     with repeatable():
         try:
-            return _run_checks(spec, options, progress)
+            return _cited(spec, _run_checks(spec, options, progress))
         except RunTimeUp:
             return [_unknown_spec(spec, "the run's time limit (`run-timeout`) was reached")]
 
@@ -92,6 +92,22 @@ def _run_checks(spec: Spec, options: CheckOptions, progress: Progress | None) ->
     if progress is not None:
         progress("done", len(STEPS), len(STEPS))
     return sorted(_unique(findings), key=Finding.sort_key)
+
+
+def _cited(spec: Spec, findings: list[Finding]) -> list[Finding]:
+    """Every label on a norm that cites a `"SOURCE"` carries it: a finding shows where the
+    norms it is about come from."""
+    from dataclasses import replace
+
+    sources = {n.duty_span: n.source for n in spec.norms if n.source}
+    if not sources:
+        return findings
+    cited = []
+    for finding in findings:
+        labels = tuple(replace(label, message=f"{label.message} [{sources[label.span]}]".lstrip())
+                       if label.span in sources else label for label in finding.labels)
+        cited.append(finding if labels == finding.labels else replace(finding, labels=labels))
+    return cited
 
 
 def _layers_alone(spec: Spec) -> list[str]:
