@@ -145,7 +145,7 @@ class Cache:
     def _load(self, path: Path, key: str) -> dict[str, Any] | None:
         try:
             entry = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):  # unreadable, not JSON, nested too deep
             return None
         if not isinstance(entry, dict) or entry.get("format") != FORMAT:
             return None

@@ -376,6 +376,9 @@ def discover(paths: Sequence[Path], exclude: list[str], base: Path) -> list[Path
             for folder, dirs, files in os.walk(path, onerror=_unreadable):
                 dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS and not d.startswith("."))
                 found.extend(Path(folder) / f for f in sorted(files) if f.endswith(".norm"))
+            for file in found:
+                if not file.exists():  # a link to nothing, or a loop of links
+                    raise UsageError(f"`{file}` is a broken link: it leads to no file")
         else:
             found.append(path)
     roots: dict[Path, Path] = {}
@@ -413,6 +416,8 @@ def _inside_its_project(path: Path, roots: dict[Path, Path]) -> bool:
         path.resolve().relative_to(roots[folder])
     except ValueError:
         return False
+    except (OSError, RuntimeError):  # a loop of links (RuntimeError before Python 3.13)
+        raise UsageError(f"`{path}` is a broken link: it leads to no file") from None
     return True
 
 
@@ -734,6 +739,8 @@ def _situation(args: argparse.Namespace) -> dict[str, Any]:
             loaded = json.loads(Path(args.facts).read_text(encoding="utf-8"))
         except (OSError, ValueError) as bad:
             raise UsageError(f"--facts: cannot read `{args.facts}`: {bad}") from None
+        except RecursionError:
+            raise UsageError(f"--facts: `{args.facts}` nests too deep") from None
         if not isinstance(loaded, dict):
             raise UsageError(f"--facts: `{args.facts}` must hold a JSON object of fact values")
         situation.update(loaded)

@@ -101,6 +101,10 @@ def _read(decl: ast.ImportValues, resolver: Resolver) -> dict[str, Any] | None:
     except UnicodeDecodeError:
         findings.append(error("import-error", f"`{printable(decl.path)}` is not UTF-8 text", decl.span))
         return None
+    except ValueError:  # what json leaves to int(): a number of over 4,300 digits
+        findings.append(error("import-error", f"`{printable(decl.path)}` holds a number too long "
+                                              f"to read (over 4,300 digits)", decl.span))
+        return None
     except OSError as bad:
         findings.append(error("import-error", f"cannot read `{printable(decl.path)}`: {bad.strerror}",
                               decl.span))

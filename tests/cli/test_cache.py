@@ -125,7 +125,8 @@ def test_truncated_and_foreign_entries_are_ignored(run: Run, project: Path) -> N
     cold = run("conflict")
     [entry], [recorded] = entries(project), run_entries(project)
     for garbage in (entry.read_text(encoding="utf-8")[:40], "[1, 2, 3]", "\x00\xff",
-                    json.dumps({"format": "someone-else", "key": entry.stem})):
+                    json.dumps({"format": "someone-else", "key": entry.stem}),
+                    "[" * 3000 + "]" * 3000):  # deeper than json's recursion limit
         entry.write_text(garbage, encoding="utf-8")
         recorded.write_text(garbage.replace(entry.stem, recorded.stem), encoding="utf-8")
         result = run("conflict", env=DEBUG)

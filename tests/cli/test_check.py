@@ -416,6 +416,21 @@ def test_a_norm_file_linking_outside_its_project_is_not_read(tmp_path):
     assert run_in(project, "--no-cache", "sub").returncode == 0
 
 
+def test_a_broken_link_in_a_folder_is_a_usage_error(tmp_path):
+    project = tmp_path / "project"
+    (project / ".git").mkdir(parents=True)
+    write(project / "ok.norm", "agent a\n")
+    (project / "loop").mkdir()
+    (project / "loop" / "a.norm").symlink_to("b.norm")
+    (project / "loop" / "b.norm").symlink_to("a.norm")
+    (project / "gone").mkdir()
+    (project / "gone" / "mine.norm").symlink_to("target_gone.norm")
+    for folder in ("loop", "gone"):
+        done = run_in(project, "--no-cache", "--exit-zero", "--format", "json", folder)
+        assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+        assert "is a broken link: it leads to no file" in done.stderr
+
+
 def test_a_folder_that_cannot_be_listed_is_an_error(tmp_path, monkeypatch):
     # as root, permission bits do not stop os.walk: the failure it reports is simulated
     from normlang import cli
