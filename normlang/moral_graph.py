@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 from . import ast
 from .findings import Finding
-from .imports import error, inside, printable
+from .imports import display_path, error, inside, printable
 from .parser import KEYWORDS
-from .source import Span
+from .source import SourceFile, Span
 from .spec import FALSE, TRUE, FactDecl, FactRef, Or, RExpr, ValueDecl
 from .typing_rules import Context, Typer
 
@@ -89,7 +89,11 @@ def _read(decl: ast.ImportValues, resolver: Resolver) -> dict[str, Any] | None:
     import json  # here: every spec passes through this module, few import a graph
 
     try:
-        data = json.loads(path.read_bytes().decode("utf-8"))
+        text = path.read_bytes().decode("utf-8").removeprefix("\ufeff")
+        # a file the spec read, as a .norm file is: the result cache re-checks it
+        shown = display_path(path)
+        resolver.sources[shown] = SourceFile(shown, text)
+        data = json.loads(text)
     except json.JSONDecodeError as bad:
         findings.append(error(
             "import-error", f"`{printable(decl.path)}` is not valid JSON: {bad.msg.lower()} at line "

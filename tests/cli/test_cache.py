@@ -99,6 +99,22 @@ def test_a_change_to_an_imported_file_invalidates_its_importers(run: Run, projec
     assert "z3" in heavy_modules(second.stderr)
 
 
+def test_a_change_to_an_imported_moral_graph_invalidates_its_importers(
+        run: Run, project: Path) -> None:
+    graph = write(project / "valued" / "values.json",
+                  '{"values": [{"id": 1, "title": "X one"}, {"id": 2, "title": "Y two"}]}')
+    write(project / "valued" / "a.norm", 'import values "values.json"\nagent a\naction a.x\n'
+                                        "norm n1 serves x_one a must x\n"
+                                        "norm n2 serves y_two a must not x\n")
+    assert "error[conflict]" in run("valued").stdout
+    graph.write_text(graph.read_text(encoding="utf-8")[:-1]
+                     + ', "edges": [{"sourceValueId": 2, "wiserValueId": 1}]}', encoding="utf-8")
+    for _ in range(2):  # the first run after the change, and the one that replays it
+        second = run("valued")
+        assert "error[conflict]" not in second.stdout and "info[overridden]" in second.stdout
+        assert second.returncode == 0
+
+
 def test_a_tampered_entry_is_recomputed(run: Run, project: Path) -> None:
     cold = run("conflict")
     [entry], [recorded] = entries(project), run_entries(project)
