@@ -82,7 +82,9 @@ class Cache:
         content = _read_regular(root)
         if content is None:
             return None
-        return _key(fingerprint, os.getcwd(), str(root), digest(content))
+        # the project root bounds what the root may import: a new `pyproject.toml` between
+        # them can make a spec that imported fine an import-error
+        return _key(fingerprint, os.getcwd(), str(root), _project_of(root), digest(content))
 
     def get(self, key: str) -> tuple[list[Finding], dict[str, SourceFile]] | None:
         """The findings and sources of a valid entry whose files are all unchanged, else None."""
@@ -121,7 +123,7 @@ class Cache:
             content = _read_regular(root)
             if content is None:
                 return None
-            parts += [str(root), digest(content)]
+            parts += [str(root), _project_of(root), digest(content)]
         return _key("run", *parts)
 
     def replay(self, key: str) -> Replay | None:
@@ -223,6 +225,15 @@ def _deps(sources: dict[str, SourceFile]) -> list[list[str]] | None:
             return None
         deps.append([shown, digest(data)])
     return deps
+
+
+def _project_of(root: Path) -> str:
+    from .projects import project_root
+
+    try:
+        return str(project_root(root))
+    except (OSError, RuntimeError):  # a loop of links: the check itself reports it
+        return ""
 
 
 def _checksum(entry: dict[str, Any]) -> str:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from . import __version__
 from .config import Config, ConfigError, load_config
+from .projects import marked_folder
 from .report import FORMATS
 
 #: typing.TYPE_CHECKING without importing typing. A warm run imports only this module,
@@ -346,16 +347,7 @@ def _cache(flag: str | None, config: Config) -> Cache:
 def project_root(start: Path) -> Path:
     """The nearest folder at or above `start` with a `pyproject.toml` or `.git`, else `start`
     (links resolved first)."""
-    return _marked_folder(start.resolve())
-
-
-def _marked_folder(start: Path) -> Path:
-    """The nearest folder at or above `start`, as written, with a `pyproject.toml` or `.git`,
-    else `start`."""
-    for folder in (start, *start.parents):
-        if (folder / "pyproject.toml").exists() or (folder / ".git").exists():
-            return folder
-    return start
+    return marked_folder(start.resolve())
 
 
 def discover(paths: Sequence[Path], exclude: list[str], base: Path) -> list[Path]:
@@ -411,7 +403,7 @@ def _inside_its_project(path: Path, roots: dict[Path, Path]) -> bool:
     found in (links not resolved); `roots` remembers each folder's root."""
     folder = Path(os.path.abspath(path)).parent
     if folder not in roots:
-        roots[folder] = _marked_folder(folder).resolve()
+        roots[folder] = marked_folder(folder).resolve()
     try:
         path.resolve().relative_to(roots[folder])
     except ValueError:

@@ -18,15 +18,6 @@ from .findings import Finding, Label
 from .source import SourceFile, Span
 
 
-def project_root(path: Path) -> Path:
-    """The nearest ancestor of `path` holding `pyproject.toml` or `.git`, else its folder."""
-    folder = path.resolve().parent
-    for candidate in (folder, *folder.parents):
-        if (candidate / "pyproject.toml").exists() or (candidate / ".git").exists():
-            return candidate
-    return folder
-
-
 def display_path(path: Path) -> str:
     """`path` relative to the working directory when inside it, else absolute."""
     try:

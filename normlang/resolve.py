@@ -19,9 +19,10 @@ from .api import CheckOptions, Loaded
 from .digraph import Digraph
 from .findings import Finding, Label
 from .imports import (
-    ParsedFile, display_path, error, inside, printable, project_root, read_source,
+    ParsedFile, display_path, error, inside, printable, read_source,
 )
 from .parser import KEYWORDS
+from .projects import project_root
 from .source import SourceFile, Span
 from .spec import (
     ActionDecl, EnumType, Expectation, FactDecl, Located, NormDecl, PriorityEdge, RExpr,

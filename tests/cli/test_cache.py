@@ -115,6 +115,17 @@ def test_a_change_to_an_imported_moral_graph_invalidates_its_importers(
         assert second.returncode == 0
 
 
+def test_a_new_project_root_between_a_file_and_its_imports_invalidates_it(
+        run: Run, project: Path) -> None:
+    write(project / "up" / "b.norm", "fact f: bool\n")
+    write(project / "up" / "sub" / "a.norm", 'import "../b.norm"\nexpect always f\n')
+    assert "error[expectation-failed]" in run("up/sub/a.norm").stdout
+    write(project / "up" / "sub" / "pyproject.toml", "")  # sub/ is now a project of its own
+    for _ in range(2):
+        again = run("up/sub/a.norm")
+        assert "import `../b.norm` leaves the project root" in again.stdout, again.stdout
+
+
 def test_a_tampered_entry_is_recomputed(run: Run, project: Path) -> None:
     cold = run("conflict")
     [entry], [recorded] = entries(project), run_entries(project)
