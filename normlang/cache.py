@@ -155,16 +155,36 @@ class Cache:
             return None
         return entry
 
+    def is_its_own_folder(self) -> bool:
+        """Whether the cache may write in its folder: one that does not exist yet, is empty,
+        or was made by normcheck (its `.gitignore` says so). Never a folder of other files,
+        which the `.gitignore` written there would hide from git."""
+        try:
+            if not self.folder.exists():
+                return True
+            if not self.folder.is_dir():
+                return False
+            ignore = self.folder / ".gitignore"
+            if ignore.is_file():
+                return ignore.read_text(encoding="utf-8").startswith(_IGNORE_LINES[:20])
+            return next(self.folder.iterdir(), None) is None
+        except (OSError, UnicodeDecodeError):
+            return False
+
     def _store(self, path: Path, entry: dict[str, Any]) -> None:
         entry["checksum"] = _checksum(entry)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             ignore = self.folder / ".gitignore"
             if not ignore.exists():
-                _atomic_write(ignore, "# created by normcheck: the cache is never committed\n*\n")
+                _atomic_write(ignore, _IGNORE_LINES)
             _atomic_write(path, json.dumps(entry))
         except OSError:
             return
+
+
+#: the `.gitignore` of a cache folder; its start is how a folder made by normcheck is recognised
+_IGNORE_LINES = "# created by normcheck: the cache is never committed\n*\n"
 
 
 def _key(*parts: str) -> str:

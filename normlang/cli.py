@@ -267,6 +267,10 @@ def _check(argv: list[str]) -> int:
         print("normcheck: warning: no .norm files to check", file=sys.stderr)
     color = fmt == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     cache = None if args.no_cache else _cache(args.cache_dir, config)
+    if cache is not None and not cache.is_its_own_folder():
+        print(f"normcheck: warning: `{cache.folder}` holds files that normcheck did not make; "
+              "nothing is cached there (give the cache a folder of its own)", file=sys.stderr)
+        cache = None
     run_key = cache.run_key(roots, _request(args, config, color)) if cache and roots else None
     # INVARIANT: a command is recorded only after all of the validation below passed, so a
     # replayed one needs none of it (nor the modules it imports)

@@ -87,6 +87,18 @@ def test_cache_dir_flag(run: Run, project: Path, tmp_path: Path) -> None:
     assert not (project / ".normcheck_cache").exists()
 
 
+def test_a_cache_dir_holding_other_files_is_left_alone(run: Run, project: Path) -> None:
+    before = sorted(p.name for p in (project / "conflict").iterdir())
+    result = run("conflict", "--cache-dir", "conflict")
+    assert result.returncode == 1 and "error[conflict]" in result.stdout
+    assert "holds files that normcheck did not make; nothing is cached there" in result.stderr
+    assert sorted(p.name for p in (project / "conflict").iterdir()) == before  # no .gitignore
+    run("conflict", "--cache-dir", "fresh")
+    assert (project / "fresh" / ".gitignore").is_file()
+    again = run("conflict", "--cache-dir", "fresh")  # its own folder: used, no warning
+    assert again.stderr == "" and again.stdout == result.stdout
+
+
 def test_a_change_to_an_imported_file_invalidates_its_importers(run: Run, project: Path) -> None:
     first = run("shared")
     assert "error[conflict]" in first.stdout
