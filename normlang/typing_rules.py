@@ -69,6 +69,10 @@ class Typer:
         self._indexed: set[str] = set()
         self._profiles: dict[str, Profile] = {}
         self._stack: list[str] = []
+        #: per define being typed (innermost last): the longest chain of defines it uses
+        self._below: list[int] = []
+        #: define -> the number of defines in its longest chain, itself included
+        self._chains: dict[str, int] = {}
         #: one FactRef / ActionRef / EnumConst per name or value, shared by every use
         self._leaves: dict[RExpr, RExpr] = {}
         self._suggestions: dict[tuple[str, str], tuple[str, ...]] = {}
@@ -192,6 +196,11 @@ class Typer:
                         span, "write a separate norm for that agent")
             raise _Bad
         return typed
+
+    def _note_chain(self, chain: int) -> None:
+        """Tell the define being typed (if any) that it uses a chain of `chain` defines."""
+        if self._below:
+            self._below[-1] = max(self._below[-1], chain)
 
     def _actions_named(self, name: str) -> list[str]:
         """The qualified actions whose own name is `name`, sorted."""
@@ -389,6 +398,7 @@ class Typer:
 
     def _define(self, name: str, span: Span) -> Typed | None:
         if name in self._defines:
+            self._note_chain(self._chains.get(name, 1))
             return self._defines[name]
         if name in self._stack:
             cycle = self._stack[self._stack.index(name):] + [name]
@@ -402,12 +412,23 @@ class Typer:
                         "flatten the chain of defines")
             return None
         self._stack.append(name)
+        self._below.append(0)
         try:
             typed: Typed | None = self._typed(self.names.defines[name].expr, Context.EXPECT, None)
         except _Bad:
             typed = None
         finally:
             self._stack.pop()
+            chain = self._below.pop() + 1
+        self._chains[name] = chain
+        self._note_chain(chain)
+        if typed is not None and chain > self.max_depth // 4 + 1:
+            # the same limit whatever the order of declaration: typed after the defines it
+            # uses, a define does not find the chain below it on the stack above
+            self._error("syntax-error", f"defines nest too deep: `{name}` reaches other defines "
+                                        f"through a chain of {chain - 1}",
+                        self.names.defines[name].span, "flatten the chain of defines")
+            typed = None
         if typed is not None:
             shape = profile(typed[0])
             if shape.size > MAX_INLINED_SIZE or shape.depth > self.max_depth:

@@ -323,3 +323,17 @@ def test_a_define_over_the_agents_own_actions_can_be_its_target() -> None:
                    "norm n assistant must not either")
     chat, disclose = ActionRef("assistant.chat"), ActionRef("assistant.disclose")
     assert spec.norms[0].demand == Not(Or((And((chat, disclose)), chat)))
+
+
+@pytest.mark.parametrize("backwards", [False, True], ids=["uses-first", "used-first"])
+def test_a_chain_of_defines_has_the_same_limit_in_any_order(backwards: bool) -> None:
+    # with max-nesting 10, a chain may hold 11 defines (each using the next, the last a fact)
+    def chain(length: int) -> str:
+        lines = [f"define c{i} = c{i + 1}" for i in range(length - 1)]
+        lines += [f"define c{length - 1} = asked", "assume c0"]
+        return "\n".join(reversed(lines[:-1]) if backwards else lines[:-1]) + "\n" + lines[-1]
+
+    assert not load(BASE + chain(11), max_nesting=10).findings
+    too_long = messages(load(BASE + chain(12), max_nesting=10))
+    assert len(too_long) == 1 and too_long[0].startswith("syntax-error: defines nest too deep"), \
+        too_long
