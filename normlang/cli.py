@@ -60,6 +60,16 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UsageError(message)
 
+    def _print_message(self, message: str, file: Any = None) -> None:
+        # argparse drops a failed write of --help or --version silently (exit 0)
+        if message:
+            try:
+                (file or sys.stderr).write(message)
+            except BrokenPipeError:
+                raise
+            except OSError as problem:
+                raise UsageError(_cannot_write(problem)) from None
+
 
 def _formatter(prog: str) -> argparse.HelpFormatter:
     # argparse builds a formatter for every add_argument; left to itself, each asks

@@ -238,7 +238,8 @@ def test_an_internal_error_is_an_error_finding_not_a_traceback(project: Path) ->
 
 
 @pytest.mark.parametrize("args", [["--no-cache", "clean"], ["--no-cache", "--format", "json", "."],
-                                  ["graph", "clean/ok.norm"]])
+                                  ["graph", "clean/ok.norm"], ["--version"], ["--help"],
+                                  ["query", "--help"]])
 def test_output_that_cannot_be_written_is_a_usage_error(project: Path, args: list[str]) -> None:
     """A full disk under stdout (here /dev/full): one line on stderr and exit 2, through the
     real console script, whose own final flush must not fail with a traceback either."""
