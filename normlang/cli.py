@@ -336,6 +336,8 @@ def _options(args: argparse.Namespace, config: Config) -> CheckOptions:
     run_timeout = args.run_timeout if args.run_timeout is not None else config.get("run-timeout")
     for name, value in (("timeout", timeout), ("run-timeout", run_timeout)):
         if value is not None and not 0 < value < 10**9:  # NaN fails both comparisons
+            if 10**9 <= value < float("inf"):
+                raise UsageError(f"--{name} must be below 1,000,000,000 seconds")
             raise UsageError(f"--{name} must be a positive number of seconds")
     defaults = CheckOptions()
     return CheckOptions(

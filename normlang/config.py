@@ -137,7 +137,14 @@ def _validate(config: Config, key: str, value: Any) -> None:
         names = " or ".join("list of strings" if t is list else t.__name__ for t in expected)
         raise ConfigError(f"{config.where(key)}: `{key}` in [tool.normcheck] must be {names}")
     if key in _POSITIVE and not 0 < value < 10**9:  # NaN fails both comparisons
-        raise ConfigError(f"{config.where(key)}: `{key}` in [tool.normcheck] must be positive")
+        bound = "below 1,000,000,000" if 10**9 <= value < float("inf") else "positive"
+        raise ConfigError(f"{config.where(key)}: `{key}` in [tool.normcheck] must be {bound}")
+    if key == "format":
+        from .report import FORMATS
+
+        if value not in FORMATS:  # checked even when --format overrides it: it is wrong either way
+            raise ConfigError(f"{config.where(key)}: unknown format `{value}`; one of "
+                              f"{', '.join(FORMATS)}")
     if key == "memory-mb" and value < MIN_MEMORY_MB:
         # z3 counts every context against this one process-wide limit, and one that runs out
         # while making a context crashes the process

@@ -80,11 +80,13 @@ def test_cache_dir_timeout_and_jobs_from_config(run: Run, project: Path) -> None
     ("strictt = true\n", "did you mean `strict`?"),
     ('timeout = "fast"\n', "pyproject.toml:5: `timeout` in [tool.normcheck] must be int or float"),
     ("jobs = 0\n", "`jobs` in [tool.normcheck] must be positive"),
+    ("timeout = 1e9\n", "`timeout` in [tool.normcheck] must be below 1,000,000,000"),
     ("strict = 1\n", "`strict` in [tool.normcheck] must be bool"),
     ('ignore = "conflict"\n', "`ignore` in [tool.normcheck] must be list of strings"),
     ('ignore = ["conflcit"]\n',
      "pyproject.toml:5: `ignore`: unknown finding kind `conflcit`; did you mean `conflict`?"),
     ('format = "xml"\n', "unknown format `xml`"),
+    ('format = "xml"\n', "pyproject.toml:5: unknown format `xml`; one of text, concise"),
     ("this is not toml\n", "cannot read the configuration"),
 ])
 def test_bad_configuration_is_a_usage_error(run: Run, project: Path, body: str,
@@ -95,6 +97,14 @@ def test_bad_configuration_is_a_usage_error(run: Run, project: Path, body: str,
     assert result.stdout == ""
     assert fragment in result.stderr
     assert result.stderr.count("\n") == 1
+
+
+def test_a_bad_configured_format_is_reported_even_when_the_flag_overrides_it(
+        run: Run, project: Path) -> None:
+    configure(project, 'format = "xml"\n')
+    result = run(CONFLICT, "--format", "concise")
+    assert (result.returncode, result.stdout) == (2, "")
+    assert "unknown format `xml`" in result.stderr
 
 
 def test_nearest_pyproject_wins(run: Run, project: Path) -> None:
