@@ -89,11 +89,11 @@ def _snippet(source: SourceFile, label: Label, gutter: int, paint: _Paint) -> li
     span = label.span
     text = source.line_text(span.line).replace("\t", "    ")
     raw = source.line_text(span.line)
-    start_col = len(raw[:span.col - 1].replace("\t", "    "))
+    start_col = _width(raw[:span.col - 1].replace("\t", "    "))
     if span.end_line == span.line:
-        end_col = len(raw[:max(span.end_col - 1, span.col)].replace("\t", "    "))
+        end_col = _width(raw[:max(span.end_col - 1, span.col)].replace("\t", "    "))
     else:
-        end_col = len(text.rstrip())
+        end_col = _width(text.rstrip())
     width = max(1, end_col - start_col)
     mark = ("^" if label.primary else "-") * width
     style = "error" if label.primary else "blue"
@@ -102,6 +102,17 @@ def _snippet(source: SourceFile, label: Label, gutter: int, paint: _Paint) -> li
     underline = " " * start_col + paint(style, mark + (f" {label.message}" if label.message else ""))
     return [f"{pad} {bar}", f"{paint('blue', str(span.line).rjust(gutter))} {bar} {text}",
             f"{pad} {bar} {underline}"]
+
+
+def _width(text: str) -> int:
+    """The columns `text` takes in a terminal: wide (East Asian, most emoji) characters take
+    two, combining marks none; so that carets line up under what they point at."""
+    if text.isascii():
+        return len(text)
+    import unicodedata
+
+    return sum(0 if unicodedata.combining(c) else
+               2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def _witness(witness: Witness, pad: str, paint: _Paint) -> list[str]:

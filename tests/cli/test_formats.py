@@ -7,6 +7,7 @@ import json
 import os
 import pty
 import subprocess
+import unicodedata
 from fractions import Fraction
 from importlib import resources
 from pathlib import Path
@@ -152,6 +153,23 @@ def test_github_escapes_properties_and_data() -> None:
     line = render(Report([finding], {}, 1), "github")
     assert line == ("::warning file=odd%2Cname%3A1.norm,line=1,col=1,endLine=1,endColumn=2,"
                     "title=normcheck dead-norm::100%25 dead%0Areally\n")
+
+
+@pytest.mark.parametrize("before", ["abc ", "\tab ", "日本 ", "🙂🙂 ", "e\u0301t\u00e9 "])
+def test_carets_line_up_under_wide_characters(before: str) -> None:
+    source = SourceFile("w.norm", f'norm n "{before}" nope\n')
+    start = source.text.index("nope")
+    finding = Finding("name-error", "unknown", source.span(start, start + 4),
+                      (Label(source.span(start, start + 4), "here", primary=True),))
+    lines = render(Report([finding], {"w.norm": source}, 1), "text").splitlines()
+    code, marks = lines[3], lines[4]
+    assert marks.endswith("^^^^ here")
+
+    def columns(text: str) -> int:  # what a terminal shows: East Asian wide = 2, combining = 0
+        return sum(0 if unicodedata.combining(c) else
+                   2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+    assert columns(marks.index("^") * " ") == columns(code[:code.index("nope")])
 
 
 def test_concise_is_one_line_per_finding(run: Run) -> None:
