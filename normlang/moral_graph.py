@@ -183,6 +183,11 @@ def _one_graph(decl: ast.ImportValues, graph: dict[str, Any], findings: list[Fin
             continue
         contexts = edge.get("contexts", [])
         used.update(contexts)
+        if ends[0] == ends[1]:  # as `prefer A over A` in a .norm file
+            findings.append(error("priority-cycle", f"an edge of `{printable(decl.path)}` prefers "
+                                                    f"value `{ends[0]}` over itself: a priority cycle",
+                                  decl.span))
+            continue
         when = _contexts(contexts, mapped, typer, names, facts, decl.span, findings)
         prefers.append((ends[0], ends[1], when, decl.span))  # type: ignore[arg-type]
     for context, mapping in mapped.items():

@@ -303,3 +303,16 @@ def test_load_source_imports_next_to_its_path_inside_the_project(
     assert sorted(loaded.files) == ["lib/base.norm", "lib/new.norm"]
     outside = load('import "../../secret.norm"\n', path="lib/new.norm")
     assert messages(outside) == ["import-error: import `../../secret.norm` leaves the project root"]
+
+
+def test_a_moral_graph_edge_from_a_value_to_itself_is_a_priority_cycle(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # as `prefer A over A` in a .norm file, whether or not a norm serves the value
+    root = project(tmp_path, {
+        "g.json": '{"values": [{"id": 1, "title": "X one"}], '
+                  '"edges": [{"sourceValueId": 1, "wiserValueId": 1}]}',
+        "a.norm": 'import values "g.json"\nagent a\naction a.x\nnorm n1 a must x\n',
+    })
+    loaded = run(root, "a.norm", monkeypatch)
+    assert messages(loaded) == ["priority-cycle: an edge of `g.json` prefers value `x_one` over "
+                                "itself: a priority cycle"]
