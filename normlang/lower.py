@@ -363,6 +363,12 @@ def lower(tree: lark.Tree, source: SourceFile) -> tuple[ast.File, list[Finding]]
     return finish(decls, builder)
 
 
+def _closest_word(word: str, words: tuple[str, ...]) -> str | None:
+    from .typing_rules import closest
+
+    return closest(word, words, cutoff=0.75)
+
+
 def finish(decls: list[Any], builder: Builder) -> tuple[ast.File, list[Finding]]:
     """The file of `decls`, with each scenario's `expect` lines attached to it."""
     source = builder.source
@@ -374,11 +380,15 @@ def finish(decls: list[Any], builder: Builder) -> tuple[ast.File, list[Finding]]
     for decl in decls:
         if isinstance(decl, ast.Expect) and isinstance(decl.body, ast.ScenarioExpect):
             if current is None:
+                formula = decl.body.formula
+                meant = (_closest_word(formula.name, ("consistent", "always", "never", "possible"))
+                         if isinstance(formula, ast.Name) else None)
                 findings.append(Finding(
                     "syntax-error",
                     "an expectation outside a scenario needs `always`, `never` or `possible`",
                     decl.span, (Label(decl.span, primary=True),),
-                    help=("write `expect always ...` or put it under a `scenario ... given ...`",)))
+                    help=(f"did you mean `expect {meant}`?",) if meant else
+                         ("write `expect always ...` or put it under a `scenario ... given ...`",)))
                 continue
             expects = current.expects + (ast.ScenarioExpect(decl.body.formula, decl.span),)
             whole = source.span(current.span.start, decl.span.end)

@@ -590,6 +590,8 @@ def _syntax_finding(source: SourceFile, error: Exception, chunk_end: int | None 
                 help_lines += (f"`{token}` is a keyword and cannot be used as a name",)
         elif token.type == "NAME":
             help_lines = _misspelled_keyword(str(token), error.expected) + help_lines
+        if not any(line.startswith("did you mean") for line in help_lines):
+            help_lines = _misspelled_word_before(source.text, start) + help_lines
         span = source.span(start, max(end, start))
         return _finding(span, f"unexpected {found}", help_lines)
     if isinstance(error, lark.exceptions.UnexpectedCharacters):
@@ -611,6 +613,24 @@ def _misspelled_keyword(word: str, terminals: set[str] | frozenset[str]) -> tupl
     words = [d.strip("`") for d in map(_describe, terminals) if re.fullmatch(r"`[a-z ]+`", d)]
     close = closest(word, words)
     return (f"did you mean `{close}`?",) if close is not None else ()
+
+
+#: keywords that a misspelling turns into a name the parser takes, so that the error comes
+#: one word later (`expect alway f`, `norm n overides m ...`, `norm n whn f ...`)
+_MISREAD_KEYWORDS = ("always", "never", "possible", "consistent", "overrides", "serves", "when",
+                     "unless", "given", "complies", "with", "obliged", "forbidden", "permitted")
+
+
+def _misspelled_word_before(text: str, start: int) -> tuple[str, ...]:
+    """A did-you-mean for the word just before an unexpected token, when that word reads as
+    a misspelled keyword."""
+    from .typing_rules import closest
+
+    before = re.search(r"([A-Za-z_][A-Za-z0-9_]*)\s*$", text[:start])
+    if before is None or before.group(1) in KEYWORDS:
+        return ()
+    close = closest(before.group(1), _MISREAD_KEYWORDS, cutoff=0.75)
+    return (f"did you mean `{close}` instead of `{before.group(1)}`?",) if close else ()
 
 
 def _unexpected_end(source: SourceFile, chunk_end: int | None, expected: str) -> Finding:

@@ -337,3 +337,16 @@ def test_a_chain_of_defines_has_the_same_limit_in_any_order(backwards: bool) -> 
     too_long = messages(load(BASE + chain(12), max_nesting=10))
     assert len(too_long) == 1 and too_long[0].startswith("syntax-error: defines nest too deep"), \
         too_long
+
+
+@pytest.mark.parametrize("line, hint", [
+    ("expect alway asked", "did you mean `always` instead of `alway`?"),
+    ("expect posible asked", "did you mean `possible` instead of `posible`?"),
+    ("norm n overides m assistant must chat", "did you mean `overrides` instead of `overides`?"),
+    ("norm n whn asked assistant must chat", "did you mean `when` instead of `whn`?"),
+    ("expect always obligd assistant.chat", "did you mean `obliged` instead of `obligd`?"),
+    ("expect consistant", "did you mean `expect consistent`?"),
+])
+def test_a_misspelled_keyword_read_as_a_name_gets_a_did_you_mean(line: str, hint: str) -> None:
+    helps = [h for f in load(BASE + line).findings for h in f.help]
+    assert hint in helps, helps
