@@ -97,9 +97,11 @@ class Runtime:
                 continue
             value = _convert(raw, fact.kind, self.spec.enums[fact.enum].values if fact.enum else ())
             if value is None:
-                errors.append(f"`{raw}` is not a value of fact `{name}` ({_type_name(fact)})")
+                errors.append(f"`{_shown(raw)}` is not a value of fact `{name}` "
+                              f"({_type_name(fact)})")
             elif fact.kind == "int" and not _in_bounds(value, fact.low, fact.high):
-                errors.append(f"`{raw}` is outside the range of fact `{name}` ({_type_name(fact)})")
+                errors.append(f"`{_shown(raw)}` is outside the range of fact `{name}` "
+                              f"({_type_name(fact)})")
             else:
                 env[name] = value
         for name in sorted(set(self.spec.facts) - set(env)) if complete else ():
@@ -109,6 +111,13 @@ class Runtime:
 
     def satisfies_assumes(self, env: Env) -> bool:
         return all(bool(a(env)) for a in self.assumes)
+
+    def violated_assume(self, env: Env) -> str | None:
+        """Where the first `assume` that `env` breaks is (`file:line`), if one is."""
+        for check, assume in zip(self.assumes, self.spec.assumes):
+            if not check(env):
+                return f"{assume.span.path}:{assume.span.line}"
+        return None
 
     # ------------------------------------------------------------ semantics
 
@@ -337,8 +346,10 @@ class Runtime:
         env, errors = self.situation_env(situation)
         if errors:
             return QueryResult({}, (), (), False, (), tuple(errors))
-        if not self.satisfies_assumes(env):
-            return QueryResult({}, (), (), False, (), ("the situation violates an `assume`",))
+        broken = self.violated_assume(env)
+        if broken is not None:
+            return QueryResult({}, (), (), False, (),
+                               (f"the situation violates the `assume` at {broken}",))
         wanted = sorted(self.spec.actions) if actions is None else list(actions)
         unknown = [a for a in wanted if a not in self.spec.actions]
         if unknown:
@@ -428,6 +439,18 @@ def _too_long(text: str) -> bool:
 
 def _in_bounds(value: Scalar, low: int | None, high: int | None) -> bool:
     return (low is None or value >= low) and (high is None or value <= high)
+
+
+def _shown(raw: object) -> str:
+    """A value as the user wrote it: text as it is, anything else (from a JSON file) as JSON."""
+    if isinstance(raw, str):
+        return raw
+    import json
+
+    try:
+        return json.dumps(raw)
+    except (TypeError, ValueError):
+        return repr(raw)
 
 
 def _type_name(fact: object) -> str:

@@ -55,6 +55,15 @@ def test_query_reports_bad_facts_with_did_you_mean():
     assert any("did you mean `person`" in e for e in result.errors)
     bad_value = query(spec, {"person": True, "persona": True, "asked": False, "risk": "extreme"})
     assert any("`extreme` is not a value of fact `risk`" in e for e in bad_value.errors)
+    from_json = query(spec, {"person": None, "persona": {"x": 1}, "asked": False, "risk": "high"})
+    assert "`null` is not a value of fact `person` (bool)" in from_json.errors
+    assert '`{"x": 1}` is not a value of fact `persona` (bool)' in from_json.errors
+
+
+def test_query_names_the_assume_a_situation_breaks():
+    spec = spec_of("fact n: int in 0..5\nfact m: bool\nassume m\nassume n > 2\n")
+    assert query(spec, {"n": 1, "m": True}).errors == (
+        "the situation violates the `assume` at spec.norm:4",)
 
 
 def test_query_conflict():
