@@ -101,6 +101,8 @@ def _dead(ctx: CheckContext, norm: NormDecl) -> Iterable[Finding]:
             reasons.append("its `unless` condition")
         else:
             reasons.append("its `when` condition")
+    reasons += _types_that_take_part(ctx, [term for term, tag in parts if f"track!{tag}" in core],
+                                     facts)
     if not reasons:
         reasons.append("the types of its facts")
     unique = list(dict.fromkeys(reasons))
@@ -109,6 +111,41 @@ def _dead(ctx: CheckContext, norm: NormDecl) -> Iterable[Finding]:
         (norm.name,), None,
         (f"the conditions that contradict: {', '.join(unique)}",),
     )]
+
+
+def _types_that_take_part(ctx: CheckContext, terms: list[z3.BoolRef],
+                          facts: Iterable[str]) -> list[str]:
+    """The bounded fact types (`int in LO..HI`, enums) without which `terms` could all hold,
+    if they take part in the contradiction (`when age > 130` with `age: int in 0..130`)."""
+    engine = ctx.engine
+    solver = engine.limits.new_solver()
+    assert_terms(solver, terms)
+    if not terms or not is_sat(solver, engine.limits):
+        return []
+    by_term = {str(engine.enc.facts[name]): name for name in facts}
+    read = sorted({by_term[str(c)] for term in terms for c in _constants(term) if str(c) in by_term})
+    found = []
+    for fact in (ctx.spec.facts[name] for name in read):
+        if fact.low is not None or fact.high is not None:
+            found.append(f"the range of `{fact.name}` ({fact.low}..{fact.high})")
+        elif fact.enum is not None:
+            values = ", ".join(ctx.spec.enums[fact.enum].values)
+            found.append(f"the values of `{fact.name}` ({values})")
+    return found or ["the types of its facts"]
+
+
+def _constants(term: z3.ExprRef) -> Iterable[z3.ExprRef]:
+    """The uninterpreted constants of `term`."""
+    seen: set[int] = set()
+    todo = [term]
+    while todo:
+        node = todo.pop()
+        if node.get_id() in seen:
+            continue
+        seen.add(node.get_id())
+        if z3.is_const(node) and node.decl().kind() == z3.Z3_OP_UNINTERPRETED:
+            yield node
+        todo.extend(node.children())
 
 
 # ---------------------------------------------------------------- shadowed / overridden

@@ -83,6 +83,27 @@ def test_int_condition_dead_only_because_the_fact_is_an_integer():
     assert not of_kind(live_real, "dead-norm")
 
 
+def test_a_dead_norm_names_the_type_range_that_takes_part():
+    findings = of_kind(run("""
+        agent bot
+        fact age: int in 0..130
+        enum Colour { red, green }
+        fact colour: Colour
+        action bot.a
+        norm too_old when age > 130 bot must a
+        norm no_colour when colour != red and colour != green bot must a
+        norm no_age when age > 60 and age < 40 bot must a
+    """), "dead-norm")
+    helps = {f.norms[0]: f.help for f in findings}
+    assert helps == {
+        "too_old": ("the conditions that contradict: its `when` condition, the range of `age` "
+                    "(0..130)",),
+        "no_colour": ("the conditions that contradict: its `when` condition, the values of "
+                      "`colour` (red, green)",),
+        "no_age": ("the conditions that contradict: its `when` condition",),
+    }
+
+
 def test_arithmetic_condition_live_only_for_reals():
     live = run("""
         agent bot
