@@ -491,11 +491,15 @@ def _linked_groups(ctx: CheckContext, norm: NormDecl, group: Group) -> list[Grou
     alone already ranks the two ends.
     """
     engine = ctx.engine
-    above: dict[str, list[str]] = {}
-    below: dict[str, list[str]] = {}
-    for edge in ctx.spec.edges:
-        above.setdefault(edge.lower, []).append(edge.higher)
-        below.setdefault(edge.higher, []).append(edge.lower)
+    edges = ctx.memo.get(("explicit edges",))
+    if edges is None:  # once per task: a norm -> the norms just above / below it
+        above: dict[str, list[str]] = {}
+        below: dict[str, list[str]] = {}
+        for edge in ctx.spec.edges:
+            above.setdefault(edge.lower, []).append(edge.higher)
+            below.setdefault(edge.higher, []).append(edge.lower)
+        edges = ctx.memo[("explicit edges",)] = (above, below)
+    above, below = edges  # type: ignore[misc]
     reached: set[str] = set()
     for step in (above, below):
         todo = list(step.get(norm.name, ()))
