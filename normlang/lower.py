@@ -190,7 +190,7 @@ class Builder:
     def h_layer(self, children: list[Any], start: Pos, end: Pos) -> tuple[str, Any]:
         return ("layer", self.ident(children[0]))
 
-    def h_source(self, children: list[Any], start: Pos, end: Pos) -> tuple[str, Any]:
+    def h_source(self, children: list[Any], start: Pos, end: Pos) -> tuple[str, Any, Span]:
         # a plain string has no span of its own: the clause's goes along (for duplicates)
         return ("source", _string(children[0]), self._span(start, end))
 
