@@ -592,6 +592,10 @@ def _syntax_finding(source: SourceFile, error: Exception, chunk_end: int | None 
             help_lines = _misspelled_keyword(str(token), error.expected) + help_lines
         if not any(line.startswith("did you mean") for line in help_lines):
             help_lines = _misspelled_word_before(source.text, start) + help_lines
+        if "`must`" in expected and _word_before(source.text, start) in ("must", "may"):
+            # the agent is missing: the modality was read as the agent's name
+            help_lines = (f"`{_word_before(source.text, start)}` was read as the norm's agent: "
+                          f"name the agent before it (`norm NAME AGENT must ...`)",) + help_lines
         span = source.span(start, max(end, start))
         return _finding(span, f"unexpected {found}", help_lines)
     if isinstance(error, lark.exceptions.UnexpectedCharacters):
@@ -626,11 +630,17 @@ def _misspelled_word_before(text: str, start: int) -> tuple[str, ...]:
     a misspelled keyword."""
     from .typing_rules import closest
 
-    before = re.search(r"([A-Za-z_][A-Za-z0-9_]*)\s*$", text[:start])
-    if before is None or before.group(1) in KEYWORDS:
+    word = _word_before(text, start)
+    if word is None or word in KEYWORDS:
         return ()
-    close = closest(before.group(1), _MISREAD_KEYWORDS, cutoff=0.75)
-    return (f"did you mean `{close}` instead of `{before.group(1)}`?",) if close else ()
+    close = closest(word, _MISREAD_KEYWORDS, cutoff=0.75)
+    return (f"did you mean `{close}` instead of `{word}`?",) if close else ()
+
+
+def _word_before(text: str, start: int) -> str | None:
+    """The word just before `start` (spaces and line breaks between them), if any."""
+    before = re.search(r"([A-Za-z_][A-Za-z0-9_]*)\s*$", text[max(0, start - 200):start])
+    return before.group(1) if before else None
 
 
 def _unexpected_end(source: SourceFile, chunk_end: int | None, expected: str) -> Finding:

@@ -346,6 +346,10 @@ def test_a_chain_of_defines_has_the_same_limit_in_any_order(backwards: bool) -> 
     ("norm n whn asked assistant must chat", "did you mean `when` instead of `whn`?"),
     ("expect always obligd assistant.chat", "did you mean `obliged` instead of `obligd`?"),
     ("expect consistant", "did you mean `expect consistent`?"),
+    ("norm n must not chat", "`must` was read as the norm's agent: name the agent before it "
+                             "(`norm NAME AGENT must ...`)"),
+    ("norm n when asked may chat", "`may` was read as the norm's agent: name the agent before it "
+                                   "(`norm NAME AGENT must ...`)"),
 ])
 def test_a_misspelled_keyword_read_as_a_name_gets_a_did_you_mean(line: str, hint: str) -> None:
     helps = [h for f in load(BASE + line).findings for h in f.help]
