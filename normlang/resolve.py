@@ -8,6 +8,7 @@ lowered to the core language of `spec.py`, with defines inlined.
 from __future__ import annotations
 
 import gc
+import os
 import sys
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
@@ -104,6 +105,8 @@ class Loader:
         files: dict[str, SourceFile] = {}
         order: list[ParsedFile] = []
         edges: list[tuple[Path, Path, Span]] = []
+        #: imports written through a symbolic link: (the path as written, the file it reached)
+        links: list[tuple[Path, Path]] = []
         seen: set[Path] = set()
         stack: list[tuple[Path, str, Span | None]] = [(root, shown, None)]
         while stack:
@@ -124,6 +127,14 @@ class Loader:
                     if target is not None:
                         edges.append((path, target, decl.span))
                         stack.append((target, display_path(target), decl.span))
+                        written = Path(os.path.normpath(path.parent / decl.path))
+                        if written != target:
+                            links.append((written, target))
+        # the result cache re-reads what it lists: a link listed beside the file it reached
+        # makes the cache notice when the link is pointed elsewhere
+        for written, target in links:
+            if display_path(target) in files:
+                files.setdefault(display_path(written), files[display_path(target)])
         findings.extend(_import_cycles(edges))
         if any(f.severity.value == "error" for f in findings):
             return Loaded(shown, None, _sorted(findings), files)

@@ -138,6 +138,20 @@ def test_a_new_project_root_between_a_file_and_its_imports_invalidates_it(
         assert "import `../b.norm` leaves the project root" in again.stdout, again.stdout
 
 
+def test_an_import_through_a_link_pointed_elsewhere_is_recomputed(
+        run: Run, project: Path) -> None:
+    write(project / "linked" / "parts" / "b.txt", "fact f: bool\n")
+    write(project / "linked" / "parts" / "e.txt", "fact g: bool\n")
+    (project / "linked" / "parts" / "link.norm").symlink_to("b.txt")
+    write(project / "linked" / "a.norm", 'import "parts/link.norm"\nexpect always f\n')
+    assert "error[expectation-failed]" in run("linked").stdout
+    (project / "linked" / "parts" / "link.norm").unlink()
+    (project / "linked" / "parts" / "link.norm").symlink_to("e.txt")
+    for _ in range(2):
+        again = run("linked/a.norm")
+        assert "unknown name `f`" in again.stdout, again.stdout
+
+
 def test_a_tampered_entry_is_recomputed(run: Run, project: Path) -> None:
     cold = run("conflict")
     [entry], [recorded] = entries(project), run_entries(project)
