@@ -368,6 +368,11 @@ class View:
 Decider = Callable[[z3.ModelRef], "tuple[bool, z3.BoolRef]"]
 
 
+def model_facts(model: z3.ModelRef) -> set[str]:
+    """The facts (`f!NAME` constants) that `model` gives a value."""
+    return {name[2:] for name in (d.name() for d in model.decls()) if name.startswith("f!")}
+
+
 def refine(outer: z3.Solver, atoms: Sequence[tuple[z3.BoolRef, Decider]],
            limits: Limits) -> z3.ModelRef | None:
     """Find a model of `outer` in which each atom variable has its true value.
@@ -975,7 +980,17 @@ class Engine:
                 assert_terms(outer, [view.complies(group) for group in chosen])
             deciders = [(var, lambda m, a=atom: self.atom_value(a, m, local))
                         for atom, var in atoms.items()]
-            return refine(outer, deciders, self.limits)
+            covered = self._closure(facts)
+            while True:
+                model = refine(outer, deciders, self.limits)
+                # the model may also give values to facts this solver has no `assume`s for
+                # (read by a deontic atom's lemma, or left in the solver by an earlier
+                # query): a witness shows them, so they must satisfy their `assume`s too
+                new = {f for f in model_facts(model) if f not in covered} if model else set()
+                if not new:
+                    return model
+                covered |= self._closure(new)
+                assert_terms(outer, self.base_situation(new))
         finally:
             outer.pop()
 

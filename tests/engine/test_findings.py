@@ -543,3 +543,32 @@ def test_a_run_past_its_time_limit_is_undecided_once_not_per_check():
     assert kinds(findings) == [("solver-unknown", ())]
     assert findings[0].message == ("could not analyse the spec: the run's time limit "
                                    "(`run-timeout`) was reached")
+
+
+def test_an_expectation_witness_satisfies_the_assumes_after_another_expectation():
+    # the first expectation's deontic target reads `adult`; a later query's solver, built for
+    # `asked` only, was left giving `adult` a value without its `assume` (adult = false)
+    findings = run("""
+        agent bot
+        fact adult: bool
+        fact asked: bool
+        action bot.answer
+        assume adult
+        norm serve when asked bot may answer
+        expect possible permitted (adult and bot.answer)
+        expect always asked -> obliged bot.answer
+    """)
+    [failed] = of_kind(findings, "expectation-failed")
+    assert failed.witness.situation == {"adult": True, "asked": True}
+    # the same cause once made an internal witness check fail (solver-unknown)
+    findings = run("""
+        agent x
+        fact p0: bool
+        action x.a
+        assume p0
+        constraint p0
+        expect possible permitted p0
+        expect always obliged (x.a and not x.a)
+    """)
+    assert kinds(findings) == [("expectation-failed", ())]
+    assert findings[0].witness.situation == {"p0": True}
