@@ -200,7 +200,7 @@ class Runtime:
             if name in memo:
                 return memo[name]
             if depth > len(names) + 1:
-                raise ValueError("priority cycle in this situation")
+                raise PriorityCycleHere("priority cycle in this situation")
             group = -1 if no_conduct else self.group_of_norm[name]
             candidates = sorted(app) if name in unmeetable else rivals.get(group, [])
             result = name in app and not any(
@@ -362,6 +362,10 @@ class Runtime:
             statuses, conflict, culprits = self.statuses(env, active, wanted, actions)
         except ComponentTooLarge as too_large:
             return QueryResult({}, (), (), False, (), (str(too_large),))
+        except PriorityCycleHere:
+            return QueryResult({}, (), (), False, (), (
+                "in this situation the norms' priority has a cycle (a `priority-cycle`, which "
+                "`normcheck check` reports): which norms are defeated is undefined",))
         return QueryResult(statuses, tuple(sorted(active)), tuple(sorted(app - active)),
                            conflict, culprits)
 
@@ -374,6 +378,10 @@ def _status(values: set[bool]) -> Status:
     if values == {False}:
         return "forbidden"
     return "permitted"
+
+
+class PriorityCycleHere(ValueError):
+    """The priority among the applicable norms has a cycle in this situation."""
 
 
 class ComponentTooLarge(Exception):

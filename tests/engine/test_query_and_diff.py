@@ -91,3 +91,19 @@ def test_diff_reports_each_changed_action_with_a_witness():
         ("deployer.deploy", "permitted", "forbidden")]
     assert changes[0].witness.situation["risk"] == "limited"
     assert diff_specs(old, old) == []
+
+
+def test_query_where_the_priority_has_a_cycle_says_so():
+    spec = spec_of("""
+        agent a
+        action a.x
+        fact p: bool
+        value v1
+        value v2
+        norm n1 serves v1 overrides n2 (when p) a must x
+        norm n2 serves v2 a must not x
+        prefer v2 over v1
+    """)
+    cyclic = query(spec, {"p": True})
+    assert cyclic.statuses == {} and "priority has a cycle" in cyclic.errors[0]
+    assert query(spec, {"p": False}).statuses == {"a.x": "forbidden"}
