@@ -161,6 +161,14 @@ class Typer:
                             expr.span, "write a separate norm for that agent")
                 raise _Bad
             return _Unresolved(name, expr.span)
+        if context in _READS_ACTIONS and (name in self.names.facts or name in self.names.defines):
+            clashing = self._actions_named(name)
+            if clashing:  # read as the fact, the action would be silently ignored
+                what = "fact" if name in self.names.facts else "define"
+                self._error("name-error", f"`{name}` is ambiguous: the {what} `{name}` or the "
+                                          f"action `{clashing[0]}`", expr.span,
+                            f"write `{clashing[0]}` for the action, or rename the {what}")
+                raise _Bad
         if name in self.names.facts:
             if context not in _READS_FACTS:
                 self._error("type-error", f"`{name}` is a fact; only actions can be read here",
