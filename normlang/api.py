@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .config import MIN_MEMORY_MB
 from .findings import MALFORMED_KINDS, Finding
 from .source import SourceFile
 
@@ -31,6 +32,23 @@ class CheckOptions:
     jobs: int = 1
     max_file_bytes: int = 8 * 1024 * 1024
     max_nesting: int = 200
+
+    def __post_init__(self) -> None:
+        """A bad option is a `ValueError` here, not a crash (or a z3 setting left broken) later."""
+        for name in ("timeout_ms", "jobs", "max_file_bytes", "max_nesting"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"CheckOptions.{name} must be a positive int, not {value!r}")
+        if self.run_timeout_s is not None and not (
+                isinstance(self.run_timeout_s, (int, float)) and 0 < self.run_timeout_s < 10**9):
+            raise ValueError(f"CheckOptions.run_timeout_s must be a positive number of seconds "
+                             f"or None, not {self.run_timeout_s!r}")
+        if self.memory_mb is not None and (isinstance(self.memory_mb, bool) or not isinstance(
+                self.memory_mb, int) or self.memory_mb < MIN_MEMORY_MB):
+            # z3 counts every context against one process-wide limit; one that runs out while
+            # making a context crashes the process
+            raise ValueError(f"CheckOptions.memory_mb must be an int of at least {MIN_MEMORY_MB} "
+                             f"or None, not {self.memory_mb!r}")
 
 
 @dataclass
@@ -63,11 +81,13 @@ def load(path: str | Path, *, options: CheckOptions | None = None) -> Loaded:
     return load_path(Path(path), options or CheckOptions())
 
 
-def load_text(text: str, path: str = "<string>", *, options: CheckOptions | None = None) -> Loaded:
-    """Parse and resolve `text` as if it were a file called `path` (imports are relative to cwd)."""
+def load_text(text: str, path: str | Path = "<string>", *,
+              options: CheckOptions | None = None) -> Loaded:
+    """Parse and resolve `text` as if it were the file at `path` (its imports are relative to
+    that file's folder)."""
     from .resolve import load_source
 
-    return load_source(text, path, options or CheckOptions())
+    return load_source(text, str(path), options or CheckOptions())
 
 
 def check(loaded: Loaded, *, options: CheckOptions | None = None,

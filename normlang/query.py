@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import weakref
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
@@ -388,16 +389,22 @@ class ComponentTooLarge(Exception):
     """Plain evaluation would enumerate more than 2**MAX_ENUMERATED conducts."""
 
 
-_RUNTIMES: dict[int, tuple[weakref.ref[Spec], Runtime]] = {}
+#: the runtimes of the specs queried last (a runtime holds its spec: kept unbounded, every
+#: spec ever queried would stay alive)
+_RUNTIMES: OrderedDict[int, tuple[weakref.ref[Spec], Runtime]] = OrderedDict()
+_KEPT_RUNTIMES = 8
 
 
 def runtime_for(spec: Spec) -> Runtime:
-    """The compiled runtime of `spec`, built once per spec object."""
+    """The compiled runtime of `spec`, built once per spec object (of the last few queried)."""
     entry = _RUNTIMES.get(id(spec))
     if entry is not None and entry[0]() is spec:
+        _RUNTIMES.move_to_end(id(spec))
         return entry[1]
     runtime = Runtime(spec)
     _RUNTIMES[id(spec)] = (weakref.ref(spec), runtime)
+    while len(_RUNTIMES) > _KEPT_RUNTIMES:
+        _RUNTIMES.popitem(last=False)
     return runtime
 
 

@@ -572,7 +572,28 @@ class Resolver:
         source = self.sources.get(span.path)
         if source is None:
             return ""
-        return " ".join(source.text[span.start:span.end].split())
+        start, end = _with_its_parentheses(source.text, span.start, span.end)
+        return " ".join(source.text[start:end].split())
+
+
+def _with_its_parentheses(text: str, start: int, end: int) -> tuple[int, int]:
+    """`start`, `end` widened over the parentheses the expression there opens or closes
+    without its partner: `(p) and (q)` spans from `p` to `q`, as lark's tree does."""
+    depth = lowest = 0
+    for char in text[start:end]:
+        depth += (char == "(") - (char == ")")
+        lowest = min(lowest, depth)
+    for _ in range(-lowest):  # closed inside, opened before
+        before = text[:start].rstrip()
+        if not before.endswith("("):
+            break
+        start = len(before) - 1
+    for _ in range(depth - lowest):  # opened inside, closed after
+        after = len(text) - len(text[end:].lstrip())
+        if not text.startswith(")", after):
+            break
+        end = after + 1
+    return start, end
 
 
 @dataclass

@@ -41,10 +41,11 @@ class Limits:
     memory_mb: int | None = None
 
     def configure(self) -> None:
+        for name in _GLOBAL_PARAMS:  # the embedding program's own settings, put back afterwards
+            _host_params.setdefault(name, z3.get_param(name))
         z3.set_param("smt.random_seed", 0)
         z3.set_param("sat.random_seed", 0)
-        if self.memory_mb:
-            z3.set_param("memory_max_size", int(self.memory_mb))
+        z3.set_param("memory_max_size", int(self.memory_mb or 0))
 
     def new_solver(self) -> z3.Solver:
         # the SMT core alone: z3.Solver() sends some first checks through a tactic pipeline
@@ -58,6 +59,18 @@ class Limits:
         if left <= 0:
             raise RunTimeUp()
         return min(self.timeout_ms, left)
+
+
+#: z3's process-wide parameters that a check sets (and `restore_host_params` puts back)
+_GLOBAL_PARAMS = ("smt.random_seed", "sat.random_seed", "memory_max_size")
+_host_params: dict[str, str] = {}
+
+
+def restore_host_params() -> None:
+    """Give z3's global parameters back the values they had before the check set them."""
+    for name, value in _host_params.items():
+        z3.set_param(name, value)
+    _host_params.clear()
 
 
 def is_sat(solver: z3.Solver, limits: Limits, *assumptions: z3.BoolRef) -> bool:

@@ -96,11 +96,15 @@ def repeatable() -> Iterator[None]:
     exists when the check starts (the spec) is frozen out of those collections, which
     keeps them cheap and keeps forked workers from copying its pages.
     """
-    global _shared, _froze_shared
+    global _shared, _froze_shared, _may_freeze
     host_context = _z3_default_context()  # an embedding program's own z3 terms live there
     was_enabled = gc.isenabled()
+    # an embedding program that froze objects itself (before forking, say) keeps them
+    # frozen: unfreezing at the end would thaw its objects too, so nothing is frozen here
+    _may_freeze = gc.get_freeze_count() == 0
     gc.disable()
-    gc.freeze()
+    if _may_freeze:
+        gc.freeze()
     _froze_shared = False
     try:
         yield
@@ -109,8 +113,12 @@ def repeatable() -> Iterator[None]:
         # what is still alive, or garbage, when the next check freezes would never be.
         _shared = None
         _set_z3_default_context(host_context)
+        solver = sys.modules.get("normlang.solver")
+        if solver is not None:
+            solver.restore_host_params()
         gc.collect()
-        gc.unfreeze()
+        if _may_freeze:
+            gc.unfreeze()
         if _froze_shared:  # the state frozen for the tasks is garbage in the oldest
             gc.collect()  # generation now: only a full collection (~5 ms) reaches it
         if was_enabled:
@@ -125,6 +133,8 @@ def collect_now() -> None:
 _shared: Shared | None = None
 #: whether `run_tasks` froze the check's own state (see `repeatable`)
 _froze_shared = False
+#: whether this check may freeze objects (the embedding program froze none itself)
+_may_freeze = True
 
 Task = Callable[[int], "tuple[list[Finding], object]"]
 
@@ -135,7 +145,7 @@ def run_tasks(shared: Shared, task: Task, jobs: int,
     global _shared, _froze_shared
     _shared = shared
     count = len(shared.chunks)
-    if count > 1:
+    if count > 1 and _may_freeze:
         # what the tasks share (the compiled runtime, the layout) is built by now: keep it
         # out of the collections that follow each task, which then scan the task's own
         # objects only. (One task's collection may as well scan it: the check's end then

@@ -358,3 +358,10 @@ def test_a_chain_of_defines_has_the_same_limit_in_any_order(backwards: bool) -> 
 def test_a_misspelled_keyword_read_as_a_name_gets_a_did_you_mean(line: str, hint: str) -> None:
     helps = [h for f in load(BASE + line).findings for h in f.help]
     assert hint in helps, helps
+
+
+def test_an_expectation_is_quoted_with_its_parentheses() -> None:
+    spec = spec_of("scenario s given asked expect (persona) and (asked)\n"
+                   "scenario t given asked expect ((persona or asked) and (asked))")
+    assert [e.text for s in spec.scenarios for e in s.expects] == [
+        "(persona) and (asked)", "(persona or asked) and (asked)"]
