@@ -592,10 +592,12 @@ def _syntax_finding(source: SourceFile, error: Exception, chunk_end: int | None 
             help_lines = _misspelled_keyword(str(token), error.expected) + help_lines
         if not any(line.startswith("did you mean") for line in help_lines):
             help_lines = _misspelled_word_before(source.text, start) + help_lines
-        if "`must`" in expected and _word_before(source.text, start) in ("must", "may"):
+        modality = _word_before(source.text, start)
+        if "`must`" in expected and modality in ("must", "may"):
             # the agent is missing: the modality was read as the agent's name
-            help_lines = (f"`{_word_before(source.text, start)}` was read as the norm's agent: "
-                          f"name the agent before it (`norm NAME AGENT must ...`)",) + help_lines
+            missing = (f"`{modality}` was read as the norm's agent: name the agent before it "
+                       f"(`norm NAME AGENT must ...`)")
+            help_lines = (missing, *help_lines)
         span = source.span(start, max(end, start))
         return _finding(span, f"unexpected {found}", help_lines)
     if isinstance(error, lark.exceptions.UnexpectedCharacters):

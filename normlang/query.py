@@ -364,9 +364,9 @@ class Runtime:
         except ComponentTooLarge as too_large:
             return QueryResult({}, (), (), False, (), (str(too_large),))
         except PriorityCycleHere:
-            return QueryResult({}, (), (), False, (), (
-                "in this situation the norms' priority has a cycle (a `priority-cycle`, which "
-                "`normcheck check` reports): which norms are defeated is undefined",))
+            cycle = ("in this situation the norms' priority has a cycle (a `priority-cycle`, "
+                     "which `normcheck check` reports): which norms are defeated is undefined")
+            return QueryResult({}, (), (), False, (), (cycle,))
         return QueryResult(statuses, tuple(sorted(active)), tuple(sorted(app - active)),
                            conflict, culprits)
 
