@@ -52,9 +52,10 @@ def diff_specs(old: Spec, new: Spec, options: CheckOptions | None = None) -> lis
     """For each action, a situation where its status (obliged / forbidden / permitted /
     conflict) differs between `old` and `new`, if there is one.
 
-    Situations range over the facts of both versions and satisfy the `assume`s of both.
-    A fact declared with different types in the two versions makes them incomparable:
-    `ValueError` names it.
+    Situations range over the facts of both versions and satisfy the `assume`s of both,
+    and in them neither version's priority has a cycle. A fact declared with different
+    types in the two versions, or a version whose priority has a cycle in every situation,
+    makes them incomparable: `ValueError` says which.
     """
     import z3
 
@@ -66,6 +67,13 @@ def diff_specs(old: Spec, new: Spec, options: CheckOptions | None = None) -> lis
     limits = Limits(options.timeout_ms)
     before = Engine(old, limits, prefix="old")
     after = Engine(new, limits, prefix="new")
+    for engine in (before, after):
+        cycles = engine.priority.static_cycles()
+        if cycles:
+            names = ", ".join(f"`{n}`" for n in cycles[0])
+            raise ValueError(f"in `{engine.spec.root}` the priority among {names} forms a cycle "
+                             f"in every situation (a `priority-cycle`): which norms are "
+                             f"defeated is undefined")
     changes = []
     for action in sorted(set(old.actions) | set(new.actions)):
         outer = limits.new_solver()

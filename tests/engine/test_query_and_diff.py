@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
+import pytest
+
 import normlang
 from normlang.meaning import clash_pairs, diff_specs
 from normlang.query import query
@@ -107,3 +109,11 @@ def test_query_where_the_priority_has_a_cycle_says_so():
     cyclic = query(spec, {"p": True})
     assert cyclic.statuses == {} and "priority has a cycle" in cyclic.errors[0]
     assert query(spec, {"p": False}).statuses == {"a.x": "forbidden"}
+
+
+def test_diff_refuses_a_version_whose_priority_has_a_cycle_everywhere():
+    old = spec_of("agent a\naction a.x\nnorm n1 a must x\nnorm n2 a must not x\n")
+    new = spec_of("agent a\naction a.x\nnorm n1 overrides n2 a must x\n"
+                  "norm n2 overrides n1 a must not x\n")
+    with pytest.raises(ValueError, match="forms a cycle in every situation"):
+        diff_specs(old, new)
