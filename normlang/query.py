@@ -105,9 +105,12 @@ class Runtime:
                               f"({_type_name(fact)})")
             else:
                 env[name] = value
-        for name in sorted(set(self.spec.facts) - set(env)) if complete else ():
-            if not errors:
-                errors.append(f"fact `{name}` has no value")
+        missing = sorted(set(self.spec.facts) - set(env)) if complete and not errors else []
+        if missing:
+            shown = ", ".join(f"`{name}`" for name in missing[:10])
+            more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""
+            errors.append(f"fact{'s' if len(missing) > 1 else ''} {shown}{more} "
+                          f"{'have' if len(missing) > 1 else 'has'} no value")
         return env, errors
 
     def satisfies_assumes(self, env: Env) -> bool:

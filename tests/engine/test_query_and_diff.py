@@ -117,3 +117,9 @@ def test_diff_refuses_a_version_whose_priority_has_a_cycle_everywhere():
                   "norm n2 overrides n1 a must not x\n")
     with pytest.raises(ValueError, match="forms a cycle in every situation"):
         diff_specs(old, new)
+
+
+def test_query_names_every_fact_without_a_value():
+    spec = spec_of("fact a: bool\nfact b: bool\nfact c: int\n")
+    assert query(spec, {"b": True}).errors == ("facts `a`, `c` have no value",)
+    assert query(spec, {"a": True, "b": True}).errors == ("fact `c` has no value",)
