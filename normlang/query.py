@@ -299,9 +299,18 @@ class Runtime:
         everywhere = actions_given is None
         if any(s == "conflict" for s in result.values()) or (
                 everywhere and not self._all_components_comply(env, musts)):
-            culprits = tuple(sorted(n.norm.name for n in musts))
-            return {a: "conflict" for a in pending}, True, culprits
+            return {a: "conflict" for a in pending}, True, self._minimal_culprits(env, musts)
         return {a: result[a] for a in pending}, False, ()
+
+    def _minimal_culprits(self, env: Env, musts: list[_CompiledNorm]) -> tuple[str, ...]:
+        """A minimal set of the active duties that leaves no complying conduct: each is
+        dropped in turn while the rest still leave none (as a `conflict` finding names)."""
+        kept = sorted(musts, key=lambda n: n.norm.name)
+        for norm in list(kept):
+            rest = [n for n in kept if n is not norm]
+            if not self._all_components_comply(env, rest):
+                kept = rest
+        return tuple(n.norm.name for n in kept)
 
     def _compliance_component(self, seed: str | Iterable[str],
                               musts: list[_CompiledNorm]) -> tuple[list[str], list[Compiled]]:
