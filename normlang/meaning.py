@@ -34,6 +34,8 @@ def clash_pairs(spec: Spec, options: CheckOptions | None = None) -> list[tuple[s
 
     options = options or CheckOptions()
     engine = Engine(spec, Limits(options.timeout_ms))
+    if engine.layout.world_exists is False:  # the `assume`s admit no situation: no clash
+        return []
     pairs = []
     for group in engine.groups:
         norms = sorted(group.norms, key=lambda n: n.name)

@@ -123,3 +123,11 @@ def test_query_names_every_fact_without_a_value():
     spec = spec_of("fact a: bool\nfact b: bool\nfact c: int\n")
     assert query(spec, {"b": True}).errors == ("facts `a`, `c` have no value",)
     assert query(spec, {"a": True, "b": True}).errors == ("fact `c` has no value",)
+
+
+def test_no_clash_where_no_situation_exists():
+    spec = spec_of("agent a\naction a.x\nfact p: bool\nassume p\nassume not p\n"
+                   "norm n1 a must x\nnorm n2 a must not x\n")
+    assert clash_pairs(spec) == []
+    assert clash_pairs(spec_of("agent a\naction a.x\nnorm n1 a must x\nnorm n2 a must not x\n")) \
+        == [("n1", "n2")]
