@@ -64,6 +64,11 @@ class Witness:
     active: tuple[str, ...] = ()
     defeated: tuple[str, ...] = ()
 
+    def __hash__(self) -> int:
+        # the generated one would hash the dicts and fail: findings go in sets too
+        return hash((tuple(sorted(self.situation.items())), tuple(sorted(self.conduct.items())),
+                     tuple(sorted(self.defines.items())), self.active, self.defeated))
+
 
 @dataclass(frozen=True)
 class Finding:

@@ -84,3 +84,10 @@ def test_querying_many_specs_keeps_only_the_last_few_alive() -> None:
     gc.collect()
     assert len(_RUNTIMES) == _KEPT_RUNTIMES
     assert sum(ref() is not None for ref in alive) == _KEPT_RUNTIMES
+
+
+def test_findings_with_witnesses_can_be_hashed() -> None:
+    findings = normlang.check(normlang.load_text(SPEC, "spec.norm")).findings
+    assert findings and all(f.witness is not None for f in findings)
+    again = normlang.check(normlang.load_text(SPEC, "spec.norm")).findings
+    assert set(findings) == set(again) and len(set(findings + again)) == len(findings)
