@@ -299,18 +299,31 @@ class Runtime:
         everywhere = actions_given is None
         if any(s == "conflict" for s in result.values()) or (
                 everywhere and not self._all_components_comply(env, musts)):
-            return {a: "conflict" for a in pending}, True, self._minimal_culprits(env, musts)
+            culprits = tuple(sorted(n.norm.name for n in musts))
+            return {a: "conflict" for a in pending}, True, culprits
         return {a: result[a] for a in pending}, False, ()
 
-    def _minimal_culprits(self, env: Env, musts: list[_CompiledNorm]) -> tuple[str, ...]:
-        """A minimal set of the active duties that leaves no complying conduct: each is
-        dropped in turn while the rest still leave none (as a `conflict` finding names)."""
-        kept = sorted(musts, key=lambda n: n.norm.name)
-        for norm in list(kept):
-            rest = [n for n in kept if n is not norm]
-            if not self._all_components_comply(env, rest):
-                kept = rest
-        return tuple(n.norm.name for n in kept)
+    def minimal_culprits(self, env: Env, active: Iterable[str]) -> tuple[str, ...]:
+        """A minimal set of the active duties that leaves no complying conduct (as a
+        `conflict` finding names): those of the first component that has none, each dropped
+        in turn while the rest still leave none there."""
+        musts = [self.norms[n] for n in sorted(active) if self.norms[n].norm.modality != "may"]
+        for norm in musts:
+            if not norm.actions and not norm.demand(env):
+                return (norm.norm.name,)  # a demand on no action, false here
+        remaining = set(self.spec.actions)
+        while remaining:
+            names, demands = self._compliance_component(min(remaining), musts)
+            remaining -= set(names)
+            if any(True for _ in self._conducts(env, names, demands)):
+                continue
+            kept = [n for n in musts if set(n.actions) & set(names)]
+            for norm in list(kept):
+                rest = [n for n in kept if n is not norm]
+                if not self._all_components_comply(env, rest, actions=names):
+                    kept = rest
+            return tuple(n.norm.name for n in kept)
+        return tuple(n.norm.name for n in musts)
 
     def _compliance_component(self, seed: str | Iterable[str],
                               musts: list[_CompiledNorm]) -> tuple[list[str], list[Compiled]]:
@@ -373,6 +386,8 @@ class Runtime:
         try:
             active = self.active(env, app, among)
             statuses, conflict, culprits = self.statuses(env, active, wanted, actions)
+            if conflict:
+                culprits = self.minimal_culprits(env, culprits)
         except ComponentTooLarge as too_large:
             return QueryResult({}, (), (), False, (), (str(too_large),))
         except PriorityCycleHere:
