@@ -74,14 +74,15 @@ def _dead(ctx: CheckContext, norm: NormDecl) -> Iterable[Finding]:
     tracked: dict[str, tuple[z3.BoolRef, str]] = {}
     facts = engine._closure(names_in(norm.applicable)[0])
     assert_terms(solver, engine.enc.domain(sorted(facts)))
-    parts: list[tuple[z3.BoolRef, str]] = []
+    # (its term, its tag, what it reads) for each condition that may take part
+    parts: list[tuple[z3.BoolRef, str, RExpr]] = []
     for index, part in enumerate(_conjuncts(norm.when)):
-        parts.append((engine.enc.term(part), f"when#{index}"))
-    parts.append((neg(engine.enc.term(norm.unless)), "unless"))
+        parts.append((engine.enc.term(part), f"when#{index}", part))
+    parts.append((neg(engine.enc.term(norm.unless)), "unless", norm.unless))
     for index, assume in enumerate(ctx.spec.assumes):
         if names_in(assume.expr)[0] & facts or not names_in(assume.expr)[0]:
-            parts.append((engine.enc.term(assume.expr), f"assume#{index}"))
-    for term, tag in parts:
+            parts.append((engine.enc.term(assume.expr), f"assume#{index}", assume.expr))
+    for term, tag, _read in parts:
         marker = z3.Bool(f"track!{tag}")
         assert_terms(solver, [implies(marker, term)])
         tracked[str(marker)] = (marker, tag)
@@ -101,8 +102,8 @@ def _dead(ctx: CheckContext, norm: NormDecl) -> Iterable[Finding]:
             reasons.append("its `unless` condition")
         else:
             reasons.append("its `when` condition")
-    reasons += _types_that_take_part(ctx, [term for term, tag in parts if f"track!{tag}" in core],
-                                     facts)
+    in_core = [(term, read) for term, tag, read in parts if f"track!{tag}" in core]
+    reasons += _types_that_take_part(ctx, in_core)
     if not reasons:
         reasons.append("the types of its facts")
     unique = list(dict.fromkeys(reasons))
@@ -113,17 +114,17 @@ def _dead(ctx: CheckContext, norm: NormDecl) -> Iterable[Finding]:
     )]
 
 
-def _types_that_take_part(ctx: CheckContext, terms: list[z3.BoolRef],
-                          facts: Iterable[str]) -> list[str]:
-    """The bounded fact types (`int in LO..HI`, enums) without which `terms` could all hold,
-    if they take part in the contradiction (`when age > 130` with `age: int in 0..130`)."""
+def _types_that_take_part(ctx: CheckContext, conditions: list[tuple[z3.BoolRef, RExpr]]
+                          ) -> list[str]:
+    """The bounded fact types (`int in LO..HI`, enums) without which the contradicting
+    `conditions` (each as a term and as written) could all hold, if they take part
+    (`when age > 130` with `age: int in 0..130`)."""
     engine = ctx.engine
     solver = engine.limits.new_solver()
-    assert_terms(solver, terms)
-    if not terms or not is_sat(solver, engine.limits):
+    assert_terms(solver, [term for term, _expr in conditions])
+    if not conditions or not is_sat(solver, engine.limits):
         return []
-    by_term = {str(engine.enc.facts[name]): name for name in facts}
-    read = sorted({by_term[str(c)] for term in terms for c in _constants(term) if str(c) in by_term})
+    read = sorted(set().union(*(names_in(expr)[0] for _term, expr in conditions)))
     found = []
     for fact in (ctx.spec.facts[name] for name in read):
         if fact.low is not None or fact.high is not None:
@@ -132,20 +133,6 @@ def _types_that_take_part(ctx: CheckContext, terms: list[z3.BoolRef],
             values = ", ".join(ctx.spec.enums[fact.enum].values)
             found.append(f"the values of `{fact.name}` ({values})")
     return found or ["the types of its facts"]
-
-
-def _constants(term: z3.ExprRef) -> Iterable[z3.ExprRef]:
-    """The uninterpreted constants of `term`."""
-    seen: set[int] = set()
-    todo = [term]
-    while todo:
-        node = todo.pop()
-        if node.get_id() in seen:
-            continue
-        seen.add(node.get_id())
-        if z3.is_const(node) and node.decl().kind() == z3.Z3_OP_UNINTERPRETED:
-            yield node
-        todo.extend(node.children())
 
 
 # ---------------------------------------------------------------- shadowed / overridden
