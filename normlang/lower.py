@@ -32,6 +32,15 @@ Pos = int | None
 MAX_NUMBER_DIGITS = 1000
 
 
+def number_too_long(text: str) -> bool:
+    """Whether the number written `text` (sign, digits, point, exponent) has more digits or a
+    larger exponent than `MAX_NUMBER_DIGITS`; text that is no number is not too long."""
+    mantissa, _, exponent = text.strip().lstrip("+-").lower().partition("e")
+    exponent = exponent.lstrip("+-").lstrip("0")
+    return (len(mantissa) - ("." in mantissa) > MAX_NUMBER_DIGITS
+            or (exponent.isdigit() and (len(exponent) > 4 or int(exponent) > MAX_NUMBER_DIGITS)))
+
+
 class Builder:
     """Builds AST nodes bottom-up; every node gets the span of its subtree."""
 
@@ -74,11 +83,7 @@ class Builder:
         return ast.NumLit(value, is_int, text, span)
 
     def _out_of_range(self, text: str, span: Span | None) -> bool:
-        mantissa, _, exponent = text.lower().partition("e")
-        digits = len(mantissa) - ("." in mantissa)
-        exponent = exponent.lstrip("+-").lstrip("0")
-        if digits <= MAX_NUMBER_DIGITS and len(exponent) <= len(str(MAX_NUMBER_DIGITS)) \
-                and int(exponent or 0) <= MAX_NUMBER_DIGITS:
+        if not number_too_long(text):
             return False
         self.problems.append((
             "syntax-error", f"number out of range: a number may have at most "

@@ -19,6 +19,7 @@ from fractions import Fraction
 from typing import Literal
 
 from .evaluate import Compiled, Env, Scalar, compile_expr, names_in
+from .lower import number_too_long
 from .spec import NormDecl, Spec
 from .structure import split_groups
 
@@ -458,7 +459,7 @@ def _convert(raw: object, kind: str, enum_values: tuple[str, ...]) -> Scalar | N
         if isinstance(raw, str) and raw in enum_values:
             return enum_values.index(raw)
         return None
-    if isinstance(raw, bool) or (isinstance(raw, str) and _too_long(raw)):
+    if isinstance(raw, bool) or (isinstance(raw, str) and number_too_long(raw)):
         return None
     try:
         value = Fraction(str(raw)) if not isinstance(raw, (int, Fraction)) else Fraction(raw)
@@ -467,16 +468,6 @@ def _convert(raw: object, kind: str, enum_values: tuple[str, ...]) -> Scalar | N
     if kind == "int":
         return int(value) if value.denominator == 1 else None
     return value
-
-
-def _too_long(text: str) -> bool:
-    """More digits, or a larger exponent, than a `.norm` file may write (1000): reading
-    `1e400000000` exactly would take minutes."""
-    mantissa, _, exponent = text.strip().lower().partition("e")
-    digits = exponent.lstrip("+-").lstrip("0")
-    if len(mantissa) > 1002:  # 1000 digits, a sign and a point
-        return True
-    return digits.isdigit() and (len(digits) > 4 or int(digits) > 1000)
 
 
 def _in_bounds(value: Scalar, low: int | None, high: int | None) -> bool:
