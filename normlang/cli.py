@@ -384,13 +384,12 @@ def discover(paths: Sequence[Path], exclude: list[str], base: Path) -> list[Path
             for folder, dirs, files in os.walk(path, onerror=_unreadable):
                 dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS and not d.startswith("."))
                 found.extend(Path(folder) / f for f in sorted(files) if f.endswith(".norm"))
-            for file in found:
-                if not file.exists():  # a link to nothing, or a loop of links
-                    raise UsageError(f"`{file}` is a broken link: it leads to no file")
         else:
             found.append(path)
     roots: dict[Path, Path] = {}
     for path in found:
+        if not path.exists():  # found in a folder: a link to nothing, or a loop of links
+            raise UsageError(f"`{path}` is a broken link: it leads to no file")
         if not _inside_its_project(path, roots):
             raise UsageError(f"`{path}` leads to a file outside its project root (through a "
                              f"link); normcheck reads no file there")
@@ -424,8 +423,6 @@ def _inside_its_project(path: Path, roots: dict[Path, Path]) -> bool:
         path.resolve().relative_to(roots[folder])
     except ValueError:
         return False
-    except (OSError, RuntimeError):  # a loop of links (RuntimeError before Python 3.13)
-        raise UsageError(f"`{path}` is a broken link: it leads to no file") from None
     return True
 
 
