@@ -166,7 +166,7 @@ class Cache:
                 return False
             ignore = self.folder / ".gitignore"
             if ignore.is_file():
-                return ignore.read_text(encoding="utf-8").startswith(_IGNORE_LINES[:20])
+                return ignore.read_text(encoding="utf-8").startswith(_IGNORE_MARK)
             return next(self.folder.iterdir(), None) is None
         except (OSError, UnicodeDecodeError):
             return False
@@ -183,8 +183,9 @@ class Cache:
             return
 
 
-#: the `.gitignore` of a cache folder; its start is how a folder made by normcheck is recognised
-_IGNORE_LINES = "# created by normcheck: the cache is never committed\n*\n"
+#: the `.gitignore` of a cache folder; its first line is how a folder made by normcheck is known
+_IGNORE_MARK = "# created by normcheck"
+_IGNORE_LINES = f"{_IGNORE_MARK}: the cache is never committed\n*\n"
 
 
 def _key(*parts: str) -> str:
