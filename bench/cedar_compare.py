@@ -1,4 +1,4 @@
-"""Runtime decisions: `normlang.query.query` against cedarpy on the same rule book.
+"""Runtime decisions: `normlang.runtime.query.query` against cedarpy on the same rule book.
 
 A generated book (background norms only: no clashes, so every status is
 obliged, permitted or forbidden) is written as `.norm` files for normlang and
@@ -148,7 +148,7 @@ def compare(size: int, requests: int, seed: int = 7, rounds: int = 5) -> Compari
     import cedarpy
 
     import normlang
-    from normlang.query import query
+    from normlang.runtime.query import query
 
     book = build_book(size, seed, planted=False)
     with tempfile.TemporaryDirectory(prefix="normlang-query-") as folder:

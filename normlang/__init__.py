@@ -3,32 +3,35 @@
 The public API::
 
     from normlang import load, load_text, check, check_path
-    from normlang.query import query
+    from normlang import query
 """
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from .core.version import __version__
 
 __all__ = [
-    "CheckOptions", "CheckResult", "Finding", "Label", "Loaded", "Severity", "SourceFile",
-    "Span", "Witness", "__version__", "check", "check_path", "load", "load_text",
+    "CheckOptions", "CheckResult", "Finding", "Label", "Loaded", "QueryResult", "Severity",
+    "SourceFile", "Span", "Witness", "__version__", "check", "check_path", "load", "load_text",
+    "query",
 ]
 
 #: typing.TYPE_CHECKING without importing typing, which `normcheck`'s start-up can do without
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .api import CheckOptions, CheckResult, Loaded, check, check_path, load, load_text
-    from .findings import Finding, Label, Severity, Witness
-    from .source import SourceFile, Span
+    from .core.findings import Finding, Label, Severity, Witness
+    from .core.source import SourceFile, Span
+    from .runtime.query import QueryResult, query
 
 #: where each public name is defined; imported on first use, so that `normcheck`'s
 #: start-up (which reads `__version__` only) does not pay for the API's modules
 _HOMES = {
     "CheckOptions": "api", "CheckResult": "api", "Loaded": "api", "check": "api",
-    "check_path": "api", "load": "api", "load_text": "api", "Finding": "findings",
-    "Label": "findings", "Severity": "findings", "Witness": "findings", "SourceFile": "source",
-    "Span": "source",
+    "check_path": "api", "load": "api", "load_text": "api", "Finding": "core.findings",
+    "Label": "core.findings", "Severity": "core.findings", "Witness": "core.findings",
+    "SourceFile": "core.source", "Span": "core.source", "query": "runtime.query",
+    "QueryResult": "runtime.query",
 }
 
 

@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from normlang.spec import (
+from normlang.model.spec import (
     ActionRef, And, Arith, Cmp, ConflictAtom, Const, DeonticAtom, EnumConst, FactRef, Iff,
     Implies, Neg, Not, NormDecl, Or, RExpr, Spec,
 )

@@ -10,8 +10,8 @@ from dataclasses import replace
 
 from hypothesis import strategies as st
 
-from normlang.source import Span
-from normlang.spec import (
+from normlang.core.source import Span
+from normlang.model.spec import (
     FALSE, TRUE, ActionDecl, ActionRef, And, Arith, Cmp, ConflictAtom, Const, DeonticAtom,
     EnumConst, EnumType, Expectation, FactDecl, FactRef, Iff, Implies, Located, Neg, Not,
     NormDecl, Or, PriorityEdge, RExpr, Scenario, ScenarioExpectation, Spec, ValueDecl,

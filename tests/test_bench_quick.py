@@ -82,7 +82,7 @@ def test_a_book_checked_in_two_processes_prints_what_one_process_prints(tmp_path
     root = write_book(build_book(1500, seed=3), tmp_path / "book")
     outputs = []
     for jobs in ("1", "2"):
-        done = subprocess.run([sys.executable, "-m", "normlang.cli", "--no-cache", "--verbose",
+        done = subprocess.run([sys.executable, "-m", "normlang.cli.main", "--no-cache", "--verbose",
                                "--format", "json", "--jobs", jobs, root.name],
                               cwd=root.parent, capture_output=True, text=True, timeout=300)
         assert done.returncode == 1, done.stderr

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from normlang.findings import KINDS, Severity
+from normlang.core.findings import KINDS, Severity
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

@@ -22,8 +22,8 @@ from pygments.token import (
     _TokenType,
 )
 
-from normlang import highlight
-from normlang.highlight import KEYWORDS, NormLexer
+from normlang.syntax import highlight
+from normlang.syntax.highlight import KEYWORDS, NormLexer
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_FILES = sorted((ROOT / "examples").rglob("*.norm"))
@@ -108,7 +108,7 @@ def test_lexer_keywords_are_exactly_the_grammars() -> None:
 
 def test_registered_for_pygments_by_entry_point() -> None:
     registered = {ep.name: ep.value for ep in entry_points(group="pygments.lexers")}
-    assert registered.get("norm") == "normlang.highlight:NormLexer"
+    assert registered.get("norm") == "normlang.syntax.highlight:NormLexer"
     assert isinstance(get_lexer_by_name("norm"), NormLexer)
     assert isinstance(get_lexer_for_filename("policy.norm"), NormLexer)
 
@@ -116,7 +116,7 @@ def test_registered_for_pygments_by_entry_point() -> None:
 def test_normcheck_does_not_import_the_highlighter(tmp_path: Path) -> None:
     spec = tmp_path / "a.norm"
     spec.write_text("agent bot\naction bot.x\nnorm a bot must x\n", encoding="utf-8")
-    probe = ("import sys\nfrom normlang.cli import main\n"
+    probe = ("import sys\nfrom normlang.cli.main import main\n"
              f"try:\n    main(['--no-cache', {str(spec)!r}])\nexcept SystemExit:\n    pass\n"
              "print(sorted(m for m in sys.modules if m == 'pygments' or m.endswith('.highlight')))")
     run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,

@@ -18,8 +18,8 @@ from strategies import render, specs
 
 from normlang.api import CheckOptions
 from normlang.checks import run_checks
-from normlang.findings import Finding
-from normlang.spec import NormDecl, Not, Spec
+from normlang.core.findings import Finding
+from normlang.model.spec import NormDecl, Not, Spec
 
 SLOW = bool(os.environ.get("NORMLANG_SLOW"))
 EXAMPLES = 1500 if SLOW else 250
@@ -343,8 +343,8 @@ def subjects(findings: list[Finding], groups: dict[str, int]) -> set[tuple[str, 
 
 def groups_of(spec: Spec) -> dict[str, int]:
     """Each norm's group, as the engine lays the spec out."""
-    from normlang.semantics import lay_out
-    from normlang.solver import Limits
+    from normlang.engine.semantics import lay_out
+    from normlang.engine.solver import Limits
 
     layout = lay_out(spec, Limits())
     return {norm.name: layout.group_of[norm.name].index for norm in spec.norms}

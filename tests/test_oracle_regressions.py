@@ -13,8 +13,8 @@ from test_oracle_engine import assert_agrees
 
 from normlang.api import CheckOptions
 from normlang.checks import run_checks
-from normlang.query import query
-from normlang.spec import (
+from normlang.runtime.query import query
+from normlang.model.spec import (
     ActionRef, And, Cmp, Const, DeonticAtom, EnumConst, FactRef, Implies, Not, Or, Spec,
 )
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from oracle import Oracle, bare_actions
 from strategies import expect, make_spec, norm, overrides, scenario
 
-from normlang.source import Span
-from normlang.spec import (
+from normlang.core.source import Span
+from normlang.model.spec import (
     ActionRef, And, Cmp, ConflictAtom, Const, DeonticAtom, FactRef, Implies, Not, Or,
     PriorityEdge,
 )

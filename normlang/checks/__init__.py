@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import time
 
-from ..api import CheckOptions, Progress
-from ..findings import Finding
-from ..spec import Spec
-from ..structure import Group
+from ..core.findings import Finding
+from ..core.options import CheckOptions, Progress
+from ..engine.structure import Group
+from ..model.spec import Spec
 from .conflicts import check_group_conflicts
 from .context import SCOPED_WITNESS_NORMS, CheckContext
 from .expectations import check_expectations, check_scenarios
@@ -32,7 +32,7 @@ def run_checks(spec: Spec, options: CheckOptions, progress: Progress | None = No
     """Prove every property of the design on `spec`; return the findings, sorted."""
     if not (spec.norms or spec.constraints or spec.expectations or spec.scenarios):
         return []  # every finding needs one of them (a vocabulary file): no solver is needed
-    from ..solver import RunTimeUp
+    from ..engine.solver import RunTimeUp
 
     with repeatable():
         try:
@@ -42,9 +42,9 @@ def run_checks(spec: Spec, options: CheckOptions, progress: Progress | None = No
 
 
 def _run_checks(spec: Spec, options: CheckOptions, progress: Progress | None) -> list[Finding]:
-    from ..query import Runtime
-    from ..semantics import KnownConflicts, lay_out
-    from ..solver import Limits, SolverGaveUp
+    from ..engine.concrete import Runtime
+    from ..engine.semantics import KnownConflicts, lay_out
+    from ..engine.solver import Limits, SolverGaveUp
 
     deadline = None if options.run_timeout_s is None else time.monotonic() + options.run_timeout_s
     limits = Limits(options.timeout_ms, deadline, options.memory_mb)
@@ -120,9 +120,9 @@ def _context(state: Shared) -> CheckContext:
     """A check context in a fresh z3 context (what a task sees, wherever it runs); a spec
     of one chunk, always checked in one process, keeps the context it started with
     (making one costs milliseconds, which count when a hook checks many small files)."""
-    from ..query import Runtime
-    from ..semantics import Engine, KnownConflicts
-    from ..solver import Limits
+    from ..engine.concrete import Runtime
+    from ..engine.semantics import Engine, KnownConflicts
+    from ..engine.solver import Limits
 
     if len(state.chunks) > 1:
         fresh_z3_context()
@@ -133,8 +133,8 @@ def _context(state: Shared) -> CheckContext:
 
 
 def _conflicts_task(index: int) -> tuple[list[Finding], object]:
-    from ..semantics import KnownConflicts
-    from ..solver import SolverGaveUp
+    from ..engine.semantics import KnownConflicts
+    from ..engine.solver import SolverGaveUp
 
     state = shared()
     ctx = _context(state)
@@ -157,8 +157,8 @@ def _conflicts_task(index: int) -> tuple[list[Finding], object]:
 def _conflict_free_situations(state: Shared, known: object) -> None:
     """Once for every task of the second pass: per view, a situation in which no group has a
     conflict (the starting point of plainly checked answers about redundancy)."""
-    from ..semantics import KnownConflicts
-    from ..solver import SolverGaveUp
+    from ..engine.semantics import KnownConflicts
+    from ..engine.solver import SolverGaveUp
 
     assert isinstance(known, KnownConflicts)
     if not any(t == "" for t, _g in known.texts):
@@ -172,8 +172,8 @@ def _conflict_free_situations(state: Shared, known: object) -> None:
 
 
 def _export_situations(ctx: CheckContext, group: Group, exported: object) -> None:
-    from ..semantics import KnownConflicts
-    from ..solver import SolverGaveUp
+    from ..engine.semantics import KnownConflicts
+    from ..engine.solver import SolverGaveUp
 
     assert isinstance(exported, KnownConflicts)
     try:
@@ -184,7 +184,7 @@ def _export_situations(ctx: CheckContext, group: Group, exported: object) -> Non
 
 
 def _has_conflicts(ctx: CheckContext, group: object) -> bool:
-    from ..solver import SolverGaveUp
+    from ..engine.solver import SolverGaveUp
 
     try:
         return bool(ctx.engine.conflicts(group).sets)  # type: ignore[arg-type]
@@ -212,8 +212,8 @@ def _unique(findings: list[Finding]) -> list[Finding]:
 
 
 def _unknown_spec(spec: Spec, reason: str, check: str | None = None) -> Finding:
-    from ..findings import Label
-    from ..source import Span
+    from ..core.findings import Label
+    from ..core.source import Span
 
     norms = sorted(spec.norms, key=lambda n: (n.span.path, n.span.start))
     span = norms[0].span if norms else Span(spec.root, 0, 0, 1, 1, 1, 1)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..findings import Finding, Label
-from ..semantics import ConflictSet
-from ..structure import Group
+from ..core.findings import Finding, Label
+from ..engine.semantics import ConflictSet
+from ..engine.structure import Group
 from .context import CheckContext, backticked, by_position, norm_label
 
 

@@ -7,14 +7,14 @@ from dataclasses import dataclass, field
 
 import z3
 
-from ..evaluate import evaluate, has_deontic, names_in
-from ..findings import Finding, Label, Witness, WitnessValue
-from ..query import ComponentTooLarge, Runtime
-from ..semantics import Engine
-from ..solver import SolverGaveUp
-from ..source import Span
-from ..spec import NormDecl, Spec
-from ..structure import Group
+from ..core.findings import Finding, Label, Witness, WitnessValue
+from ..core.source import Span
+from ..engine.concrete import ComponentTooLarge, Runtime
+from ..engine.evaluate import evaluate, has_deontic, names_in
+from ..engine.semantics import Engine
+from ..engine.solver import SolverGaveUp
+from ..engine.structure import Group
+from ..model.spec import NormDecl, Spec
 
 
 class WitnessMismatch(Exception):

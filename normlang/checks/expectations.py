@@ -6,14 +6,14 @@ from collections.abc import Iterable
 
 import z3
 
-from ..encode import assert_terms, conj, disj, implies, neg
-from ..evaluate import free_actions, has_deontic, names_in
-from ..findings import Finding, Label, Witness
-from ..query import ComponentTooLarge
-from ..semantics import View
-from ..solver import is_sat
-from ..spec import Expectation, NormDecl, Not, RExpr, Scenario
-from ..structure import Group
+from ..core.findings import Finding, Label, Witness
+from ..engine.concrete import ComponentTooLarge
+from ..engine.encode import assert_terms, conj, disj, implies, neg
+from ..engine.evaluate import free_actions, has_deontic, names_in
+from ..engine.semantics import View
+from ..engine.solver import is_sat
+from ..engine.structure import Group
+from ..model.spec import Expectation, NormDecl, Not, RExpr, Scenario
 from .context import CheckContext, backticked, norm_label
 
 
@@ -192,7 +192,7 @@ def _recheck_gap(ctx: CheckContext, view_a: View, view_b: View, broken: NormDecl
                  witness: object, groups: list[Group] | None) -> None:
     """The witness conduct complies with layer A and breaks `broken` (with `groups`: in
     those groups, the conduct shown being that of the judged ones)."""
-    from ..evaluate import evaluate
+    from ..engine.evaluate import evaluate
 
     runtime = ctx.runtime
     situation = getattr(witness, "situation")

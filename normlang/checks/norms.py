@@ -7,14 +7,14 @@ from collections.abc import Iterable
 
 import z3
 
-from ..encode import assert_terms, conj, implies, is_false_term, is_true_term, neg
-from ..evaluate import names_in
-from ..findings import Finding, Label, Witness
-from ..query import ComponentTooLarge
-from ..semantics import AllBut, Engine, View
-from ..solver import is_sat
-from ..spec import And, NormDecl, RExpr
-from ..structure import Group, default_value
+from ..core.findings import Finding, Label, Witness
+from ..engine.concrete import ComponentTooLarge
+from ..engine.encode import assert_terms, conj, implies, is_false_term, is_true_term, neg
+from ..engine.evaluate import names_in
+from ..engine.semantics import AllBut, Engine, View
+from ..engine.solver import is_sat
+from ..engine.structure import Group, default_value
+from ..model.spec import And, NormDecl, RExpr
 from .context import CheckContext, backticked, norm_label
 
 
@@ -255,7 +255,7 @@ def _sacrificed(ctx: CheckContext, loser: NormDecl, winners: list[NormDecl],
 
 
 def _undermined(ctx: CheckContext, norm: NormDecl) -> Iterable[Finding]:
-    from ..spec import DeonticAtom, Not
+    from ..model.spec import DeonticAtom, Not
 
     engine = ctx.engine
     own = engine.group_of[norm.name]

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
-from ..evaluate import evaluate, names_in
-from ..findings import Witness
-from ..spec import (
-    And, Arith, Cmp, ConflictAtom, Const, DeonticAtom, Iff, Implies, Neg, Not, Or, RExpr,
+from ..core.findings import Witness
+from ..engine.evaluate import evaluate, names_in
+from ..model.spec import (
+    And,
+    Arith,
+    Cmp,
+    ConflictAtom,
+    Const,
+    DeonticAtom,
+    Iff,
+    Implies,
+    Neg,
+    Not,
+    Or,
+    RExpr,
 )
 from .context import CheckContext
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import z3
 
-from ..findings import Finding, Label
-from ..solver import SolverGaveUp, is_sat
-from ..spec import RExpr
+from ..core.findings import Finding, Label
+from ..engine.solver import SolverGaveUp, is_sat
+from ..model.spec import RExpr
 from .context import CheckContext, backticked
 
 
@@ -71,7 +71,7 @@ def _cycle_finding(ctx: CheckContext, names: list[str], model: z3.ModelRef | Non
     when = "" if model is None else " in every situation" if everywhere else " in some situations"
     witness = None
     if model is not None:
-        from ..findings import Witness
+        from ..core.findings import Witness
 
         witness = Witness(situation=ctx.engine.situation_of(model))
     layered = any(ctx.norm(a).rank != ctx.norm(b).rank for a in unique for b in unique)

@@ -25,9 +25,9 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from ..findings import Finding
-from ..spec import Spec
-from ..structure import Group, Layout
+from ..core.findings import Finding
+from ..engine.structure import Group, Layout
+from ..model.spec import Spec
 
 #: a chunk closes once it holds this many norms (fixed, so chunks do not depend on --jobs)
 CHUNK_NORMS = 400
@@ -113,7 +113,7 @@ def repeatable() -> Iterator[None]:
         # what is still alive, or garbage, when the next check freezes would never be.
         _shared = None
         _set_z3_default_context(host_context)
-        solver = sys.modules.get("normlang.solver")
+        solver = sys.modules.get("normlang.engine.solver")
         if solver is not None:
             solver.restore_host_params()
         gc.collect()
@@ -153,7 +153,7 @@ def run_tasks(shared: Shared, task: Task, jobs: int,
         gc.freeze()
         _froze_shared = True
 
-    from ..forked import can_fork, start_worker
+    from ..core.forked import can_fork, start_worker
 
     if jobs <= 1 or count <= 1 or not can_fork():
         for index in range(count):

@@ -6,10 +6,10 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ..findings import format_value
+from ..core.findings import format_value
 
 if TYPE_CHECKING:
-    from ..meaning import StatusChange
+    from ..runtime.meaning import StatusChange
 
 
 def render_changes(changes: Sequence[StatusChange], fmt: str) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import Report
+from .model import Report
 
 _COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
 

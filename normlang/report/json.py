@@ -9,9 +9,9 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from ..findings import Finding, Label, Witness, WitnessValue
-from ..source import Span
-from . import Report, summary_counts
+from ..core.findings import Finding, Label, Witness, WitnessValue
+from ..core.source import Span
+from .model import Report, summary_counts
 
 SCHEMA_VERSION = 1
 

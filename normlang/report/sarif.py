@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..findings import KINDS, Finding
-from ..source import Span
-from . import NormLocator, Report
+from ..core.findings import KINDS, Finding
+from ..core.source import Span
+from .model import NormLocator, Report
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
@@ -98,7 +98,7 @@ def _result(finding: Finding, rule_index: dict[str, int],
 
 
 def render_sarif(report: Report) -> str:
-    from .. import __version__
+    from ..core.version import __version__
 
     locator = NormLocator(report.sources)
     kinds = list(KINDS)

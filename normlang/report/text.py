@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..findings import Finding, Label, Witness, format_value
-from ..source import SourceFile
-from . import Report, summary_counts
+from ..core.findings import Finding, Label, Witness, format_value
+from ..core.source import SourceFile
+from .model import Report, summary_counts
 
 _COLORS = {"error": "\x1b[1;31m", "warning": "\x1b[1;33m", "info": "\x1b[1;36m",
            "bold": "\x1b[1m", "blue": "\x1b[1;34m", "reset": "\x1b[0m"}

@@ -261,14 +261,14 @@ def test_the_cache_never_changes_a_verdict_on_the_examples(tmp_path: Path) -> No
 
 
 def test_a_warm_run_replays_the_output_without_building_findings(project: Path) -> None:
-    probe = ("import sys\nfrom normlang.cli import main\ncode = main(['.'])\n"
-             "print(sorted(m for m in ('normlang.findings', 'normlang.api', 'dataclasses', "
+    probe = ("import sys\nfrom normlang.cli.main import main\ncode = main(['.'])\n"
+             "print(sorted(m for m in ('normlang.core.findings', 'normlang.api', 'dataclasses', "
              "'tomllib', 'typing', 'hashlib', 'shutil') if m in sys.modules), code, "
              "file=sys.stderr)\n")
     command = [sys.executable, "-c", probe]
     cold, warm = (subprocess.run(command, cwd=project, env=cli_env(), capture_output=True,
                                  text=True, timeout=300, check=False) for _ in range(2))
-    assert "normlang.findings" in cold.stderr
+    assert "normlang.core.findings" in cold.stderr
     assert warm.stdout == cold.stdout
     assert warm.stderr.strip() == "[] 1"
 
@@ -299,7 +299,7 @@ def test_a_result_that_cannot_be_cached_is_not_replayed(run: Run, project: Path)
 
 def test_a_change_to_normlang_itself_invalidates_every_entry(
         project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from normlang import cache
+    from normlang.cli import cache
 
     code = write(tmp_path / "code" / "checks.py", "CHECKS = ()\n").parent
     write(code / "__pycache__" / "checks.pyc", "compiled")

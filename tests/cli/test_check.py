@@ -226,7 +226,7 @@ def test_an_internal_error_is_an_error_finding_not_a_traceback(project: Path) ->
         "def boom(*args, **kwargs):\n"
         "    raise RuntimeError('simulated engine bug')\n"
         "normlang.api.check = boom\n"
-        "from normlang.cli import main\n"
+        "from normlang.cli.main import main\n"
         "sys.exit(main(['clean', '--no-cache', '--jobs', '1']))\n"
     )
     result = subprocess.run([sys.executable, "-c", script], cwd=project, env=cli_env(),
@@ -434,7 +434,7 @@ def test_a_broken_link_in_a_folder_is_a_usage_error(tmp_path):
 
 def test_a_folder_that_cannot_be_listed_is_an_error(tmp_path, monkeypatch):
     # as root, permission bits do not stop os.walk: the failure it reports is simulated
-    from normlang import cli
+    from normlang.cli import main as cli
 
     def walk(top, onerror=None):
         onerror(PermissionError(13, "Permission denied", str(top)))

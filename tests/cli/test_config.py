@@ -144,7 +144,7 @@ def test_every_spelling_of_the_table_is_read(run: Run, project: Path, table: str
 ])
 def test_a_pyproject_is_parsed_only_when_it_may_configure_normcheck(text: str,
                                                                     parsed: bool) -> None:
-    from normlang.config import may_configure_normcheck
+    from normlang.cli.config import may_configure_normcheck
 
     assert may_configure_normcheck(text) is parsed
 

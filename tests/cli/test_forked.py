@@ -1,4 +1,4 @@
-"""Roots checked in forked processes (`normlang.forked`): every result, in order, from
+"""Roots checked in forked processes (`normlang.core.forked`): every result, in order, from
 several processes; a worker that dies loses only its own item, said plainly."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from normlang import cli
-from normlang.forked import Died, can_fork, fork_map
+from normlang.cli import main as cli
+from normlang.core.forked import Died, can_fork, fork_map
 
 pytestmark = pytest.mark.skipif(not can_fork(), reason="needs os.fork")
 

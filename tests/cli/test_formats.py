@@ -17,9 +17,9 @@ import jsonschema
 import pytest
 from cli_helpers import GOLDEN, HERE, Run, cli_env, drain_pty, normcheck_command
 
-from normlang.findings import Finding, Label, Witness
+from normlang.core.findings import Finding, Label, Witness
 from normlang.report import Report, render
-from normlang.source import SourceFile
+from normlang.core.source import SourceFile
 
 GOLDEN_CASES = {
     "conflict": "conflict/persona.norm",

@@ -6,7 +6,7 @@ import textwrap
 
 
 import normlang
-from normlang.findings import Finding
+from normlang.core.findings import Finding
 
 
 def run(text: str, **options: object) -> list[Finding]:

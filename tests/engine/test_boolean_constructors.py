@@ -11,7 +11,7 @@ import z3
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from normlang.encode import assert_terms, conj, disj, implies, is_false_term, is_true_term, neg
+from normlang.engine.encode import assert_terms, conj, disj, implies, is_false_term, is_true_term, neg
 
 ATOMS = [z3.Bool(name) for name in "abcd"] + [z3.BoolVal(True), z3.BoolVal(False),
                                               z3.Int("x") > 2]

@@ -10,7 +10,7 @@ import pytest
 import z3
 
 import normlang
-from normlang.query import _KEPT_RUNTIMES, _RUNTIMES, query
+from normlang.runtime.query import _KEPT_RUNTIMES, _RUNTIMES, query
 
 SPEC = """
 layers law > spec

@@ -1,4 +1,4 @@
-"""The quick fact-range answers (`normlang.fact_ranges`) against brute force on small types.
+"""The quick fact-range answers (`normlang.engine.fact_ranges`) against brute force on small types.
 
 The engine trusts `disjoint` to skip a solver query (two norms never apply together), so it
 must never call two satisfiable-together conditions disjoint; `some_point` must give values
@@ -12,10 +12,10 @@ import itertools
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from normlang.evaluate import evaluate
-from normlang.fact_ranges import disjoint, ranges_of, some_point
-from normlang.source import Span
-from normlang.spec import And, Cmp, Const, EnumConst, EnumType, FactDecl, FactRef, Not, Spec
+from normlang.engine.evaluate import evaluate
+from normlang.engine.fact_ranges import disjoint, ranges_of, some_point
+from normlang.core.source import Span
+from normlang.model.spec import And, Cmp, Const, EnumConst, EnumType, FactDecl, FactRef, Not, Spec
 
 SPAN = Span("t.norm", 0, 0, 1, 1, 1, 1)
 SPEC = Spec(

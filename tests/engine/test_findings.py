@@ -55,7 +55,7 @@ def test_defeat_chain_across_three_layers():
     overridden = sorted(f.norms for f in of_kind(findings, "overridden"))
     # where p holds, `t` defeats `m`, so `b` is active again; elsewhere `m` defeats `b`
     assert overridden == [("b", "m"), ("m", "t")]
-    from normlang.query import query
+    from normlang.runtime.query import query
 
     loaded = __import__("normlang").load_text(text, "spec.norm")
     with_p = query(loaded.spec, {"p": True})
@@ -413,7 +413,7 @@ def test_constraints_alone_can_conflict():
 def test_rechecking_a_conflict_evaluates_its_own_group_only(monkeypatch):
     # with N groups that all conflict, evaluating every group for each conflict's recheck
     # took N² component evaluations; a conflict in one group needs that group alone
-    from normlang.query import Runtime
+    from normlang.engine.concrete import Runtime
 
     calls = []
     original = Runtime._compliance_component
@@ -437,7 +437,7 @@ def test_a_norm_whose_deadness_is_undecided_is_not_called_redundant(monkeypatch)
     # redundant-norm is never reported for a dead norm; when the solver gives up on whether
     # a norm can apply, it may be dead, so its redundancy is not asked (the unknown is said)
     from normlang.checks import norms
-    from normlang.solver import SolverGaveUp
+    from normlang.engine.solver import SolverGaveUp
 
     text = """
         agent bot

@@ -12,7 +12,7 @@ import networkx as nx
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from normlang.digraph import Digraph
+from normlang.core.digraph import Digraph
 
 NODES = [("top", 0), ("top", 1), ("norm", "a"), ("norm", "b"), ("norm", "c"), ("norm", "d")]
 

@@ -7,8 +7,8 @@ import textwrap
 import pytest
 
 import normlang
-from normlang.meaning import clash_pairs, diff_specs
-from normlang.query import query
+from normlang.runtime.meaning import clash_pairs, diff_specs
+from normlang.runtime.query import query
 
 PERSONA = """
     layers regulation > model_spec

@@ -9,8 +9,8 @@ import time
 import pytest
 import z3
 
-from normlang import solver
-from normlang.solver import Limits, SolverGaveUp, is_sat
+from normlang.engine import solver
+from normlang.engine.solver import Limits, SolverGaveUp, is_sat
 
 
 def pigeonholes(context: z3.Context, holes: int = 9) -> z3.Solver:

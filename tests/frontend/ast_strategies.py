@@ -6,8 +6,8 @@ from fractions import Fraction
 
 from hypothesis import strategies as st
 
-from normlang import ast
-from normlang.parser import KEYWORDS
+from normlang.syntax import ast
+from normlang.syntax.parser import KEYWORDS
 
 any_names = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,7}", fullmatch=True).filter(
     lambda n: n not in KEYWORDS)

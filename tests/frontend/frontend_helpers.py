@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from normlang import ast
+from normlang.syntax import ast
 from normlang.api import CheckOptions, Loaded
-from normlang.findings import Finding
-from normlang.lower import lower
-from normlang.parser import parse
-from normlang.resolve import load_source
-from normlang.source import SourceFile
+from normlang.core.findings import Finding
+from normlang.syntax.lower import lower
+from normlang.syntax.parser import parse
+from normlang.model.resolve import load_source
+from normlang.core.source import SourceFile
 
 HERE = Path(__file__).resolve().parent
 

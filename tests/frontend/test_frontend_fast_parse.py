@@ -17,12 +17,12 @@ from hypothesis import strategies as st
 
 from ast_strategies import exprs, files, small_specs
 from test_frontend_fuzz import CORPUS, KEYWORD_BITS, mutate, mutations
-from normlang import ast
-from normlang.lower import lower
-from normlang.parser import parse, parse_ast
-from normlang.printer import expr_text, file_text
-from normlang.source import SourceFile, Span
-from normlang.syntax_limits import nesting_problem
+from normlang.syntax import ast
+from normlang.syntax.lower import lower
+from normlang.syntax.parser import parse, parse_ast
+from normlang.syntax.printer import expr_text, file_text
+from normlang.core.source import SourceFile, Span
+from normlang.syntax.limits import nesting_problem
 
 
 def exact(value: Any) -> Any:
@@ -123,7 +123,7 @@ def test_span_agrees_with_position(text: str, start: int, end: int) -> None:
 
 
 def test_tables_read_back_from_the_cache_are_the_built_ones(tmp_path: Any) -> None:
-    from normlang.parser import _extract_tables, _read_tables, _write_tables, build_parser
+    from normlang.syntax.parser import _extract_tables, _read_tables, _write_tables, build_parser
 
     built = _extract_tables(build_parser())
     path = str(tmp_path / "tables.marshal")

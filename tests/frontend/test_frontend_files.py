@@ -11,7 +11,7 @@ import pytest
 
 from frontend_helpers import HERE, kinds, load, messages
 from normlang.api import CheckOptions, Loaded
-from normlang.resolve import Loader, load_path
+from normlang.model.resolve import Loader, load_path
 
 
 def project(tmp_path: Path, files: dict[str, str | bytes]) -> Path:
@@ -74,8 +74,8 @@ def test_self_import_is_a_cycle(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 
 
 def test_cycle_detection_before_networkx() -> None:
-    from normlang.resolve import _has_cycle
-    from normlang.source import Span
+    from normlang.model.resolve import _has_cycle
+    from normlang.core.source import Span
 
     def graph(*pairs: str) -> list[tuple[Path, Path, Span]]:
         return [(Path(a), Path(b), Span("x", 0, 0, 1, 1, 1, 1))
@@ -160,7 +160,7 @@ def test_loader_parses_each_file_once(tmp_path: Path, monkeypatch: pytest.Monkey
     root = project(tmp_path, {
         "one.norm": 'import "shared.norm"\n', "two.norm": 'import "shared.norm"\n',
         "shared.norm": "agent a\n"})
-    import normlang.parser as parser_module
+    import normlang.syntax.parser as parser_module
 
     calls: list[str] = []
     real, real_ast = parser_module.parse, parser_module.parse_ast

@@ -15,11 +15,11 @@ from hypothesis import strategies as st
 
 from ast_strategies import small_specs
 from frontend_helpers import HERE
-from normlang import ast
+from normlang.syntax import ast
 from normlang.api import CheckOptions, Loaded
-from normlang.findings import MALFORMED_KINDS
-from normlang.printer import file_text
-from normlang.resolve import Loader, load_source
+from normlang.core.findings import MALFORMED_KINDS
+from normlang.syntax.printer import file_text
+from normlang.model.resolve import Loader, load_source
 
 REPO = HERE.parent.parent
 CORPUS = sorted([*REPO.glob("examples/*/*.norm"), *HERE.glob("*.norm"),

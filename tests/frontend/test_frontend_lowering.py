@@ -7,8 +7,8 @@ from fractions import Fraction
 import pytest
 
 from frontend_helpers import parse_file, syntax_errors
-from normlang import ast
-from normlang.ast import Binary, Ident, Name, NumLit, Unary
+from normlang.syntax import ast
+from normlang.syntax.ast import Binary, Ident, Name, NumLit, Unary
 
 
 def one(text: str) -> ast.Decl:
@@ -94,9 +94,9 @@ def test_norm_clauses_at_most_once() -> None:
 
 
 def _lower_problems(text: str) -> list[str]:
-    from normlang.lower import lower
-    from normlang.parser import parse
-    from normlang.source import SourceFile
+    from normlang.syntax.lower import lower
+    from normlang.syntax.parser import parse
+    from normlang.core.source import SourceFile
 
     source = SourceFile("t.norm", text)
     parsed = parse(source)

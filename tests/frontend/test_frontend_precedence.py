@@ -7,8 +7,8 @@ from fractions import Fraction
 import pytest
 
 from frontend_helpers import parse_expr, parse_file, syntax_errors
-from normlang import ast
-from normlang.ast import Binary, BoolLit, ConflictAtom, Deontic, Dotted, Name, NumLit, Unary
+from normlang.syntax import ast
+from normlang.syntax.ast import Binary, BoolLit, ConflictAtom, Deontic, Dotted, Name, NumLit, Unary
 
 a, b, c, x, y, z = (Name(n) for n in "abcxyz")
 

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from frontend_helpers import kinds, load, messages
-from normlang.spec import (
+from normlang.model.spec import (
     FALSE, TRUE, ActionRef, And, Arith, Cmp, ConflictAtom, Const, DeonticAtom, EnumConst, FactRef, Implies,
     Neg, Not, Or, PriorityEdge,
 )
@@ -278,7 +278,7 @@ _WORDS = st.text(alphabet="abcde_1", max_size=9)
 
 @given(_WORDS, st.lists(_WORDS, max_size=30))
 def test_closest_is_difflibs_best_close_match(word: str, known: list[str]) -> None:
-    from normlang.typing_rules import closest
+    from normlang.model.typing_rules import closest
 
     expected = difflib.get_close_matches(word, known, n=1, cutoff=0.6)
     assert closest(word, known) == (expected[0] if expected else None)

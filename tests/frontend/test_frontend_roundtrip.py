@@ -6,8 +6,8 @@ from hypothesis import given, settings
 
 from ast_strategies import exprs, files
 from frontend_helpers import parse_expr, parse_file
-from normlang import ast
-from normlang.printer import expr_text, file_text
+from normlang.syntax import ast
+from normlang.syntax.printer import expr_text, file_text
 
 
 @given(files)

@@ -15,21 +15,39 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import ast
-from .api import CheckOptions, Loaded
-from .digraph import Digraph
-from .findings import Finding, Label
+from ..core.digraph import Digraph
+from ..core.findings import Finding, Label
+from ..core.options import CheckOptions
+from ..core.source import SourceFile, Span
+from ..core.suggest import closest
+from ..syntax import ast
+from ..syntax.parser import KEYWORDS
 from .imports import (
-    ParsedFile, display_path, error, inside, printable, read_source,
+    ParsedFile,
+    display_path,
+    error,
+    inside,
+    printable,
+    read_source,
 )
-from .parser import KEYWORDS
+from .loaded import Loaded
+from .names import DeclaredNames
 from .projects import project_root
-from .source import SourceFile, Span
 from .spec import (
-    ActionDecl, EnumType, Expectation, FactDecl, Located, NormDecl, PriorityEdge, RExpr,
-    Scenario, ScenarioExpectation, Spec, ValueDecl,
+    ActionDecl,
+    EnumType,
+    Expectation,
+    FactDecl,
+    Located,
+    NormDecl,
+    PriorityEdge,
+    RExpr,
+    Scenario,
+    ScenarioExpectation,
+    Spec,
+    ValueDecl,
 )
-from .typing_rules import Context, Typer, closest
+from .typing_rules import Context, Typer
 
 
 class Loader:
@@ -76,9 +94,9 @@ class Loader:
                findings: list[Finding]) -> ParsedFile:
         if source is None or findings:
             return ParsedFile(path, source, None, findings)
-        from .lower import lower
-        from .parser import parse, parse_ast
-        from .syntax_limits import nesting_problem, parenthesis_problem
+        from ..syntax.limits import nesting_problem, parenthesis_problem
+        from ..syntax.lower import lower
+        from ..syntax.parser import parse, parse_ast
 
         too_deep = parenthesis_problem(source, self.options.max_nesting)
         if too_deep is not None:
@@ -340,8 +358,8 @@ class Resolver:
             return True
         return False
 
-    def _collect(self, decls: list[ast.Decl]) -> _Names:
-        names = _Names()
+    def _collect(self, decls: list[ast.Decl]) -> DeclaredNames:
+        names = DeclaredNames()
         seen: dict[tuple[str, str], _Declared] = {}
 
         def declare(namespace: str, ident: ast.Ident, what: str, key: str | None = None) -> bool:
@@ -393,7 +411,7 @@ class Resolver:
                     names.actions[qualified] = ActionDecl(qualified, decl.agent.name, decl.span)
         return names
 
-    def _fact(self, decl: ast.Fact, names: _Names) -> FactDecl | None:
+    def _fact(self, decl: ast.Fact, names: DeclaredNames) -> FactDecl | None:
         kind = decl.type
         name = decl.name.name
         if kind.kind == "enum":
@@ -596,16 +614,6 @@ def _with_its_parentheses(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-@dataclass
-class _Names:
-    """Everything declared so far, by kind and name."""
-
-    #: in declaration order (a dict used as an ordered set: membership tests are frequent)
-    agents: dict[str, None] = field(default_factory=dict)
-    enums: dict[str, EnumType] = field(default_factory=dict)
-    facts: dict[str, FactDecl] = field(default_factory=dict)
-    defines: dict[str, ast.Define] = field(default_factory=dict)
-    actions: dict[str, ActionDecl] = field(default_factory=dict)
 
 
 def _unknown(what: str, ident: ast.Ident, known: Collection[str]) -> Finding:

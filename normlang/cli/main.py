@@ -14,10 +14,10 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from . import __version__
+from ..core.version import __version__
+from ..model.projects import marked_folder
+from ..report import FORMATS
 from .config import Config, ConfigError, load_config
-from .projects import marked_folder
-from .report import FORMATS
 
 #: typing.TYPE_CHECKING without importing typing. A warm run imports only this module,
 #: config, report (for FORMATS) and cache: findings, sources and renderers are imported
@@ -26,12 +26,12 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, NoReturn
 
-    from .api import CheckOptions
+    from ..core.findings import Finding
+    from ..core.options import CheckOptions
+    from ..core.source import SourceFile
+    from ..model.resolve import Loader
+    from ..model.spec import Spec
     from .cache import Cache
-    from .findings import Finding
-    from .resolve import Loader
-    from .source import SourceFile
-    from .spec import Spec
 
     #: one checked root: its findings and the sources they point into
     Outcome = tuple[list[Finding], dict[str, SourceFile]]
@@ -242,7 +242,7 @@ def _joined(flags: list[str] | None) -> str | None:
 
 def parse_kinds(text: str | Sequence[str] | None, flag: str) -> set[str]:
     """Finding kinds from a comma-separated flag or a config list; unknown ones are usage errors."""
-    from .findings import KINDS
+    from ..core.findings import KINDS
 
     if text is None:
         return set()
@@ -309,7 +309,7 @@ def _check_roots(args: argparse.Namespace, config: Config, roots: list[Path], fm
                  ) -> tuple[str, int, dict[str, SourceFile] | None]:
     """Check (or look up) every root: the output, the exit code, and the files read (None
     when a result could not be cached, so neither can the whole output)."""
-    from .report import Report, render
+    from ..report import Report, render
 
     select = (parse_kinds(_joined(args.select), "--select")
               or parse_kinds(config.get("select"), f"{config.where('select')}: `select`"))
@@ -330,7 +330,7 @@ def _check_roots(args: argparse.Namespace, config: Config, roots: list[Path], fm
 
 
 def _options(args: argparse.Namespace, config: Config) -> CheckOptions:
-    from .api import CheckOptions
+    from ..core.options import CheckOptions
 
     timeout = args.timeout if args.timeout is not None else config.get("timeout")
     run_timeout = args.run_timeout if args.run_timeout is not None else config.get("run-timeout")
@@ -496,7 +496,7 @@ def _check_all(roots: list[Path], options: CheckOptions, jobs: int) -> list[Outc
         if jobs > 1 and len(roots) > 1:
             # one root per process; inside a root, its groups are checked one after another
             return _check_parallel(roots, replace(options, jobs=1), jobs, progress)
-        from .resolve import Loader
+        from ..model.resolve import Loader
 
         # one root at a time; its groups are checked in `jobs` processes
         options = replace(options, jobs=jobs)
@@ -533,12 +533,12 @@ def _keep_freed_memory() -> None:
 
 def _check_parallel(roots: list[Path], options: CheckOptions, jobs: int,
                     progress: Progress) -> list[Outcome]:
-    from . import checks  # noqa: F401 - loaded once here rather than in each process
-    from .forked import Died, fork_map
-    from .parser import _tables
-    from .report.json import finding_from_record, finding_to_record
-    from .resolve import Loader
-    from .source import SourceFile
+    from .. import checks  # noqa: F401 - loaded once here rather than in each process
+    from ..core.forked import Died, fork_map
+    from ..core.source import SourceFile
+    from ..model.resolve import Loader
+    from ..report.json import finding_from_record, finding_to_record
+    from ..syntax.parser import _tables
 
     _tables()
     order = sorted(range(len(roots)), key=lambda i: -_weight(roots[i], options.max_file_bytes))
@@ -583,7 +583,7 @@ def _weight(root: Path, max_bytes: int) -> int:
     import re
     import stat
 
-    from .imports import inside
+    from ..model.imports import inside
 
     import_line = re.compile(rb'^[ \t]*import[ \t]+"([^"\n]*)"', re.MULTILINE)
     try:
@@ -617,7 +617,7 @@ _worker_imports: set[str] = set()
 def check_root(loader: Loader, root: Path, options: CheckOptions,
                progress: Callable[[str, int, int], None] | None) -> Outcome:
     """Load `root` with its imports through `loader` and run every check on it."""
-    from .api import check
+    from ..api import check
 
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, 10000))
@@ -633,8 +633,8 @@ def check_root(loader: Loader, root: Path, options: CheckOptions,
 def crashed(root: Path, crash: BaseException) -> Finding:
     """A bug in normcheck while checking `root`, as an error finding (never a pass, never a
     traceback); `NORMCHECK_DEBUG=1` also prints the traceback on stderr."""
-    from .findings import Finding
-    from .source import Span
+    from ..core.findings import Finding
+    from ..core.source import Span
 
     if os.environ.get("NORMCHECK_DEBUG"):
         import traceback
@@ -653,7 +653,7 @@ def crashed(root: Path, crash: BaseException) -> Finding:
 
 def dedupe(findings: list[Finding]) -> list[Finding]:
     """One copy of each finding (by kind, span and message), sorted by file, position, kind."""
-    from .findings import Finding
+    from ..core.findings import Finding
 
     seen: dict[tuple[str, str, int, int, str], Finding] = {}
     for finding in findings:
@@ -716,7 +716,7 @@ class Progress:
 
 
 def _load_spec(path: str) -> tuple[Spec | None, list[Finding], dict[str, SourceFile]]:
-    from .resolve import Loader
+    from ..model.resolve import Loader
 
     if not Path(path).is_file():
         raise UsageError(f"path `{path}` does not exist or is not a file")
@@ -727,7 +727,7 @@ def _load_spec(path: str) -> tuple[Spec | None, list[Finding], dict[str, SourceF
 def _malformed(findings: list[Finding], files: dict[str, SourceFile], output: str) -> int:
     """A spec that does not load: its findings, as JSON when the command's output is JSON
     (a caller that parses it gets the findings document of `normcheck --format json`)."""
-    from .report import Report, render
+    from ..report import Report, render
 
     _write(render(Report(findings, files, 1), "json" if output == "json" else "text"))
     return EXIT_FINDINGS
@@ -769,7 +769,7 @@ def _query(argv: list[str]) -> int:
     spec, findings, files = _load_spec(args.file)
     if spec is None:
         return _malformed(findings, files, args.format)
-    from .query import query
+    from ..runtime.query import query
 
     result = query(spec, situation)
     if result.errors:
@@ -802,7 +802,7 @@ def _graph(argv: list[str]) -> int:
     spec, findings, files = _load_spec(args.file)
     if spec is None:
         return _malformed(findings, files, args.format)
-    from .graph import render_graph, spec_graph
+    from ..runtime.graph import render_graph, spec_graph
 
     _write(render_graph(spec_graph(spec), args.format))
     return EXIT_OK
@@ -822,13 +822,13 @@ def _diff(argv: list[str]) -> int:
     if old is None or new is None:
         return _malformed(dedupe(old_findings + new_findings), {**old_files, **new_files},
                           args.format)
-    from .meaning import diff_specs
+    from ..runtime.meaning import diff_specs
 
     try:
         changes = diff_specs(old, new)
     except ValueError as bad:
         raise UsageError(f"cannot compare the two versions: {bad}") from None
-    from .report.diff import render_changes
+    from ..report.diff import render_changes
 
     _write(render_changes(changes, args.format))
     return EXIT_FINDINGS if changes and args.fail_on_change else EXIT_OK

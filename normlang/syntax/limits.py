@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from .findings import Finding, Label
-from .source import SourceFile
+from ..core.findings import Finding, Label
+from ..core.source import SourceFile
 
 if TYPE_CHECKING:
     import lark
@@ -52,3 +52,18 @@ def nesting_problem(tree: lark.Tree, source: SourceFile, max_depth: int) -> Find
             return _too_deep(source, start, max_depth)
         stack.extend((child, depth + 1) for child in node.children if isinstance(child, lark.Tree))
     return None
+
+
+#: the most digits, and the largest exponent (either sign), of a number literal: exact
+#: arithmetic on `1e400000000` takes minutes, and z3 cannot hand back numbers of more than
+#: ~4300 digits to Python
+MAX_NUMBER_DIGITS = 1000
+
+
+def number_too_long(text: str) -> bool:
+    """Whether the number written `text` (sign, digits, point, exponent) has more digits or a
+    larger exponent than `MAX_NUMBER_DIGITS`; text that is no number is not too long."""
+    mantissa, _, exponent = text.strip().lstrip("+-").lower().partition("e")
+    exponent = exponent.lstrip("+-").lstrip("0")
+    return (len(mantissa) - ("." in mantissa) > MAX_NUMBER_DIGITS
+            or (exponent.isdigit() and (len(exponent) > 4 or int(exponent) > MAX_NUMBER_DIGITS)))

@@ -14,9 +14,23 @@ from typing import Any
 
 import z3
 
-from .spec import (
-    ActionRef, And, Arith, Cmp, ConflictAtom, Const, DeonticAtom, EnumConst, FactRef, Iff,
-    Implies, Neg, Not, Or, RExpr, Spec,
+from ..model.spec import (
+    ActionRef,
+    And,
+    Arith,
+    Cmp,
+    ConflictAtom,
+    Const,
+    DeonticAtom,
+    EnumConst,
+    FactRef,
+    Iff,
+    Implies,
+    Neg,
+    Not,
+    Or,
+    RExpr,
+    Spec,
 )
 
 AtomFn = Callable[[RExpr], z3.BoolRef]

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from .digraph import Digraph
+from ..core.digraph import Digraph
+from ..model.spec import FALSE, TRUE, Const, Located, NormDecl, Or, PriorityEdge, RExpr, Spec
 from .evaluate import names_in
-from .spec import FALSE, TRUE, Const, Located, NormDecl, Or, PriorityEdge, RExpr, Spec
 
 if TYPE_CHECKING:
     import networkx as nx

@@ -9,23 +9,38 @@ one mistake is reported once.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import Enum
-from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
-from . import ast
-from .evaluate import children
-from .findings import Finding, Label
-from .parser import KEYWORDS
-from .source import Span
+from ..core.findings import Finding, Label
+from ..core.source import Span
+from ..core.suggest import closest
+from ..syntax import ast
+from ..syntax.parser import KEYWORDS
 from .spec import (
-    FALSE, ActionRef, And, Arith, Cmp, ConflictAtom, Const, DeonticAtom, EnumConst, FactRef,
-    Iff, Implies, Neg, Not, Or, RExpr,
+    FALSE,
+    ActionRef,
+    And,
+    Arith,
+    Cmp,
+    ConflictAtom,
+    Const,
+    DeonticAtom,
+    EnumConst,
+    FactRef,
+    Iff,
+    Implies,
+    Neg,
+    Not,
+    Or,
+    RExpr,
+    children,
 )
 
 if TYPE_CHECKING:
-    from .resolve import _Names
+    from .names import DeclaredNames
 
 
 class Context(Enum):
@@ -59,7 +74,7 @@ class _Bad(Exception):
 
 
 class Typer:
-    def __init__(self, names: _Names, findings: list[Finding], max_depth: int = 800) -> None:
+    def __init__(self, names: DeclaredNames, findings: list[Finding], max_depth: int = 800) -> None:
         self.names = names
         self.findings = findings
         #: the deepest an expression may be once defines are inlined
@@ -571,38 +586,3 @@ def _did_you_mean(name: str, known: Iterable[str]) -> tuple[str, ...]:
     close = closest(name, known)
     return (f"did you mean `{close}`?",) if close is not None else ()
 
-
-def closest(word: str, known: Iterable[str], cutoff: float = 0.6) -> str | None:
-    """`difflib.get_close_matches(word, known, n=1, cutoff=cutoff)`, or None: the same answer.
-
-    difflib computes the costly `ratio()` of every candidate whose cheap bounds pass the
-    cutoff; with tens of thousands of names that is most of a second per unknown name.
-    Here the bounds are computed first and candidates are tried best bound first, so
-    `ratio()` runs only while a candidate could still beat (or tie) the best so far.
-    INVARIANT: ratio() <= quick_ratio() <= real_quick_ratio() (difflib's own bounds).
-    """
-    import difflib
-
-    matcher = difflib.SequenceMatcher()
-    matcher.set_seq2(word)
-    size = len(word)
-    bounded: list[tuple[float, str]] = []
-    for candidate in set(known):
-        both = len(candidate) + size
-        # real_quick_ratio(), without setting up the matcher
-        if (2.0 * min(len(candidate), size) / both if both else 1.0) < cutoff:
-            continue
-        matcher.set_seq1(candidate)
-        bound = matcher.quick_ratio()
-        if bound >= cutoff:
-            bounded.append((bound, candidate))
-    bounded.sort(reverse=True)
-    best: tuple[float, str] | None = None
-    for bound, candidate in bounded:
-        if best is not None and bound < best[0]:
-            break
-        matcher.set_seq1(candidate)
-        score = matcher.ratio()
-        if score >= cutoff and (best is None or (score, candidate) > best):
-            best = (score, candidate)
-    return best[1] if best is not None else None

@@ -18,8 +18,8 @@ from pathlib import Path
 from sys import intern
 from typing import TYPE_CHECKING, Any
 
-from .findings import Finding, Label
-from .source import SourceFile, Span
+from ..core.findings import Finding, Label
+from ..core.source import SourceFile, Span
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -614,7 +614,7 @@ def _syntax_finding(source: SourceFile, error: Exception, chunk_end: int | None 
 
 def _misspelled_keyword(word: str, terminals: set[str] | frozenset[str]) -> tuple[str, ...]:
     """A did-you-mean for a name where only keywords may stand (`agnet`, `mist`)."""
-    from .typing_rules import closest
+    from ..core.suggest import closest
 
     words = [d.strip("`") for d in map(_describe, terminals) if re.fullmatch(r"`[a-z ]+`", d)]
     close = closest(word, words)
@@ -630,7 +630,7 @@ _MISREAD_KEYWORDS = ("always", "never", "possible", "consistent", "overrides", "
 def _misspelled_word_before(text: str, start: int) -> tuple[str, ...]:
     """A did-you-mean for the word just before an unexpected token, when that word reads as
     a misspelled keyword."""
-    from .typing_rules import closest
+    from ..core.suggest import closest
 
     word = _word_before(text, start)
     if word is None or word in KEYWORDS:

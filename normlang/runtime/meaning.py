@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .api import CheckOptions
-from .findings import Witness
-from .spec import TRUE, ActionRef, Not, RExpr, Spec
+from ..core.findings import Witness
+from ..core.options import CheckOptions
+from ..model.spec import TRUE, ActionRef, Not, RExpr, Spec
 
 if TYPE_CHECKING:
     import z3
 
-    from .semantics import Decider, Engine
+    from ..engine.semantics import Decider, Engine
 
 
 @dataclass(frozen=True)
@@ -29,8 +29,8 @@ def clash_pairs(spec: Spec, options: CheckOptions | None = None) -> list[tuple[s
     """Pairs of norms (sorted names) that clash in some situation."""
     import z3
 
-    from .semantics import Engine
-    from .solver import Limits, is_sat
+    from ..engine.semantics import Engine
+    from ..engine.solver import Limits, is_sat
 
     options = options or CheckOptions()
     engine = Engine(spec, Limits(options.timeout_ms))
@@ -61,8 +61,8 @@ def diff_specs(old: Spec, new: Spec, options: CheckOptions | None = None) -> lis
     """
     import z3
 
-    from .semantics import Engine, refine
-    from .solver import Limits
+    from ..engine.semantics import Engine, refine
+    from ..engine.solver import Limits
 
     options = options or CheckOptions()
     _check_compatible(old, new)

@@ -13,9 +13,9 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import ast
-from .findings import Finding, Label
-from .source import SourceFile, Span
+from ..core.findings import Finding, Label
+from ..core.source import SourceFile, Span
+from ..syntax import ast
 
 
 def display_path(path: Path) -> str:

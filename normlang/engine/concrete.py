@@ -1,8 +1,8 @@
-"""Runtime queries: the status of actions in one concrete situation, by plain evaluation.
+"""The status of actions in one concrete situation, by plain evaluation.
 
 This is the design's meaning evaluated directly (no solver): applicability,
-priority, clash, defeat, compliance. It answers `normcheck query`, serves AI
-systems at run time, and re-checks every witness the engine reports.
+priority, clash, defeat, compliance. It answers runtime queries and re-checks
+every witness the engine reports.
 Conducts are enumerated per component of linked actions, which stays small in
 real rule books; a component of more than `MAX_ENUMERATED` actions is decided
 with z3 instead.
@@ -11,32 +11,18 @@ with z3 instead.
 from __future__ import annotations
 
 import itertools
-import weakref
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
 
-from .evaluate import Compiled, Env, Scalar, compile_expr, names_in
-from .lower import number_too_long
-from .spec import NormDecl, Spec
-from .structure import split_groups
+from ..engine.evaluate import Compiled, Env, Scalar, compile_expr, names_in
+from ..engine.structure import split_groups
+from ..model.spec import NormDecl, Spec
+from ..syntax.limits import number_too_long
 
 Status = Literal["obliged", "forbidden", "permitted", "conflict"]
 MAX_ENUMERATED = 16
-
-
-@dataclass(frozen=True)
-class QueryResult:
-    """What the norms say in one situation."""
-
-    statuses: dict[str, Status]
-    active: tuple[str, ...]
-    defeated: tuple[str, ...]
-    conflict: bool
-    conflict_norms: tuple[str, ...] = ()
-    errors: tuple[str, ...] = ()
 
 
 @dataclass
@@ -95,7 +81,7 @@ class Runtime:
         for name, raw in situation.items():
             fact = self.spec.facts.get(name)
             if fact is None:
-                errors.append(_unknown("fact", name, self.spec.facts))
+                errors.append(unknown_name("fact", name, self.spec.facts))
                 continue
             value = _convert(raw, fact.kind, self.spec.enums[fact.enum].values if fact.enum else ())
             if value is None:
@@ -368,36 +354,6 @@ class Runtime:
             remaining -= set(names)
         return True
 
-    def query(self, situation: Mapping[str, object],
-              actions: Iterable[str] | None = None) -> QueryResult:
-        env, errors = self.situation_env(situation)
-        if errors:
-            return QueryResult({}, (), (), False, (), tuple(errors))
-        broken = self.violated_assume(env)
-        if broken is not None:
-            return QueryResult({}, (), (), False, (),
-                               (f"the situation violates the `assume` at {broken}",))
-        wanted = sorted(self.spec.actions) if actions is None else list(actions)
-        unknown = [a for a in wanted if a not in self.spec.actions]
-        if unknown:
-            return QueryResult({}, (), (), False, (),
-                               tuple(_unknown("action", a, self.spec.actions) for a in unknown))
-        among = None if actions is None else self.relevant_norms(wanted)
-        app = self.applicable(env, among)
-        try:
-            active = self.active(env, app, among)
-            statuses, conflict, culprits = self.statuses(env, active, wanted, actions)
-            if conflict:
-                culprits = self.minimal_culprits(env, culprits)
-        except ComponentTooLarge as too_large:
-            return QueryResult({}, (), (), False, (), (str(too_large),))
-        except PriorityCycleHere:
-            cycle = ("in this situation the norms' priority has a cycle (a `priority-cycle`, "
-                     "which `normcheck check` reports): which norms are defeated is undefined")
-            return QueryResult({}, (), (), False, (), (cycle,))
-        return QueryResult(statuses, tuple(sorted(active)), tuple(sorted(app - active)),
-                           conflict, culprits)
-
 
 def _status(values: set[bool]) -> Status:
     if not values:
@@ -415,37 +371,6 @@ class PriorityCycleHere(ValueError):
 
 class ComponentTooLarge(Exception):
     """Plain evaluation would enumerate more than 2**MAX_ENUMERATED conducts."""
-
-
-#: the runtimes of the specs queried last (a runtime holds its spec: kept unbounded, every
-#: spec ever queried would stay alive)
-_RUNTIMES: OrderedDict[int, tuple[weakref.ref[Spec], Runtime]] = OrderedDict()
-_KEPT_RUNTIMES = 8
-
-
-def runtime_for(spec: Spec) -> Runtime:
-    """The compiled runtime of `spec`, built once per spec object (of the last few queried)."""
-    entry = _RUNTIMES.get(id(spec))
-    if entry is not None and entry[0]() is spec:
-        _RUNTIMES.move_to_end(id(spec))
-        return entry[1]
-    runtime = Runtime(spec)
-    _RUNTIMES[id(spec)] = (weakref.ref(spec), runtime)
-    while len(_RUNTIMES) > _KEPT_RUNTIMES:
-        _RUNTIMES.popitem(last=False)
-    return runtime
-
-
-def query(spec: Spec, situation: Mapping[str, object],
-          actions: Iterable[str] | None = None) -> QueryResult:
-    """The status of each action (or of `actions`) in `situation`, with active and defeated norms.
-
-    `situation` maps every fact to a value: booleans, integers, `Fraction`s or
-    decimal strings for reals, and enum values by name. With `actions`, only the
-    norms that can bear on those actions are evaluated (`active` and `defeated`
-    list those), and a conflict elsewhere in the spec is not looked for.
-    """
-    return runtime_for(spec).query(situation, actions)
 
 
 def _convert(raw: object, kind: str, enum_values: tuple[str, ...]) -> Scalar | None:
@@ -496,7 +421,7 @@ def _type_name(fact: object) -> str:
     return str(kind)
 
 
-def _unknown(what: str, name: str, known: Iterable[str]) -> str:
+def unknown_name(what: str, name: str, known: Iterable[str]) -> str:
     import difflib
 
     close = difflib.get_close_matches(name, sorted(known), n=1)
@@ -504,4 +429,4 @@ def _unknown(what: str, name: str, known: Iterable[str]) -> str:
     return f"unknown {what} `{name}`{hint}"
 
 
-__all__ = ["ComponentTooLarge", "QueryResult", "Runtime", "Status", "query", "runtime_for"]
+__all__ = ["ComponentTooLarge", "PriorityCycleHere", "Runtime", "Status", "unknown_name"]

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from ..model.spec import FALSE, TRUE, And, Cmp, Const, EnumConst, FactRef, Not, RExpr, Spec
 from .evaluate import Scalar
-from .spec import FALSE, TRUE, And, Cmp, Const, EnumConst, FactRef, Not, RExpr, Spec
 
 #: a fact's allowed values: a finite set (bool, enum index), or an int interval (inclusive)
 Allowed = frozenset[int] | tuple[int | None, int | None]

@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .spec import Spec
+from ..model.spec import Spec
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -24,8 +24,8 @@ def spec_graph(spec: Spec) -> nx.MultiDiGraph:
     """The graph of `spec` (see the module doc for its nodes and edges)."""
     import networkx as nx
 
+    from ..engine.structure import split_groups
     from .meaning import clash_pairs
-    from .structure import split_groups
 
     graph = nx.MultiDiGraph()
     for path in spec.files:
@@ -51,10 +51,10 @@ def spec_graph(spec: Spec) -> nx.MultiDiGraph:
 
 def _imports(spec: Spec) -> list[tuple[str, str]]:
     """(importing file, imported file) for every `import` among the spec's files."""
-    from . import ast
-    from .imports import display_path
-    from .lower import lower
-    from .parser import parse
+    from ..model.imports import display_path
+    from ..syntax import ast
+    from ..syntax.lower import lower
+    from ..syntax.parser import parse
 
     edges = []
     for path, source in sorted(spec.files.items()):

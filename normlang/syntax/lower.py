@@ -15,30 +15,16 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from ..core.findings import Finding, Label
+from ..core.source import SourceFile, Span
 from . import ast
-from .findings import Finding, Label
-from .source import SourceFile, Span
+from .limits import MAX_NUMBER_DIGITS, number_too_long
 
 if TYPE_CHECKING:
     import lark
 
 #: an offset of the source, or None for an empty rule (an empty file)
 Pos = int | None
-
-
-#: the most digits, and the largest exponent (either sign), of a number literal: exact
-#: arithmetic on `1e400000000` takes minutes, and z3 cannot hand back numbers of more than
-#: ~4300 digits to Python
-MAX_NUMBER_DIGITS = 1000
-
-
-def number_too_long(text: str) -> bool:
-    """Whether the number written `text` (sign, digits, point, exponent) has more digits or a
-    larger exponent than `MAX_NUMBER_DIGITS`; text that is no number is not too long."""
-    mantissa, _, exponent = text.strip().lstrip("+-").lower().partition("e")
-    exponent = exponent.lstrip("+-").lstrip("0")
-    return (len(mantissa) - ("." in mantissa) > MAX_NUMBER_DIGITS
-            or (exponent.isdigit() and (len(exponent) > 4 or int(exponent) > MAX_NUMBER_DIGITS)))
 
 
 class Builder:
@@ -369,7 +355,7 @@ def lower(tree: lark.Tree, source: SourceFile) -> tuple[ast.File, list[Finding]]
 
 
 def _closest_word(word: str, words: tuple[str, ...]) -> str | None:
-    from .typing_rules import closest
+    from ..core.suggest import closest
 
     return closest(word, words, cutoff=0.75)
 

@@ -17,18 +17,19 @@ import os
 import re
 import stat
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from . import ast
-from .findings import Finding
+from ..core.findings import Finding
+from ..core.source import SourceFile, Span
+from ..syntax import ast
+from ..syntax.parser import KEYWORDS
 from .imports import display_path, error, inside, printable
-from .parser import KEYWORDS
-from .source import SourceFile, Span
 from .spec import FALSE, TRUE, FactDecl, FactRef, Or, RExpr, ValueDecl
 from .typing_rules import Context, Typer
 
 if TYPE_CHECKING:
-    from .resolve import Resolver, _Names
+    from ..core.options import CheckOptions
+    from .names import DeclaredNames
 
 _CARD_FIELDS = {"id", "title", "description", "policies"}
 _EDGE_FIELDS = {"sourceValueId", "wiserValueId", "contexts", "story"}
@@ -37,14 +38,23 @@ _TOP_FIELDS = {"values", "edges"}
 Prefer = tuple[str, str, RExpr, Span]
 
 
+class GraphReading(Protocol):
+    """What reading a moral graph needs of the resolver: where it may read, what it has read."""
+
+    findings: list[Finding]
+    sources: dict[str, SourceFile]
+    root_dir: Path
+    options: CheckOptions
+
+
 def slug(text: str) -> str:
     words = re.findall(r"[A-Za-z0-9]+", text.lower())
     name = "_".join(words) or "value"
     return name if not name[0].isdigit() and name not in KEYWORDS else f"v_{name}"
 
 
-def import_moral_graphs(decls: list[ast.ImportValues], resolver: Resolver, typer: Typer,
-                        names: _Names) -> tuple[dict[str, ValueDecl], list[Prefer],
+def import_moral_graphs(decls: list[ast.ImportValues], resolver: GraphReading, typer: Typer,
+                        names: DeclaredNames) -> tuple[dict[str, ValueDecl], list[Prefer],
                                                 dict[str, FactDecl]]:
     """The values, contextual preferences and context facts of every `import values`."""
     values: dict[str, ValueDecl] = {}
@@ -58,7 +68,7 @@ def import_moral_graphs(decls: list[ast.ImportValues], resolver: Resolver, typer
     return values, prefers, facts
 
 
-def _read(decl: ast.ImportValues, resolver: Resolver) -> dict[str, Any] | None:
+def _read(decl: ast.ImportValues, resolver: GraphReading) -> dict[str, Any] | None:
     findings = resolver.findings
     base = Path(decl.span.path).resolve().parent
     try:
@@ -160,7 +170,7 @@ def _shape_problem(data: Any) -> str | None:
 
 
 def _one_graph(decl: ast.ImportValues, graph: dict[str, Any], findings: list[Finding],
-               typer: Typer, names: _Names, values: dict[str, ValueDecl], prefers: list[Prefer],
+               typer: Typer, names: DeclaredNames, values: dict[str, ValueDecl], prefers: list[Prefer],
                facts: dict[str, FactDecl]) -> None:
     by_id: dict[str, str] = {}
     for card in graph.get("values", []):
@@ -200,7 +210,7 @@ def _one_graph(decl: ast.ImportValues, graph: dict[str, Any], findings: list[Fin
 
 
 def _contexts(contexts: list[str], mapped: dict[str, ast.ContextMapping], typer: Typer,
-              names: _Names, facts: dict[str, FactDecl], span: Span,
+              names: DeclaredNames, facts: dict[str, FactDecl], span: Span,
               findings: list[Finding]) -> RExpr:
     if not contexts:
         return TRUE

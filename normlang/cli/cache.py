@@ -33,8 +33,8 @@ if TYPE_CHECKING:
     from hashlib import sha256
     from typing import Any
 
-    from .findings import Finding
-    from .source import SourceFile
+    from ..core.findings import Finding
+    from ..core.source import SourceFile
 else:
     try:  # the built-in SHA-256: hashlib would load OpenSSL first, ~2 ms of every warm run
         from _sha2 import sha256  # CPython 3.12+
@@ -88,8 +88,8 @@ class Cache:
 
     def get(self, key: str) -> tuple[list[Finding], dict[str, SourceFile]] | None:
         """The findings and sources of a valid entry whose files are all unchanged, else None."""
-        from .report.json import finding_from_record
-        from .source import SourceFile
+        from ..core.source import SourceFile
+        from ..report.json import finding_from_record
 
         entry = self._load(self.folder / f"{key}.json", key)
         texts = _unchanged(entry.get("deps")) if entry is not None else None
@@ -107,7 +107,7 @@ class Cache:
         Each file is hashed again here and must still hold the text that was checked:
         if it changed while checking, nothing is stored.
         """
-        from .report.json import finding_to_record
+        from ..report.json import finding_to_record
 
         deps = _deps(sources)
         if deps is not None:
@@ -189,7 +189,7 @@ _IGNORE_LINES = f"{_IGNORE_MARK}: the cache is never committed\n*\n"
 
 
 def _key(*parts: str) -> str:
-    from . import __version__
+    from ..core.version import __version__
 
     material = "\0".join([FORMAT, __version__, code_fingerprint(), *parts])
     return digest(material.encode("utf-8", "surrogatepass"))
@@ -249,7 +249,7 @@ def _deps(sources: dict[str, SourceFile]) -> list[list[str]] | None:
 
 
 def _project_of(root: Path) -> str:
-    from .projects import project_root
+    from ..model.projects import project_root
 
     try:
         return str(project_root(root))

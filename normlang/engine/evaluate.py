@@ -6,13 +6,27 @@ reports. Expressions are compiled once into Python closures.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from fractions import Fraction
 from typing import Union
 
-from .spec import (
-    ActionRef, And, Arith, Cmp, ConflictAtom, Const, DeonticAtom, EnumConst, FactRef, Iff,
-    Implies, Neg, Not, Or, RExpr,
+from ..model.spec import (
+    ActionRef,
+    And,
+    Arith,
+    Cmp,
+    ConflictAtom,
+    Const,
+    DeonticAtom,
+    EnumConst,
+    FactRef,
+    Iff,
+    Implies,
+    Neg,
+    Not,
+    Or,
+    RExpr,
+    children,
 )
 
 #: a value in an environment: facts (enum values as indices) and actions
@@ -99,19 +113,6 @@ def names_in(expr: RExpr) -> tuple[set[str], set[str]]:
         else:
             stack.extend(children(node))
     return facts, actions
-
-
-def children(expr: RExpr) -> Iterable[RExpr]:
-    """The direct subexpressions of `expr`."""
-    if isinstance(expr, (Not, Neg)):
-        return (expr.operand,)
-    if isinstance(expr, (And, Or)):
-        return expr.items
-    if isinstance(expr, (Implies, Iff, Cmp, Arith)):
-        return (expr.left, expr.right)
-    if isinstance(expr, DeonticAtom):
-        return (expr.target,)
-    return ()
 
 
 def has_deontic(expr: RExpr) -> bool:

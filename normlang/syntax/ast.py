@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Literal, Union
 
-from .source import Span
+from ..core.source import Span
 
 _NO_SPAN = Span("<none>", 0, 0, 1, 1, 1, 1)
 

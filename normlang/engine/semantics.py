@@ -20,14 +20,8 @@ from fractions import Fraction
 
 import z3
 
-from .encode import (
-    Encoder, LazyConstants, assert_terms, conj, disj, implies, is_false_term, is_true_term, neg,
-)
-from .evaluate import evaluate, names_in
-from .fact_ranges import Ranges, disjoint, ranges_of, some_point
-from .findings import WitnessValue
-from .solver import Limits, SolverCache, SolverGaveUp, is_sat
-from .spec import (
+from ..core.findings import WitnessValue
+from ..model.spec import (
     FALSE,
     TRUE,
     ActionRef,
@@ -44,6 +38,20 @@ from .spec import (
     RExpr,
     Spec,
 )
+from .encode import (
+    Encoder,
+    LazyConstants,
+    assert_terms,
+    conj,
+    disj,
+    implies,
+    is_false_term,
+    is_true_term,
+    neg,
+)
+from .evaluate import evaluate, names_in
+from .fact_ranges import Ranges, disjoint, ranges_of, some_point
+from .solver import Limits, SolverCache, SolverGaveUp, is_sat
 from .structure import Group, Layout, Node, Priority, default_value, fact_links, split_groups
 
 MAX_ENUMERATED_ATOMS = 8

@@ -8,11 +8,12 @@ surface sugar, enum values as indices into their type.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Literal, Union
 
-from .source import SourceFile, Span
+from ..core.source import SourceFile, Span
 
 # ---------------------------------------------------------------- core expressions
 
@@ -288,3 +289,16 @@ class Spec:
             return index[name]
         except KeyError:
             raise KeyError(name) from None
+
+
+def children(expr: RExpr) -> Iterable[RExpr]:
+    """The direct subexpressions of `expr`."""
+    if isinstance(expr, (Not, Neg)):
+        return (expr.operand,)
+    if isinstance(expr, (And, Or)):
+        return expr.items
+    if isinstance(expr, (Implies, Iff, Cmp, Arith)):
+        return (expr.left, expr.right)
+    if isinstance(expr, DeonticAtom):
+        return (expr.target,)
+    return ()
