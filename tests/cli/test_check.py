@@ -434,7 +434,8 @@ def test_a_broken_link_in_a_folder_is_a_usage_error(tmp_path):
 
 def test_a_folder_that_cannot_be_listed_is_an_error(tmp_path, monkeypatch):
     # as root, permission bits do not stop os.walk: the failure it reports is simulated
-    from normlang.cli import main as cli
+    from normlang.cli import discover as cli
+    from normlang.cli.common import UsageError
 
     def walk(top, onerror=None):
         onerror(PermissionError(13, "Permission denied", str(top)))
@@ -442,5 +443,5 @@ def test_a_folder_that_cannot_be_listed_is_an_error(tmp_path, monkeypatch):
 
     (tmp_path / "locked").mkdir()
     monkeypatch.setattr(cli.os, "walk", walk)
-    with pytest.raises(cli.UsageError, match=r"cannot read `.*locked`: Permission denied"):
+    with pytest.raises(UsageError, match=r"cannot read `.*locked`: Permission denied"):
         cli.discover([tmp_path / "locked"], [], tmp_path)

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from normlang.cli import main as cli
+from normlang.cli import run as cli_run
+from normlang.cli.common import EXIT_FINDINGS
 from normlang.core.forked import Died, can_fork, fork_map
 
 pytestmark = pytest.mark.skipif(not can_fork(), reason="needs os.fork")
@@ -101,7 +103,7 @@ def test_normcheck_reports_a_root_whose_worker_died(tmp_path: Path,
         (tmp_path / f"{name}.norm").write_text(
             f"agent ai\naction ai.act_{name}\nnorm n_{name} ai must act_{name}\n")
     parent = os.getpid()
-    real_check_root = cli.check_root
+    real_check_root = cli_run.check_root
     pace = SlowStart()
 
     def check_root(*args: object) -> object:
@@ -110,10 +112,10 @@ def test_normcheck_reports_a_root_whose_worker_died(tmp_path: Path,
         pace.wait()
         return real_check_root(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(cli, "check_root", check_root)
+    monkeypatch.setattr(cli_run, "check_root", check_root)
     code = cli.main([str(tmp_path), "--jobs", "2", "--no-cache", "--format", "json"])
     findings = json.loads(capsys.readouterr().out)["findings"]
-    assert code == cli.EXIT_FINDINGS
+    assert code == EXIT_FINDINGS
     died = [f for f in findings if f["kind"] == "solver-unknown"]
     assert len(died) == 1
     assert "WorkerDied: a worker process was killed by signal SIGKILL" in died[0]["message"]

@@ -1,0 +1,209 @@
+"""`normcheck check` (the default command): options, configuration, filters, progress."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..core.version import __version__
+from ..report import FORMATS
+from .cache import Cache
+from .common import EXIT_FINDINGS, EXIT_OK, CommandParser, UsageError, write_output
+from .config import Config, ConfigError, load_config
+from .discover import discover, project_root
+from .run import run
+
+#: typing.TYPE_CHECKING without importing typing: a warm run imports as little as it can
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from ..core.findings import Finding
+    from ..core.options import CheckOptions
+    from ..core.source import SourceFile
+    from .cache import Cache
+    from .config import Config
+
+
+#: kinds that `--select` and `--ignore` never hide (see `filter_findings`): findings.MALFORMED_KINDS
+#: and solver-unknown, written out so that a warm run need not import findings
+ALWAYS_SHOWN = frozenset({"syntax-error", "name-error", "type-error", "import-error",
+                          "solver-unknown"})
+
+
+def check_parser() -> CommandParser:
+    parser = CommandParser(prog="normcheck", description="Prove .norm specs consistent, or show where "
+                     "they conflict. Subcommands: check (default), query, graph, diff.",
+                     epilog="exit codes: 0 no error finding, 1 findings of severity error (or "
+                     "warnings with --strict), 2 usage error")
+    parser.add_argument("paths", nargs="*", help="files or folders (default: config `paths`, "
+                        "else the current folder)")
+    parser.add_argument("--version", action="version", version=f"normcheck {__version__}")
+    parser.add_argument("--format", choices=FORMATS, help="output format (default: text)")
+    parser.add_argument("--select", action="append",
+                        help="only these finding kinds (comma-separated; may be repeated)")
+    parser.add_argument("--ignore", action="append",
+                        help="drop these finding kinds (comma-separated; may be repeated)")
+    parser.add_argument("--strict", action="store_true", default=None,
+                        help="exit 1 on warnings too")
+    parser.add_argument("--exit-zero", action="store_true",
+                        help="exit 0 even when there are findings (usage errors still exit 2)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="print findings only")
+    parser.add_argument("-v", "--verbose", action="store_true", default=None,
+                        help="show info findings (overridden, value-sacrificed): the default, "
+                             "unless the configuration says verbose = false")
+    parser.add_argument("--timeout", type=float, help="solver time limit per query, seconds")
+    parser.add_argument("--run-timeout", type=float, help="time limit per checked file, seconds")
+    parser.add_argument("--jobs", type=int, help="parallel processes (default: number of cores)")
+    parser.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    parser.add_argument("--cache-dir", help="cache folder (default: .normcheck_cache in the "
+                        "project root)")
+    return parser
+
+
+def joined(flags: list[str] | None) -> str | None:
+    """A repeated `--select`/`--ignore` flag, as one comma-separated list."""
+    return None if flags is None else ",".join(flags)
+
+
+def parse_kinds(text: str | Sequence[str] | None, flag: str) -> set[str]:
+    """Finding kinds from a comma-separated flag or a config list; unknown ones are usage errors."""
+    from ..core.findings import KINDS
+
+    if text is None:
+        return set()
+    items = text.split(",") if isinstance(text, str) else [str(item) for item in text]
+    kinds = {item.strip() for item in items if item.strip()}
+    for kind in sorted(kinds):
+        if kind not in KINDS:
+            import difflib
+
+            close = difflib.get_close_matches(kind, list(KINDS), n=1)
+            hint = f"; did you mean `{close[0]}`?" if close else ""
+            raise UsageError(f"{flag}: unknown finding kind `{kind}`{hint}")
+    return kinds
+
+
+def read_config() -> Config:
+    try:
+        return load_config(Path.cwd())
+    except ConfigError as problem:
+        raise UsageError(str(problem)) from None
+
+
+def check_command(argv: list[str]) -> int:
+    args = check_parser().parse_args(argv)
+    config = read_config()
+    fmt = args.format or config.get("format", "text")
+    if fmt not in FORMATS:
+        raise UsageError(f"{config.where('format')}: unknown format `{fmt}`")
+    paths = [Path(p) for p in args.paths] or [config.base / p for p in config.get("paths", [])]
+    roots = discover(paths or [Path(".")], list(config.get("exclude", [])), config.base)
+    if not roots:
+        print("normcheck: warning: no .norm files to check", file=sys.stderr)
+    color = fmt == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    cache = None if args.no_cache else cache_of(args.cache_dir, config)
+    if cache is not None and not cache.is_its_own_folder():
+        print(f"normcheck: warning: `{cache.folder}` holds files that normcheck did not make; "
+              "nothing is cached there (give the cache a folder of its own)", file=sys.stderr)
+        cache = None
+    run_key = cache.run_key(roots, request_of(args, config, color)) if cache and roots else None
+    # INVARIANT: a command is recorded only after all of the validation below passed, so a
+    # replayed one needs none of it (nor the modules it imports)
+    replayed = cache.replay(run_key) if cache and run_key else None
+    if replayed is None:
+        output, code, sources = check_roots(args, config, roots, fmt, color, cache)
+        if cache and run_key and sources is not None:
+            cache.record(run_key, sources, (output, code))
+    else:
+        output, code = replayed
+    write_output(output)
+    return code
+
+
+def request_of(args: argparse.Namespace, config: Config, color: bool) -> str:
+    """What, besides the files, can change a command's output or exit code: every flag and
+    configuration value, and colour. (Some, like --jobs, cannot: keying on them costs a miss.)"""
+    import json
+
+    return json.dumps({"args": vars(args), "config": config.values, "from": str(config.path),
+                       "color": color}, sort_keys=True, default=str)
+
+
+def check_roots(args: argparse.Namespace, config: Config, roots: list[Path], fmt: str,
+                 color: bool, cache: Cache | None,
+                 ) -> tuple[str, int, dict[str, SourceFile] | None]:
+    """Check (or look up) every root: the output, the exit code, and the files read (None
+    when a result could not be cached, so neither can the whole output)."""
+    from ..report import Report, render
+
+    select = (parse_kinds(joined(args.select), "--select")
+              or parse_kinds(config.get("select"), f"{config.where('select')}: `select`"))
+    ignore = (parse_kinds(joined(args.ignore), "--ignore")
+              | parse_kinds(config.get("ignore"), f"{config.where('ignore')}: `ignore`"))
+    verbose = args.verbose if args.verbose is not None else bool(config.get("verbose", True))
+    strict = args.strict if args.strict is not None else bool(config.get("strict", False))
+    options = options_of(args, config)
+    jobs = args.jobs if args.jobs is not None else config.get("jobs") or (os.cpu_count() or 1)
+    if jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    findings, sources, cacheable = run(roots, options, cache, jobs)
+    shown = filter_findings(findings, select, ignore, verbose)
+    output = render(Report(shown, sources, len(roots)), fmt, color=color, quiet=args.quiet)
+    failing = {"error", "warning"} if strict else {"error"}
+    failed = not args.exit_zero and any(f.severity.value in failing for f in shown)
+    return output, EXIT_FINDINGS if failed else EXIT_OK, sources if cacheable else None
+
+
+def options_of(args: argparse.Namespace, config: Config) -> CheckOptions:
+    from ..core.options import CheckOptions
+
+    timeout = args.timeout if args.timeout is not None else config.get("timeout")
+    run_timeout = args.run_timeout if args.run_timeout is not None else config.get("run-timeout")
+    for name, value in (("timeout", timeout), ("run-timeout", run_timeout)):
+        if value is not None and not 0 < value < 10**9:  # NaN fails both comparisons
+            if 10**9 <= value < float("inf"):
+                raise UsageError(f"--{name} must be below 1,000,000,000 seconds")
+            raise UsageError(f"--{name} must be a positive number of seconds")
+    defaults = CheckOptions()
+    return CheckOptions(
+        timeout_ms=max(1, int(timeout * 1000)) if timeout is not None else defaults.timeout_ms,
+        run_timeout_s=float(run_timeout) if run_timeout is not None else None,
+        memory_mb=config.get("memory-mb", defaults.memory_mb),
+        max_file_bytes=config.get("max-file-bytes", defaults.max_file_bytes),
+        max_nesting=config.get("max-nesting", defaults.max_nesting),
+    )
+
+
+def cache_of(flag: str | None, config: Config) -> Cache:
+    from .cache import Cache
+
+    if flag:
+        return Cache(Path(flag))
+    configured = config.get("cache-dir")
+    if configured:
+        return Cache(config.base / configured)
+    return Cache(project_root(Path.cwd()) / ".normcheck_cache")
+
+
+def filter_findings(findings: list[Finding], select: set[str], ignore: set[str],
+                    verbose: bool) -> list[Finding]:
+    """`--select`, `--ignore`, and info findings only when `verbose` (or when selected).
+
+    A malformed spec and a solver that gave up are always shown: with them hidden, a run
+    that checked nothing would read as a pass.
+    """
+    out = []
+    for finding in findings:
+        if finding.kind in ALWAYS_SHOWN:
+            out.append(finding)
+            continue
+        if (select and finding.kind not in select) or finding.kind in ignore:
+            continue
+        if finding.severity.value == "info" and not verbose and finding.kind not in select:
+            continue
+        out.append(finding)
+    return out

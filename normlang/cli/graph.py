@@ -1,0 +1,28 @@
+"""`normcheck graph`: the spec as a graph."""
+
+from __future__ import annotations
+
+from .common import EXIT_OK, CommandParser, write_output
+from .one_spec import load_spec, report_malformed
+
+#: typing.TYPE_CHECKING without importing typing: a warm run imports as little as it can
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+
+    pass
+
+
+
+def graph_command(argv: list[str]) -> int:
+    parser = CommandParser(prog="normcheck graph", description="The spec as a graph: norms, priority, "
+                     "clashes, imports.")
+    parser.add_argument("file")
+    parser.add_argument("--format", choices=("dot", "mermaid", "json"), default="dot")
+    args = parser.parse_args(argv)
+    spec, findings, files = load_spec(args.file)
+    if spec is None:
+        return report_malformed(findings, files, args.format)
+    from ..runtime.graph import render_graph, spec_graph
+
+    write_output(render_graph(spec_graph(spec), args.format))
+    return EXIT_OK

@@ -1,0 +1,223 @@
+"""Checking root files: from the cache, here, or in worker processes."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from .cache import Cache
+from .discover import project_root
+from .process import HEAVY_MODULES, exit_on_interrupt, keep_freed_memory, worker_imports
+from .progress import Progress
+
+#: typing.TYPE_CHECKING without importing typing: a warm run imports as little as it can
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+    from ..core.findings import Finding
+    from ..core.options import CheckOptions
+    from ..core.source import SourceFile
+    from ..model.resolve import Loader
+    from .cache import Cache
+
+    #: one checked root: its findings and the sources they point into
+    Outcome = tuple[list[Finding], dict[str, SourceFile]]
+
+
+#: results that depend on more than the bytes of the files read: never cached
+UNCACHEABLE_KINDS = frozenset({"import-error", "solver-unknown"})
+
+
+def fingerprint(options: CheckOptions) -> str:
+    """The options that can change a verdict, as part of every cache key."""
+    return (f"timeout={options.timeout_ms};run={options.run_timeout_s};mem={options.memory_mb};"
+            f"max={options.max_file_bytes};nest={options.max_nesting}")
+
+
+def run(roots: list[Path], options: CheckOptions, cache: Cache | None,
+        jobs: int) -> tuple[list[Finding], dict[str, SourceFile], bool]:
+    """Check every root (from the cache where valid): deduplicated, sorted findings, the
+    sources they point into, and whether every root's result is (or could be) cached."""
+    findings: list[Finding] = []
+    sources: dict[str, SourceFile] = {}
+    cacheable = True
+    todo: list[tuple[Path, str | None]] = []
+    for root in roots:
+        key = cache.key(root, fingerprint(options)) if cache else None
+        hit = cache.get(key) if cache and key else None
+        if hit is not None:
+            findings.extend(hit[0])
+            sources.update(hit[1])
+        else:
+            todo.append((root, key))
+    outcomes = check_all([root for root, _ in todo], options, jobs) if todo else []
+    for (_root, key), (found, files) in zip(todo, outcomes):
+        findings.extend(found)
+        sources.update(files)
+        if key is None or not _cacheable(found, files):
+            cacheable = False
+        elif cache is not None:
+            cache.put(key, found, files)
+    return dedupe(findings), sources, cacheable
+
+
+def _cacheable(found: list[Finding], files: dict[str, SourceFile]) -> bool:
+    # an entry is only as valid as its list of files: a finding in a file that could not
+    # be read (so is not listed) must be recomputed once that file changes
+    return all(f.kind not in UNCACHEABLE_KINDS and f.span.path in files for f in found)
+
+
+def check_all(roots: list[Path], options: CheckOptions, jobs: int) -> list[Outcome]:
+    from dataclasses import replace
+
+    progress = Progress(len(roots))
+    exit_on_interrupt()
+    keep_freed_memory()
+    try:
+        if jobs > 1 and len(roots) > 1:
+            # one root per process; inside a root, its groups are checked one after another
+            return check_parallel(roots, replace(options, jobs=1), jobs, progress)
+        from ..model.resolve import Loader
+
+        # one root at a time; its groups are checked in `jobs` processes
+        options = replace(options, jobs=jobs)
+        loader = Loader(options)
+        outcomes = []
+        for root in roots:
+            progress.start(str(root))
+            outcomes.append(check_root(loader, root, options, progress.groups))
+        return outcomes
+    finally:
+        progress.done()
+
+
+def check_parallel(roots: list[Path], options: CheckOptions, jobs: int,
+                    progress: Progress) -> list[Outcome]:
+    from .. import checks  # noqa: F401 - loaded once here rather than in each process
+    from ..core.forked import Died, fork_map
+    from ..core.source import SourceFile
+    from ..model.resolve import Loader
+    from ..report.json import finding_from_record, finding_to_record
+    from ..syntax.parser import _tables
+
+    _tables()
+    order = sorted(range(len(roots)), key=lambda i: -_weight(roots[i], options.max_file_bytes))
+    # one Loader per process (each forked one has its own copy), so files imported by
+    # several of its roots parse once
+    loader = Loader(options)
+
+    def work(position: int) -> tuple[list[dict[str, Any]], list[tuple[str, str]], list[str]]:
+        # plain data crosses the process boundary: no pickling of spans or fractions to go
+        # wrong; the parent's own results take the same way, so every root reads the same
+        found, files = check_root(loader, roots[order[position]], options, None)
+        heavy = [name for name in HEAVY_MODULES if name in sys.modules]
+        return ([finding_to_record(f) for f in found],
+                [(path, source.text) for path, source in files.items()], heavy)
+
+    results = fork_map(work, len(order), jobs,
+                       done=lambda position: progress.start(str(roots[order[position]])))
+    outcomes: dict[int, Outcome] = {}
+    for position, result in enumerate(results):
+        root = roots[order[position]]
+        if isinstance(result, Died):  # e.g. a worker killed by the OS
+            outcomes[order[position]] = ([crashed(root, WorkerDied(result.reason))], {})
+            continue
+        records, texts, heavy = result
+        worker_imports.update(heavy)
+        outcomes[order[position]] = ([finding_from_record(r) for r in records],
+                                     {path: SourceFile(path, text) for path, text in texts})
+    return [outcomes[index] for index in range(len(roots))]
+
+
+class WorkerDied(Exception):
+    """The process checking a root ended before sending its findings."""
+
+
+def _weight(root: Path, max_bytes: int) -> int:
+    """The bytes of `root` and of the files it imports: roughly what checking it costs.
+    Workers take the heaviest roots first, so that the last ones to finish are light.
+
+    Only what the check itself would read counts (regular files inside the project root,
+    within the size limit): anything else weighs nothing here, and the check reports it.
+    """
+    import re
+    import stat
+
+    from ..model.imports import inside
+
+    import_line = re.compile(rb'^[ \t]*import[ \t]+"([^"\n]*)"', re.MULTILINE)
+    try:
+        start = root.resolve()
+    except (OSError, RuntimeError):
+        return 0
+    top = project_root(start)
+    total, seen, todo = 0, set(), [start]
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        try:
+            info = path.stat()
+            if not (inside(path, top) and stat.S_ISREG(info.st_mode) and info.st_size <= max_bytes):
+                continue
+            data = path.read_bytes()
+            todo.extend((path.parent / name.decode("utf-8", "replace")).resolve()
+                        for name in import_line.findall(data))
+        except (OSError, RuntimeError, ValueError):  # ValueError: a NUL in an import's path
+            continue
+        total += len(data)
+    return total
+
+
+def check_root(loader: Loader, root: Path, options: CheckOptions,
+               progress: Callable[[str, int, int], None] | None) -> Outcome:
+    """Load `root` with its imports through `loader` and run every check on it."""
+    from ..api import check
+
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 10000))
+    try:
+        result = check(loader.load(root), options=options, progress=progress)
+    except Exception as crash:  # noqa: BLE001 - a bug must not pass silently
+        return [crashed(root, crash)], {}
+    finally:
+        sys.setrecursionlimit(limit)
+    return result.findings, result.files
+
+
+def crashed(root: Path, crash: BaseException) -> Finding:
+    """A bug in normcheck while checking `root`, as an error finding (never a pass, never a
+    traceback); `NORMCHECK_DEBUG=1` also prints the traceback on stderr."""
+    from ..core.findings import Finding
+    from ..core.source import Span
+
+    if os.environ.get("NORMCHECK_DEBUG"):
+        import traceback
+
+        traceback.print_exception(crash, file=sys.stderr)
+    if "out of memory" in str(crash):  # z3's `memory-mb` limit, not a bug
+        return Finding("solver-unknown", "could not check this file: z3 reached its memory "
+                       "limit (`memory-mb`)", Span(str(root), 0, 0, 1, 1, 1, 1),
+                       help=("raise `memory-mb` in [tool.normcheck], or split the spec",
+                             "the file's properties were not decided"))
+    return Finding("solver-unknown", f"internal error while checking this file: "
+                   f"{type(crash).__name__}: {crash}"[:300], Span(str(root), 0, 0, 1, 1, 1, 1),
+                   help=("this is a bug in normcheck: please report it with this file",
+                         "the file's properties were not decided"))
+
+
+def dedupe(findings: list[Finding]) -> list[Finding]:
+    """One copy of each finding (by kind, span and message), sorted by file, position, kind."""
+    from ..core.findings import Finding
+
+    seen: dict[tuple[str, str, int, int, str], Finding] = {}
+    for finding in findings:
+        key = (finding.kind, finding.span.path, finding.span.start, finding.span.end,
+               finding.message)
+        seen.setdefault(key, finding)
+    return sorted(seen.values(), key=Finding.sort_key)
