@@ -19,7 +19,6 @@ The same task functions are what a cluster engine would run: a task is
 from __future__ import annotations
 
 import gc
-import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -153,7 +152,7 @@ def run_tasks(shared: Shared, task: Task, jobs: int,
         gc.freeze()
         _froze_shared = True
 
-    from ..core.forked import can_fork, start_worker
+    from ..core.parallel import can_fork, local_pool
 
     if jobs <= 1 or count <= 1 or not can_fork():
         for index in range(count):
@@ -161,14 +160,9 @@ def run_tasks(shared: Shared, task: Task, jobs: int,
             if done is not None:
                 done(index + 1, count)
         return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
     # INVARIANT: the workers inherit `_shared` (and the paused collector) through fork;
     # nothing big is pickled
-    with ProcessPoolExecutor(max_workers=min(jobs, count),
-                             mp_context=multiprocessing.get_context("fork"),
-                             initializer=start_worker, initargs=(os.getpid(),)) as pool:
+    with local_pool(min(jobs, count)) as pool:
         for index, result in enumerate(pool.map(_repeatable, [task] * count, range(count))):
             yield result
             if done is not None:

@@ -1,4 +1,4 @@
-"""What every subcommand shares: exit codes, the argument parser, writing the output, loading one spec."""
+"""What every subcommand shares: exit codes, the argument parser, writing the output."""
 
 from __future__ import annotations
 

@@ -14,8 +14,8 @@ if TYPE_CHECKING:
 
 
 def graph_command(argv: list[str]) -> int:
-    parser = CommandParser(prog="normcheck graph", description="The spec as a graph: norms, priority, "
-                     "clashes, imports.")
+    parser = CommandParser(prog="normcheck graph", description="The spec as a graph: norms, "
+                           "priority, clashes, imports.")
     parser.add_argument("file")
     parser.add_argument("--format", choices=("dot", "mermaid", "json"), default="dot")
     args = parser.parse_args(argv)

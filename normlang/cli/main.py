@@ -10,21 +10,19 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from importlib import import_module
 
 from . import process
-from .check import check_command
 from .common import EXIT_OK, EXIT_USAGE, SUBCOMMANDS, UsageError, cannot_write
-from .diff import diff_command
-from .graph import graph_command
 from .process import HEAVY_MODULES, exit_on_interrupt, worker_imports
-from .query import query_command
 
 #: typing.TYPE_CHECKING without importing typing. A warm run imports only this module,
 #: config, report (for FORMATS) and cache: findings, sources and renderers are imported
 #: where a run really builds findings.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import NoReturn
 
     from ..core.findings import Finding
@@ -66,11 +64,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             command, rest = args[0], args[1:]
         else:
             command, rest = "check", args
-        commands: dict[str, Callable[[list[str]], int]] = {
-            "check": check_command, "query": query_command, "graph": graph_command, "diff": diff_command}
         if command != "check":  # a check may be answered from the cache: see `check_all`
             exit_on_interrupt()
-        return commands[command](rest)
+        # each subcommand's module `normlang.cli.NAME` has `NAME_command`; only the one used
+        # is imported
+        run: Callable[[list[str]], int] = getattr(
+            import_module(f".{command}", __package__), f"{command}_command")
+        return run(rest)
     except UsageError as problem:
         print(f"normcheck: error: {problem}", file=sys.stderr)
         return EXIT_USAGE

@@ -34,7 +34,7 @@ def exit_on_interrupt() -> None:
     worst), and one raised inside a finalizer is printed and then swallowed. So SIGINT is
     blocked in this thread, and in the threads it starts, and one thread waits for it. Cache
     files are written whole and renamed, so leaving at any point loses nothing. Workers end
-    on Ctrl-C themselves, and with this process (see `forked.start_worker`).
+    on Ctrl-C themselves, and with this process (see `parallel.start_worker`).
     """
     global _interrupt_handled
     if not owns_process or _interrupt_handled:

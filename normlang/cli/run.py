@@ -96,30 +96,17 @@ def check_all(roots: list[Path], options: CheckOptions, jobs: int) -> list[Outco
 
 
 def check_parallel(roots: list[Path], options: CheckOptions, jobs: int,
-                    progress: Progress) -> list[Outcome]:
+                   progress: Progress) -> list[Outcome]:
     from .. import checks  # noqa: F401 - loaded once here rather than in each process
-    from ..core.forked import Died, fork_map
+    from ..core.parallel import Died, map_items
     from ..core.source import SourceFile
-    from ..model.resolve import Loader
-    from ..report.json import finding_from_record, finding_to_record
+    from ..report.json import finding_from_record
     from ..syntax.parser import _tables
 
     _tables()
     order = sorted(range(len(roots)), key=lambda i: -_weight(roots[i], options.max_file_bytes))
-    # one Loader per process (each forked one has its own copy), so files imported by
-    # several of its roots parse once
-    loader = Loader(options)
-
-    def work(position: int) -> tuple[list[dict[str, Any]], list[tuple[str, str]], list[str]]:
-        # plain data crosses the process boundary: no pickling of spans or fractions to go
-        # wrong; the parent's own results take the same way, so every root reads the same
-        found, files = check_root(loader, roots[order[position]], options, None)
-        heavy = [name for name in HEAVY_MODULES if name in sys.modules]
-        return ([finding_to_record(f) for f in found],
-                [(path, source.text) for path, source in files.items()], heavy)
-
-    results = fork_map(work, len(order), jobs,
-                       done=lambda position: progress.start(str(roots[order[position]])))
+    results = map_items(check_root_as_data, [(roots[i], options) for i in order], jobs,
+                        done=lambda position: progress.start(str(roots[order[position]])))
     outcomes: dict[int, Outcome] = {}
     for position, result in enumerate(results):
         root = roots[order[position]]
@@ -131,6 +118,28 @@ def check_parallel(roots: list[Path], options: CheckOptions, jobs: int,
         outcomes[order[position]] = ([finding_from_record(r) for r in records],
                                      {path: SourceFile(path, text) for path, text in texts})
     return [outcomes[index] for index in range(len(roots))]
+
+
+#: the worker's loader, kept across the roots it checks, so that files imported by several
+#: of them parse once per worker
+_worker_loader: tuple[CheckOptions, Loader] | None = None
+
+
+def check_root_as_data(job: tuple[Path, CheckOptions]
+                       ) -> tuple[list[dict[str, Any]], list[tuple[str, str]], list[str]]:
+    """`check_root` in a worker: its findings and sources as plain data (no pickling of spans
+    or fractions to go wrong), and the heavy modules the worker had imported."""
+    global _worker_loader
+    root, options = job
+    from ..model.resolve import Loader
+    from ..report.json import finding_to_record
+
+    if _worker_loader is None or _worker_loader[0] != options:
+        _worker_loader = (options, Loader(options))
+    found, files = check_root(_worker_loader[1], root, options, None)
+    heavy = [name for name in HEAVY_MODULES if name in sys.modules]
+    return ([finding_to_record(f) for f in found],
+            [(path, source.text) for path, source in files.items()], heavy)
 
 
 class WorkerDied(Exception):
