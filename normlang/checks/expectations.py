@@ -195,8 +195,8 @@ def _recheck_gap(ctx: CheckContext, view_a: View, view_b: View, broken: NormDecl
     from ..engine.evaluate import evaluate
 
     runtime = ctx.runtime
-    situation = getattr(witness, "situation")
-    conduct = getattr(witness, "conduct")
+    situation = witness.situation
+    conduct = witness.conduct
     if groups is None:
         constraints = list(ctx.spec.constraints)
         norms_a, norms_b = list(view_a.norms), list(view_b.norms)

@@ -192,7 +192,7 @@ def check_root(loader: Loader, root: Path, options: CheckOptions,
     sys.setrecursionlimit(max(limit, 10000))
     try:
         result = check(loader.load(root), options=options, progress=progress)
-    except Exception as crash:  # noqa: BLE001 - a bug must not pass silently
+    except Exception as crash:
         return [crashed(root, crash)], {}
     finally:
         sys.setrecursionlimit(limit)

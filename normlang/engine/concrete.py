@@ -287,7 +287,7 @@ class Runtime:
         if any(s == "conflict" for s in result.values()) or (
                 everywhere and not self._all_components_comply(env, musts)):
             culprits = tuple(sorted(n.norm.name for n in musts))
-            return {a: "conflict" for a in pending}, True, culprits
+            return dict.fromkeys(pending, "conflict"), True, culprits
         return {a: result[a] for a in pending}, False, ()
 
     def minimal_culprits(self, env: Env, active: Iterable[str]) -> tuple[str, ...]:

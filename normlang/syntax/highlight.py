@@ -94,5 +94,14 @@ class NormLexer(RegexLexer):
     }
 
 
-__all__ = ["CLAUSES", "CONSTANTS", "DECLARATIONS", "DEONTIC", "KEYWORDS", "LOGICAL",
-           "MODALITIES", "NormLexer", "TYPES"]
+__all__ = [
+    "CLAUSES",
+    "CONSTANTS",
+    "DECLARATIONS",
+    "DEONTIC",
+    "KEYWORDS",
+    "LOGICAL",
+    "MODALITIES",
+    "TYPES",
+    "NormLexer",
+]

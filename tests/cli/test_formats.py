@@ -18,8 +18,8 @@ import pytest
 from cli_helpers import GOLDEN, HERE, Run, cli_env, drain_pty, normcheck_command
 
 from normlang.core.findings import Finding, Label, Witness
-from normlang.report import Report, render
 from normlang.core.source import SourceFile
+from normlang.report import Report, render
 
 GOLDEN_CASES = {
     "conflict": "conflict/persona.norm",
