@@ -102,9 +102,10 @@ def check_parallel(roots: list[Path], options: CheckOptions, jobs: int,
     from ..core.source import SourceFile
     from ..model.resolve import Loader
     from ..report.json import finding_from_record, finding_to_record
-    from ..syntax.parser import _tables
+    from ..syntax import parser  # noqa: F401 - as `checks`: once here, not in each process
+    from ..syntax.lalr import tables
 
-    _tables()
+    tables()
     order = sorted(range(len(roots)), key=lambda i: -_weight(roots[i], options.max_file_bytes))
     # one Loader per process (each forked one has its own copy), so files imported by
     # several of its roots parse once

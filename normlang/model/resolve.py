@@ -21,7 +21,7 @@ from ..core.options import CheckOptions
 from ..core.source import SourceFile, Span
 from ..core.suggest import closest
 from ..syntax import ast
-from ..syntax.parser import KEYWORDS
+from ..syntax.grammar import KEYWORDS
 from .imports import (
     ParsedFile,
     display_path,

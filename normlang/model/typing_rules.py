@@ -18,7 +18,7 @@ from ..core.findings import Finding, Label
 from ..core.source import Span
 from ..core.suggest import closest
 from ..syntax import ast
-from ..syntax.parser import KEYWORDS
+from ..syntax.grammar import KEYWORDS
 from .spec import (
     FALSE,
     ActionRef,
