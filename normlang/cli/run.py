@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from ..core.findings import Finding
     from ..core.options import CheckOptions
     from ..core.source import SourceFile
-    from ..model.resolve import Loader
+    from ..model.loader import Loader
     from .cache import Cache
 
     #: one checked root: its findings and the sources they point into
@@ -81,7 +81,7 @@ def check_all(roots: list[Path], options: CheckOptions, jobs: int) -> list[Outco
         if jobs > 1 and len(roots) > 1:
             # one root per process; inside a root, its groups are checked one after another
             return check_parallel(roots, replace(options, jobs=1), jobs, progress)
-        from ..model.resolve import Loader
+        from ..model.loader import Loader
 
         # one root at a time; its groups are checked in `jobs` processes
         options = replace(options, jobs=jobs)
@@ -100,7 +100,7 @@ def check_parallel(roots: list[Path], options: CheckOptions, jobs: int,
     from .. import checks  # noqa: F401 - loaded once here rather than in each process
     from ..core.forked import Died, fork_map
     from ..core.source import SourceFile
-    from ..model.resolve import Loader
+    from ..model.loader import Loader
     from ..report.json import finding_from_record, finding_to_record
     from ..syntax import parser  # noqa: F401 - as `checks`: once here, not in each process
     from ..syntax.lalr import tables
