@@ -34,7 +34,8 @@ from .spec import (
     Spec,
     ValueDecl,
 )
-from .typing_rules import Context, Typer
+from .typing_base import Context
+from .typing_rules import Typer
 
 
 @dataclass
