@@ -104,7 +104,7 @@ dataclasses._process_class = timed
 start = time.perf_counter()
 import z3
 middle = time.perf_counter()
-import normlang.cli.main, normlang.checks, normlang.model.resolve, normlang.syntax.parser, normlang.report.text
+import normlang.cli.main, normlang.checks, normlang.model.loader, normlang.syntax.parser, normlang.report.text
 print(middle - start, time.perf_counter() - middle, spent[0])
 """
 

@@ -33,7 +33,7 @@ class CheckResult:
 
 def load(path: str | Path, *, options: CheckOptions | None = None) -> Loaded:
     """Parse and resolve the file at `path` with everything it imports."""
-    from .model.resolve import load_path
+    from .model.loader import load_path
 
     return load_path(Path(path), options or CheckOptions())
 
@@ -42,7 +42,7 @@ def load_text(text: str, path: str | Path = "<string>", *,
               options: CheckOptions | None = None) -> Loaded:
     """Parse and resolve `text` as if it were the file at `path` (its imports are relative to
     that file's folder)."""
-    from .model.resolve import load_source
+    from .model.loader import load_source
 
     return load_source(text, str(path), options or CheckOptions())
 

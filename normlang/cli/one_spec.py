@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 
 def load_spec(path: str) -> tuple[Spec | None, list[Finding], dict[str, SourceFile]]:
-    from ..model.resolve import Loader
+    from ..model.loader import Loader
 
     if not Path(path).is_file():
         raise UsageError(f"path `{path}` does not exist or is not a file")

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from ..core.findings import Finding
     from ..core.options import CheckOptions
     from ..core.source import SourceFile
-    from ..model.resolve import Loader
+    from ..model.loader import Loader
     from .cache import Cache
 
     #: one checked root: its findings and the sources they point into
@@ -81,7 +81,7 @@ def check_all(roots: list[Path], options: CheckOptions, jobs: int) -> list[Outco
         if jobs > 1 and len(roots) > 1:
             # one root per process; inside a root, its groups are checked one after another
             return check_parallel(roots, replace(options, jobs=1), jobs, progress)
-        from ..model.resolve import Loader
+        from ..model.loader import Loader
 
         # one root at a time; its groups are checked in `jobs` processes
         options = replace(options, jobs=jobs)
@@ -101,9 +101,10 @@ def check_parallel(roots: list[Path], options: CheckOptions, jobs: int,
     from ..core.parallel import Died, map_items
     from ..core.source import SourceFile
     from ..report.json import finding_from_record
-    from ..syntax.parser import _tables
+    from ..syntax import parser  # noqa: F401 - as `checks`: once here, not in each process
+    from ..syntax.lalr import tables
 
-    _tables()
+    tables()
     order = sorted(range(len(roots)), key=lambda i: -_weight(roots[i], options.max_file_bytes))
     results = map_items(check_root_as_data, [(roots[i], options) for i in order], jobs,
                         done=lambda position: progress.start(str(roots[order[position]])))
@@ -131,7 +132,7 @@ def check_root_as_data(job: tuple[Path, CheckOptions]
     or fractions to go wrong), and the heavy modules the worker had imported."""
     global _worker_loader
     root, options = job
-    from ..model.resolve import Loader
+    from ..model.loader import Loader
     from ..report.json import finding_to_record
 
     if _worker_loader is None or _worker_loader[0] != options:

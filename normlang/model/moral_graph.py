@@ -22,10 +22,11 @@ from typing import TYPE_CHECKING, Any, Protocol
 from ..core.findings import Finding
 from ..core.source import SourceFile, Span
 from ..syntax import ast
-from ..syntax.parser import KEYWORDS
+from ..syntax.grammar import KEYWORDS
 from .imports import display_path, error, inside, printable
 from .spec import FALSE, TRUE, FactDecl, FactRef, Or, RExpr, ValueDecl
-from .typing_rules import Context, Typer
+from .typing_base import Context
+from .typing_rules import Typer
 
 if TYPE_CHECKING:
     from ..core.options import CheckOptions

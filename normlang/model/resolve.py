@@ -1,38 +1,25 @@
-"""Imports, names and types: the ASTs of a root file and its imports -> one `Spec`.
+"""Names and types: the ASTs of a root file and its imports -> one `Spec`.
 
 Every declared name is bound once; unknown names get a did-you-mean; enum
 values resolve by the type they meet; expressions are type-checked and
-lowered to the core language of `spec.py`, with defines inlined.
+lowered to the core language of `spec.py`, with defines inlined. `loader.Loader`
+reads and parses the files first.
 """
 
 from __future__ import annotations
 
-import gc
-import os
-import sys
-from collections.abc import Collection, Iterator
-from contextlib import contextmanager
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..core.digraph import Digraph
 from ..core.findings import Finding, Label
 from ..core.options import CheckOptions
 from ..core.source import SourceFile, Span
 from ..core.suggest import closest
 from ..syntax import ast
-from ..syntax.parser import KEYWORDS
-from .imports import (
-    ParsedFile,
-    display_path,
-    error,
-    inside,
-    printable,
-    read_source,
-)
-from .loaded import Loaded
+from ..syntax.grammar import KEYWORDS
+from .imports import ParsedFile, error
 from .names import DeclaredNames
-from .projects import project_root
 from .spec import (
     ActionDecl,
     EnumType,
@@ -47,220 +34,8 @@ from .spec import (
     Spec,
     ValueDecl,
 )
-from .typing_rules import Context, Typer
-
-
-class Loader:
-    """Loads root files with their imports; parses each file once across roots."""
-
-    def __init__(self, options: CheckOptions | None = None) -> None:
-        self.options = options or CheckOptions()
-        self._parsed: dict[Path, ParsedFile] = {}
-
-    def load(self, path: Path) -> Loaded:
-        shown = str(path)
-        resolved = path.resolve() if path.exists() else path.absolute()
-        root_dir = project_root(resolved)
-        with _no_cycle_collection():
-            return self._load_graph(resolved, shown, root_dir)
-
-    def load_text(self, text: str, path: str) -> Loaded:
-        resolved = Path(path).absolute()
-        from .imports import decode
-
-        data = text.encode("utf-8", errors="surrogatepass")
-        if len(data) > self.options.max_file_bytes:
-            span = Span(path, 0, 0, 1, 1, 1, 1)
-            too_big = error("syntax-error", f"`{path}` is {len(data)} bytes, over the limit of "
-                                            f"{self.options.max_file_bytes}", span,
-                            "raise `max-file-bytes` if this is intended")
-            return Loaded(path, None, [too_big], {})
-        source, findings = decode(data, path)
-        with _no_cycle_collection():
-            self._parsed[resolved] = self._parse(resolved, source, findings)
-            return self._load_graph(resolved, path, project_root(resolved))
-
-    # ------------------------------------------------------------ files and imports
-
-    def _file(self, path: Path, shown: str, at: Span | None) -> ParsedFile:
-        if path not in self._parsed:
-            source, findings = read_source(path, shown, self.options.max_file_bytes, at)
-            if source is None and at is not None:
-                return ParsedFile(path, None, None, findings)
-            self._parsed[path] = self._parse(path, source, findings)
-        return self._parsed[path]
-
-    def _parse(self, path: Path, source: SourceFile | None,
-               findings: list[Finding]) -> ParsedFile:
-        if source is None or findings:
-            return ParsedFile(path, source, None, findings)
-        from ..syntax.limits import nesting_problem, parenthesis_problem
-        from ..syntax.lower import lower
-        from ..syntax.parser import parse, parse_ast
-
-        too_deep = parenthesis_problem(source, self.options.max_nesting)
-        if too_deep is not None:
-            return ParsedFile(path, source, None, [too_deep])
-        built = parse_ast(source, self.options.max_nesting)
-        if built is not None:
-            return ParsedFile(path, source, *built)
-        # a syntax error or too deep a tree: lark's own parse tree says where
-        parsed = parse(source)
-        if parsed.tree is None:
-            return ParsedFile(path, source, None, parsed.findings)
-        deep = nesting_problem(parsed.tree, source, self.options.max_nesting)
-        if deep is not None:
-            return ParsedFile(path, source, None, [deep])
-        with _deep_recursion():
-            try:
-                file, problems = lower(parsed.tree, source)
-            except RecursionError:
-                return ParsedFile(path, source, None, [_too_deep(source)])
-        return ParsedFile(path, source, file, problems)
-
-    def _load_graph(self, root: Path, shown: str, root_dir: Path) -> Loaded:
-        findings: list[Finding] = []
-        files: dict[str, SourceFile] = {}
-        order: list[ParsedFile] = []
-        edges: list[tuple[Path, Path, Span]] = []
-        #: imports written through a symbolic link: (the path as written, the file it reached)
-        links: list[tuple[Path, Path]] = []
-        seen: set[Path] = set()
-        stack: list[tuple[Path, str, Span | None]] = [(root, shown, None)]
-        while stack:
-            path, name, at = stack.pop()
-            if path in seen:
-                continue
-            seen.add(path)
-            parsed = self._file(path, name, at)
-            findings.extend(parsed.findings)
-            if parsed.source is not None:
-                files[parsed.source.path] = parsed.source
-            if parsed.file is None:
-                continue
-            order.append(parsed)
-            for decl in reversed(parsed.file.decls):
-                if isinstance(decl, ast.Import):
-                    target = self._import_target(path, decl, root_dir, findings)
-                    if target is not None:
-                        edges.append((path, target, decl.span))
-                        stack.append((target, display_path(target), decl.span))
-                        written = Path(os.path.normpath(path.parent / decl.path))
-                        if written != target:
-                            links.append((written, target))
-        # the result cache re-reads what it lists: a link listed beside the file it reached
-        # makes the cache notice when the link is pointed elsewhere
-        for written, target in links:
-            if display_path(target) in files:
-                files.setdefault(display_path(written), files[display_path(target)])
-        findings.extend(_import_cycles(edges))
-        if any(f.severity.value == "error" for f in findings):
-            return Loaded(shown, None, _sorted(findings), files)
-        with _deep_recursion():
-            try:
-                spec, problems = Resolver(shown, order, files, root_dir, self.options).resolve()
-            except RecursionError:
-                source = files.get(shown)
-                where = source or SourceFile(shown, "")
-                spec, problems = None, [_too_deep(where, "expressions nest too deep once "
-                                                         "defines are inlined")]
-        findings.extend(problems)
-        if any(f.severity.value == "error" for f in findings):
-            spec = None
-        return Loaded(shown, spec, _sorted(findings), files)
-
-    def _import_target(self, importer: Path, decl: ast.Import, root_dir: Path,
-                       findings: list[Finding]) -> Path | None:
-        target = (importer.parent / decl.path)
-        try:
-            resolved = target.resolve()
-        except (OSError, RuntimeError, ValueError):  # ValueError: a NUL in the path
-            findings.append(error("import-error", f"cannot resolve import `{printable(decl.path)}`", decl.span))
-            return None
-        if not inside(resolved, root_dir):
-            findings.append(error(
-                "import-error", f"import `{printable(decl.path)}` leaves the project root", decl.span,
-                "imports must stay inside the project root: the nearest folder above the checked "
-                "file holding `pyproject.toml` or `.git` (symlinks are resolved)"))
-            return None
-        return resolved
-
-
-@contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """Loading without Python's cycle collector.
-
-    Loading allocates millions of small objects and keeps nearly all of them (the AST,
-    the spec), so every collection would walk the whole growing heap for nothing:
-    at 100,000 norms that was a quarter of the load time. ASTs and specs hold no
-    reference cycles; the collector runs again as usual once loading is done.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-@contextmanager
-def _deep_recursion() -> Iterator[None]:
-    """Room for the recursive passes over trees whose depth `max_nesting` already bounds."""
-    limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(limit, 8000))
-    try:
-        yield
-    finally:
-        sys.setrecursionlimit(limit)
-
-
-def _too_deep(source: SourceFile, message: str = "nesting too deep") -> Finding:
-    span = source.span(0, 0)
-    return error("syntax-error", message, span, "split the expression with `define`s")
-
-
-def _import_cycles(edges: list[tuple[Path, Path, Span]]) -> list[Finding]:
-    if not _has_cycle(edges):  # the usual case, decided without importing networkx
-        return []
-    import networkx as nx
-
-    graph = nx.DiGraph()
-    for source, target, span in edges:
-        graph.add_edge(source, target, span=span)
-    findings = []
-    for component in sorted(nx.strongly_connected_components(graph), key=lambda c: sorted(c)):
-        if len(component) == 1 and not graph.has_edge(*(next(iter(component)),) * 2):
-            continue
-        cycle = nx.find_cycle(graph.subgraph(component))
-        names = [display_path(u) for u, _v in cycle] + [display_path(cycle[0][0])]
-        span = graph.edges[cycle[-1]]["span"]
-        findings.append(error("import-error", f"import cycle: {' -> '.join(names)}", span,
-                              "a file cannot import itself, directly or through others"))
-    return findings
-
-
-def _has_cycle(edges: list[tuple[Path, Path, Span]]) -> bool:
-    imports: Digraph[Path] = Digraph()
-    for source, target, _span in edges:
-        imports.add_edge(source, target)
-    return not imports.is_acyclic()
-
-
-def _sorted(findings: list[Finding]) -> list[Finding]:
-    unique = {(f.kind, f.message, f.span.path, f.span.start): f for f in findings}
-    return sorted(unique.values(), key=Finding.sort_key)
-
-
-def load_path(path: Path, options: CheckOptions) -> Loaded:
-    return Loader(options).load(path)
-
-
-def load_source(text: str, path: str, options: CheckOptions) -> Loaded:
-    return Loader(options).load_text(text, path)
-
-
-# ---------------------------------------------------------------- resolution
+from .typing_base import Context
+from .typing_rules import Typer
 
 
 @dataclass

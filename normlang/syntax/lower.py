@@ -1,4 +1,4 @@
-"""Parsed rules -> `ast` (the only module besides `parser` that knows lark).
+"""Parsed rules -> `ast` (the only module besides `grammar`, `lalr` and `parser` that knows lark).
 
 `Builder` has one method per grammar rule (or alias). Each gets the rule's
 children as lark's tree would hold them (anonymous tokens dropped, `?rules`

@@ -1,41 +1,29 @@
-"""The one place that builds the lark parser and turns lark's errors into findings.
+"""Parsing a file: its AST built while parsing, or lark's errors turned into findings.
 
-The grammar ships as package data (`normlang/grammar/norm.lark`). The parser is
-built once per process, and lark's own cache keeps the built tables on disk so
-that later processes start faster.
+`parse_ast` is the usual path: it runs the tables of `lalr` and builds the AST in
+one pass. `parse` is lark proper, for files the fast path hands back: it gives
+lark's parse tree, or one syntax-error finding per broken declaration, with a
+did-you-mean for misspelled keywords.
 """
 
 from __future__ import annotations
 
 import bisect
-import os
 import re
-import sys
-import zlib
-from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
+from dataclasses import dataclass
 from sys import intern
 from typing import TYPE_CHECKING, Any
 
 from ..core.findings import Finding, Label
 from ..core.source import SourceFile, Span
+from . import lalr
+from .grammar import KEYWORDS, build_parser
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-
     import lark
 
     from . import ast
 
-#: words of the language; they cannot name things
-KEYWORDS = frozenset({
-    "layers", "agent", "enum", "fact", "action", "define", "assume", "constraint", "norm",
-    "import", "values", "value", "prefer", "over", "serves", "overrides", "when", "unless",
-    "must", "may", "not", "and", "or", "true", "false", "expect", "consistent", "always",
-    "never", "possible", "complies", "with", "for", "scenario", "given", "obliged",
-    "forbidden", "permitted", "conflict", "bool", "int", "real", "in",
-})
 
 #: a declaration starts with one of these words at the start of a line
 _DECL_START = re.compile(
@@ -50,82 +38,6 @@ _TOKEN_NAMES = {
     "EQUAL": "`=`", "MORETHAN": "`>`", "LESSTHAN": "`<`", "LBRACE": "`{`", "RBRACE": "`}`",
     "AT": "`@`",
 }
-
-
-def grammar_text() -> str:
-    """The grammar, read from the installed package (or the source tree)."""
-    from importlib.util import find_spec
-
-    try:
-        package = find_spec("normlang.grammar")  # cheaper than importlib.resources (~5 ms)
-        if package is not None and package.origin:
-            return Path(package.origin).with_name("norm.lark").read_text(encoding="utf-8")
-    except (ModuleNotFoundError, OSError):
-        pass
-    try:
-        from importlib.resources import files
-
-        return (files("normlang.grammar") / "norm.lark").read_text(encoding="utf-8")
-    except (ModuleNotFoundError, FileNotFoundError):
-        return (Path(__file__).resolve().parent.parent / "grammar" / "norm.lark").read_text(
-            encoding="utf-8")
-
-
-def cache_folder() -> str | None:
-    """A per-user cache folder (`$XDG_CACHE_HOME/normlang` or `~/.cache/normlang`), made if
-    needed; None if it cannot be made or written.
-
-    Never a shared temp folder: lark's cache is a pickle, and loading one that
-    someone else planted would run their code.
-    """
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = os.path.join(base, "normlang")
-    try:
-        os.makedirs(folder, mode=0o700, exist_ok=True)
-    except OSError:
-        return None
-    return folder if os.access(folder, os.W_OK) else None
-
-
-def cache_file(grammar: str) -> str | bool:
-    """Where lark keeps the built tables (in `cache_folder`), or nowhere (False)."""
-    import hashlib
-
-    folder = cache_folder()
-    if folder is None:
-        return False
-    digest = hashlib.sha256(grammar.encode("utf-8")).hexdigest()[:16]
-    version = "%d%d" % sys.version_info[:2]
-    return os.path.join(folder, f"grammar-{digest}-py{version}.lark-cache")
-
-
-class _WholeWords:
-    """A lark post-lexer that changes no token; it has every parser state's lexer know `NAME`.
-
-    The contextual lexer otherwise knows only the terminals its state accepts, so where only
-    a keyword may stand it reads one off the front of a longer word: `a mustx` as
-    `a must x`, `agentb` as `agent b`. Knowing `NAME`, it reads the whole word, which is a
-    keyword only if it is one entirely, and the parser reports anything else.
-    """
-
-    always_accept = ("NAME",)
-
-    def process(self, stream: Iterator[lark.Token]) -> Iterator[lark.Token]:
-        return stream
-
-
-@lru_cache(maxsize=1)
-def build_parser() -> lark.Lark:
-    """The one lark parser of the process, built on first use."""
-    import lark
-
-    grammar = grammar_text()
-    options = dict(parser="lalr", lexer="contextual", propagate_positions=True,
-                   maybe_placeholders=False, postlex=_WholeWords())
-    try:
-        return lark.Lark(grammar, cache=cache_file(grammar), **options)  # type: ignore[arg-type]
-    except OSError:  # an unwritable or unreadable cache must not stop anyone
-        return lark.Lark(grammar, **options)  # type: ignore[arg-type]
 
 
 # ---------------------------------------------------------------- building the AST while parsing
@@ -159,236 +71,13 @@ class _Tok:
         return self.value
 
 
-@dataclass(frozen=True, slots=True)
-class _Reduce:
-    """What reducing by one grammar rule does to the stack."""
-
-    size: int
-    #: the nonterminal reduced to (the goto key)
-    origin: str
-    #: `Builder` method name, or None for lark's `_rules` that inline into their parent
-    builder: str | None
-    #: a `?rule` that stands for its only child when it has just one
-    expand1: bool
-    #: (index in the rule's expansion, whether that child is an inlined `_rule`)
-    keep: tuple[tuple[int, bool], ...]
-    #: a `?rule: child` step: the stack entry stays as it is (only the state changes)
-    unit: bool
-
-
-@dataclass(frozen=True)
-class _Tables:
-    """lark's LALR tables and lexers, in the shape `parse_ast` reads."""
-
-    start_state: int
-    end_state: int
-    #: state -> terminal or nonterminal -> the next state (shift or goto), or for a
-    #: reduction `~i` (negative), reducing by `reductions[i]`
-    rows: dict[int, dict[str, int]]
-    reductions: tuple[_Reduce, ...]
-    #: the terminal types some rule keeps as a child (the others only give positions)
-    kept: frozenset[str]
-    #: state -> (regex of that state's terminals, ignored terminal types,
-    #:           terminal type -> {keyword text: keyword terminal})
-    lexers: dict[int, tuple[re.Pattern[str], frozenset[str], dict[str, dict[str, str]]]]
-    #: the `Builder` methods the rules call
-    builders: tuple[str, ...]
-    #: (state below, top state, lookahead) -> top state after a run of unit reductions;
-    #: filled as parsing meets them
-    units: dict[tuple[int, int, str], int] = field(default_factory=dict)
-
-
-@lru_cache(maxsize=1)
-def _tables() -> _Tables | None:
-    """lark's tables in the shape `parse_ast` reads; None if this lark is shaped differently.
-
-    They are kept on disk beside lark's own cache, so that a process whose files all
-    parse never imports lark (~15 ms) nor builds its parser (~20 ms).
-    """
-    path = _tables_file()
-    tables = _read_tables(path) if path else None
-    if tables is not None:
-        return tables
-    try:
-        tables = _extract_tables(build_parser())
-    except (AttributeError, KeyError, TypeError, AssertionError):
-        return None
-    if path:
-        _write_tables(path, tables)
-    return tables
-
-
-#: the version of the cached tables' layout and of how they are built (part of the file name)
-_TABLES_LAYOUT = 2
-
-
-def _tables_file() -> str | None:
-    """The cached tables of this grammar, this lark and this layout; None without a cache
-    folder or an installed lark to key them by."""
-    from importlib.util import find_spec
-
-    folder = cache_folder()
-    spec = find_spec("lark")
-    if folder is None or spec is None or spec.origin is None:
-        return None
-    try:
-        with open(spec.origin, "rb") as init:  # lark's version lives there
-            lark_init = init.read()
-    except OSError:
-        return None
-    # CRC-32s rather than a cryptographic hash, whose module (hashlib) costs ~2 ms to import
-    # on every run: the key only has to change when the grammar or lark does
-    grammar = grammar_text().encode("utf-8")
-    key = "-".join(f"{zlib.crc32(data):08x}{len(data):x}" for data in (grammar, lark_init))
-    version = f"{sys.version_info[0]}{sys.version_info[1]}"
-    return os.path.join(folder, f"tables-{key}-v{_TABLES_LAYOUT}-py{version}.marshal")
-
-
-def _write_tables(path: str, tables: _Tables) -> None:
-    import marshal
-    import tempfile
-
-    by_state = {state: tables.lexers[state] for state in tables.rows}
-    # one entry per lexer (states share them); not per regex: `re` hands equal patterns
-    # the same object, and lexers with equal regexes may differ in keywords
-    lexers = {id(entry): (str(entry[0].pattern), int(entry[0].flags), sorted(map(str, entry[1])),
-                          {str(k): {str(w): str(t) for w, t in v.items()}
-                           for k, v in entry[2].items()})
-              for entry in by_state.values()}
-    order = list(lexers)
-    # plain str throughout: lark hands out names that are str subclasses, which marshal refuses
-    data = (int(tables.start_state), int(tables.end_state),
-            {int(state): {str(symbol): int(step) for symbol, step in row.items()}
-             for state, row in tables.rows.items()},
-            [(r.size, str(r.origin), None if r.builder is None else str(r.builder), r.expand1,
-              [(int(i), bool(inlined)) for i, inlined in r.keep], r.unit)
-             for r in tables.reductions],
-            sorted(map(str, tables.kept)), [lexers[key] for key in order],
-            {int(state): order.index(id(entry)) for state, entry in by_state.items()},
-            [str(name) for name in tables.builders])
-    try:  # written whole, then renamed: a reader never sees half a file
-        handle, temporary = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".tmp")
-        try:
-            with os.fdopen(handle, "wb") as out:
-                marshal.dump(data, out)
-            os.replace(temporary, path)
-        except BaseException:
-            os.unlink(temporary)
-            raise
-    except (OSError, ValueError):
-        pass  # an unwritable cache costs the next process time, nothing else
-
-
-def _read_tables(path: str) -> _Tables | None:
-    """The tables in `path`, or None if it is missing or not what `_write_tables` wrote.
-
-    marshal, unlike pickle, runs no code when loading a file someone else wrote.
-    """
-    import marshal
-
-    try:
-        with open(path, "rb") as cached:
-            data = marshal.load(cached)
-        start, end, rows, reductions, kept, lexers, lexer_of, builders = data
-        made = tuple(_Reduce(size, origin, builder, expand1, tuple(map(tuple, keep)), unit)
-                     for size, origin, builder, expand1, keep, unit in reductions)
-        tables = _Tables(start, end, rows, made, frozenset(kept),
-                         _Lexers(lexers, lexer_of), tuple(builders))
-        if set(lexer_of) != set(rows) or not all(isinstance(r, dict) for r in rows.values()):
-            return None
-        return tables
-    except (OSError, EOFError, ValueError, TypeError, AttributeError):
-        return None
-
-
-class _Lexers(dict):  # type: ignore[type-arg]
-    """state -> lexer, each regex compiled when a state first needs it."""
-
-    def __init__(self, lexers: list[tuple[str, int, tuple[str, ...], dict[str, dict[str, str]]]],
-                 lexer_of: dict[int, int]) -> None:
-        super().__init__()
-        self._specs = lexers
-        self._lexer_of = lexer_of
-        self._compiled: dict[int, tuple[re.Pattern[str], frozenset[str],
-                                        dict[str, dict[str, str]]]] = {}
-
-    def __missing__(self, state: int) -> tuple[re.Pattern[str], frozenset[str],
-                                                dict[str, dict[str, str]]]:
-        index = self._lexer_of[state]
-        lexer = self._compiled.get(index)
-        if lexer is None:
-            pattern, flags, ignored, keywords = self._specs[index]
-            lexer = self._compiled[index] = (re.compile(pattern, flags), frozenset(ignored),
-                                             keywords)
-        self[state] = lexer
-        return lexer
-
-
-def _extract_tables(parser: lark.Lark) -> _Tables:
-    from lark.lexer import UnlessCallback
-    from lark.parsers.lalr_analysis import Shift
-
-    frontend = parser.parser
-    table = frontend.parser.parser.parse_table
-    contextual = frontend.lexer.lexer  # inside the connector to `_WholeWords`, which changes nothing
-    reductions: dict[int, int] = {}
-    made: list[_Reduce] = []
-    kept: set[str] = set()
-
-    def reduction(rule: object) -> int:
-        found = reductions.get(id(rule))
-        if found is None:
-            expansion = rule.expansion  # type: ignore[attr-defined]
-            options = rule.options  # type: ignore[attr-defined]
-            keep = tuple((i, not sym.is_term and sym.name.startswith("_"))
-                         for i, sym in enumerate(expansion)
-                         if options.keep_all_tokens or not (sym.is_term and sym.filter_out))
-            origin = rule.origin.name  # type: ignore[attr-defined]
-            alias = rule.alias  # type: ignore[attr-defined]
-            assert not options.template_source
-            expand1 = bool(options.expand1 and not alias)
-            kept.update(expansion[i].name for i, _ in keep if expansion[i].is_term)
-            reductions[id(rule)] = found = ~len(made)
-            made.append(_Reduce(
-                size=len(expansion), origin=origin,
-                builder=None if origin.startswith("_") else (alias or origin),
-                expand1=expand1, keep=keep,
-                unit=expand1 and keep == ((0, False),) and len(expansion) == 1))
-        return found
-
-    rows: dict[int, dict[str, int]] = {}
-    for state, row in table.states.items():
-        rows[state] = {symbol: arg if action is Shift else reduction(arg)
-                       for symbol, (action, arg) in row.items()}
-    lexers: dict[int, tuple[re.Pattern[str], frozenset[str], dict[str, dict[str, str]]]] = {}
-    by_lexer: dict[int, tuple[re.Pattern[str], frozenset[str], dict[str, dict[str, str]]]] = {}
-    for state in rows:
-        basic = contextual.lexers[state]
-        if id(basic) not in by_lexer:
-            scanner = basic.scanner
-            assert len(scanner._mres) == 1 and not basic.user_callbacks
-            keywords: dict[str, dict[str, str]] = {}
-            for type_, callback in basic.callback.items():
-                assert isinstance(callback, UnlessCallback)
-                assert all(not t.pattern.flags for t in callback.scanner.terminals)
-                words = {t.pattern.value: t.name for t in callback.scanner.terminals}
-                assert len(words) == len(callback.scanner.terminals)
-                keywords[type_] = words
-            assert not (basic.ignore_types & set(keywords))
-            by_lexer[id(basic)] = (scanner._mres[0], basic.ignore_types, keywords)
-        lexers[state] = by_lexer[id(basic)]
-    builders = tuple(sorted({r.builder for r in made if r.builder}))
-    return _Tables(table.start_states["start"], table.end_states["start"], rows, tuple(made),
-                   frozenset(kept), lexers, builders)
-
-
 def parse_ast(source: SourceFile, max_depth: int) -> tuple[ast.File, list[Finding]] | None:
     """The file's AST, built while parsing; None if it does not parse or nests too deep.
 
     On None the caller parses with `parse` (lark proper), which reports the errors.
     Nesting is measured as lark's tree would be (see `syntax_limits.nesting_problem`).
     """
-    tables = _tables()
+    tables = lalr.tables()
     if tables is None:
         return None
     from .lower import Builder, finish
@@ -462,7 +151,7 @@ def parse_ast(source: SourceFile, max_depth: int) -> tuple[ast.File, list[Findin
                 return finish(stack[-1][0], builder)
 
 
-def _unit_run(tables: _Tables, key: tuple[int, int, str]) -> int:
+def _unit_run(tables: lalr.Tables, key: tuple[int, int, str]) -> int:
     """The top state after reducing by unit rules from `key` = (state below, top, lookahead)."""
     below, state, lookahead = key
     while state != tables.end_state:
@@ -473,7 +162,7 @@ def _unit_run(tables: _Tables, key: tuple[int, int, str]) -> int:
     return state
 
 
-def _reduce(rule: _Reduce, children: list[tuple[Any, Any, Any, int]],
+def _reduce(rule: lalr.Reduce, children: list[tuple[Any, Any, Any, int]],
             build: dict[str, Any]) -> tuple[Any, Any, Any, int]:
     """The stack entry that replaces `children` (the rule's, popped)."""
     if children:

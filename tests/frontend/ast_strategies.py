@@ -7,7 +7,7 @@ from fractions import Fraction
 from hypothesis import strategies as st
 
 from normlang.syntax import ast
-from normlang.syntax.parser import KEYWORDS
+from normlang.syntax.grammar import KEYWORDS
 
 any_names = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,7}", fullmatch=True).filter(
     lambda n: n not in KEYWORDS)

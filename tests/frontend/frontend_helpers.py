@@ -9,7 +9,7 @@ from normlang.api import CheckOptions, Loaded
 from normlang.core.findings import Finding
 from normlang.syntax.lower import lower
 from normlang.syntax.parser import parse
-from normlang.model.resolve import load_source
+from normlang.model.loader import load_source
 from normlang.core.source import SourceFile
 
 HERE = Path(__file__).resolve().parent

@@ -123,7 +123,8 @@ def test_span_agrees_with_position(text: str, start: int, end: int) -> None:
 
 
 def test_tables_read_back_from_the_cache_are_the_built_ones(tmp_path: Any) -> None:
-    from normlang.syntax.parser import _extract_tables, _read_tables, _write_tables, build_parser
+    from normlang.syntax.grammar import build_parser
+    from normlang.syntax.lalr import _extract_tables, _read_tables, _write_tables
 
     built = _extract_tables(build_parser())
     path = str(tmp_path / "tables.marshal")

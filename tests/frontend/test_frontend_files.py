@@ -11,7 +11,7 @@ import pytest
 
 from frontend_helpers import HERE, kinds, load, messages
 from normlang.api import CheckOptions, Loaded
-from normlang.model.resolve import Loader, load_path
+from normlang.model.loader import Loader, load_path
 
 
 def project(tmp_path: Path, files: dict[str, str | bytes]) -> Path:
@@ -74,7 +74,7 @@ def test_self_import_is_a_cycle(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 
 
 def test_cycle_detection_before_networkx() -> None:
-    from normlang.model.resolve import _has_cycle
+    from normlang.model.loader import _has_cycle
     from normlang.core.source import Span
 
     def graph(*pairs: str) -> list[tuple[Path, Path, Span]]:

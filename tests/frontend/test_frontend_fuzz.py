@@ -19,7 +19,7 @@ from normlang.syntax import ast
 from normlang.api import CheckOptions, Loaded
 from normlang.core.findings import MALFORMED_KINDS
 from normlang.syntax.printer import file_text
-from normlang.model.resolve import Loader, load_source
+from normlang.model.loader import Loader, load_source
 
 REPO = HERE.parent.parent
 CORPUS = sorted([*REPO.glob("examples/*/*.norm"), *HERE.glob("*.norm"),

@@ -8,7 +8,7 @@ import pytest
 
 from frontend_helpers import HERE, render
 from normlang.api import CheckOptions
-from normlang.model.resolve import Loader
+from normlang.model.loader import Loader
 
 CASES = sorted(HERE.glob("*.norm"))
 

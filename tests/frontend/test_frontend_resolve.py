@@ -278,7 +278,7 @@ _WORDS = st.text(alphabet="abcde_1", max_size=9)
 
 @given(_WORDS, st.lists(_WORDS, max_size=30))
 def test_closest_is_difflibs_best_close_match(word: str, known: list[str]) -> None:
-    from normlang.model.typing_rules import closest
+    from normlang.core.suggest import closest
 
     expected = difflib.get_close_matches(word, known, n=1, cutoff=0.6)
     assert closest(word, known) == (expected[0] if expected else None)
