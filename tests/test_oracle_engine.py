@@ -343,7 +343,7 @@ def subjects(findings: list[Finding], groups: dict[str, int]) -> set[tuple[str, 
 
 def groups_of(spec: Spec) -> dict[str, int]:
     """Each norm's group, as the engine lays the spec out."""
-    from normlang.engine.semantics import lay_out
+    from normlang.engine.situations import lay_out
     from normlang.engine.solver import Limits
 
     layout = lay_out(spec, Limits())

@@ -43,7 +43,8 @@ def run_checks(spec: Spec, options: CheckOptions, progress: Progress | None = No
 
 def _run_checks(spec: Spec, options: CheckOptions, progress: Progress | None) -> list[Finding]:
     from ..engine.concrete import Runtime
-    from ..engine.semantics import KnownConflicts, lay_out
+    from ..engine.conflict_sets import KnownConflicts
+    from ..engine.situations import lay_out
     from ..engine.solver import Limits, SolverGaveUp
 
     deadline = None if options.run_timeout_s is None else time.monotonic() + options.run_timeout_s
@@ -121,7 +122,8 @@ def _context(state: Shared) -> CheckContext:
     of one chunk, always checked in one process, keeps the context it started with
     (making one costs milliseconds, which count when a hook checks many small files)."""
     from ..engine.concrete import Runtime
-    from ..engine.semantics import Engine, KnownConflicts
+    from ..engine.conflict_search import Engine
+    from ..engine.conflict_sets import KnownConflicts
     from ..engine.solver import Limits
 
     if len(state.chunks) > 1:
@@ -133,7 +135,7 @@ def _context(state: Shared) -> CheckContext:
 
 
 def _conflicts_task(index: int) -> tuple[list[Finding], object]:
-    from ..engine.semantics import KnownConflicts
+    from ..engine.conflict_sets import KnownConflicts
     from ..engine.solver import SolverGaveUp
 
     state = shared()
@@ -157,7 +159,7 @@ def _conflicts_task(index: int) -> tuple[list[Finding], object]:
 def _conflict_free_situations(state: Shared, known: object) -> None:
     """Once for every task of the second pass: per view, a situation in which no group has a
     conflict (the starting point of plainly checked answers about redundancy)."""
-    from ..engine.semantics import KnownConflicts
+    from ..engine.conflict_sets import KnownConflicts
     from ..engine.solver import SolverGaveUp
 
     assert isinstance(known, KnownConflicts)
@@ -172,7 +174,7 @@ def _conflict_free_situations(state: Shared, known: object) -> None:
 
 
 def _export_situations(ctx: CheckContext, group: Group, exported: object) -> None:
-    from ..engine.semantics import KnownConflicts
+    from ..engine.conflict_sets import KnownConflicts
     from ..engine.solver import SolverGaveUp
 
     assert isinstance(exported, KnownConflicts)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..core.findings import Finding, Label
-from ..engine.semantics import ConflictSet
+from ..engine.conflict_sets import ConflictSet
 from ..engine.structure import Group
 from .context import CheckContext, backticked, by_position, norm_label
 

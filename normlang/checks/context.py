@@ -10,8 +10,8 @@ import z3
 from ..core.findings import Finding, Label, Witness, WitnessValue
 from ..core.source import Span
 from ..engine.concrete import ComponentTooLarge, Runtime
+from ..engine.conflict_search import Engine
 from ..engine.evaluate import evaluate, has_deontic, names_in
-from ..engine.semantics import Engine
 from ..engine.solver import SolverGaveUp
 from ..engine.structure import Group
 from ..model.spec import NormDecl, Spec

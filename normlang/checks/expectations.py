@@ -10,9 +10,9 @@ from ..core.findings import Finding, Label, Witness
 from ..engine.concrete import ComponentTooLarge
 from ..engine.encode import assert_terms, conj, disj, implies, neg
 from ..engine.evaluate import free_actions, has_deontic, names_in
-from ..engine.semantics import View
 from ..engine.solver import is_sat
 from ..engine.structure import Group
+from ..engine.views import View
 from ..model.spec import Expectation, NormDecl, Not, RExpr, Scenario
 from .context import CheckContext, backticked, norm_label
 

@@ -9,11 +9,12 @@ import z3
 
 from ..core.findings import Finding, Label, Witness
 from ..engine.concrete import ComponentTooLarge
+from ..engine.conflict_search import Engine
 from ..engine.encode import assert_terms, conj, implies, is_false_term, is_true_term, neg
 from ..engine.evaluate import names_in
-from ..engine.semantics import AllBut, Engine, View
 from ..engine.solver import is_sat
 from ..engine.structure import Group, default_value
+from ..engine.views import AllBut, View
 from ..model.spec import And, NormDecl, RExpr
 from .context import CheckContext, backticked, norm_label
 

@@ -12,7 +12,7 @@ from ..model.spec import TRUE, ActionRef, Not, RExpr, Spec
 if TYPE_CHECKING:
     import z3
 
-    from ..engine.semantics import Decider, Engine
+    from ..engine.conflict_search import Decider, Engine
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ def clash_pairs(spec: Spec, options: CheckOptions | None = None) -> list[tuple[s
     """Pairs of norms (sorted names) that clash in some situation."""
     import z3
 
-    from ..engine.semantics import Engine
+    from ..engine.conflict_search import Engine
     from ..engine.solver import Limits, is_sat
 
     options = options or CheckOptions()
@@ -61,7 +61,7 @@ def diff_specs(old: Spec, new: Spec, options: CheckOptions | None = None) -> lis
     """
     import z3
 
-    from ..engine.semantics import Engine, refine
+    from ..engine.conflict_search import Engine, refine
     from ..engine.solver import Limits
 
     options = options or CheckOptions()
