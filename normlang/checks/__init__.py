@@ -21,9 +21,11 @@ from ..model.spec import Spec
 from .conflicts import check_group_conflicts
 from .context import SCOPED_WITNESS_NORMS, CheckContext
 from .expectations import check_expectations, check_scenarios
-from .norms import check_group_norms, conflict_free_situation, conflict_situation
+from .norms import check_group_norms
 from .priority import check_situational_cycles, check_static_cycles
+from .redundant import conflict_free_situation
 from .tasks import Shared, chunk_groups, fresh_z3_context, repeatable, run_tasks, shared
+from .undermined import conflict_situation
 
 STEPS = ("priority cycles", "conflicts", "norms", "expectations")
 

@@ -447,14 +447,14 @@ def test_a_norm_whose_deadness_is_undecided_is_not_called_redundant(monkeypatch)
         norm plain bot must a
     """
     assert kinds(run(text)) == [("dead-norm", ("impossible",))]
-    original = norms._dead
+    original = norms.dead
 
     def gives_up_on_impossible(ctx, norm):
         if norm.name == "impossible":
             raise SolverGaveUp("timeout")
         return original(ctx, norm)
 
-    monkeypatch.setattr(norms, "_dead", gives_up_on_impossible)
+    monkeypatch.setattr(norms, "dead", gives_up_on_impossible)
     findings = run(text)
     assert kinds(findings) == [("solver-unknown", ())]
     assert "whether it can apply for norm `impossible`" in findings[0].message
