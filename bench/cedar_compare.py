@@ -4,7 +4,8 @@ A generated book (background norms only: no clashes, so every status is
 obliged, permitted or forbidden) is written as `.norm` files for normlang and
 translated to Cedar policies:
 
-  `must not a when C unless U`  ->  `forbid (principal == Agent::"g", action == Action::"g.a", resource) when {C} unless {U};`
+  `must not a when C unless U`  ->
+      `forbid (principal == Agent::"g", action == Action::"g.a", resource) when {C} unless {U};`
   `must a` / `may a`            ->  the same as `permit`
   normlang's default (an action no active norm forbids is allowed)
                                 ->  one catch-all `permit (principal, action, resource);`

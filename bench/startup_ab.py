@@ -69,8 +69,8 @@ def main() -> int:
         print("|---|---|---|---|---|")
         for case in versions["after"]:
             old, new = (statistics.median(times[(case, v)]) for v in ("before", "after"))
-            print(f"| {case} | {old * 1000:.0f} ms | {new * 1000:.0f} ms | {old / base:.2f}× | "
-                  f"{new / base:.2f}× |")
+            print(f"| {case} | {old * 1000:.0f} ms | {new * 1000:.0f} ms | {old / base:.2f}x | "
+                  f"{new / base:.2f}x |")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return 0

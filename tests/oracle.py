@@ -29,8 +29,23 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from normlang.model.spec import (
-    ActionRef, And, Arith, Cmp, ConflictAtom, Const, DeonticAtom, EnumConst, FactRef, Iff,
-    Implies, Neg, Not, NormDecl, Or, RExpr, Spec,
+    ActionRef,
+    And,
+    Arith,
+    Cmp,
+    ConflictAtom,
+    Const,
+    DeonticAtom,
+    EnumConst,
+    FactRef,
+    Iff,
+    Implies,
+    Neg,
+    NormDecl,
+    Not,
+    Or,
+    RExpr,
+    Spec,
 )
 
 #: fact and action values by name; enum values as indices into their type

@@ -12,9 +12,34 @@ from hypothesis import strategies as st
 
 from normlang.core.source import Span
 from normlang.model.spec import (
-    FALSE, TRUE, ActionDecl, ActionRef, And, Arith, Cmp, ConflictAtom, Const, DeonticAtom,
-    EnumConst, EnumType, Expectation, FactDecl, FactRef, Iff, Implies, Located, Neg, Not,
-    NormDecl, Or, PriorityEdge, RExpr, Scenario, ScenarioExpectation, Spec, ValueDecl,
+    FALSE,
+    TRUE,
+    ActionDecl,
+    ActionRef,
+    And,
+    Arith,
+    Cmp,
+    ConflictAtom,
+    Const,
+    DeonticAtom,
+    EnumConst,
+    EnumType,
+    Expectation,
+    FactDecl,
+    FactRef,
+    Iff,
+    Implies,
+    Located,
+    Neg,
+    NormDecl,
+    Not,
+    Or,
+    PriorityEdge,
+    RExpr,
+    Scenario,
+    ScenarioExpectation,
+    Spec,
+    ValueDecl,
 )
 
 LAYERS = ("top", "middle", "bottom")

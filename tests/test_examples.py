@@ -132,7 +132,8 @@ def test_readme_setup_is_the_two_commands_ci_runs() -> None:
     commands = [body.strip().splitlines() for body in fenced(readme(), "sh")]
     two = ["python3 -m venv .venv && . .venv/bin/activate && pip install . && "
            "normcheck --exit-zero examples/",
-           ". .venv/bin/activate && pip install '.[test]' && pytest"]
+           ". .venv/bin/activate && pip install '.[test]' && ruff check normlang tests bench "
+           "&& mypy && pytest"]
     assert two in commands
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     assert all(command in ci for command in two)

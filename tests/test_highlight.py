@@ -103,7 +103,7 @@ def grammar_keywords() -> set[str]:
 
 
 def test_lexer_keywords_are_exactly_the_grammars() -> None:
-    assert KEYWORDS == grammar_keywords()
+    assert grammar_keywords() == KEYWORDS
 
 
 def test_registered_for_pygments_by_entry_point() -> None:

@@ -48,7 +48,9 @@ class Undecided:
             message = finding.message
             assert "internal witness check failed" not in message, message
             norm = re.search(r"for norm `([^`]+)`", message)
-            if "the spec" in message or "priority cycles" in message:
+            # whether any situation exists at all decides every other answer
+            if ("the spec" in message or "priority cycles" in message
+                    or "whether any situation satisfies" in message):
                 out.everything = True
             elif message.startswith("could not decide conflicts"):
                 out.conflicts = True

@@ -13,10 +13,20 @@ from test_oracle_engine import assert_agrees
 
 from normlang.api import CheckOptions
 from normlang.checks import run_checks
-from normlang.runtime.query import query
 from normlang.model.spec import (
-    ActionRef, And, Cmp, Const, DeonticAtom, EnumConst, FactRef, Implies, Not, Or, Spec,
+    ActionRef,
+    And,
+    Cmp,
+    Const,
+    DeonticAtom,
+    EnumConst,
+    FactRef,
+    Implies,
+    Not,
+    Or,
+    Spec,
 )
+from normlang.runtime.query import query
 
 x0, x1, x3, bx1 = ActionRef("a.x0"), ActionRef("a.x1"), ActionRef("a.x3"), ActionRef("b.x1")
 RED, GREEN = EnumConst("Color", 0), EnumConst("Color", 1)

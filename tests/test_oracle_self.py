@@ -7,7 +7,16 @@ from strategies import expect, make_spec, norm, overrides, scenario
 
 from normlang.core.source import Span
 from normlang.model.spec import (
-    ActionRef, And, Cmp, ConflictAtom, Const, DeonticAtom, FactRef, Implies, Not, Or,
+    ActionRef,
+    And,
+    Cmp,
+    ConflictAtom,
+    Const,
+    DeonticAtom,
+    FactRef,
+    Implies,
+    Not,
+    Or,
     PriorityEdge,
 )
 

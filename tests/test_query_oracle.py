@@ -8,8 +8,8 @@ from hypothesis import Phase, assume, given, settings
 from oracle import Oracle
 from strategies import make_spec, norm, render, specs_with_situations
 
-from normlang.runtime.query import query
 from normlang.model.spec import ActionRef, Cmp, Const, FactRef, Spec
+from normlang.runtime.query import query
 
 EXAMPLES = 1500 if os.environ.get("NORMLANG_SLOW") else 200
 PHASES = tuple(Phase) if os.environ.get("NORMLANG_SHRINK") else (

@@ -167,7 +167,7 @@ def _some_complying_conduct_does(ctx: CheckContext, env: dict, active: Iterable[
     if not runtime._all_components_comply(env, musts, scope):
         return False
     names, demands = runtime._compliance_component(actions, musts) if actions else ([], [])
-    return any(True for _ in runtime._conducts(env, names, demands + [compiled.demand]))
+    return any(True for _ in runtime._conducts(env, names, [*demands, compiled.demand]))
 
 
 # ---------------------------------------------------------------- shared with redundant.py

@@ -21,6 +21,7 @@ and the last writer wins with an entry as good as the other's.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import stat
@@ -271,8 +272,6 @@ def _atomic_write(path: Path, text: str) -> None:
             stream.write(text)
         os.replace(temporary, path)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(temporary)
-        except OSError:
-            pass
         raise

@@ -94,10 +94,7 @@ class SourceFile:
         first = start if 0 <= start <= size else max(0, min(start, size))
         line = bisect.bisect_right(starts, first)
         last = end if 0 <= end <= size else max(0, min(end, size))
-        if last == first:
-            end_line = line
-        else:
-            end_line = bisect.bisect_right(starts, last, line - 1 if last > first else 0)
+        end_line = line if last == first else bisect.bisect_right(starts, last, line - 1 if last > first else 0)
         return _new_span(self.path, start, end, _LINE_NUMBERS[line], first - starts[line - 1] + 1,
                          _LINE_NUMBERS[end_line], last - starts[end_line - 1] + 1)
 

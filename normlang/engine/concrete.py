@@ -64,7 +64,7 @@ class Runtime:
     def _could_be_unmeetable(self, norm: _CompiledNorm) -> bool:
         """False when the demand can be met whatever the situation (no constraint touches
         its actions and some assignment of them satisfies it)."""
-        names, constraints = self._component(set(norm.actions))
+        _names, constraints = self._component(set(norm.actions))
         if constraints or len(norm.actions) > MAX_ENUMERATED:
             return True
         return not any(norm.demand(dict(zip(norm.actions, values)))

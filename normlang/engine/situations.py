@@ -50,7 +50,7 @@ def lay_out(spec: Spec, limits: Limits, maybe_unmeetable: set[str] | None = None
         raise SolverGaveUp(gave_up.reason, "whether every demand can be met in every situation "
                                            "(which splits the spec into independent groups)") from None
     alone = {layer: restricted_priority(spec, priority,
-                                        NormSet(layout.by_name, lambda n, l=layer: n.layer == l))
+                                        NormSet(layout.by_name, lambda n, wanted=layer: n.layer == wanted))
              for layer in sorted(set(layers_alone))}
     return Layout(spec, split_groups(spec, merge_all=True) if merged else groups, priority,
                   merged, world, layout.fact_links, alone)
@@ -186,9 +186,9 @@ class Situations:
             wanted = set(facts)
             if self.priority.has_cycles:
                 wanted |= self._edge_facts()
-            return self.base_situation(wanted) + [neg(self.cycle_condition())]
+            return [*self.base_situation(wanted), neg(self.cycle_condition())]
         if self._situation is None:
-            self._situation = self.base_situation() + [neg(self.cycle_condition())]
+            self._situation = [*self.base_situation(), neg(self.cycle_condition())]
         return self._situation
 
     def _edge_facts(self) -> set[str]:

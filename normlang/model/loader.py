@@ -211,7 +211,7 @@ def _import_cycles(edges: list[tuple[Path, Path, Span]]) -> list[Finding]:
     for source, target, span in edges:
         graph.add_edge(source, target, span=span)
     findings = []
-    for component in sorted(nx.strongly_connected_components(graph), key=lambda c: sorted(c)):
+    for component in sorted(nx.strongly_connected_components(graph), key=sorted):
         if len(component) == 1 and not graph.has_edge(*(next(iter(component)),) * 2):
             continue
         cycle = nx.find_cycle(graph.subgraph(component))

@@ -88,7 +88,7 @@ class Resolver:
             actions=names.actions,
             norms=tuple(kept),
             agents=tuple(names.agents),
-            defines={k: v for k, v in typer.define_values().items()},
+            defines=dict(typer.define_values().items()),
             assumes=tuple(Located(typer.condition(d.expr, Context.CONDITION), d.span)
                           for d in decls if isinstance(d, ast.Assume)),
             constraints=tuple(Located(typer.condition(d.expr, Context.CONSTRAINT), d.span)
@@ -192,7 +192,7 @@ class Resolver:
         if kind.kind == "enum":
             if kind.enum not in names.enums:
                 self.findings.append(_unknown("type", ast.Ident(kind.enum or "", kind.span),
-                                              list(names.enums) + ["bool", "int", "real"]))
+                                              [*list(names.enums), "bool", "int", "real"]))
                 return None
             return FactDecl(name, "enum", decl.span, enum=kind.enum)
         if kind.kind == "int" and (kind.low is not None or kind.high is not None):

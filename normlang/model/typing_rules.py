@@ -219,7 +219,7 @@ class Typer(TypingErrors):
                 self._error("name-error", f"unknown agent `{expr.agent}`", expr.span,
                             *did_you_mean(expr.agent, self.names.agents))
             else:
-                known = [a for a in self.names.actions]
+                known = list(self.names.actions)
                 self._error("name-error", f"unknown action `{qualified}`", expr.span,
                             *did_you_mean(qualified, known))
             raise Bad
@@ -381,7 +381,7 @@ class Typer(TypingErrors):
         typed = self._define(name, span)
         if typed is None:
             raise Bad
-        value, kind = typed
+        _value, _kind = typed
         reads = self._profiles[name]
         if reads.actions and context not in READS_ACTIONS:
             self._error("type-error", f"define `{name}` reads actions; a {context.value} reads "
@@ -402,7 +402,7 @@ class Typer(TypingErrors):
             self._note_chain(self._chains.get(name, 1))
             return self._defines[name]
         if name in self._stack:
-            cycle = self._stack[self._stack.index(name):] + [name]
+            cycle = [*self._stack[self._stack.index(name):], name]
             self._error("name-error", f"define `{name}` refers to itself: "
                                       f"{' -> '.join(cycle)}", span,
                         "defines cannot be recursive")

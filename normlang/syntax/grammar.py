@@ -73,7 +73,7 @@ def cache_file(grammar: str) -> str | bool:
     if folder is None:
         return False
     digest = hashlib.sha256(grammar.encode("utf-8")).hexdigest()[:16]
-    version = "%d%d" % sys.version_info[:2]
+    version = f"{sys.version_info[0]}{sys.version_info[1]}"
     return os.path.join(folder, f"grammar-{digest}-py{version}.lark-cache")
 
 
@@ -98,8 +98,8 @@ def build_parser() -> lark.Lark:
     import lark
 
     grammar = grammar_text()
-    options = dict(parser="lalr", lexer="contextual", propagate_positions=True,
-                   maybe_placeholders=False, postlex=_WholeWords())
+    options = {"parser": "lalr", "lexer": "contextual", "propagate_positions": True,
+                   "maybe_placeholders": False, "postlex": _WholeWords()}
     try:
         return lark.Lark(grammar, cache=cache_file(grammar), **options)  # type: ignore[arg-type]
     except OSError:  # an unwritable or unreadable cache must not stop anyone

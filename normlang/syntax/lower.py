@@ -381,7 +381,7 @@ def finish(decls: list[Any], builder: Builder) -> tuple[ast.File, list[Finding]]
                     help=(f"did you mean `expect {meant}`?",) if meant else
                          ("write `expect always ...` or put it under a `scenario ... given ...`",)))
                 continue
-            expects = current.expects + (ast.ScenarioExpect(decl.body.formula, decl.span),)
+            expects = (*current.expects, ast.ScenarioExpect(decl.body.formula, decl.span))
             whole = source.span(current.span.start, decl.span.end)
             current = ast.Scenario(current.name, current.given, expects, whole)
             out[-1] = current

@@ -233,8 +233,8 @@ def _per_declaration_errors(source: SourceFile, parser: lark.Lark,
     starts = [m.start(1) for m in _DECL_START.finditer(source.text)]
     head = source.text[:starts[0]] if starts else source.text
     if not starts or re.sub(r"#[^\n]*", "", head).strip():
-        starts = [0] + starts
-    bounds = list(zip(starts, starts[1:] + [len(source.text)]))
+        starts = [0, *starts]
+    bounds = list(zip(starts, [*starts[1:], len(source.text)]))
     broken = max(0, bisect.bisect_right(starts, first_error) - 1)
     findings: list[Finding] = []
     # a broken declaration may swallow the next one's keyword as a name, so the
@@ -359,7 +359,7 @@ def _expected(terminals: set[str] | frozenset[str]) -> str:
     if len(described & _DECLARATION_WORDS) >= 3:
         described -= _DECLARATION_WORDS
         groups.append("a declaration (`norm`, `fact`, `agent`, ...)")
-    if _EXPRESSION_STARTS <= described:
+    if described >= _EXPRESSION_STARTS:
         described -= _EXPRESSION_STARTS | {"`-`", "`conflict`",
                                            "`obliged`, `forbidden` or `permitted`"}
         groups.append("an expression")

@@ -7,6 +7,7 @@ Golden text outputs live in `golden/`; they are rewritten only with `--update-go
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -24,11 +25,9 @@ def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginMa
     config = pluginmanager.get_plugin("pytestconfig")
     if config is not None and (getattr(config, "args", None) or not _only_cli_tests(config)):
         return
-    try:
+    with contextlib.suppress(ValueError):  # already defined by a conftest loaded earlier
         parser.addoption("--update-golden", action="store_true", default=False,
                          help="rewrite golden outputs (tests/cli/golden/*.out and others)")
-    except ValueError:  # already defined by a conftest loaded earlier
-        pass
 
 
 def _only_cli_tests(config: pytest.Config) -> bool:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import textwrap
 
-
 import normlang
 from normlang.core.findings import Finding
 

@@ -12,9 +12,9 @@ import itertools
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from normlang.core.source import Span
 from normlang.engine.evaluate import evaluate
 from normlang.engine.fact_ranges import disjoint, ranges_of, some_point
-from normlang.core.source import Span
 from normlang.model.spec import And, Cmp, Const, EnumConst, EnumType, FactDecl, FactRef, Not, Spec
 
 SPAN = Span("t.norm", 0, 0, 1, 1, 1, 1)

@@ -6,8 +6,9 @@ import json
 import textwrap
 from pathlib import Path
 
-import normlang
 from engine_helpers import kinds, run
+
+import normlang
 
 BASE = """
     agent bot

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import warnings
 
@@ -12,10 +13,8 @@ import pytest
 # failure into a pytest INTERNALERROR. Importing it once here, quietly, avoids that.
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
-    try:
+    with contextlib.suppress(ImportError):
         import hypothesis.extra._patching  # noqa: F401
-    except ImportError:
-        pass
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from normlang.syntax import ast
 from normlang.api import CheckOptions, Loaded
 from normlang.core.findings import Finding
+from normlang.core.source import SourceFile
+from normlang.model.loader import load_source
+from normlang.syntax import ast
 from normlang.syntax.lower import lower
 from normlang.syntax.parser import parse
-from normlang.model.loader import load_source
-from normlang.core.source import SourceFile
 
 HERE = Path(__file__).resolve().parent
 

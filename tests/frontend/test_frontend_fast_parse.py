@@ -12,17 +12,17 @@ import sys
 from typing import Any
 
 import pytest
+from ast_strategies import exprs, files, small_specs
 from hypothesis import given
 from hypothesis import strategies as st
-
-from ast_strategies import exprs, files, small_specs
 from test_frontend_fuzz import CORPUS, KEYWORD_BITS, mutate, mutations
+
+from normlang.core.source import SourceFile, Span
 from normlang.syntax import ast
+from normlang.syntax.limits import nesting_problem
 from normlang.syntax.lower import lower
 from normlang.syntax.parser import parse, parse_ast
 from normlang.syntax.printer import expr_text, file_text
-from normlang.core.source import SourceFile, Span
-from normlang.syntax.limits import nesting_problem
 
 
 def exact(value: Any) -> Any:
@@ -101,7 +101,7 @@ def test_mutated_files(path: Any, choices: list) -> None:
     assert_same(mutate(path.read_text(encoding="utf-8"), choices))
 
 
-@given(st.lists(st.sampled_from(KEYWORD_BITS + ["p", "a", "x", "1", " ", "\n", "<", "==", "-"]),
+@given(st.lists(st.sampled_from([*KEYWORD_BITS, "p", "a", "x", "1", " ", "\n", "<", "==", "-"]),
                 max_size=40))
 def test_token_soup(parts: list[str]) -> None:
     assert_same(" ".join(parts))

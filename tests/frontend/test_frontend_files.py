@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from frontend_helpers import HERE, kinds, load, messages
+
 from normlang.api import CheckOptions, Loaded
 from normlang.model.loader import Loader, load_path
 
@@ -74,8 +74,8 @@ def test_self_import_is_a_cycle(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 
 
 def test_cycle_detection_before_networkx() -> None:
-    from normlang.model.loader import _has_cycle
     from normlang.core.source import Span
+    from normlang.model.loader import _has_cycle
 
     def graph(*pairs: str) -> list[tuple[Path, Path, Span]]:
         return [(Path(a), Path(b), Span("x", 0, 0, 1, 1, 1, 1))
@@ -260,7 +260,7 @@ def test_nesting_limit_follows_the_option() -> None:
 
 def test_define_blowup_is_bounded() -> None:
     lines = ["fact p: bool"] + [f"define d{i} = d{i + 1} and d{i + 1}" for i in range(60)]
-    loaded = load("\n".join(lines + ["define d60 = p", "assume d0"]))
+    loaded = load("\n".join([*lines, "define d60 = p", "assume d0"]))
     assert loaded.spec is None
     assert any("too large once" in f.message for f in loaded.findings)
 

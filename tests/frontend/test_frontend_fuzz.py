@@ -10,16 +10,16 @@ import re
 from pathlib import Path
 
 import pytest
+from ast_strategies import small_specs
+from frontend_helpers import HERE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ast_strategies import small_specs
-from frontend_helpers import HERE
-from normlang.syntax import ast
 from normlang.api import CheckOptions, Loaded
 from normlang.core.findings import MALFORMED_KINDS
-from normlang.syntax.printer import file_text
 from normlang.model.loader import Loader, load_source
+from normlang.syntax import ast
+from normlang.syntax.printer import file_text
 
 REPO = HERE.parent.parent
 CORPUS = sorted([*REPO.glob("examples/*/*.norm"), *HERE.glob("*.norm"),
@@ -87,7 +87,7 @@ def test_random_bytes_never_raise(tmp_path: Path, data: bytes) -> None:
     check_invariants(Loader(CheckOptions()).load(path))
 
 
-@given(st.lists(st.sampled_from(KEYWORD_BITS + ["p", "a", "x", "1", " ", "\n", "<", "==", "-"]),
+@given(st.lists(st.sampled_from([*KEYWORD_BITS, "p", "a", "x", "1", " ", "\n", "<", "==", "-"]),
                 max_size=40))
 def test_random_token_soup_never_raises(parts: list[str]) -> None:
     check_invariants(load_source(" ".join(parts), "soup.norm", CheckOptions()))

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from frontend_helpers import HERE, render
+
 from normlang.api import CheckOptions
 from normlang.model.loader import Loader
 

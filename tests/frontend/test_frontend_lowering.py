@@ -5,8 +5,8 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
-
 from frontend_helpers import parse_file, syntax_errors
+
 from normlang.syntax import ast
 from normlang.syntax.ast import Binary, Ident, Name, NumLit, Unary
 
@@ -94,9 +94,9 @@ def test_norm_clauses_at_most_once() -> None:
 
 
 def _lower_problems(text: str) -> list[str]:
+    from normlang.core.source import SourceFile
     from normlang.syntax.lower import lower
     from normlang.syntax.parser import parse
-    from normlang.core.source import SourceFile
 
     source = SourceFile("t.norm", text)
     parsed = parse(source)

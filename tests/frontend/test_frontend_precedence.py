@@ -5,8 +5,8 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
-
 from frontend_helpers import parse_expr, parse_file, syntax_errors
+
 from normlang.syntax import ast
 from normlang.syntax.ast import Binary, BoolLit, ConflictAtom, Deontic, Dotted, Name, NumLit, Unary
 

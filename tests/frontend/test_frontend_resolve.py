@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
+import difflib
 from fractions import Fraction
 
-import difflib
-
 import pytest
+from frontend_helpers import kinds, load, messages
 from hypothesis import given
 from hypothesis import strategies as st
 
-from frontend_helpers import kinds, load, messages
 from normlang.model.spec import (
-    FALSE, TRUE, ActionRef, And, Arith, Cmp, ConflictAtom, Const, DeonticAtom, EnumConst, FactRef, Implies,
-    Neg, Not, Or, PriorityEdge,
+    FALSE,
+    TRUE,
+    ActionRef,
+    And,
+    Arith,
+    Cmp,
+    ConflictAtom,
+    Const,
+    DeonticAtom,
+    EnumConst,
+    FactRef,
+    Implies,
+    Neg,
+    Not,
+    Or,
+    PriorityEdge,
 )
 
 BASE = """

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings
-
 from ast_strategies import exprs, files
 from frontend_helpers import parse_expr, parse_file
+from hypothesis import given
+
 from normlang.syntax import ast
 from normlang.syntax.printer import expr_text, file_text
 
