@@ -10,8 +10,15 @@ Readings where the design is silent (each is also said where it is used):
   `dead-norm` is not one of them: it is "applicable in no situation", and applicability does not
   depend on priority, so it ranges over every situation (a norm applicable only where priority
   cycles is reported as cycling, not as dead);
-- `undermined-permission` is read literally: in a conflict situation no conduct complies, so an
-  active `may` there is undermined too;
+- groups (language.md, *Meaning*): norms are connected when their targets share an action or one
+  `constraint` mentions actions of both; a `constraint` that mentions no action connects nothing
+  and limits the conduct of every group (where it is false no group can be complied with);
+- `conflict`: the minimal sets are those of the active `must`/`must not` norms over the whole
+  conduct (every action, every `constraint`) in each situation, and the findings are the distinct
+  sets found in any situation;
+- `undermined-permission` and `redundant-norm` are judged within the norm's group, with activity
+  as in the whole spec (a norm of a layer and above is defeated only by norms of a layer and
+  above, so judging "on the norms of its own layer and above" keeps its activity);
 - in `always F` / `never F` / `possible F` and in scenario expectations, an action outside a
   deontic atom ranges over the complying conducts of the situation (so a conflict situation makes
   `always a.x` vacuously true and `possible a.x` false there);
@@ -322,24 +329,131 @@ class Oracle:
                         out.add((loser.name, winner.name))
         return out
 
+    # ---------------------------------------------------------------- groups
+
+    @property
+    def groups(self) -> list[tuple[frozenset[str], frozenset[str]]]:
+        """Each group as (its norms' names, its actions): norms connected through a common
+        action of their targets or a `constraint` that mentions actions of both."""
+        parent: dict[str, str] = {}
+
+        def find(item: str) -> str:
+            parent.setdefault(item, item)
+            while parent[item] != item:
+                item = parent[item]
+            return item
+
+        def link(items: list[str]) -> None:
+            for other in items[1:]:
+                parent[find(other)] = find(items[0])
+
+        for norm in self.spec.norms:
+            link(sorted(bare_actions(norm.target)) or [f"norm:{norm.name}"])
+        for constraint in self.spec.constraints:
+            link(sorted(bare_actions(constraint.expr)))
+        out: dict[str, tuple[set[str], set[str]]] = {}
+        for norm in self.spec.norms:
+            first = sorted(bare_actions(norm.target)) or [f"norm:{norm.name}"]
+            out.setdefault(find(first[0]), (set(), set()))[0].add(norm.name)
+        for item in list(parent):
+            if not item.startswith("norm:"):
+                out.setdefault(find(item), (set(), set()))[1].add(item)
+        return [(frozenset(norms), frozenset(actions)) for norms, actions in out.values()]
+
+    def group_of(self, norm: NormDecl) -> tuple[frozenset[str], frozenset[str]]:
+        return next(g for g in self.groups if norm.name in g[0])
+
+    def group_complying(self, env: Env, group: tuple[frozenset[str], frozenset[str]],
+                        duties: list[NormDecl]) -> list[Env]:
+        """Conducts of the group's actions that meet its constraints (and those that mention
+        no action) and the demands of `duties` (the caller passes the group's active ones)."""
+        names = sorted(group[1])
+        rules = [c.expr for c in self.spec.constraints
+                 if bare_actions(c.expr) <= group[1]]
+        found = []
+        for values in itertools.product([False, True], repeat=len(names)):
+            conduct = dict(zip(names, values))
+            if all(ev(r, {**env, **conduct}) for r in rules) and all(
+                    self.meets(n, env, conduct) for n in duties):
+                found.append(conduct)
+        return found
+
+    # ---------------------------------------------------------------- conflicts
+
+    def conflict_sets(self) -> set[frozenset[str]]:
+        """Every distinct minimal set of active `must`/`must not` norms that no conduct meets
+        (with the constraints), over every acyclic situation."""
+        out: set[frozenset[str]] = set()
+        for env in self.acyclic:
+            out |= self.minimal_conflicts_in(env)
+        return out
+
+    def minimal_conflicts_in(self, env: Env) -> set[frozenset[str]]:
+        """The minimal sets of active duties no conduct meets in `env`: a set is unmet when
+        every conduct breaks one of its norms; minimal when no proper subset is unmet."""
+        active = self.active(env)
+        duties = [n for n in self.spec.norms if n.name in active and n.modality != "may"]
+        breaks = [frozenset(n.name for n in duties if not self.meets(n, env, c))
+                  for c in self.conducts(env)]
+        names = [n.name for n in duties]
+        found: list[frozenset[str]] = []
+        for size in range(len(names) + 1):
+            for chosen in itertools.combinations(names, size):
+                candidate = frozenset(chosen)
+                if any(f <= candidate for f in found):
+                    continue
+                if all(candidate & broken for broken in breaks):
+                    found.append(candidate)
+        return set(found)
+
+    # ---------------------------------------------------------------- undermined, redundant
+
     def undermined_in(self, permission: NormDecl, env: Env) -> bool:
-        return permission.name in self.active(env) and not any(
-            self.meets(permission, env, c) for c in self.complying(env))
+        """Active, and its group, judged on the norms of its layer and above, can be complied
+        with, but by no conduct that does what it allows."""
+        if permission.name not in self.active(env):
+            return False
+        group = self.group_of(permission)
+        active = self.active(env)
+        duties = [n for n in self.spec.norms if n.name in group[0] and n.name in active
+                  and n.modality != "may" and n.rank <= permission.rank]
+        complying = self.group_complying(env, group, duties)
+        return bool(complying) and not any(self.meets(permission, env, c) for c in complying)
 
     def undermined(self) -> set[str]:
         return {p.name for p in self.spec.norms if p.modality == "may"
                 and any(self.undermined_in(p, env) for env in self.acyclic)}
 
     def redundant(self) -> set[str]:
+        """A duty of layer L that changes nothing among the norms of L in its group: wherever it
+        is active and those can be complied with, removing it from the spec leaves their
+        complying conducts as they are; and there is such a situation."""
         skip = self.dead() | self.shadowed()
         out = set()
         for norm in self.spec.norms:
             if norm.modality == "may" or norm.name in skip:
                 continue
+            group = self.group_of(norm)
             upper = [m for m in self.spec.norms if m.rank <= norm.rank]
             without = [m for m in upper if m is not norm]
-            if all(_same(self.complying(env, upper), self.complying(env, without))
-                   for env in self.acyclic):
+            judged = [m for m in self.spec.norms if m.name in group[0] and m.layer == norm.layer
+                      and m.modality != "may"]
+            considered = 0
+            changes = False
+            for env in self.acyclic:
+                if norm.name not in self.active(env):
+                    continue
+                with_it = self.group_complying(
+                    env, group, [m for m in judged if m.name in self.active(env, upper)])
+                if not with_it:
+                    continue
+                considered += 1
+                rest = self.active(env, without)
+                if not _same(with_it, self.group_complying(
+                        env, group, [m for m in judged if m.name in rest])):
+                    changes = True
+                    break
+            if considered and not changes:
                 out.add(norm.name)
         return out
 

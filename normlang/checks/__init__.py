@@ -61,7 +61,8 @@ def _run_checks(spec: Spec, options: CheckOptions, progress: Progress | None) ->
     state = Shared(spec, layout, runtime, limits, chunk_groups(layout.groups),
                    scoped=len(spec.norms) > SCOPED_WITNESS_NORMS,
                    views=("", *(f"layer:{name}" for name in _layers_alone(spec))),
-                   upto_views=tuple(f"upto{rank}" for rank in ranks))
+                   upto_views=tuple(f"upto{rank}" for rank in ranks),
+                   max_conflicts=options.max_conflicts)
 
     def step(name: str) -> None:
         if progress is not None:
@@ -133,6 +134,7 @@ def _context(state: Shared) -> CheckContext:
     assert isinstance(state.limits, Limits) and isinstance(state.runtime, Runtime)
     known = state.known if isinstance(state.known, KnownConflicts) else None
     engine = Engine(state.spec, state.limits, layout=state.layout, known=known)
+    engine.max_conflicts = state.max_conflicts
     return CheckContext(state.spec, engine, state.runtime, scoped=state.scoped)
 
 

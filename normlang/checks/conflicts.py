@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from ..core.findings import Finding, Label
 from ..engine.conflict_sets import ConflictSet
@@ -18,9 +19,17 @@ def check_group_conflicts(ctx: CheckContext, group: Group) -> None:
                 else "the constraints", span, lambda: _group_conflicts(ctx, group))
 
 
-def _group_conflicts(ctx: CheckContext, group: Group) -> Iterable[Finding]:
-    for found in ctx.engine.conflicts(group).sets:
-        yield _finding(ctx, group, found)
+def _group_conflicts(ctx: CheckContext, group: Group) -> list[Finding]:
+    found = ctx.engine.conflicts(group)
+    findings = sorted((_finding(ctx, group, item) for item in found.sets), key=Finding.sort_key)
+    if found.capped and findings:
+        # the note goes on the last of the group's findings, as they are listed
+        cap = ctx.engine.max_conflicts
+        findings[-1] = replace(findings[-1], help=(
+            *findings[-1].help,
+            f"these norms have more minimal conflicting sets: listing stopped at {cap} "
+            f"(`max-conflicts`); the situations of the rest are still taken into account"))
+    return findings
 
 
 def _finding(ctx: CheckContext, group: Group, found: ConflictSet) -> Finding:

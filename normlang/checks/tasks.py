@@ -46,6 +46,8 @@ class Shared:
     #: the views whose conflicts the first pass exports for every group
     views: tuple[str, ...] = ()
     upto_views: tuple[str, ...] = ()
+    #: the distinct minimal conflicting sets listed per group
+    max_conflicts: int = 100
     progress: list[int] = field(default_factory=list)
 
 

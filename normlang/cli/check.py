@@ -59,6 +59,8 @@ def check_parser() -> CommandParser:
     parser.add_argument("--timeout", type=float, help="solver time limit per query, seconds")
     parser.add_argument("--run-timeout", type=float, help="time limit per checked file, seconds")
     parser.add_argument("--jobs", type=int, help="parallel processes (default: number of cores)")
+    parser.add_argument("--max-conflicts", type=int, metavar="N",
+                        help="minimal conflicting sets reported per group of norms (default: 100)")
     parser.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     parser.add_argument("--cache-dir", help="cache folder (default: .normcheck_cache in the "
                         "project root)")
@@ -170,12 +172,17 @@ def options_of(args: argparse.Namespace, config: Config) -> CheckOptions:
                 raise UsageError(f"--{name} must be below 1,000,000,000 seconds")
             raise UsageError(f"--{name} must be a positive number of seconds")
     defaults = CheckOptions()
+    max_conflicts = (args.max_conflicts if args.max_conflicts is not None
+                     else config.get("max-conflicts", defaults.max_conflicts))
+    if max_conflicts < 1:
+        raise UsageError("--max-conflicts must be at least 1")
     return CheckOptions(
         timeout_ms=max(1, int(timeout * 1000)) if timeout is not None else defaults.timeout_ms,
         run_timeout_s=float(run_timeout) if run_timeout is not None else None,
         memory_mb=config.get("memory-mb", defaults.memory_mb),
         max_file_bytes=config.get("max-file-bytes", defaults.max_file_bytes),
         max_nesting=config.get("max-nesting", defaults.max_nesting),
+        max_conflicts=max_conflicts,
     )
 
 

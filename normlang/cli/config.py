@@ -20,11 +20,12 @@ if TYPE_CHECKING:
 KEYS: dict[str, tuple[type, ...]] = {
     "paths": (list,), "exclude": (list,), "timeout": (int, float), "run-timeout": (int, float),
     "strict": (bool,), "ignore": (list,), "select": (list,), "cache-dir": (str,), "jobs": (int,),
-    "memory-mb": (int,), "max-file-bytes": (int,), "max-nesting": (int,), "format": (str,),
-    "verbose": (bool,),
+    "memory-mb": (int,), "max-file-bytes": (int,), "max-nesting": (int,), "max-conflicts": (int,),
+    "format": (str,), "verbose": (bool,),
 }
 _LIST_OF_STRINGS = {"paths", "exclude", "ignore", "select"}
-_POSITIVE = {"timeout", "run-timeout", "jobs", "memory-mb", "max-file-bytes", "max-nesting"}
+_POSITIVE = {"timeout", "run-timeout", "jobs", "memory-mb", "max-file-bytes", "max-nesting",
+             "max-conflicts"}
 class ConfigError(Exception):
     """A bad configuration: a usage error (exit 2)."""
 

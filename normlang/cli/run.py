@@ -35,7 +35,8 @@ UNCACHEABLE_KINDS = frozenset({"import-error", "solver-unknown"})
 def fingerprint(options: CheckOptions) -> str:
     """The options that can change a verdict, as part of every cache key."""
     return (f"timeout={options.timeout_ms};run={options.run_timeout_s};mem={options.memory_mb};"
-            f"max={options.max_file_bytes};nest={options.max_nesting}")
+            f"max={options.max_file_bytes};nest={options.max_nesting};"
+            f"conflicts={options.max_conflicts}")
 
 
 def run(roots: list[Path], options: CheckOptions, cache: Cache | None,

@@ -22,10 +22,12 @@ class CheckOptions:
     jobs: int = 1
     max_file_bytes: int = 8 * 1024 * 1024
     max_nesting: int = 200
+    #: the distinct minimal conflicting sets reported per group (`max-conflicts`)
+    max_conflicts: int = 100
 
     def __post_init__(self) -> None:
         """A bad option is a `ValueError` here, not a crash (or a z3 setting left broken) later."""
-        for name in ("timeout_ms", "jobs", "max_file_bytes", "max_nesting"):
+        for name in ("timeout_ms", "jobs", "max_file_bytes", "max_nesting", "max_conflicts"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"CheckOptions.{name} must be a positive int, not {value!r}")

@@ -110,8 +110,10 @@ class Engine(Situations):
     # ------------------------------------------------------------ conflicts
 
     def conflicts(self, group: Group, view: View | None = None) -> Conflicts:
-        """Every minimal set of active norms that leaves no complying conduct, with the
-        exact condition (over situations) under which the group has a conflict."""
+        """The exact condition (over situations) under which the group has a conflict in
+        `view`, and its minimal sets of active norms that leave no complying conduct: in the
+        whole spec's view every distinct one (up to `max_conflicts`, then `capped`), in
+        other views those the search met on the way."""
         view = view or self.full
         key = (group.index, view.tag)
         if key in self._conflicts:
@@ -132,27 +134,8 @@ class Engine(Situations):
             # and has fewer demands, so it has no conflict where the whole spec has none.
             self._conflicts[key] = result
             return result
-        space = self.space([group])
-        outer = self.new_solver(*view.definitions(group), facts=self.group_facts(group))
-        conditions: list[z3.BoolRef] = []
-        by_norms: dict[tuple[str, ...], ConflictSet] = {}
-        while is_sat(outer, self.limits):
-            model = outer.model()
-            active = [n for n in musts if is_true_term(model.eval(view.act[n.name], True))]
-            atoms = space.atom_literals(model, space.constraint_atoms)
-            selectors = [space.select[n.name] for n in active]
-            if is_sat(space.solver, self.limits, *selectors, *atoms):
-                assert_terms(outer, [neg(self.region(view, [group], space.conduct()))])
-                continue
-            names, kept_atoms = self._minimal_core(space, active, atoms)
-            condition = and_([view.act[n] for n in names] + [atoms[a] for a in kept_atoms])
-            conditions.append(condition)
-            assert_terms(outer, [neg(condition)])
-            if names not in by_norms:
-                by_norms[names] = ConflictSet(names, model, condition)
-        result.sets = list(by_norms.values())
-        result.formula = or_(conditions)
-        self._conflicts[key] = result
+        self._conflicts[key] = result = _MusSearch(self, group, view, musts).run(
+            every=view.tag == "", cap=self.max_conflicts)
         return result
 
     def _minimal_core(self, space: ConductSpace, active: list[NormDecl],
@@ -325,3 +308,91 @@ class Engine(Situations):
         """The groups whose actions `formula` mentions (inside deontic atoms or not)."""
         return {self.group_of_action[a].index for a in names_in(formula)[1]
                 if a in self.group_of_action}
+
+
+class _MusSearch:
+    """Every minimal conflicting set of a group, MARCO-style, over situations too.
+
+    The map solver ranges over situations and seeds: a seed selects some of the norms
+    active in its situation (`seed!N` implies N's activity). A seed is grown, in Python,
+    to a maximal one that contains no conflict already known to hold in its situation,
+    then asked of the conduct solver:
+    - met by a conduct `c`: every seed whose norms `c` meets, in every situation where
+      `c` satisfies the constraints, is met too (blocked down);
+    - not met: it is shrunk to a minimal set K, with the fact atoms it needs; every
+      seed containing K, where K's norms are active and those atoms hold, is a conflict
+      already known (blocked up).
+    The loop ends when no seed is left: then every minimal set of every situation is
+    known, since its own seed can be blocked only by itself. Each round excludes its
+    seed or adds a new (set, atoms) pair, both from finite families, so it ends. Past
+    `cap` distinct sets (and in views that need the condition only) a conflict found
+    blocks its whole region of situations: the condition stays exact, the list stops.
+    """
+
+    def __init__(self, engine: Engine, group: Group, view: View, musts: list[NormDecl]) -> None:
+        self.engine, self.group, self.view, self.musts = engine, group, view, musts
+        self.space = engine.space([group])
+
+    def run(self, every: bool, cap: int) -> Conflicts:
+        engine, view, space, musts = self.engine, self.view, self.space, self.musts
+        outer = engine.new_solver(*view.definitions(self.group), facts=engine.group_facts(self.group))
+        seed = {n.name: z3.Bool(f"seed!{view.tag}!{n.name}") for n in musts}
+        if every:
+            assert_terms(outer, [implies(seed[n.name], view.act[n.name]) for n in musts])
+        known: list[tuple[frozenset[str], z3.BoolRef]] = []
+        conditions: list[z3.BoolRef] = []
+        by_norms: dict[tuple[str, ...], ConflictSet] = {}
+        capped = False
+        while is_sat(outer, engine.limits):
+            model = outer.model()
+
+            def holds(term: z3.BoolRef, model: z3.ModelRef = model) -> bool:
+                return is_true_term(model.eval(term, model_completion=True))
+
+            active = [n for n in musts if holds(view.act[n.name])]
+            atoms = space.atom_literals(model, space.constraint_atoms)
+            if every and not capped:
+                chosen = self._grown(active, {n.name for n in active if holds(seed[n.name])},
+                                     [names for names, condition in known if holds(condition)])
+            else:
+                chosen = {n.name for n in active}
+            trial = [n for n in active if n.name in chosen]
+            if is_sat(space.solver, engine.limits, *[space.select[n.name] for n in trial], *atoms):
+                conduct = space.conduct()
+                if every:
+                    unmet = [seed[n.name] for n in musts if not evaluate(n.demand, conduct)]
+                    assert_terms(outer, [or_([neg(self._allowed(conduct)), *unmet])])
+                else:
+                    assert_terms(outer, [neg(engine.region(view, [self.group], conduct))])
+                continue
+            names, kept_atoms = engine._minimal_core(space, trial, atoms)
+            condition = and_([view.act[n] for n in names] + [atoms[a] for a in kept_atoms])
+            conditions.append(condition)
+            if names not in by_norms and every and not capped and len(by_norms) >= cap:
+                capped = True
+            if every and not capped:
+                known.append((frozenset(names), condition))
+                assert_terms(outer, [neg(and_([*(seed[n] for n in names), condition]))])
+            else:
+                assert_terms(outer, [neg(condition)])
+            if names in by_norms:
+                found = by_norms[names]
+                found.condition = or_([found.condition, condition])
+            elif not capped:
+                by_norms[names] = ConflictSet(names, model, condition)
+        return Conflicts(list(by_norms.values()), or_(conditions), capped)
+
+    @staticmethod
+    def _grown(active: list[NormDecl], chosen: set[str], holding: list[frozenset[str]]) -> set[str]:
+        """The seed with every other active norm added that keeps it free of the known
+        conflicts holding here (in the norms' order, so the same seed every run)."""
+        for norm in active:
+            if norm.name not in chosen and not any(
+                    names <= chosen | {norm.name} for names in holding):
+                chosen = chosen | {norm.name}
+        return chosen
+
+    def _allowed(self, conduct: dict[str, bool]) -> z3.BoolRef:
+        """The situations in which `conduct` satisfies the group's constraints."""
+        values = {a: z3.BoolVal(v) for a, v in conduct.items()}
+        return and_([self.engine.enc.term(c.expr, values) for c in self.group.constraints])

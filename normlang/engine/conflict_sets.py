@@ -30,6 +30,8 @@ class Conflicts:
 
     sets: list[ConflictSet] = field(default_factory=list)
     formula: z3.BoolRef = field(default_factory=lambda: z3.BoolVal(False))
+    #: the enumeration stopped at `max-conflicts` distinct sets (`formula` is still exact)
+    capped: bool = False
 
 
 @dataclass

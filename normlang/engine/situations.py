@@ -29,6 +29,8 @@ from .structure import Group, Layout, Priority, default_value, fact_links, split
 from .views import NormSet, View, restricted_priority
 
 MAX_ENUMERATED_ATOMS = 8
+#: the default of `max-conflicts`: the distinct minimal conflicting sets listed per group
+MAX_CONFLICTS = 100
 
 
 def lay_out(spec: Spec, limits: Limits, maybe_unmeetable: set[str] | None = None,
@@ -89,6 +91,8 @@ class Situations:
             self.memo[("world",)] = layout.world_exists
         self._parsed: dict[tuple[str, int], list[z3.BoolRef]] = {}
         self.spaces_made = 0
+        #: the distinct minimal conflicting sets the whole spec's view lists per group
+        self.max_conflicts = MAX_CONFLICTS
         self.solvers = SolverCache()
         self._base_model: z3.ModelRef | None = None
 
