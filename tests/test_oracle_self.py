@@ -71,14 +71,15 @@ def test_a_three_norm_conflict_that_no_pair_explains() -> None:
 
 
 def test_a_defeat_chain_across_three_layers() -> None:
-    # top defeats middle; middle, defeated, cannot defeat bottom; bottom repeats top: redundant
+    # top defeats middle; middle, defeated, cannot defeat bottom; bottom repeats top, which a
+    # layer may do (redundancy is judged within a layer): not redundant
     oracle = Oracle(make_spec({"p": "bool"}, ["a.x"], [
         norm("t", "must", x, layer="top"), norm("m", "must not", x, layer="middle"),
         norm("b", "must", x, layer="bottom")], layers=("top", "middle", "bottom")))
     assert oracle.active({"p": False}) == {"t", "b"}
     assert oracle.shadowed() == {"m"}
     assert oracle.overridden() == {("m", "t")}
-    assert oracle.redundant() == {"b"}
+    assert oracle.redundant() == set()
     assert oracle.undermined() == set()
 
 
@@ -170,3 +171,25 @@ def test_an_unconditional_cycle_is_one_even_without_situations() -> None:
         norm("n1", "must", x), norm("n2", "must not", x, layer="user")],
         layers=("top", "user"), edges=(overrides("n2", "n1"),), assumes=(And((p, Not(p))),)))
     assert oracle.situations == [] and oracle.static_cycle and oracle.has_cycle
+
+
+def test_every_minimal_conflict_and_the_groups_that_judge_a_norm() -> None:
+    # issue 17's example: two independent conflicts where p holds, linked by a dead norm
+    # (one group), and a permission whose own group complies though the others conflict
+    z, w = ActionRef("a.z"), ActionRef("a.w")
+    oracle = Oracle(make_spec({"p": "bool"}, ["a.x", "a.y", "a.z", "a.w"], [
+        norm("A", "must", x, when=p), norm("B", "must not", x, when=p),
+        norm("C", "must", y, when=p), norm("D", "must not", y, when=p),
+        norm("E", "must", And((x, y)), when=And((p, Not(p)))),
+        norm("M", "may", z), norm("N", "must", w, when=p)]))
+    assert oracle.conflict_sets() == {frozenset({"A", "B"}), frozenset({"C", "D"})}
+    assert oracle.minimal_conflicts_in({"p": False}) == set()
+    assert sorted(sorted(g[0]) for g in oracle.groups) == [["A", "B", "C", "D", "E"], ["M"], ["N"]]
+    assert oracle.undermined() == set()
+    assert oracle.redundant() == set()  # N changes its own group's conducts; A-D only conflict
+
+
+def test_an_empty_minimal_conflict_when_the_constraints_admit_no_conduct() -> None:
+    oracle = Oracle(make_spec({"p": "bool"}, ["a.x"], [norm("n", "must", x)],
+                              constraints=(Implies(p, And((x, Not(x)))),)))
+    assert oracle.conflict_sets() == {frozenset()}

@@ -16,16 +16,13 @@ import time
 
 from ..core.findings import Finding
 from ..core.options import CheckOptions, Progress
-from ..engine.structure import Group
 from ..model.spec import Spec
 from .conflicts import check_group_conflicts
 from .context import SCOPED_WITNESS_NORMS, CheckContext
 from .expectations import check_expectations, check_scenarios
 from .norms import check_group_norms
 from .priority import check_situational_cycles, check_static_cycles
-from .redundant import conflict_free_situation
 from .tasks import Shared, chunk_groups, fresh_z3_context, repeatable, run_tasks, shared
-from .undermined import conflict_situation
 
 STEPS = ("priority cycles", "conflicts", "norms", "expectations")
 
@@ -82,7 +79,6 @@ def _run_checks(spec: Spec, options: CheckOptions, progress: Progress | None) ->
         findings.extend(found)
         known.update(exported)  # type: ignore[arg-type]
     state.known = known
-    _conflict_free_situations(state, known)
 
     step("norms")
     for found, _ in run_tasks(state, _norms_task, options.jobs):
@@ -148,8 +144,6 @@ def _conflicts_task(index: int) -> tuple[list[Finding], object]:
     for number in state.chunks[index]:
         group = state.layout.groups[number]
         check_group_conflicts(ctx, group)
-        if _has_conflicts(ctx, group):
-            _export_situations(ctx, group, exported)
         for tag in state.views + state.upto_views:
             if tag.startswith("upto") and not _has_conflicts(ctx, group):
                 continue
@@ -158,35 +152,6 @@ def _conflicts_task(index: int) -> tuple[list[Finding], object]:
             except SolverGaveUp:
                 exported.unknown.add((tag, group.index))
     return ctx.findings, exported
-
-
-def _conflict_free_situations(state: Shared, known: object) -> None:
-    """Once for every task of the second pass: per view, a situation in which no group has a
-    conflict (the starting point of plainly checked answers about redundancy)."""
-    from ..engine.conflict_sets import KnownConflicts
-    from ..engine.solver import SolverGaveUp
-
-    assert isinstance(known, KnownConflicts)
-    if not any(t == "" for t, _g in known.texts):
-        return
-    ctx = _context(state)
-    for tag in ("", *state.upto_views):
-        try:
-            known.free[tag] = conflict_free_situation(ctx, ctx.engine.standard_view(tag))
-        except SolverGaveUp:
-            continue  # each task asks again, and says so if it cannot decide
-
-
-def _export_situations(ctx: CheckContext, group: Group, exported: object) -> None:
-    from ..engine.conflict_sets import KnownConflicts
-    from ..engine.solver import SolverGaveUp
-
-    assert isinstance(exported, KnownConflicts)
-    try:
-        for index in range(len(ctx.engine.conflicts(group).sets)):
-            exported.situations[(group.index, index)] = conflict_situation(ctx, group, index)
-    except SolverGaveUp:
-        return
 
 
 def _has_conflicts(ctx: CheckContext, group: object) -> bool:

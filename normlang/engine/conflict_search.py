@@ -28,6 +28,8 @@ from .structure import Group
 from .views import NormSet, View
 
 Decider = Callable[[z3.ModelRef], "tuple[bool, z3.BoolRef]"]
+#: the view, the groups and the lowest rank a deontic atom is judged on
+Judged = tuple[View, Sequence[Group], "int | None"]
 
 
 def model_facts(model: z3.ModelRef) -> set[str]:
@@ -170,12 +172,15 @@ class Engine(Situations):
         return solver.model()
 
     def region(self, view: View, groups: Sequence[Group], conduct: dict[str, bool],
-               extra: RExpr | None = None) -> z3.BoolRef:
-        """Situations in which `conduct` complies (with the groups' active norms of `view`)."""
+               extra: RExpr | None = None, max_rank: int | None = None) -> z3.BoolRef:
+        """Situations in which `conduct` complies (with the groups' active norms of `view`,
+        of `max_rank` and above when given)."""
         values = {a: z3.BoolVal(v) for a, v in conduct.items()}
         parts = [self.enc.term(c.expr, values) for g in groups for c in g.constraints]
         for group in groups:
             for norm in view.members(group):
+                if max_rank is not None and norm.rank > max_rank:
+                    continue
                 if norm.modality != "may" and not evaluate(norm.demand, conduct):
                     parts.append(neg(view.act[norm.name]))
         if extra is not None:
@@ -206,53 +211,61 @@ class Engine(Situations):
 
     # ------------------------------------------------------------ deontic atoms
 
-    def permitted(self, target: RExpr, model: z3.ModelRef,
-                  local: bool = False) -> tuple[bool, z3.BoolRef]:
+    def permitted(self, target: RExpr, model: z3.ModelRef, local: bool = False,
+                  judged: Judged | None = None) -> tuple[bool, z3.BoolRef]:
         """Whether some complying conduct satisfies `target` in the model's situation, and a
         condition over situations, true in this one, under which the answer is the same.
         `local`: looking at the groups of `target`'s actions only (the caller knows no
-        other group has a conflict there)."""
-        anywhere = z3.BoolVal(False) if local else self.conflict_anywhere()
-        if is_true_term(model.eval(anywhere, model_completion=True)):
-            return False, anywhere
+        other group has a conflict there). `judged`: complying with these groups alone,
+        judged on the active norms of that view (of `max_rank` and above, when given)."""
         acts = names_in(target)[1]
-        groups = sorted({self.group_of_action[a].index for a in acts if a in self.group_of_action})
-        space = self.space([self.groups[i] for i in groups])
-        view = self.full
-        members = [n for i in groups for n in view.members(self.groups[i]) if n.modality != "may"]
+        if judged is not None:
+            view, chosen, max_rank = judged
+            anywhere = z3.BoolVal(False)
+        else:
+            anywhere = z3.BoolVal(False) if local else self.conflict_anywhere()
+            if is_true_term(model.eval(anywhere, model_completion=True)):
+                return False, anywhere
+            view, max_rank = self.full, None
+            chosen = [self.groups[i] for i in sorted(
+                {self.group_of_action[a].index for a in acts if a in self.group_of_action})]
+        space = self.space(chosen)
+        members = [n for g in chosen for n in view.members(g) if n.modality != "may"
+                   and (max_rank is None or n.rank <= max_rank)]
         active = [n for n in members if is_true_term(model.eval(view.act[n.name], True))]
         guard = space.guard(target)
         atoms = space.atom_literals(model)
         selectors = [space.select[n.name] for n in active]
         if is_sat(space.solver, self.limits, guard, *selectors, *atoms):
             conduct = space.conduct(also=acts)
-            region = self.region(view, [self.groups[i] for i in groups], conduct, target)
+            region = self.region(view, chosen, conduct, target, max_rank)
             return True, and_([neg(anywhere), region])
         core = {str(c) for c in space.solver.unsat_core()}
         reasons = [view.act[n.name] for n in active if f"sel!{n.name}" in core]
         reasons += [fact for lit, fact in atoms.items() if str(lit) in core]
         return False, and_(reasons)
 
-    def atom_value(self, atom: RExpr, model: z3.ModelRef,
-                   local: bool = False) -> tuple[bool, z3.BoolRef]:
+    def atom_value(self, atom: RExpr, model: z3.ModelRef, local: bool = False,
+                   judged: Judged | None = None) -> tuple[bool, z3.BoolRef]:
         """The truth of a deontic atom in the model's situation, and where it stays so."""
         if isinstance(atom, ConflictAtom):
-            some, why = self.permitted(TRUE, model, local)
+            some, why = self.permitted(TRUE, model, local, judged)
             return not some, why
         assert isinstance(atom, DeonticAtom)
         if atom.kind == "permitted":
-            return self.permitted(atom.target, model, local)
+            return self.permitted(atom.target, model, local, judged)
         if atom.kind == "forbidden":
-            some, why = self.permitted(atom.target, model, local)
+            some, why = self.permitted(atom.target, model, local, judged)
             return not some, why
-        some, why = self.permitted(Not(atom.target), model, local)
+        some, why = self.permitted(Not(atom.target), model, local, judged)
         return not some, why
 
     def find_situation(self, formula: RExpr, extra: Sequence[z3.BoolRef] = (),
                        with_conduct: bool = False,
                        extra_groups: Iterable[Group] = (),
                        extra_facts: Iterable[str] = (),
-                       local: bool = False) -> z3.ModelRef | None:
+                       local: bool = False,
+                       judged: Judged | None = None) -> z3.ModelRef | None:
         """A situation (and, with `with_conduct`, a complying conduct) where `formula` holds.
 
         Deontic atoms in `formula` are decided exactly by refinement: each is a
@@ -260,6 +273,9 @@ class Engine(Situations):
         `extra` may only read the facts of `formula`, of `extra_groups` and the
         activity of `extra_groups`' norms. `local`: deontic atoms look at the groups of
         their actions only (the caller knows no other group has a conflict there).
+        `judged` (a view, groups, a rank): deontic atoms are judged on those groups alone,
+        on the active norms of the view of that rank and above; the situations are those
+        of the view (whose activity `extra` may read).
         """
         atoms: dict[RExpr, z3.BoolRef] = {}
 
@@ -268,7 +284,7 @@ class Engine(Situations):
                 atoms[expr] = z3.Bool(f"deontic!{len(atoms)}")
             return atoms[expr]
 
-        view = self.full
+        view = self.full if judged is None else judged[0]
         body = self.enc.term(formula, atoms=atom_var)
         groups = self._groups_reading(formula) | {g.index for g in extra_groups}
         if atoms and not local:
@@ -278,7 +294,7 @@ class Engine(Situations):
         chosen = [self.groups[i] for i in sorted(groups)]
         facts = set(names_in(formula)[0]).union(set(extra_facts),
                                                 *(self.group_facts(g) for g in chosen))
-        key = ("situations", tuple(g.index for g in chosen), frozenset(facts))
+        key = ("situations", view.tag, tuple(g.index for g in chosen), frozenset(facts))
         # one base solver per set of groups (recently used ones kept); queries push and pop
         outer = self.solvers.get(key, lambda: self.new_solver(
             *[d for g in chosen for d in view.definitions(g)], facts=facts))
@@ -288,7 +304,7 @@ class Engine(Situations):
             if with_conduct:
                 assert_terms(outer, [neg(self.conflict_anywhere())])
                 assert_terms(outer, [view.complies(group) for group in chosen])
-            deciders = [(var, lambda m, a=atom: self.atom_value(a, m, local))
+            deciders = [(var, lambda m, a=atom: self.atom_value(a, m, local, judged))
                         for atom, var in atoms.items()]
             covered = self._closure(facts)
             while True:

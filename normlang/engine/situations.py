@@ -25,7 +25,7 @@ from .encode import Encoder, assert_terms, is_false_term, is_true_term, neg
 from .evaluate import evaluate, names_in
 from .fact_ranges import Ranges, disjoint, ranges_of, some_point
 from .solver import Limits, SolverCache, SolverGaveUp, is_sat
-from .structure import Group, Layout, Priority, default_value, fact_links, split_groups
+from .structure import Group, Layout, Priority, connected_parts, default_value, fact_links, split_groups
 from .views import NormSet, View, restricted_priority
 
 MAX_ENUMERATED_ATOMS = 8
@@ -54,8 +54,11 @@ def lay_out(spec: Spec, limits: Limits, maybe_unmeetable: set[str] | None = None
     alone = {layer: restricted_priority(spec, priority,
                                         NormSet(layout.by_name, lambda n, wanted=layer: n.layer == wanted))
              for layer in sorted(set(layers_alone))}
-    return Layout(spec, split_groups(spec, merge_all=True) if merged else groups, priority,
-                  merged, world, layout.fact_links, alone)
+    if not merged:
+        return Layout(spec, groups, priority, False, world, layout.fact_links, alone)
+    every = split_groups(spec, merge_all=True)
+    return Layout(spec, every, priority, True, world, layout.fact_links, alone,
+                  parts=connected_parts(spec, len(every)))
 
 
 class Situations:
@@ -77,6 +80,8 @@ class Situations:
         self.merged = layout.merged
         self.group_of = layout.group_of
         self.group_of_action = layout.group_of_action
+        #: the group of language.md each norm is judged in (the groups, unless merged)
+        self.part_of = layout.part_of
         # the conduct solvers of recently used groups (each holds a z3 solver: bounded memory)
         self._spaces: OrderedDict[tuple[int, ...], ConductSpace] = OrderedDict()
         self._clash: dict[tuple[str, str], z3.BoolRef] = {}
@@ -281,7 +286,7 @@ class Situations:
         key = tuple(sorted(g.index for g in groups))
         space = self._spaces.get(key)
         if space is None:
-            space = ConductSpace(self, [self.groups[i] for i in key])
+            space = ConductSpace(self, sorted(groups, key=lambda g: g.index))
             self._spaces[key] = space
             if len(self._spaces) > 64:
                 self._spaces.popitem(last=False)

@@ -92,6 +92,20 @@ def split_groups(spec: Spec, merge_all: bool = False) -> list[Group]:
     return groups
 
 
+def connected_parts(spec: Spec, first_index: int) -> list[Group]:
+    """The groups of norms connected through actions or constraints, numbered from
+    `first_index`, for a spec whose checking groups were merged into one: each keeps the
+    constraints that mention no action, since where one is false no conduct exists."""
+    facts_only = tuple(c for c in spec.constraints if not names_in(c.expr)[1])
+    parts = []
+    for group in split_groups(spec):
+        if not group.norms:
+            continue
+        constraints = group.constraints + tuple(c for c in facts_only if c not in group.constraints)
+        parts.append(Group(first_index + len(parts), group.norms, group.actions, constraints))
+    return parts
+
+
 def _group_order(items: list[object], root: str) -> tuple[str, int, str]:
     spans = [i.span for i in items if isinstance(i, (NormDecl, Located))]
     first = min(spans, key=lambda s: (s.path, s.start)) if spans else None
@@ -259,10 +273,14 @@ class Layout:
     world_exists: bool | None
     fact_links: dict[str, set[str]]
     layer_priority: dict[str, Priority] = field(default_factory=dict)
+    #: the groups of language.md's *Meaning* (norms connected through actions or
+    #: constraints), within which one norm is judged; None: `groups` are those
+    parts: list[Group] | None = None
 
     def __post_init__(self) -> None:
         self.assumed_facts = {f for a in self.spec.assumes for f in names_in(a.expr)[0]}
         self.group_of = {n.name: g for g in self.groups for n in g.norms}
+        self.part_of = {n.name: g for g in self.parts or self.groups for n in g.norms}
         self.group_of_action = {a: g for g in self.groups for a in g.actions}
         self.by_name = {n.name: n for n in self.spec.norms}
 

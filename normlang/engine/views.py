@@ -225,11 +225,12 @@ class View:
         return self.priority.graph.edge(source, target)["when"]  # type: ignore[return-value]
 
     def complies(self, group: Group, actions: dict[str, z3.BoolRef] | None = None,
-                 leave_out: str | None = None) -> z3.BoolRef:
+                 leave_out: str | None = None, layer: str | None = None) -> z3.BoolRef:
         """The group's constraints and the demands of its active must-norms, for a conduct
-        (without the demand of `leave_out`)."""
+        (without the demand of `leave_out`; only those of `layer`, when given)."""
         enc = self.engine.enc
         parts = [enc.term(c.expr, actions) for c in group.constraints]
         parts += [implies(self.act[n.name], enc.term(n.demand, actions))
-                  for n in self.members(group) if n.modality != "may" and n.name != leave_out]
+                  for n in self.members(group) if n.modality != "may" and n.name != leave_out
+                  and (layer is None or n.layer == layer)]
         return and_(parts)
