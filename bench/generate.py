@@ -23,7 +23,9 @@ Planted findings (each on actions of its own, and counted in N):
   compliance-gap  `expect model_spec complies with regulation for AGENT` that fails
   overridden      a clash resolved by `overrides` (same layer) or by the layer order
 plus expectations that hold (a model-spec norm that covers the regulation) and
-so must produce nothing.
+so must produce nothing. No permission is undermined and no norm redundant: a
+permission or a duty is judged within its own group (language.md, *Meaning*),
+and a planted conflict's group, on actions of its own, holds no other norm.
 """
 
 from __future__ import annotations
@@ -261,22 +263,6 @@ def _plant(book: Book, per_kind: int, gaps: int, rng: random.Random) -> None:
     for i in range(gaps):
         _plant_gap(book, rng.choice(book.parts), i, rng, holds=False)
         _plant_gap(book, rng.choice(book.parts), i, rng, holds=True)
-    _derive_undermined(book)
-
-
-def _derive_undermined(book: Book) -> None:
-    """Permissions that the planted conflicts undermine, as the design's meaning says.
-
-    Where a planted conflict holds no conduct complies at all, so every `may` norm
-    active there is undermined (its blocking norms are the conflicting ones).
-    """
-    norms = {n.name: n for n in book.norms}
-    conflicts = [norms[str(a)].region() + norms[str(b)].region()
-                 for a, b in (item["norms"] for item in book.planted if item["kind"] == "conflict")]
-    for norm in book.norms:
-        if norm.modality == "may" and any(satisfiable(norm.region() + c) for c in conflicts):
-            book.planted.append({"kind": "undermined-permission", "norms": [norm.name],
-                                 "cause": "a planted conflict leaves no complying conduct"})
 
 
 def _plant_conflict(book: Book, part: Part, i: int, rng: random.Random) -> None:

@@ -1,6 +1,7 @@
-"""The `redundant-norm` check: a duty whose removal changes no situation's complying
-conducts (among the norms of its layer and above), with the norms that already demand
-as much."""
+"""The `redundant-norm` check: a duty whose removal changes, in no situation where it is
+active and its group's norms of its layer can be complied with, their complying conducts
+(language.md: a layer may restate a higher one's rules), with the norms of its layer that
+already demand as much, or the note that no conduct can break it."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """The `undermined-permission` check: a permission, active (not defeated), that no
-complying conduct can use in some situation, with the norms that block it. Also the
-situations and solvers the redundancy check shares (`redundant.py`)."""
+conduct complying with its group (on the norms of its layer and above) can use in some
+situation where one complies, with the norms that block it. Also the helpers the
+redundancy check shares (`redundant.py`)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ import z3
 from ..core.findings import Finding, Label, Witness
 from ..engine.conflict_search import Engine
 from ..engine.encode import assert_terms, is_true_term, neg
+from ..engine.evaluate import Env
 from ..engine.solver import is_sat
 from ..engine.structure import Group, default_value
-from ..engine.views import View
 from ..model.spec import TRUE, And, DeonticAtom, NormDecl, Not, RExpr
 from .context import CheckContext, norm_label
 
@@ -64,7 +65,7 @@ def _undermined_finding(ctx: CheckContext, norm: NormDecl, blockers: tuple[str, 
     )
 
 
-def _usable(ctx: CheckContext, env: dict[str, object], active: Iterable[str], norm: NormDecl,
+def _usable(ctx: CheckContext, env: Env, active: Iterable[str], norm: NormDecl,
             part: Group) -> bool | None:
     """Plainly: whether some conduct of the permission's group complies with the group's
     active duties of its layer and above and does what it allows (None: none complies)."""
@@ -73,11 +74,11 @@ def _usable(ctx: CheckContext, env: dict[str, object], active: Iterable[str], no
     tests = [c for c, _acts in runtime.constraints_of(part.actions)]
     tests += [runtime.norms[n.name].demand for n in part.norms if n.name in names
               and n.modality != "may" and n.rank <= norm.rank]
-    complying = list(runtime._conducts(env, list(part.actions), tests))  # type: ignore[arg-type]
+    complying = list(runtime._conducts(env, list(part.actions), tests))
     if not complying:
         return None
     allowed = runtime.norms[norm.name].demand
-    return any(allowed({**env, **c}) for c in complying)  # type: ignore[arg-type]
+    return any(allowed({**env, **c}) for c in complying)
 
 
 def _conjunct_terms(term: z3.BoolRef) -> list[z3.BoolRef]:
@@ -108,13 +109,3 @@ def model_with(solver: z3.Solver, engine: Engine, terms: list[z3.BoolRef]) -> z3
         return solver.model() if is_sat(solver, engine.limits) else None
     finally:
         solver.pop()
-
-
-def conflicts_solver(engine: Engine, view: View) -> z3.Solver:
-    """The situations and the activity in `view` of every group that has a conflict."""
-    def build() -> z3.Solver:
-        every = engine.conflicting_groups(view)
-        facts = set().union(*(engine.group_facts(g) for g in every))
-        return engine.new_solver(*[d for g in every for d in view.definitions(g)], facts=facts)
-
-    return engine.solvers.get(("conflicts of", view.tag), build)

@@ -50,18 +50,11 @@ class KnownConflicts:
     sets: dict[tuple[str, int], list[tuple[str, ...]]] = field(default_factory=dict)
     #: (view, group) whose conflicts the solver could not decide
     unknown: set[tuple[str, int]] = field(default_factory=set)
-    #: (group, set index) -> the facts of the group in a situation where that set (of
-    #: the whole spec's view) leaves no conduct, as a plain evaluation environment
-    situations: dict[tuple[int, int], dict[str, object]] = field(default_factory=dict)
-    #: view -> the facts of every conflicting group in one situation without a conflict
-    #: in that view (None: there is none)
-    free: dict[str, dict[str, object] | None] = field(default_factory=dict)
 
     def update(self, other: KnownConflicts) -> None:
         self.texts.update(other.texts)
         self.sets.update(other.sets)
         self.unknown |= other.unknown
-        self.situations.update(other.situations)
 
     def conflicting(self, tag: str) -> list[int]:
         """The groups with a conflict in view `tag` (undecided ones make this undecided)."""

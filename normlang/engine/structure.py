@@ -97,7 +97,7 @@ def connected_parts(spec: Spec, first_index: int) -> list[Group]:
     `first_index`, for a spec whose checking groups were merged into one: each keeps the
     constraints that mention no action, since where one is false no conduct exists."""
     facts_only = tuple(c for c in spec.constraints if not names_in(c.expr)[1])
-    parts = []
+    parts: list[Group] = []
     for group in split_groups(spec):
         if not group.norms:
             continue
