@@ -151,6 +151,7 @@ def test_help_fits_the_width_in_columns(run: Run) -> None:
     (["--ignore", "nonsense-kind"], "unknown finding kind `nonsense-kind`"),
     (["--format", "xml"], "invalid choice: 'xml'"),
     (["--jobs", "0"], "--jobs must be at least 1"),
+    (["--max-conflicts", "0"], "--max-conflicts must be at least 1"),
     (["--timeout", "-1"], "--timeout must be a positive number of seconds"),
     (["--timeout", "soon"], "invalid float value"),
 ])

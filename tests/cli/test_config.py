@@ -158,3 +158,26 @@ def test_memory_mb_below_what_z3_needs_to_start_is_a_usage_error(run: Run, proje
     done = run("--no-cache", ".", cwd=project)
     assert done.returncode == 2
     assert "`memory-mb` in [tool.normcheck] must be at least 100" in done.stderr
+
+
+TWO_CONFLICTS = """agent a
+fact p: bool
+action a.x
+action a.y
+norm A when p a must a.x
+norm B when p a must not a.x
+norm C when p a must a.y
+norm D when p a must not a.y
+constraint a.x or not a.x or a.y
+"""
+
+
+def test_max_conflicts_from_the_configuration_and_the_flag(run: Run, project: Path) -> None:
+    (project / "two").mkdir()
+    (project / "two" / "two.norm").write_text(TWO_CONFLICTS)
+    assert run("--no-cache", "two", cwd=project).stdout.count("error[conflict]") == 2
+    configure(project, "max-conflicts = 1\n")
+    capped = run("--no-cache", "two", cwd=project).stdout
+    assert capped.count("error[conflict]") == 1 and "stopped at 1 (`max-conflicts`)" in capped
+    flagged = run("--no-cache", "--max-conflicts", "5", "two", cwd=project).stdout
+    assert flagged.count("error[conflict]") == 2 and "max-conflicts" not in flagged
