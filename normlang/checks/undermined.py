@@ -24,6 +24,8 @@ def undermined(ctx: CheckContext, norm: NormDecl) -> Iterable[Finding]:
     layer and above, can be complied with, but by no conduct that does what it allows."""
     engine = ctx.engine
     own, part = engine.group_of[norm.name], engine.part_of[norm.name]
+    if _alone_wherever_active(ctx, norm, part):
+        return []
     # INVARIANT: a layer and everything above it keep their activity (only higher norms
     # defeat), so the view of this rank reads the whole spec's activity of its norms
     view = engine.standard_view(f"upto{norm.rank}")
@@ -45,6 +47,19 @@ def undermined(ctx: CheckContext, norm: NormDecl) -> Iterable[Finding]:
                             and is_true_term(model.eval(view.act[n.name], True))))
     groups = [own]
     return [_undermined_finding(ctx, norm, blockers, part, groups, ctx.witness(model, groups=groups))]
+
+
+def _alone_wherever_active(ctx: CheckContext, norm: NormDecl, part: Group) -> bool:
+    """Whether no duty it is judged with ever applies together with it, nor any constraint
+    limits its group's conduct, and what it allows can be done: then wherever it is active
+    some complying conduct does it (decided without asking for a situation)."""
+    engine = ctx.engine
+    if part.constraints or any(
+            other.modality != "may" and other.rank <= norm.rank
+            and not engine.never_together(norm, other) for other in part.norms):
+        return False
+    space = engine.space([part])
+    return is_sat(space.solver, engine.limits, space.guard(norm.target))
 
 
 def _undermined_finding(ctx: CheckContext, norm: NormDecl, blockers: tuple[str, ...], part: Group,
