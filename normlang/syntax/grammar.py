@@ -101,6 +101,6 @@ def build_parser() -> lark.Lark:
     options = {"parser": "lalr", "lexer": "contextual", "propagate_positions": True,
                    "maybe_placeholders": False, "postlex": _WholeWords()}
     try:
-        return lark.Lark(grammar, cache=cache_file(grammar), **options)  # type: ignore[arg-type]
+        return lark.Lark(grammar, cache=cache_file(grammar), **options)
     except OSError:  # an unwritable or unreadable cache must not stop anyone
-        return lark.Lark(grammar, **options)  # type: ignore[arg-type]
+        return lark.Lark(grammar, **options)
