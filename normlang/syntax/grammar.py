@@ -45,7 +45,8 @@ def grammar_text() -> str:
 
         return (files("normlang.grammar") / "norm.lark").read_text(encoding="utf-8")
     except (ModuleNotFoundError, FileNotFoundError):
-        return (Path(__file__).resolve().parent.parent / "grammar" / "norm.lark").read_text(
+        # the source tree: normlang/syntax/grammar.py -> grammar/norm.lark at the top
+        return (Path(__file__).resolve().parents[2] / "grammar" / "norm.lark").read_text(
             encoding="utf-8")
 
 
