@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 
 import z3
 
@@ -21,13 +22,13 @@ def check_expectations(ctx: CheckContext) -> None:
     for expectation in ctx.spec.expectations:
         subject = f"`expect {expectation.text or expectation.kind}`"
         ctx.guarded("the expectation", subject, expectation.span,
-                    lambda e=expectation: _expectation(ctx, e))
+                    partial(_expectation, ctx, expectation))
 
 
 def check_scenarios(ctx: CheckContext) -> None:
     for scenario in ctx.spec.scenarios:
         ctx.guarded("the scenario", f"scenario `{scenario.name}`", scenario.span,
-                    lambda s=scenario: _scenario(ctx, s))
+                    partial(_scenario, ctx, scenario))
 
 
 def _expectation(ctx: CheckContext, expectation: Expectation) -> Iterable[Finding]:
@@ -189,7 +190,7 @@ def _mark(solver: z3.Solver, term: z3.BoolRef) -> z3.BoolRef:
 
 
 def _recheck_gap(ctx: CheckContext, view_a: View, view_b: View, broken: NormDecl,
-                 witness: object, groups: list[Group] | None) -> None:
+                 witness: Witness, groups: list[Group] | None) -> None:
     """The witness conduct complies with layer A and breaks `broken` (with `groups`: in
     those groups, the conduct shown being that of the judged ones)."""
     from ..engine.evaluate import evaluate
