@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from ..core.findings import Finding, Label
 from ..engine.conflict_sets import ConflictSet
+from ..engine.evaluate import Env
 from ..engine.structure import Group
 from .context import CheckContext, backticked, by_position, norm_label
 
@@ -43,7 +44,8 @@ def _finding(ctx: CheckContext, group: Group, found: ConflictSet) -> Finding:
     actions: Iterable[str] = group.actions or ctx.spec.actions
     only = actions if group.actions or ctx.scoped else None
     ctx.recheck(lambda: set(found.norms) <= set(witness.active)
-                and ctx.runtime.statuses(env, set(witness.active), actions, only)[1],
+                and ctx.runtime.statuses(env, set(witness.active), actions, only)[1]
+                and _minimal_here(ctx, group, found.norms, env),
                 f"conflict of {sorted(found.norms)}")
     names = [n.name for n in norms]
     if len(norms) >= 2:
@@ -67,3 +69,17 @@ def _finding(ctx: CheckContext, group: Group, found: ConflictSet) -> Finding:
         "conflict", message, labels[0].span, tuple(labels), tuple(sorted(names)), witness,
         tuple(help_lines), tuple(tuple(ctx.norm(n).serves) for n in sorted(names)),
     )
+
+
+def _minimal_here(ctx: CheckContext, group: Group, names: tuple[str, ...], env: Env) -> bool:
+    """Plainly: no conduct of the group meets the set's demands (and the constraints) in this
+    situation, and one meets them without any one of its norms."""
+    runtime = ctx.runtime
+    actions = list(group.actions)
+    tests = [check for check, _acts in runtime.constraints_of(actions)]
+
+    def met(chosen: list[str]) -> bool:
+        demands = [runtime.norms[n].demand for n in chosen]
+        return any(True for _ in runtime._conducts(env, actions, [*tests, *demands]))
+
+    return not met(list(names)) and all(met([m for m in names if m != n]) for n in names)
