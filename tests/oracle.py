@@ -194,7 +194,12 @@ class Oracle:
         return any(a == b for a, b in self.priority(env))
 
     def clash(self, env: Env, first: NormDecl, second: NormDecl) -> bool:
-        """No conduct meets both demands (a `may` counts with what it claims)."""
+        """No conduct meets both demands (a `may` counts with what it claims) — except that a
+        `may` never clashes with a norm of a lower layer unless it is `protected`."""
+        for permission, other in ((first, second), (second, first)):
+            if permission.modality == "may" and not permission.protected and \
+                    permission.rank < other.rank:
+                return False
         return not any(self.meets(first, env, c) and self.meets(second, env, c)
                        for c in self.conducts(env))
 

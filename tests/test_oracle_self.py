@@ -126,9 +126,18 @@ def test_permissions_undermined_by_duties_and_constraints() -> None:
     assert oracle.shadowed() == {"lower_no"}
 
 
-def test_a_higher_permission_defeats_a_lower_prohibition() -> None:
+def test_a_higher_permission_leaves_a_lower_prohibition_standing() -> None:
+    # language.md, "clash": a lower layer may be stricter than what a higher one merely allows
     oracle = Oracle(make_spec({"p": "bool"}, ["a.x"], [
         norm("allow", "may", x), norm("ban", "must not", x, layer="user")],
+        layers=("top", "user")))
+    assert oracle.shadowed() == set()
+    assert oracle.status({"p": True}, "a.x") == "forbidden"
+
+
+def test_a_protected_permission_defeats_a_lower_prohibition() -> None:
+    oracle = Oracle(make_spec({"p": "bool"}, ["a.x"], [
+        norm("allow", "may", x, protected=True), norm("ban", "must not", x, layer="user")],
         layers=("top", "user")))
     assert oracle.shadowed() == {"ban"}
     assert oracle.status({"p": True}, "a.x") == "permitted"

@@ -18,7 +18,7 @@ from typing import Literal
 
 from ..engine.evaluate import Compiled, Env, Scalar, compile_expr, names_in
 from ..engine.structure import split_groups
-from ..model.spec import NormDecl, Spec
+from ..model.spec import NormDecl, Spec, may_clash
 from ..syntax.limits import number_too_long
 
 Status = Literal["obliged", "forbidden", "permitted", "conflict"]
@@ -152,9 +152,12 @@ class Runtime:
         return reached, min_rank
 
     def clash(self, env: Env, first: str, second: str, conduct_exists: bool = False) -> bool:
-        """No conduct satisfies both demands under the constraints. `conduct_exists`: the
-        constraints are known to admit a conduct here (only the demands' actions are looked at)."""
+        """No conduct satisfies both demands under the constraints (never for an unprotected
+        `may` and a norm of a lower layer). `conduct_exists`: the constraints are known to admit
+        a conduct here (only the demands' actions are looked at)."""
         a, b = self.norms[first], self.norms[second]
+        if not may_clash(a.norm, b.norm):
+            return False
         actions = set(a.actions) | set(b.actions)
         if not conduct_exists:
             return not self._exists(env, [a.demand, b.demand], actions)
