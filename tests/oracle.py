@@ -16,7 +16,10 @@ Readings where the design is silent (each is also said where it is used):
   deontic atom ranges over the complying conducts of the situation (so a conflict situation makes
   `always a.x` vacuously true and `possible a.x` false there);
 - `expect A complies with B`: activity is computed among A's norms alone and among B's norms
-  alone; a `may` of B demands nothing, so it cannot be broken;
+  alone; a `may` of B demands nothing, so it cannot be broken; "complies with B" in condition 2
+  means meeting every active duty of B (whatever agent), and condition 3 covers the `protected`
+  permissions of B addressed to any agent (only A's norms, or A having no complying conduct, can
+  take one away), including where A cannot be followed at all;
 - a scenario whose `given` holds in no situation is reported as failed (vacuous truth would hide a
   mistake in the spec); this is the engine's choice and a sensible one, so the oracle states it.
 """
@@ -379,6 +382,27 @@ class Oracle:
                 broken |= {n.name for n in judged
                            if n.name in active_b and not self.meets(n, env, conduct)}
         return broken
+
+    def compliance_unfollowable(self, lower: str, higher: str) -> bool:
+        """Some situation where some conduct complies with layer `higher` alone and none with
+        layer `lower` alone (condition 2 of `complies with`)."""
+        a_norms, b_norms = self.complies_among(lower), self.complies_among(higher)
+        return any(self.complying(env, b_norms) and not self.complying(env, a_norms)
+                   for env in self.acyclic)
+
+    def compliance_taken(self, lower: str, higher: str) -> set[str]:
+        """The `protected` permissions of layer `higher` that, in some situation where they are
+        active among `higher` alone, no conduct complying with layer `lower` alone uses
+        (condition 3 of `complies with`; a permission of any agent)."""
+        a_norms, b_norms = self.complies_among(lower), self.complies_among(higher)
+        taken = set()
+        for env in self.acyclic:
+            active_b = self.active(env, b_norms)
+            complying = self.complying(env, a_norms)
+            taken |= {p.name for p in b_norms if p.modality == "may" and p.protected
+                      and p.name in active_b
+                      and not any(self.meets(p, env, c) for c in complying)}
+        return taken
 
     def scenario_impossible(self, given: RExpr) -> bool:
         return not any(ev(given, env) for env in self.acyclic)

@@ -293,6 +293,21 @@ class Runtime:
             return dict.fromkeys(pending, "conflict"), True, culprits
         return {a: result[a] for a in pending}, False, ()
 
+    def complying_exists(self, env: Env, active: Iterable[str], target: Compiled | None = None,
+                         target_actions: Iterable[str] = (),
+                         actions: Iterable[str] | None = None) -> bool:
+        """Some conduct meets the demands of the `active` duties and the constraints (of the
+        components of `actions`, by default of every action) and, with `target`, satisfies it
+        (`target_actions`: the actions it reads)."""
+        musts = [self.norms[n] for n in sorted(active) if self.norms[n].norm.modality != "may"]
+        if not self._all_components_comply(env, musts, actions):
+            return False
+        if target is None:
+            return True
+        acts = set(target_actions)
+        names, tests = self._compliance_component(acts, musts) if acts else ([], [])
+        return any(bool(target({**env, **c})) for c in self._conducts(env, names, tests))
+
     def minimal_culprits(self, env: Env, active: Iterable[str]) -> tuple[str, ...]:
         """A minimal set of the active duties that leaves no complying conduct (as a
         `conflict` finding names): those of the first component that has none, each dropped

@@ -80,3 +80,80 @@ def test_protected_applies_to_permissions_only():
     assert error.kind == "type-error"
     assert error.message.startswith("`protected` applies to `may` norms only")
     assert (error.span.line, error.span.col) == (5, 13)
+
+
+def _gaps(findings):
+    return [(f.message.split(": ", 1)[1], f.norms) for f in findings if f.kind == "compliance-gap"]
+
+
+def test_a_layer_that_contradicts_itself_does_not_comply_vacuously():
+    # issue 17, example 5: no conduct complies with the vendor layer, so every conduct that
+    # complies with it "complies with the law" -- vacuously; now that is a gap
+    text = """
+        layers law > vendor
+        agent bot
+        agent provider
+        fact f: bool
+        action bot.x
+        action provider.y
+        norm L1 @law provider must y
+        norm V1 @vendor when f bot must x
+        norm V2 @vendor when f bot must not x
+        expect vendor complies with law
+    """
+    findings = run(text)
+    gaps = [f for f in findings if f.kind == "compliance-gap"]
+    assert _gaps(findings) == [
+        ("it cannot be followed where `law` can (`V1` and `V2` leave no complying conduct)",
+         ("V1", "V2"))]
+    assert gaps[0].witness.situation == {"f": True}
+    assert gaps[0].witness.conduct == {}
+
+
+def test_every_broken_norm_of_the_higher_layer_is_its_own_finding():
+    findings = run("""
+        layers law > vendor
+        agent bot
+        fact f: bool
+        action bot.x
+        action bot.y
+        norm L1 @law when f bot must x
+        norm L2 @law bot must y
+        norm V1 @vendor bot must not x
+        norm V2 @vendor bot must not y
+        expect vendor complies with law
+    """)
+    assert _gaps(findings) == [("conduct that follows `vendor` breaks `L1`", ("L1",)),
+                               ("conduct that follows `vendor` breaks `L2`", ("L2",))]
+    gaps = [f for f in findings if f.kind == "compliance-gap"]
+    assert gaps[0].witness.situation == {"f": True} and gaps[0].witness.conduct["bot.x"] is False
+    assert gaps[1].witness.conduct["bot.y"] is False
+
+
+GDPR = """
+    layers gdpr > operator
+    agent data_subject
+    agent scorer
+    fact automated_decision: bool
+    action data_subject.request_human_review
+    action scorer.route_to_reviewer
+    constraint data_subject.request_human_review -> scorer.route_to_reviewer
+    norm art22_3 @gdpr {protected} "GDPR Art. 22(3)"
+      when automated_decision
+      data_subject may request_human_review
+    norm fully_automated @operator "Operator policy 2.1"
+      scorer must not route_to_reviewer
+    expect operator complies with gdpr
+"""
+
+
+def test_taking_away_a_protected_permission_is_a_compliance_gap():
+    findings = run(GDPR.format(protected="protected"))
+    assert _gaps(findings) == [("it takes away the protected permission `art22_3`",
+                                ("art22_3", "fully_automated"))]
+    [gap] = [f for f in findings if f.kind == "compliance-gap"]
+    assert gap.witness.situation == {"automated_decision": True}
+
+
+def test_an_unprotected_permission_may_be_taken_away():
+    assert _gaps(run(GDPR.format(protected=""))) == []
