@@ -161,8 +161,10 @@ def check_expectations(oracle: Oracle, found: dict[str, list[Finding]], undecide
             assert expectation.lower is not None and expectation.higher is not None
             broken = oracle.compliance_breaks(expectation.lower, expectation.higher,
                                               expectation.agents)
-            taken = oracle.compliance_taken(expectation.lower, expectation.higher)
-            unfollowable = oracle.compliance_unfollowable(expectation.lower, expectation.higher)
+            taken = oracle.compliance_taken(expectation.lower, expectation.higher,
+                                            expectation.agents)
+            unfollowable = oracle.compliance_unfollowable(expectation.lower, expectation.higher,
+                                                          expectation.agents)
             for kind, wanted in (("breaks", broken), ("takes", taken)):
                 names = gaps.get((line, kind), [])
                 assert sorted(names) == sorted(wanted), \
@@ -257,20 +259,27 @@ def _gap(oracle: Oracle, finding: Finding, env: Env, conduct: Env | None, ctx: s
     assert expectation.lower and expectation.higher, ctx
     lower = oracle.complies_among(expectation.lower)
     higher = oracle.complies_among(expectation.higher)
+    agents = oracle.judged_agents(expectation.lower, expectation.agents)
+    complying_a = oracle.complying_judged(env, expectation.lower, agents)
     kind = gap_kind(finding)
     if kind == "unfollowable":
-        assert not oracle.complying(env, lower) and oracle.complying(env, higher), ctx
+        assert not complying_a, ctx
+        assert oracle.complying_judged(env, expectation.higher, agents), ctx
         culprits = [oracle.spec.norm(n) for n in finding.norms]
-        assert set(finding.norms) <= oracle.active(env, lower), ctx
+        assert culprits and set(finding.norms) <= oracle.active(env, lower), ctx
+        assert all(n.agent in agents for n in culprits), ctx
         assert not satisfiable(oracle, env, culprits), f"{finding.norms} satisfiable{ctx}"
+        for dropped in culprits:
+            rest = [n for n in culprits if n is not dropped]
+            assert satisfiable(oracle, env, rest), f"{finding.norms} is not minimal{ctx}"
         return
     if kind == "takes":
         permission = oracle.spec.norm(finding.norms[0])
         assert permission.protected and permission.name in oracle.active(env, higher), ctx
-        assert not any(oracle.meets(permission, env, c) for c in oracle.complying(env, lower)), ctx
+        assert not any(oracle.meets(permission, env, c) for c in complying_a), ctx
         return
     assert conduct is not None, ctx
-    assert conduct in oracle.complying(env, lower), f"conduct breaks layer A{ctx}"
+    assert conduct in complying_a, f"conduct breaks layer A{ctx}"
     broken = oracle.spec.norm(finding.norms[0])
     assert broken.name in oracle.active(env, higher), f"{broken.name} not active in B{ctx}"
     assert not oracle.meets(broken, env, conduct), f"{broken.name} is met{ctx}"

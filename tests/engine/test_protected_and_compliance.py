@@ -157,3 +157,25 @@ def test_taking_away_a_protected_permission_is_a_compliance_gap():
 
 def test_an_unprotected_permission_may_be_taken_away():
     assert _gaps(run(GDPR.format(protected=""))) == []
+
+
+def test_both_layers_are_judged_on_the_judged_agents_duties_only():
+    # a conflict among the lower layer's duties of another agent is not this check's business
+    # (it is a `conflict`); before, it made every `complies with ... for bot` fail
+    text = """
+        layers law > spec
+        agent bot
+        agent other
+        fact f: bool
+        action bot.x
+        action other.y
+        norm L1 @law when f bot must x
+        norm S1 @spec when f bot must x
+        norm S2 @spec other must y
+        norm S3 @spec other must not y
+        expect spec complies with law for bot
+        expect spec complies with law
+    """
+    findings = run(text)
+    gaps = [(f.span.line, f.norms) for f in findings if f.kind == "compliance-gap"]
+    assert gaps == [(13, ("S2", "S3"))]
