@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 
 from ..core.findings import Finding, Label
 from ..engine.evaluate import free_actions, has_deontic, names_in
@@ -16,13 +17,13 @@ def check_expectations(ctx: CheckContext) -> None:
     for expectation in ctx.spec.expectations:
         subject = f"`expect {expectation.text or expectation.kind}`"
         ctx.guarded("the expectation", subject, expectation.span,
-                    lambda e=expectation: _expectation(ctx, e))
+                    partial(_expectation, ctx, expectation))
 
 
 def check_scenarios(ctx: CheckContext) -> None:
     for scenario in ctx.spec.scenarios:
         ctx.guarded("the scenario", f"scenario `{scenario.name}`", scenario.span,
-                    lambda s=scenario: _scenario(ctx, s))
+                    partial(_scenario, ctx, scenario))
 
 
 def _expectation(ctx: CheckContext, expectation: Expectation) -> Iterable[Finding]:

@@ -14,6 +14,8 @@ import itertools
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
+from functools import partial
+from typing import cast
 
 import z3
 
@@ -50,7 +52,7 @@ def lay_out(spec: Spec, limits: Limits, maybe_unmeetable: set[str] | None = None
         raise SolverGaveUp(gave_up.reason, "whether every demand can be met in every situation "
                                            "(which splits the spec into independent groups)") from None
     alone = {layer: restricted_priority(spec, priority,
-                                        NormSet(layout.by_name, lambda n, wanted=layer: n.layer == wanted))
+                                        NormSet(layout.by_name, partial(_in_layer, layer)))
              for layer in sorted(set(layers_alone))}
     return Layout(spec, split_groups(spec, merge_all=True) if merged else groups, priority,
                   merged, world, layout.fact_links, alone)
@@ -149,7 +151,7 @@ class Situations:
             self.memo[("cycles",)] = or_([
                 and_([self.enc.term(c) for c in conditions])
                 for _names, conditions in self.priority.conditional_cycles(limit=100000)])
-        return self.memo[("cycles",)]  # type: ignore[return-value]
+        return self.memo[("cycles",)]
 
     def base_situation(self, facts: Iterable[str] | None = None) -> list[z3.BoolRef]:
         """Typing and `assume`s: the situations that exist (restricted to what `facts` need)."""
@@ -352,7 +354,7 @@ class Situations:
             if fact.kind == "enum" and fact.enum is not None:
                 out[name] = self.spec.enums[fact.enum].values[int(value)]  # type: ignore[call-overload]
             elif fact.kind == "real":
-                out[name] = Fraction(value)  # type: ignore[arg-type]
+                out[name] = Fraction(cast("Fraction | int", value))
             else:
                 out[name] = value  # type: ignore[assignment]
         return dict(sorted(out.items()))
@@ -422,3 +424,7 @@ class Situations:
         consts = self.enc.actions if actions is None else actions
         return {a: is_true_term(model.eval(consts[a], model_completion=True))
                 for a in sorted(self.spec.actions if only is None else only)}
+
+
+def _in_layer(layer: str, norm: NormDecl) -> bool:
+    return norm.layer == layer

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from ..core.findings import Witness
 from ..core.options import CheckOptions
+from ..engine.solver import keeps_host_params
 from ..model.spec import TRUE, ActionRef, Not, RExpr, Spec
 
 if TYPE_CHECKING:
@@ -25,6 +26,7 @@ class StatusChange:
     witness: Witness
 
 
+@keeps_host_params
 def clash_pairs(spec: Spec, options: CheckOptions | None = None) -> list[tuple[str, str]]:
     """Pairs of norms (sorted names) that clash in some situation."""
     import z3
@@ -50,6 +52,7 @@ def clash_pairs(spec: Spec, options: CheckOptions | None = None) -> list[tuple[s
     return pairs
 
 
+@keeps_host_params
 def diff_specs(old: Spec, new: Spec, options: CheckOptions | None = None) -> list[StatusChange]:
     """For each action, a situation where its status (obliged / forbidden / permitted /
     conflict) differs between `old` and `new`, if there is one.

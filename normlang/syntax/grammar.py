@@ -45,7 +45,8 @@ def grammar_text() -> str:
 
         return (files("normlang.grammar") / "norm.lark").read_text(encoding="utf-8")
     except (ModuleNotFoundError, FileNotFoundError):
-        return (Path(__file__).resolve().parent.parent / "grammar" / "norm.lark").read_text(
+        # the source tree: normlang/syntax/grammar.py -> grammar/norm.lark at the top
+        return (Path(__file__).resolve().parents[2] / "grammar" / "norm.lark").read_text(
             encoding="utf-8")
 
 
@@ -101,6 +102,6 @@ def build_parser() -> lark.Lark:
     options = {"parser": "lalr", "lexer": "contextual", "propagate_positions": True,
                    "maybe_placeholders": False, "postlex": _WholeWords()}
     try:
-        return lark.Lark(grammar, cache=cache_file(grammar), **options)  # type: ignore[arg-type]
+        return lark.Lark(grammar, cache=cache_file(grammar), **options)
     except OSError:  # an unwritable or unreadable cache must not stop anyone
-        return lark.Lark(grammar, **options)  # type: ignore[arg-type]
+        return lark.Lark(grammar, **options)

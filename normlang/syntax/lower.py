@@ -343,7 +343,7 @@ def _exponent(text: str) -> Fraction:
     return Fraction(mantissa) * (Fraction(10) ** int(exponent))
 
 
-def lower(tree: lark.Tree, source: SourceFile) -> tuple[ast.File, list[Finding]]:
+def lower(tree: lark.Tree[lark.Token], source: SourceFile) -> tuple[ast.File, list[Finding]]:
     """Build the file's AST from lark's parse tree (see `finish`)."""
     import lark
 

@@ -1,6 +1,6 @@
 """Fuzzing: random bytes and mutated valid files give findings, never an exception.
 
-A failing input found here is kept in tests/frontend/regressions/ and replayed by
+A failing input found here is kept in tests/syntax/regressions/ and replayed by
 `test_regressions` on every run.
 """
 
