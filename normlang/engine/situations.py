@@ -20,7 +20,7 @@ from typing import cast
 import z3
 
 from ..core.findings import WitnessValue
-from ..model.spec import NormDecl, RExpr, Spec
+from ..model.spec import NormDecl, RExpr, Spec, may_clash
 from .conduct import ConductSpace, and_, or_
 from .conflict_sets import Conflicts, KnownConflicts
 from .encode import Encoder, assert_terms, is_false_term, is_true_term, neg
@@ -307,11 +307,12 @@ class Situations:
         return self._demand[norm.name]
 
     def clash(self, first: NormDecl, second: NormDecl) -> z3.BoolRef:
-        """The situations in which no conduct meets both demands under the constraints."""
+        """The situations in which no conduct meets both demands under the constraints
+        (never, for an unprotected `may` and a norm of a lower layer)."""
         key = (min(first.name, second.name), max(first.name, second.name))
         if key not in self._clash:
             group = self.group_of[first.name]
-            if self.group_of[second.name] is not group:
+            if self.group_of[second.name] is not group or not may_clash(first, second):
                 self._clash[key] = z3.BoolVal(False)
             else:
                 space = self.space([group])

@@ -23,9 +23,9 @@ if TYPE_CHECKING:
 #: words of the language; they cannot name things
 KEYWORDS = frozenset({
     "layers", "agent", "enum", "fact", "action", "define", "assume", "constraint", "norm",
-    "import", "values", "value", "prefer", "over", "serves", "overrides", "when", "unless",
-    "must", "may", "not", "and", "or", "true", "false", "expect", "consistent", "always",
-    "never", "possible", "complies", "with", "for", "scenario", "given", "obliged",
+    "import", "values", "value", "prefer", "over", "serves", "overrides", "protected", "when",
+    "unless", "must", "may", "not", "and", "or", "true", "false", "expect", "consistent",
+    "always", "never", "possible", "complies", "with", "for", "scenario", "given", "obliged",
     "forbidden", "permitted", "conflict", "bool", "int", "real", "in",
 })
 

@@ -28,8 +28,8 @@ from pygments.token import (
 DECLARATIONS = ("layers", "agent", "enum", "fact", "action", "define", "assume", "constraint",
                 "norm", "import", "value", "prefer", "expect", "scenario")
 #: words inside a declaration: norm headers and conditions, check forms, `prefer ... over`
-CLAUSES = ("serves", "overrides", "when", "unless", "values", "over", "consistent", "always",
-           "never", "possible", "complies", "with", "for", "given", "in")
+CLAUSES = ("serves", "overrides", "protected", "when", "unless", "values", "over", "consistent",
+           "always", "never", "possible", "complies", "with", "for", "given", "in")
 #: the modalities of a norm; `must not` is `must` followed by the logical `not`
 MODALITIES = ("must", "may")
 #: deontic operators of expectations, and the `conflict` atom

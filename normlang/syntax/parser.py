@@ -313,8 +313,8 @@ def _misspelled_keyword(word: str, terminals: set[str] | frozenset[str]) -> tupl
 
 #: keywords that a misspelling turns into a name the parser takes, so that the error comes
 #: one word later (`expect alway f`, `norm n overides m ...`, `norm n whn f ...`)
-_MISREAD_KEYWORDS = ("always", "never", "possible", "consistent", "overrides", "serves", "when",
-                     "unless", "given", "complies", "with", "obliged", "forbidden", "permitted")
+_MISREAD_KEYWORDS = ("always", "never", "possible", "consistent", "overrides", "serves",
+                     "protected", "when", "unless", "given", "complies", "with", "obliged", "forbidden", "permitted")
 
 
 def _misspelled_word_before(text: str, start: int) -> tuple[str, ...]:
