@@ -223,12 +223,14 @@ def files_fingerprint(folders: tuple[Path, ...]) -> str:
 
 
 def _unchanged(deps: object) -> dict[str, str] | None:
-    """The texts of an entry's files, if every one still has the recorded SHA-256."""
+    """The texts of an entry's files, if every one still has the recorded SHA-256 and still
+    leads, through the same links, to the same file."""
     texts: dict[str, str] = {}
     try:
-        for shown, expected in deps:  # type: ignore[attr-defined]
+        for shown, expected, reached in deps:  # type: ignore[attr-defined]
             data = _read_regular(Path(shown))
-            text = None if data is None or digest(data) != expected else _decoded(data)
+            moved = _reached(shown) != reached
+            text = None if moved or data is None or digest(data) != expected else _decoded(data)
             if text is None:
                 return None
             texts[shown] = text
@@ -238,15 +240,27 @@ def _unchanged(deps: object) -> dict[str, str] | None:
 
 
 def _deps(sources: dict[str, SourceFile]) -> list[list[str]] | None:
-    """Each file with its SHA-256, read again now; None if one no longer holds the text
-    that was checked."""
+    """Each file with its SHA-256 and the file it reaches (every link on its way followed),
+    read again now; None if one no longer holds the text that was checked.
+
+    The loader lists a path written through a link beside the file it reached, at every hop
+    of an import chain: a link pointed elsewhere changes what that path reaches, even when
+    the new file holds the same bytes (its own imports may differ)."""
     deps = []
     for shown in sorted(sources):
         data = _read_regular(Path(shown))
         if data is None or _decoded(data) != sources[shown].text:
             return None
-        deps.append([shown, digest(data)])
+        deps.append([shown, digest(data), _reached(shown)])
     return deps
+
+
+def _reached(shown: str) -> str:
+    """The file a path reaches, every link followed ("" when that fails)."""
+    try:
+        return os.path.realpath(shown, strict=True)
+    except (OSError, ValueError):
+        return ""
 
 
 def _project_of(root: Path) -> str:

@@ -127,7 +127,8 @@ class Loader:
                     if target is not None:
                         edges.append((path, target, decl.span))
                         stack.append((target, display_path(target), decl.span))
-                        written = Path(os.path.normpath(path.parent / decl.path))
+                        # as written, `..` and all: the file system follows it as `resolve` did
+                        written = path.parent / decl.path
                         if written != target:
                             links.append((written, target))
         # the result cache re-reads what it lists: a link listed beside the file it reached

@@ -104,6 +104,9 @@ def _read(decl: ast.ImportValues, resolver: GraphReading) -> dict[str, Any] | No
         # a file the spec read, as a .norm file is: the result cache re-checks it
         shown = display_path(path)
         resolver.sources[shown] = SourceFile(shown, text)
+        written = base / decl.path  # through a link: listed too, so that repointing it counts
+        if written != path:
+            resolver.sources.setdefault(display_path(written), resolver.sources[shown])
         data = json.loads(text)
     except json.JSONDecodeError as bad:
         findings.append(error(

@@ -1,0 +1,47 @@
+"""Hardening, round two (issue 18): no stale pass, no escape, no traceback, every limit
+honoured. Each test here failed on the code before the fix it names."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from cli_helpers import Run, write
+
+VALUES = '{"values": [{"id": 1, "title": "X one"}, {"id": 2, "title": "Y two"}]%s}'
+EDGE = ', "edges": [{"sourceValueId": 2, "wiserValueId": 1}]'
+
+
+def repoint(link: Path, target: str) -> None:
+    link.unlink()
+    link.symlink_to(target)
+
+
+# ---------------------------------------------------------------- 1. links are dependencies
+
+def test_a_link_to_a_moral_graph_pointed_elsewhere_is_recomputed(run: Run, project: Path) -> None:
+    write(project / "v" / "a" / "g.json", VALUES % "")  # no preference: a conflict
+    write(project / "v" / "b" / "g.json", VALUES % EDGE)  # x_one is wiser: overridden
+    (project / "v" / "values.json").symlink_to("b/g.json")
+    write(project / "v" / "spec.norm", 'import values "values.json"\nagent a\naction a.x\n'
+                                       "norm n1 serves x_one a must x\n"
+                                       "norm n2 serves y_two a must not x\n")
+    assert run("v/spec.norm").returncode == 0
+    repoint(project / "v" / "values.json", "a/g.json")
+    for _ in range(2):  # the first run after the change, and the one that replays it
+        again = run("v/spec.norm")
+        assert "error[conflict]" in again.stdout and again.returncode == 1, again.stdout
+
+
+def test_a_link_at_the_second_hop_of_an_import_chain_is_a_dependency(
+        run: Run, project: Path) -> None:
+    for side, fact in (("a", "fact f: bool"), ("b", "fact g: bool")):
+        write(project / "hop" / side / "mid.norm", 'import "c.norm"\n')  # the same bytes
+        write(project / "hop" / side / "c.norm", fact + "\n")
+    (project / "hop" / "l").symlink_to("a")
+    write(project / "hop" / "top.norm", 'import "l/mid.norm"\nexpect always f\n')
+    assert "error[expectation-failed]" in run("hop/top.norm").stdout
+    repoint(project / "hop" / "l", "b")
+    for _ in range(2):
+        again = run("hop/top.norm")
+        assert "unknown name `f`" in again.stdout, again.stdout
