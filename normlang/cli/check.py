@@ -28,10 +28,10 @@ if TYPE_CHECKING:
     from .config import Config
 
 
-#: kinds that `--select` and `--ignore` never hide (see `filter_findings`): findings.MALFORMED_KINDS
-#: and solver-unknown, written out so that a warm run need not import findings
+#: kinds that `--select` and `--ignore` never hide (see `filter_findings`):
+#: findings.UNDECIDED_KINDS, written out so that a warm run need not import findings
 ALWAYS_SHOWN = frozenset({"syntax-error", "name-error", "type-error", "import-error",
-                          "solver-unknown"})
+                          "priority-cycle", "solver-unknown"})
 
 
 def check_parser() -> CommandParser:
@@ -194,8 +194,9 @@ def filter_findings(findings: list[Finding], select: set[str], ignore: set[str],
                     verbose: bool) -> list[Finding]:
     """`--select`, `--ignore`, and info findings only when `verbose` (or when selected).
 
-    A malformed spec and a solver that gave up are always shown: with them hidden, a run
-    that checked nothing would read as a pass.
+    A malformed spec, a priority cycle (which stops the other checks) and a solver that
+    gave up are always shown: with them hidden, a run that decided nothing would read as a
+    pass.
     """
     out = []
     for finding in findings:

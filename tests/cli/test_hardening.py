@@ -45,3 +45,26 @@ def test_a_link_at_the_second_hop_of_an_import_chain_is_a_dependency(
     for _ in range(2):
         again = run("hop/top.norm")
         assert "unknown name `f`" in again.stdout, again.stdout
+
+
+# ---------------------------------------------------------------- 2. nothing hides a priority cycle
+
+CYCLE = ("agent a\naction a.x\nvalue p\nvalue q\nprefer p over q\nprefer q over p\n"
+         "norm n1 serves p a must x\nnorm n2 serves q a must not x\n")
+
+
+def test_select_and_ignore_never_hide_a_priority_cycle(run: Run, project: Path) -> None:
+    write(project / "cyc" / "c.norm", CYCLE)
+    for flags in (["--ignore", "priority-cycle"], ["--select", "conflict"]):
+        shown = run("cyc/c.norm", "--no-cache", *flags)
+        assert "error[priority-cycle]" in shown.stdout and shown.returncode == 1, shown.stdout
+    write(project / "pyproject.toml", "[tool.normcheck]\nignore = ['priority-cycle']\n")
+    shown = run("cyc/c.norm", "--no-cache")
+    assert "error[priority-cycle]" in shown.stdout and shown.returncode == 1, shown.stdout
+
+
+def test_every_kind_that_stops_the_checks_is_always_shown() -> None:
+    from normlang.cli.check import ALWAYS_SHOWN
+    from normlang.core.findings import UNDECIDED_KINDS
+
+    assert ALWAYS_SHOWN == UNDECIDED_KINDS
