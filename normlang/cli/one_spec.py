@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .common import EXIT_FINDINGS, UsageError, write_output
-from .discover import shown_path
+from .discover import discover
 
 #: typing.TYPE_CHECKING without importing typing: a warm run imports as little as it can
 TYPE_CHECKING = False
@@ -17,11 +17,14 @@ if TYPE_CHECKING:
 
 
 def load_spec(path: str) -> tuple[Spec | None, list[Finding], dict[str, SourceFile]]:
+    """The spec of one named file, refused as `normcheck check` refuses it: a file that
+    leads outside its project root through a link is a usage error, never read."""
     from ..model.loader import Loader
 
     if not Path(path).is_file():
         raise UsageError(f"path `{path}` does not exist or is not a file")
-    loaded = Loader().load(Path(shown_path(Path(path))))
+    [root] = discover([Path(path)], [], Path.cwd())  # the confinement of every subcommand
+    loaded = Loader().load(root)
     return loaded.spec, loaded.findings, loaded.files
 
 

@@ -23,7 +23,7 @@ from ..core.findings import Finding
 from ..core.source import SourceFile, Span
 from ..syntax import ast
 from ..syntax.grammar import KEYWORDS
-from .imports import display_path, error, inside, printable
+from .imports import display_path, error, import_target, printable, through_link
 from .spec import FALSE, TRUE, FactDecl, FactRef, Or, RExpr, ValueDecl
 from .typing_base import Context
 from .typing_rules import Typer
@@ -72,15 +72,9 @@ def import_moral_graphs(decls: list[ast.ImportValues], resolver: GraphReading, t
 def _read(decl: ast.ImportValues, resolver: GraphReading) -> dict[str, Any] | None:
     findings = resolver.findings
     base = Path(decl.span.path).resolve().parent
-    try:
-        path = (base / decl.path).resolve()
-    except (OSError, RuntimeError, ValueError):  # ValueError: a NUL in the path
-        findings.append(error("import-error", f"cannot resolve import `{printable(decl.path)}`", decl.span))
-        return None
-    if not inside(path, resolver.root_dir):
-        findings.append(error("import-error", f"import `{printable(decl.path)}` leaves the project root",
-                              decl.span, "imports must stay inside the project root "
-                                         "(symlinks are resolved)"))
+    path = import_target(base, decl.path, resolver.root_dir, ".json")
+    if not isinstance(path, Path):
+        findings.append(error("import-error", path[0], decl.span, *filter(None, [path[1]])))
         return None
     try:
         info = os.stat(path)
@@ -105,7 +99,7 @@ def _read(decl: ast.ImportValues, resolver: GraphReading) -> dict[str, Any] | No
         shown = display_path(path)
         resolver.sources[shown] = SourceFile(shown, text)
         written = base / decl.path  # through a link: listed too, so that repointing it counts
-        if written != path:
+        if through_link(written):
             resolver.sources.setdefault(display_path(written), resolver.sources[shown])
         data = json.loads(text)
     except json.JSONDecodeError as bad:

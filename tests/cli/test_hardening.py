@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 from cli_helpers import Run, write
 
 VALUES = '{"values": [{"id": 1, "title": "X one"}, {"id": 2, "title": "Y two"}]%s}'
@@ -68,3 +69,59 @@ def test_every_kind_that_stops_the_checks_is_always_shown() -> None:
     from normlang.core.findings import UNDECIDED_KINDS
 
     assert ALWAYS_SHOWN == UNDECIDED_KINDS
+
+
+# ---------------------------------------------------------------- 3-5. reading files
+
+SECRET = "TOKEN=hunter2-do-not-echo\n"
+
+
+def test_every_subcommand_refuses_a_root_that_links_outside_the_project(
+        run: Run, project: Path, tmp_path: Path) -> None:
+    outside = write(tmp_path / "elsewhere" / "secret.norm", SECRET)
+    (project / "leak.norm").symlink_to(outside)
+    write(project / "ok.norm", "fact f: bool\n")
+    for args in (["leak.norm"], ["query", "leak.norm"], ["graph", "leak.norm"],
+                 ["diff", "leak.norm", "ok.norm"], ["diff", "ok.norm", "leak.norm"]):
+        refused = run(*args)
+        assert refused.returncode == 2, (args, refused)
+        assert "outside its project root" in refused.stderr, (args, refused.stderr)
+        assert "hunter2" not in refused.stdout + refused.stderr
+
+
+def test_an_import_outside_the_root_is_refused_before_it_is_looked_up(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from normlang.api import load_text
+
+    write(tmp_path / "p" / "pyproject.toml", "")
+    looked_up: list[str] = []
+    real_stat, real_lstat = os.stat, os.lstat
+
+    def spy(real: object) -> object:
+        def call(path: object, *args: object, **kwargs: object) -> object:
+            looked_up.append(os.fsdecode(path))  # type: ignore[arg-type]
+            return real(path, *args, **kwargs)  # type: ignore[operator]
+        return call
+
+    monkeypatch.setattr(os, "stat", spy(real_stat))
+    monkeypatch.setattr(os, "lstat", spy(real_lstat))
+    for written in ('"/net/host/share/x.norm"', '"//host/share/y.norm"',
+                    '"../../../../../../nowhere/z.norm"', 'values "/net/host/g.json"'):
+        loaded = load_text(f"import {written}\nfact f: bool\n", tmp_path / "p" / "a.norm")
+        assert [f.message for f in loaded.findings] == [
+            f"import `{written.split(chr(34))[1]}` leaves the project root"], loaded.findings
+    assert not [p for p in looked_up if "host" in p or "nowhere" in p], looked_up
+
+
+def test_an_import_reads_only_norm_files_and_a_graph_only_json(run: Run, project: Path) -> None:
+    write(project / "sec" / ".env", SECRET)
+    write(project / "sec" / "config", SECRET)
+    (project / "sec" / "innocent.norm").symlink_to(".env")
+    for written, kind in ((".env", ""), ("config", ""), ("innocent.norm", ""),
+                          (".env", "values ")):
+        write(project / "sec" / "a.norm", f'import {kind}"{written}"\nfact f: bool\n')
+        for fmt in ("text", "json"):
+            shown = run("sec/a.norm", "--no-cache", "--format", fmt)
+            assert "error" in shown.stdout and "import-error" in shown.stdout, shown.stdout
+            assert "hunter2" not in shown.stdout + shown.stderr, shown.stdout
+            assert "TOKEN" not in shown.stdout + shown.stderr, shown.stdout
