@@ -156,21 +156,29 @@ class Cache:
             return None
         return entry
 
-    def is_its_own_folder(self) -> bool:
-        """Whether the cache may write in its folder: one that does not exist yet, is empty,
-        or was made by normcheck (its `.gitignore` says so). Never a folder of other files,
-        which the `.gitignore` written there would hide from git."""
+    def refusal(self) -> str | None:
+        """Why the cache may not write in its folder, or None when it may: a folder that does
+        not exist yet, is empty (or holds only what an interrupted write left), or was made
+        by normcheck (its `.gitignore` says so). Never a folder of other files, which the
+        `.gitignore` written there would hide from git, and never a symbolic link (it could
+        lead anywhere: a checked-out project must not choose where normcheck writes)."""
         try:
+            if self.folder.is_symlink():
+                return "is a symbolic link"
             if not self.folder.exists():
-                return True
+                return None
             if not self.folder.is_dir():
-                return False
+                return "is not a folder"
             ignore = self.folder / ".gitignore"
-            if ignore.is_file():
-                return ignore.read_text(encoding="utf-8").startswith(_IGNORE_MARK)
-            return next(self.folder.iterdir(), None) is None
+            if ignore.is_file() and not ignore.is_symlink():
+                with ignore.open(encoding="utf-8") as stream:
+                    if stream.read(len(_IGNORE_MARK)) == _IGNORE_MARK:
+                        return None
+            elif all(_is_leftover(entry.name) for entry in self.folder.iterdir()):
+                return None
         except (OSError, UnicodeDecodeError):
-            return False
+            return "cannot be read"
+        return "holds files that normcheck did not make"
 
     def _store(self, path: Path, entry: dict[str, Any]) -> None:
         entry["checksum"] = _checksum(entry)
@@ -187,6 +195,11 @@ class Cache:
 #: the `.gitignore` of a cache folder; its first line is how a folder made by normcheck is known
 _IGNORE_MARK = "# created by normcheck"
 _IGNORE_LINES = f"{_IGNORE_MARK}: the cache is never committed\n*\n"
+
+
+def _is_leftover(name: str) -> bool:
+    """A temporary file of a write that was interrupted (see `_atomic_write`)."""
+    return name.startswith(".tmp-") and name.endswith(".part")
 
 
 def _key(*parts: str) -> str:

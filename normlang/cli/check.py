@@ -107,9 +107,10 @@ def check_command(argv: list[str]) -> int:
         print("normcheck: warning: no .norm files to check", file=sys.stderr)
     color = fmt == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     cache = None if args.no_cache else cache_of(args.cache_dir, config)
-    if cache is not None and not cache.is_its_own_folder():
-        print(f"normcheck: warning: `{cache.folder}` holds files that normcheck did not make; "
-              "nothing is cached there (give the cache a folder of its own)", file=sys.stderr)
+    refused = cache.refusal() if cache is not None else None
+    if cache is not None and refused is not None:
+        print(f"normcheck: warning: `{cache.folder}` {refused}; nothing is cached there (give "
+              "the cache a folder of its own)", file=sys.stderr)
         cache = None
     run_key = cache.run_key(roots, request_of(args, config, color)) if cache and roots else None
     # INVARIANT: a command is recorded only after all of the validation below passed, so a

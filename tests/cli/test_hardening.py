@@ -125,3 +125,22 @@ def test_an_import_reads_only_norm_files_and_a_graph_only_json(run: Run, project
             assert "error" in shown.stdout and "import-error" in shown.stdout, shown.stdout
             assert "hunter2" not in shown.stdout + shown.stderr, shown.stdout
             assert "TOKEN" not in shown.stdout + shown.stderr, shown.stdout
+
+
+# ---------------------------------------------------------------- 6, 18. the cache folder
+
+def test_a_cache_folder_that_is_a_link_is_refused(run: Run, project: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (project / ".normcheck_cache").symlink_to(outside)
+    result = run("conflict")
+    assert result.returncode == 1 and "error[conflict]" in result.stdout
+    assert "is a symbolic link; nothing is cached there" in result.stderr
+    assert list(outside.iterdir()) == []
+
+
+def test_a_leftover_temporary_file_does_not_disable_a_new_cache(run: Run, project: Path) -> None:
+    write(project / ".normcheck_cache" / ".tmp-abc123.part", "")  # a write killed midway
+    first = run("conflict")
+    assert first.stderr == "" and (project / ".normcheck_cache" / ".gitignore").is_file()
+    assert list((project / ".normcheck_cache").glob("*.json"))
