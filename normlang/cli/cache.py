@@ -55,14 +55,69 @@ def digest(data: bytes) -> str:
     return sha256(data).hexdigest()
 
 
-def _read_regular(path: Path) -> bytes | None:
-    """The bytes of a regular file; None for anything else (a FIFO would block, a folder fail)."""
+#: CheckOptions().max_file_bytes, written out: a warm run does not import the options
+DEFAULT_MAX_BYTES = 8 * 1024 * 1024
+#: the largest cache entry read (a run entry holds a whole command's output)
+MAX_ENTRY_BYTES = 256 * 1024 * 1024
+_CHUNK = 1 << 20
+
+
+def _opened(path: Path | str, max_bytes: int) -> int | None:
+    """A descriptor of a regular file of at most `max_bytes`, else None: opened without
+    blocking (a FIFO would block), then checked on the file opened (no race with a link
+    repointed between a check and the open)."""
     try:
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            return None
-        return path.read_bytes()
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except (OSError, ValueError):
+        return None
+    try:
+        info = os.fstat(handle)
+        if stat.S_ISREG(info.st_mode) and info.st_size <= max_bytes:
+            return handle
+    except OSError:
+        pass
+    os.close(handle)
+    return None
+
+
+def _read_regular(path: Path | str, max_bytes: int) -> bytes | None:
+    """The bytes of a regular file of at most `max_bytes`; None for anything else: a FIFO,
+    a device such as `/dev/zero`, a folder, a file too large (or grown past the limit)."""
+    handle = _opened(path, max_bytes)
+    if handle is None:
+        return None
+    chunks, size = [], 0
+    try:
+        while chunk := os.read(handle, _CHUNK):
+            size += len(chunk)
+            if size > max_bytes:
+                return None
+            chunks.append(chunk)
     except OSError:
         return None
+    finally:
+        os.close(handle)
+    return b"".join(chunks)
+
+
+def _hash_regular(path: Path, max_bytes: int) -> str | None:
+    """The SHA-256 of a regular file of at most `max_bytes`, read in chunks (a root's key
+    never holds the file in memory); None for anything else, which is then not cached."""
+    handle = _opened(path, max_bytes)
+    if handle is None:
+        return None
+    hashed, size = sha256(), 0
+    try:
+        while chunk := os.read(handle, _CHUNK):
+            size += len(chunk)
+            if size > max_bytes:
+                return None
+            hashed.update(chunk)
+    except OSError:
+        return None
+    finally:
+        os.close(handle)
+    return hashed.hexdigest()
 
 
 def _decoded(data: bytes) -> str | None:
@@ -75,17 +130,20 @@ def _decoded(data: bytes) -> str | None:
 class Cache:
     """Results of checking, stored as one JSON file per entry under `folder`."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         self.folder = folder
+        #: `max-file-bytes`: a root or a file read beyond it is never hashed nor cached
+        self.max_bytes = max_bytes
 
     def key(self, root: Path, fingerprint: str) -> str | None:
-        """The entry key of a root file, or None if it cannot be read as a regular file."""
-        content = _read_regular(root)
-        if content is None:
+        """The entry key of a root file, or None if it cannot be read as a regular file within
+        the size limit (the check then reports it)."""
+        hashed = _hash_regular(root, self.max_bytes)
+        if hashed is None:
             return None
         # the project root bounds what the root may import: a new `pyproject.toml` between
         # them can make a spec that imported fine an import-error
-        return _key(fingerprint, os.getcwd(), str(root), _project_of(root), digest(content))
+        return _key(fingerprint, os.getcwd(), str(root), _project_of(root), hashed)
 
     def get(self, key: str) -> tuple[list[Finding], dict[str, SourceFile]] | None:
         """The findings and sources of a valid entry whose files are all unchanged, else None."""
@@ -93,7 +151,7 @@ class Cache:
         from ..report.json import finding_from_record
 
         entry = self._load(self.folder / f"{key}.json", key)
-        texts = _unchanged(entry.get("deps")) if entry is not None else None
+        texts = _unchanged(entry.get("deps"), self.max_bytes) if entry is not None else None
         if entry is None or texts is None:
             return None
         try:
@@ -110,7 +168,7 @@ class Cache:
         """
         from ..report.json import finding_to_record
 
-        deps = _deps(sources)
+        deps = _deps(sources, self.max_bytes)
         if deps is not None:
             self._store(self.folder / f"{key}.json", {
                 "format": FORMAT, "key": key, "deps": deps,
@@ -121,16 +179,16 @@ class Cache:
         root cannot be read as a regular file."""
         parts = [request, os.getcwd()]
         for root in roots:
-            content = _read_regular(root)
-            if content is None:
+            hashed = _hash_regular(root, self.max_bytes)
+            if hashed is None:
                 return None
-            parts += [str(root), _project_of(root), digest(content)]
+            parts += [str(root), _project_of(root), hashed]
         return _key("run", *parts)
 
     def replay(self, key: str) -> Replay | None:
         """The output and exit code of a recorded command whose files are all unchanged."""
         entry = self._load(self.folder / "runs" / f"{key}.json", key)
-        if entry is None or _unchanged(entry.get("deps")) is None:
+        if entry is None or _unchanged(entry.get("deps"), self.max_bytes) is None:
             return None
         stdout, code = entry.get("stdout"), entry.get("exit")
         if not isinstance(stdout, str) or type(code) is not int:
@@ -139,16 +197,17 @@ class Cache:
 
     def record(self, key: str, sources: dict[str, SourceFile], replay: Replay) -> None:
         """Store what a command printed and returned, and the files it depended on."""
-        deps = _deps(sources)
+        deps = _deps(sources, self.max_bytes)
         if deps is not None:
             self._store(self.folder / "runs" / f"{key}.json", {
                 "format": FORMAT, "key": key, "deps": deps, "stdout": replay[0],
                 "exit": replay[1]})
 
     def _load(self, path: Path, key: str) -> dict[str, Any] | None:
+        data = _read_regular(path, MAX_ENTRY_BYTES)  # never a FIFO, a device, a huge file
         try:
-            entry = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError, RecursionError):  # unreadable, not JSON, nested too deep
+            entry = json.loads(data.decode("utf-8")) if data is not None else None
+        except (ValueError, RecursionError):  # not UTF-8, not JSON, nested too deep
             return None
         if not isinstance(entry, dict) or entry.get("format") != FORMAT:
             return None
@@ -235,13 +294,13 @@ def files_fingerprint(folders: tuple[Path, ...]) -> str:
     return digest("\n".join(stamps).encode("utf-8", "surrogatepass"))
 
 
-def _unchanged(deps: object) -> dict[str, str] | None:
+def _unchanged(deps: object, max_bytes: int) -> dict[str, str] | None:
     """The texts of an entry's files, if every one still has the recorded SHA-256 and still
     leads, through the same links, to the same file."""
     texts: dict[str, str] = {}
     try:
         for shown, expected, reached in deps:  # type: ignore[attr-defined]
-            data = _read_regular(Path(shown))
+            data = _read_regular(shown, max_bytes)
             moved = _reached(shown) != reached
             text = None if moved or data is None or digest(data) != expected else _decoded(data)
             if text is None:
@@ -252,7 +311,7 @@ def _unchanged(deps: object) -> dict[str, str] | None:
     return texts
 
 
-def _deps(sources: dict[str, SourceFile]) -> list[list[str]] | None:
+def _deps(sources: dict[str, SourceFile], max_bytes: int) -> list[list[str]] | None:
     """Each file with its SHA-256 and the file it reaches (every link on its way followed),
     read again now; None if one no longer holds the text that was checked.
 
@@ -261,7 +320,7 @@ def _deps(sources: dict[str, SourceFile]) -> list[list[str]] | None:
     the new file holds the same bytes (its own imports may differ)."""
     deps = []
     for shown in sorted(sources):
-        data = _read_regular(Path(shown))
+        data = _read_regular(shown, max_bytes)
         if data is None or _decoded(data) != sources[shown].text:
             return None
         deps.append([shown, digest(data), _reached(shown)])

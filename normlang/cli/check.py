@@ -181,14 +181,17 @@ def options_of(args: argparse.Namespace, config: Config) -> CheckOptions:
 
 
 def cache_of(flag: str | None, config: Config) -> Cache:
-    from .cache import Cache
+    from .cache import DEFAULT_MAX_BYTES, Cache
 
+    limit = config.get("max-file-bytes")
+    # a bad value is reported by `options_of`; here it only bounds what the cache reads
+    max_bytes = limit if type(limit) is int and limit > 0 else DEFAULT_MAX_BYTES
     if flag:
-        return Cache(Path(flag))
+        return Cache(Path(flag), max_bytes)
     configured = config.get("cache-dir")
     if configured:
-        return Cache(config.base / configured)
-    return Cache(project_root(Path.cwd()) / ".normcheck_cache")
+        return Cache(config.base / configured, max_bytes)
+    return Cache(project_root(Path.cwd()) / ".normcheck_cache", max_bytes)
 
 
 def filter_findings(findings: list[Finding], select: set[str], ignore: set[str],

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
-from cli_helpers import Run, write
+from cli_helpers import Run, run_in, write
 
 VALUES = '{"values": [{"id": 1, "title": "X one"}, {"id": 2, "title": "Y two"}]%s}'
 EDGE = ', "edges": [{"sourceValueId": 2, "wiserValueId": 1}]'
@@ -144,3 +144,41 @@ def test_a_leftover_temporary_file_does_not_disable_a_new_cache(run: Run, projec
     first = run("conflict")
     assert first.stderr == "" and (project / ".normcheck_cache" / ".gitignore").is_file()
     assert list((project / ".normcheck_cache").glob("*.json"))
+
+
+# ---------------------------------------------------------------- 8, 14. what the cache reads
+
+def test_a_root_over_the_size_limit_is_never_read_for_its_key(tmp_path: Path) -> None:
+    from normlang.cli.cache import Cache
+
+    huge = tmp_path / "huge.norm"
+    with huge.open("wb") as stream:
+        stream.truncate(8 * 1024 * 1024 + 1)  # sparse: one byte over the default limit
+    cache = Cache(tmp_path / "cache")
+    assert cache.key(huge, "options") is None
+    assert cache.run_key([huge], "request") is None
+
+
+def test_a_huge_sparse_root_is_refused_quickly_with_the_cache_on(
+        run: Run, project: Path) -> None:
+    with (project / "huge.norm").open("wb") as stream:
+        stream.truncate(64 * 1024 * 1024 * 1024)  # 64 GiB, sparse
+    result = run("huge.norm")
+    assert result.returncode == 1 and "over the limit of 8388608" in result.stdout, result
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero"])
+def test_a_cache_entry_that_is_not_a_regular_file_is_ignored(
+        run: Run, project: Path, kind: str) -> None:
+    first = run("conflict")
+    entries = [*(project / ".normcheck_cache").glob("*.json"),
+               *(project / ".normcheck_cache" / "runs").glob("*.json")]
+    assert len(entries) == 2
+    for entry in entries:
+        entry.unlink()
+        if kind == "fifo":
+            os.mkfifo(entry)
+        else:
+            entry.symlink_to("/dev/zero")
+    again = run_in(project, "conflict", timeout=60)  # a run that blocks fails here
+    assert again.stdout == first.stdout and again.returncode == 1
