@@ -28,6 +28,22 @@ def load_spec(path: str) -> tuple[Spec | None, list[Finding], dict[str, SourceFi
     return loaded.spec, loaded.findings, loaded.files
 
 
+def report_undecided(gave_up: Exception, roots: list[str], files: dict[str, SourceFile],
+                     output: str) -> int:
+    """The solver gave up (a limit, `unknown`): reported as `normcheck check` reports it, a
+    `solver-unknown` error on each root file (the findings document when the output is
+    JSON), exit 1; never an answer, never a traceback."""
+    from ..core.findings import Finding
+    from ..core.source import Span
+
+    reason = getattr(gave_up, "reason", None) or str(gave_up) or "z3 answered `unknown`"
+    findings = [Finding("solver-unknown", f"could not decide this command's answer: {reason}",
+                        Span(root, 0, 0, 1, 1, 1, 1),
+                        help=("nothing was decided: this is not an answer",))
+                for root in roots]
+    return report_malformed(findings, files, output)
+
+
 def report_malformed(findings: list[Finding], files: dict[str, SourceFile], output: str) -> int:
     """A spec that does not load: its findings, as JSON when the command's output is JSON
     (a caller that parses it gets the findings document of `normcheck --format json`)."""

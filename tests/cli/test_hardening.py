@@ -182,3 +182,35 @@ def test_a_cache_entry_that_is_not_a_regular_file_is_ignored(
             entry.symlink_to("/dev/zero")
     again = run_in(project, "conflict", timeout=60)  # a run that blocks fails here
     assert again.stdout == first.stdout and again.returncode == 1
+
+
+# ---------------------------------------------------------------- 9. diff and graph when z3 gives up
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_diff_and_graph_report_a_solver_give_up(
+        project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        fmt: str) -> None:
+    import json
+
+    from normlang.cli.main import main
+    from normlang.engine.solver import SolverGaveUp
+    from normlang.runtime import meaning
+
+    def give_up(*_args: object, **_kwargs: object) -> object:
+        raise SolverGaveUp("z3 answered `unknown` (timeout)")
+
+    monkeypatch.setattr(meaning, "diff_specs", give_up)
+    monkeypatch.setattr(meaning, "clash_pairs", give_up)
+    monkeypatch.chdir(project)
+    for argv in (["diff", "conflict/persona.norm", "clean/ok.norm", "--fail-on-change"],
+                 ["graph", "conflict/persona.norm"]):
+        graph_format = {"text": "dot", "json": "json"}[fmt] if argv[0] == "graph" else fmt
+        code = main([*argv, "--format", graph_format])
+        out = capsys.readouterr().out
+        assert code == 1, (argv, out)
+        if fmt == "json":
+            document = json.loads(out)
+            assert "changed" not in document
+            assert {f["kind"] for f in document["findings"]} == {"solver-unknown"}
+        else:
+            assert "error[solver-unknown]" in out and "timeout" in out, out
