@@ -214,3 +214,23 @@ def test_diff_and_graph_report_a_solver_give_up(
             assert {f["kind"] for f in document["findings"]} == {"solver-unknown"}
         else:
             assert "error[solver-unknown]" in out and "timeout" in out, out
+
+
+# ---------------------------------------------------------------- 15. a reader that left
+
+def test_the_exit_code_survives_a_closed_pipe(project: Path) -> None:
+    import subprocess
+
+    from cli_helpers import cli_env, normcheck_command
+
+    for args, code in ((["conflict", "--no-cache"], 1), (["clean", "--no-cache"], 0),
+                       (["graph", "conflict/persona.norm"], 0)):
+        reading, writing = os.pipe()
+        os.close(reading)  # `normcheck ... | true`: the reader is gone before the output
+        try:
+            done = subprocess.run([*normcheck_command(), *args], cwd=project, env=cli_env(),
+                                  stdout=writing, stderr=subprocess.PIPE, timeout=120)
+        finally:
+            os.close(writing)
+        assert done.returncode == code, (args, done.stderr)
+        assert b"Traceback" not in done.stderr
