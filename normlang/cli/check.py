@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..core.escape import escaped
 from ..core.version import __version__
 from ..report import FORMATS
 from .cache import Cache
@@ -109,7 +110,7 @@ def check_command(argv: list[str]) -> int:
     cache = None if args.no_cache else cache_of(args.cache_dir, config)
     refused = cache.refusal() if cache is not None else None
     if cache is not None and refused is not None:
-        print(f"normcheck: warning: `{cache.folder}` {refused}; nothing is cached there (give "
+        print(f"normcheck: warning: `{escaped(str(cache.folder))}` {refused}; nothing is cached there (give "
               "the cache a folder of its own)", file=sys.stderr)
         cache = None
     run_key = cache.run_key(roots, request_of(args, config, color)) if cache and roots else None

@@ -62,8 +62,16 @@ def write_output(text: str) -> None:
     """Write the command's output to stdout; failing that (a full disk, a closed file), a
     usage error that says so rather than a traceback. A reader that left (a broken pipe,
     `normcheck | true`) gets nothing more, and the exit code still says what was found."""
+    from ..core.escape import encodable
+
+    data = encodable(text)  # always UTF-8, whatever the locale or PYTHONIOENCODING say
     try:
-        sys.stdout.write(text)
+        buffer = getattr(sys.stdout, "buffer", None)
+        if buffer is None:  # a text-only stream put in place of stdout
+            sys.stdout.write(data.decode("utf-8"))
+        else:
+            sys.stdout.flush()
+            buffer.write(data)
         sys.stdout.flush()
     except BrokenPipeError:
         discard_stdout()

@@ -13,6 +13,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..core.escape import escaped
 from ..core.findings import Finding, Label
 from ..core.source import SourceFile, Span
 from ..syntax import ast
@@ -37,8 +38,9 @@ class ParsedFile:
 
 
 def printable(text: str) -> str:
-    """`text` with control and other unprintable characters escaped, for messages."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    """`text` as quoted in a message: `core.escape.escaped`, the one escaping of what is
+    printed (the renderers escape whole messages again; escaping is idempotent on its output)."""
+    return escaped(text)
 
 
 def error(kind: str, message: str, span: Span, *help_lines: str,

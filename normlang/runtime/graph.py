@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..core.escape import escaped
 from ..model.spec import Spec
 
 if TYPE_CHECKING:
@@ -89,7 +90,8 @@ _ARROWS = {"priority": "-->", "clash": "-.-", "declared-in": "---", "imports": "
 
 
 def _label(name: str, data: dict[str, Any]) -> str:
-    return f"{name} @{data['layer']}" if data.get("layer") else name
+    """What a node shows: its name (a file's may hold anything), escaped to one safe line."""
+    return escaped(f"{name} @{data['layer']}" if data.get("layer") else name)
 
 
 def _mermaid(nodes: list[tuple[Any, dict[str, Any]]],
@@ -107,7 +109,8 @@ def _mermaid(nodes: list[tuple[Any, dict[str, Any]]],
 
 
 def _quoted(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """A dot string: escaped to one safe line, then quoted."""
+    return '"' + escaped(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _dot(nodes: list[tuple[Any, dict[str, Any]]],

@@ -234,3 +234,42 @@ def test_the_exit_code_survives_a_closed_pipe(project: Path) -> None:
             os.close(writing)
         assert done.returncode == code, (args, done.stderr)
         assert b"Traceback" not in done.stderr
+
+
+# ---------------------------------------------------------------- 7, 17. what is printed
+
+def test_hostile_text_and_file_names_print_as_valid_escaped_utf8(project: Path) -> None:
+    import json
+    import subprocess
+
+    from cli_helpers import cli_env, normcheck_command
+
+    persona = (project / "conflict" / "persona.norm").read_bytes()
+    (project / "conflict").joinpath(os.fsdecode(b"bad\xff\nname.norm")).write_bytes(persona)
+    write(project / "conflict" / "s.norm", 'agent a\naction a.x\n'
+          'value v "\\ud800 \x1b[2J\rno findings in 9 files"\n'
+          "norm n1 serves v a must x\nnorm n2 a must not x\n")
+    write(project / "conflict" / "g.json", '{"values": [{"id": 1, "title": "X \\ud800 one", '
+          '"description": "d\\ud800\\n\\u001b[2J"}]}')
+    write(project / "conflict" / "m.norm", 'import values "g.json"\nagent b\naction b.y\n'
+          "norm k1 serves x_one b must y\nnorm k2 b must not y\n")
+    env = cli_env(PYTHONIOENCODING="utf-8:strict")
+    for fmt in ("text", "concise", "json", "sarif", "github"):
+        done = subprocess.run([*normcheck_command(), "conflict", "--no-cache", "--exit-zero",
+                               "--format", fmt], cwd=project, env=env, capture_output=True,
+                              timeout=120)
+        assert done.returncode == 0, (fmt, done.stderr)
+        out = done.stdout.decode("utf-8")  # strict: valid UTF-8
+        assert "\x1b" not in out and "\r" not in out and "Traceback" not in done.stderr.decode()
+        if fmt in ("json", "sarif"):
+            json.loads(out)
+        if fmt == "concise":
+            assert all(line.startswith("conflict/") for line in out.splitlines()[:-1]), out
+    for graph in ("mermaid", "dot", "json"):
+        for name in (os.fsdecode(b"conflict/bad\xff\nname.norm"), "conflict/m.norm"):
+            done = subprocess.run([*normcheck_command(), "graph", "--format", graph, name],
+                                  cwd=project, env=env, capture_output=True, timeout=120)
+            out = done.stdout.decode("utf-8")
+            assert done.returncode == 0 and "\x1b" not in out, (graph, done.stderr)
+            if graph == "mermaid":
+                assert all(line.startswith(("graph TD", "  n")) for line in out.splitlines()), out
