@@ -17,6 +17,7 @@ from ..core.digraph import Digraph
 from ..core.findings import Finding
 from ..core.options import CheckOptions
 from ..core.source import SourceFile, Span
+from ..core.suggest import bounded_suggestions
 from ..syntax import ast
 from .imports import (
     ParsedFile,
@@ -42,7 +43,7 @@ class Loader:
         shown = str(path)
         resolved = path.resolve() if path.exists() else path.absolute()
         root_dir = project_root(resolved)
-        with _no_cycle_collection():
+        with _no_cycle_collection(), bounded_suggestions():
             return self._load_graph(resolved, shown, root_dir)
 
     def load_text(self, text: str, path: str) -> Loaded:
@@ -57,7 +58,7 @@ class Loader:
                             "raise `max-file-bytes` if this is intended")
             return Loaded(path, None, [too_big], {})
         source, findings = decode(data, path)
-        with _no_cycle_collection():
+        with _no_cycle_collection(), bounded_suggestions():
             self._parsed[resolved] = self._parse(resolved, source, findings)
             return self._load_graph(resolved, path, project_root(resolved))
 

@@ -29,3 +29,32 @@ def test_cards_with_one_title_get_short_names_quickly(tmp_path: Path) -> None:
     names = sorted(loaded.spec.values, key=lambda n: (len(n), n))
     assert names[:3] == ["same", "same_2", "same_3"] and names[-1] == "same_8000"
     assert took < 30, took  # was 47 s: each name was found by appending `_` in a loop
+
+
+def test_did_you_mean_work_is_bounded(tmp_path: Path) -> None:
+    from normlang.core.suggest import MAX_SUGGESTIONS
+
+    count = 3000
+    facts = "".join(f"fact signal_{i:05d}_ok: bool\n" for i in range(count))
+    typos = "".join(f"assume sigmal_{i:05d}_ok\n" for i in range(count))
+    started = time.monotonic()
+    loaded = load_text(facts + typos, _project(tmp_path) / "a.norm")
+    took = time.monotonic() - started
+    unknown = [f for f in loaded.findings if f.kind == "name-error"]
+    assert len(unknown) == count
+    hinted = [f for f in unknown if any(h.startswith("did you mean") for h in f.help)]
+    assert hinted[0].help == ("did you mean `signal_00000_ok`?",)
+    assert len(hinted) == MAX_SUGGESTIONS  # was one per unknown name: quadratic work
+    assert took < 60, took  # 5,000 of each took 68 s
+
+
+def test_the_suggestion_budget_counts_hints_and_comparisons() -> None:
+    from normlang.core.suggest import bounded_suggestions, closest
+
+    known = [f"name{i}" for i in range(10)]
+    with bounded_suggestions(hints=100, comparisons=25):
+        answers = [closest("nane1", known) for _ in range(4)]
+    assert answers == ["name1", "name1", "name1", None]  # 10 comparisons each
+    with bounded_suggestions(hints=2):
+        assert [closest("nane1", known) for _ in range(3)] == ["name1", "name1", None]
+    assert closest("nane1", known) == "name1"  # outside a load: unbounded
