@@ -14,7 +14,14 @@ from typing import TYPE_CHECKING
 from ..core.findings import Finding
 from ..core.source import Span
 from ..syntax import ast
-from .expr_profile import Profile, actions_in, profile
+from .expr_profile import (
+    MAX_CONSTANT_BITS,
+    ConstantBits,
+    Profile,
+    actions_in,
+    constant_bits,
+    profile,
+)
 from .spec import (
     FALSE,
     ActionRef,
@@ -69,6 +76,7 @@ class Typer(TypingErrors):
         #: one FactRef / ActionRef / EnumConst per name or value, shared by every use
         self._leaves: dict[RExpr, RExpr] = {}
         self._suggestions: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._constant_bits: ConstantBits = {}
 
     # ------------------------------------------------------------ entry points
 
@@ -297,7 +305,16 @@ class Typer(TypingErrors):
                         expr.span, "normlang proves facts about linear arithmetic only")
             raise Bad
         kind = "real" if "real" in (lk, rk) else "int"
-        return Arith(expr.op, left, right), kind  # type: ignore[arg-type]
+        result = Arith(expr.op, left, right)  # type: ignore[arg-type]
+        numerator, denominator = constant_bits(result, self._constant_bits)
+        if numerator + denominator > MAX_CONSTANT_BITS:
+            digits = (numerator + denominator) * 30103 // 100000  # log10(2)
+            self._error("type-error", f"constants of this expression grow to about {digits:,} "
+                                      f"digits once multiplied out (defines inlined)", expr.span,
+                        f"normlang works with numbers of at most "
+                        f"{MAX_CONSTANT_BITS * 30103 // 100000:,} digits")
+            raise Bad
+        return result, kind
 
     def _compare(self, expr: ast.Binary, context: Context, agent: str | None) -> Typed:
         left = self._lower(expr.left, context, agent)

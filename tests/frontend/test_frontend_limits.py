@@ -58,3 +58,23 @@ def test_the_suggestion_budget_counts_hints_and_comparisons() -> None:
     with bounded_suggestions(hints=2):
         assert [closest("nane1", known) for _ in range(3)] == ["name1", "name1", None]
     assert closest("nane1", known) == "name1"  # outside a load: unbounded
+
+
+def test_constants_squared_through_defines_are_bounded(tmp_path: Path) -> None:
+    defines = "define d0 = 1e1000\n" + "".join(
+        f"define d{i} = d{i - 1} * d{i - 1}\n" for i in range(1, 14))
+    started = time.monotonic()
+    loaded = load_text("fact x: real\n" + defines + "expect always x < d13\n",
+                       _project(tmp_path) / "a.norm")
+    assert [(f.kind, f.span.line) for f in loaded.findings] == [("type-error", 5)], loaded.findings
+    assert "grow to about 8,000 digits" in loaded.findings[0].message
+    assert time.monotonic() - started < 10
+
+
+def test_large_constants_within_the_bound_are_fine(tmp_path: Path) -> None:
+    text = ("fact x: real\ndefine big = 1e1000 * 1e1000 * 1e1000\n"
+            "expect always x < big or x >= big\n"
+            + "".join(f"define s{i} = {'x + ' if i == 0 else f's{i - 1} + '}0.5 * 123456789\n"
+                      for i in range(40)))
+    loaded = load_text(text, _project(tmp_path) / "a.norm")
+    assert loaded.spec is not None, loaded.findings
