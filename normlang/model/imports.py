@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..core.escape import escaped
 from ..core.findings import Finding, Label
-from ..core.source import SourceFile, Span
+from ..core.source import SourceFile, Span, universal_newlines
 from ..syntax import ast
 
 
@@ -90,9 +90,9 @@ def decode(data: bytes, shown: str) -> tuple[SourceFile | None, list[Finding]]:
     nul = data.find(b"\x00")
     readable = data if nul < 0 else data[:nul]
     try:
-        text = readable.decode("utf-8")
+        text = universal_newlines(readable.decode("utf-8"))
     except UnicodeDecodeError as bad:
-        good = readable[:bad.start].decode("utf-8")
+        good = universal_newlines(readable[:bad.start].decode("utf-8"))
         source = SourceFile(shown, good)
         span = source.span(len(good), len(good))
         return source, [error("syntax-error", "the file is not UTF-8 text", span,

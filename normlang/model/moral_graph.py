@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..core.findings import Finding
-from ..core.source import SourceFile, Span
+from ..core.source import SourceFile, Span, universal_newlines
 from ..syntax import ast
 from ..syntax.grammar import KEYWORDS
 from .imports import display_path, error, import_target, printable, through_link
@@ -94,7 +94,7 @@ def _read(decl: ast.ImportValues, resolver: GraphReading) -> dict[str, Any] | No
     import json  # here: every spec passes through this module, few import a graph
 
     try:
-        text = path.read_bytes().decode("utf-8").removeprefix("\ufeff")
+        text = universal_newlines(path.read_bytes().decode("utf-8").removeprefix("\ufeff"))
         # a file the spec read, as a .norm file is: the result cache re-checks it
         shown = display_path(path)
         resolver.sources[shown] = SourceFile(shown, text)

@@ -272,6 +272,12 @@ class Typer(TypingErrors):
                 return Implies(left, right), "bool"
             return Iff(left, right), "bool"
         if op in ("+", "-", "*"):
+            operands = _arith_chain(expr)
+            if operands > MAX_ARITH_CHAIN:  # typed by recursion, as z3 encodes it
+                self._error("syntax-error", f"a chain of more than {MAX_ARITH_CHAIN:,} arithmetic "
+                                            f"operands is too long", expr.span,
+                            "split the expression with `define`s")
+                raise Bad
             return self._arith(expr, context, agent)
         return self._compare(expr, context, agent)
 
@@ -462,6 +468,20 @@ class Typer(TypingErrors):
 
 #: the most nodes a define may stand for once inlined (defines can double a formula per level)
 MAX_INLINED_SIZE = 100_000
+
+
+#: the most operands of one chain of `+`, `-` and `*` (`a - b - c ...`): each is a level of
+#: the expression tree that typing and encoding recurse through
+MAX_ARITH_CHAIN = 1000
+
+
+def _arith_chain(expr: ast.Binary) -> int:
+    """The operands of the chain of arithmetic whose last operator is `expr` (counted in a
+    loop, up to one more than `MAX_ARITH_CHAIN`)."""
+    count, node = 1, expr
+    while isinstance(node, ast.Binary) and node.op in ("+", "-", "*") and count <= MAX_ARITH_CHAIN:
+        count, node = count + 1, node.left
+    return count
 
 
 def _flat(kind: type, expr: RExpr) -> tuple[RExpr, ...]:

@@ -273,3 +273,29 @@ def test_hostile_text_and_file_names_print_as_valid_escaped_utf8(project: Path) 
             assert done.returncode == 0 and "\x1b" not in out, (graph, done.stderr)
             if graph == "mermaid":
                 assert all(line.startswith(("graph TD", "  n")) for line in out.splitlines()), out
+
+
+# ---------------------------------------------------------------- 18. smaller
+
+def test_a_named_file_that_is_excluded_is_said_to_be(run: Run, project: Path) -> None:
+    with (project / "pyproject.toml").open("a", encoding="utf-8") as stream:
+        stream.write('\n[tool.normcheck]\nexclude = ["persona.norm"]\n')
+    result = run("conflict/persona.norm")
+    assert "`conflict/persona.norm` is not checked: it matches `exclude`" in result.stderr
+    assert run("conflict").stderr.count("is not checked") == 0  # found in a folder: quiet
+
+
+def test_cr_only_line_endings_are_lines(run: Run, project: Path) -> None:
+    (project / "cr.norm").write_bytes(b"fact p: bool\r# a comment\rexpect always p\r")
+    result = run("cr.norm")
+    assert "error[expectation-failed]" in result.stdout and "cr.norm:3:1" in result.stdout
+    again = run("cr.norm")  # and from the cache, the same
+    assert again.stdout == result.stdout
+
+
+def test_a_long_arithmetic_chain_is_reported_where_it_is(run: Run, project: Path) -> None:
+    write(project / "chain.norm", "fact p: int\nexpect always " + " - ".join(["p"] * 3000)
+          + " < 1\n")
+    result = run("chain.norm", "--format", "concise")
+    assert result.stdout.startswith("chain.norm:2:15: error[syntax-error] a chain of more than "
+                                    "1,000 arithmetic operands is too long"), result.stdout
