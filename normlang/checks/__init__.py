@@ -34,9 +34,10 @@ def run_checks(spec: Spec, options: CheckOptions, progress: Progress | None = No
     """Prove every property of the design on `spec`; return the findings, sorted."""
     if not (spec.norms or spec.constraints or spec.expectations or spec.scenarios):
         return []  # every finding needs one of them (a vocabulary file): no solver is needed
+    from ..core.one_check import CHECK_LOCK
     from ..engine.solver import RunTimeUp
 
-    with repeatable():
+    with CHECK_LOCK, repeatable():  # one check at a time per process (see core.one_check)
         try:
             return _cited(spec, _run_checks(spec, options, progress))
         except RunTimeUp:

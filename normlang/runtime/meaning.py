@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..core.findings import Witness
+from ..core.one_check import CHECK_LOCK
 from ..core.options import CheckOptions
 from ..model.spec import TRUE, ActionRef, Not, RExpr, Spec
 
@@ -27,6 +28,11 @@ class StatusChange:
 
 def clash_pairs(spec: Spec, options: CheckOptions | None = None) -> list[tuple[str, str]]:
     """Pairs of norms (sorted names) that clash in some situation."""
+    with CHECK_LOCK:  # z3's default context is the process's (see core.one_check)
+        return _clash_pairs(spec, options)
+
+
+def _clash_pairs(spec: Spec, options: CheckOptions | None) -> list[tuple[str, str]]:
     import z3
 
     from ..engine.conflict_search import Engine
@@ -59,6 +65,11 @@ def diff_specs(old: Spec, new: Spec, options: CheckOptions | None = None) -> lis
     types in the two versions, or a version whose priority has a cycle in every situation,
     makes them incomparable: `ValueError` says which.
     """
+    with CHECK_LOCK:  # z3's default context is the process's (see core.one_check)
+        return _diff_specs(old, new, options)
+
+
+def _diff_specs(old: Spec, new: Spec, options: CheckOptions | None) -> list[StatusChange]:
     import z3
 
     from ..engine.conflict_search import Engine, refine
