@@ -53,7 +53,7 @@ def _run_checks(spec: Spec, options: CheckOptions, progress: Progress | None) ->
     deadline = None if options.run_timeout_s is None else time.monotonic() + options.run_timeout_s
     limits = Limits(options.timeout_ms, deadline, options.memory_mb)
     runtime = Runtime(spec)
-    fresh_z3_context()
+    fresh_z3_context(options.memory_mb)
     try:
         layout = lay_out(spec, limits, runtime.maybe_unmeetable, _layers_alone(spec))
     except SolverGaveUp as gave_up:
@@ -130,7 +130,8 @@ def _context(state: Shared) -> CheckContext:
     from ..engine.solver import Limits
 
     if len(state.chunks) > 1:
-        fresh_z3_context()
+        assert isinstance(state.limits, Limits)
+        fresh_z3_context(state.limits.memory_mb)
     assert isinstance(state.limits, Limits) and isinstance(state.runtime, Runtime)
     known = state.known if isinstance(state.known, KnownConflicts) else None
     engine = Engine(state.spec, state.limits, layout=state.layout, known=known)

@@ -299,3 +299,25 @@ def test_a_long_arithmetic_chain_is_reported_where_it_is(run: Run, project: Path
     result = run("chain.norm", "--format", "concise")
     assert result.stdout.startswith("chain.norm:2:15: error[syntax-error] a chain of more than "
                                     "1,000 arithmetic operands is too long"), result.stdout
+
+
+# ---------------------------------------------------------------- 16. a memory limit, any --jobs
+
+def test_a_memory_limit_is_the_same_finding_with_one_job_or_two(run: Run, project: Path) -> None:
+    lines = ["agent a"]
+    for g in range(400):  # enough groups and norms to pass 100 MB in z3
+        lines += [f"fact x{g}: int in 0..1000000", f"fact y{g}: int in 0..1000000",
+                  f"action a.act{g}"]
+        lines += [f"norm n{g}_{k} when x{g} * {k + 3} + y{g} * {k + 7} > {1000 * k + 17} and "
+                  f"x{g} - y{g} < {k * 13} a must {'not ' if k % 2 else ''}act{g}"
+                  for k in range(6)]
+    write(project / "big" / "big.norm", "\n".join(lines) + "\n")
+    with (project / "pyproject.toml").open("a", encoding="utf-8") as stream:
+        stream.write("\n[tool.normcheck]\nmemory-mb = 100\n")
+    outputs = set()
+    for jobs in ("1", "2"):
+        result = run("big", "--no-cache", "--jobs", jobs, "--format", "concise")
+        assert result.returncode == 1, (jobs, result.returncode, result.stderr[-2000:])
+        outputs.add(result.stdout)
+    [output] = outputs
+    assert "z3 reached its memory limit (`memory-mb`)" in output, output
