@@ -321,3 +321,49 @@ def test_a_memory_limit_is_the_same_finding_with_one_job_or_two(run: Run, projec
         outputs.add(result.stdout)
     [output] = outputs
     assert "z3 reached its memory limit (`memory-mb`)" in output, output
+
+
+# ---------------------------------------------------------------- fuzzing: cache vs no cache
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_cache_agrees_with_no_cache_as_links_and_files_change(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        seed: int) -> None:
+    """Random repointing of links (to folders, to files, to moral graphs, at any hop) and
+    edits: after each, a cached run prints what a run without the cache prints."""
+    import random
+
+    from normlang.cli.main import main
+
+    root = tmp_path / "p"
+    write(root / "pyproject.toml", "")
+    for side in ("a", "b"):
+        write(root / side / "mid.norm", 'import "c.norm"\n')
+        write(root / side / "g.json", VALUES % (EDGE if side == "b" else ""))
+    write(root / "a" / "c.norm", "fact f: bool\n")
+    write(root / "b" / "c.norm", "fact g: bool\n")
+    write(root / "top.norm", 'import "l/mid.norm"\nimport "m.norm"\nimport values "v.json"\n'
+                             "agent a\naction a.x\nnorm n1 serves x_one a must x\n"
+                             "norm n2 serves y_two a must not x\nexpect always f\n")
+    (root / "l").symlink_to("a")
+    (root / "m.norm").symlink_to("a/c.norm")
+    (root / "v.json").symlink_to("a/g.json")
+    monkeypatch.chdir(root)
+    chooser = random.Random(seed)
+
+    def output(*flags: str) -> tuple[int, str]:
+        code = main(["top.norm", "--format", "concise", *flags])
+        return code, capsys.readouterr().out
+
+    for _step in range(8):
+        link = chooser.choice(["l", "m.norm", "v.json", "edit"])
+        if link == "edit":
+            target = root / chooser.choice("ab") / "c.norm"
+            target.write_text(chooser.choice(["fact f: bool\n", "fact g: bool\n"]),
+                              encoding="utf-8")
+        else:
+            side = chooser.choice("ab")
+            repoint(root / link, {"l": side, "m.norm": f"{side}/c.norm",
+                                  "v.json": f"{side}/g.json"}[link])
+        uncached = output("--no-cache")
+        assert output() == uncached and output() == uncached  # cold entry, then replayed
