@@ -478,9 +478,11 @@ MAX_ARITH_CHAIN = 1000
 def _arith_chain(expr: ast.Binary) -> int:
     """The operands of the chain of arithmetic whose last operator is `expr` (counted in a
     loop, up to one more than `MAX_ARITH_CHAIN`)."""
-    count, node = 1, expr
+    count = 1
+    node: ast.Expr = expr
     while isinstance(node, ast.Binary) and node.op in ("+", "-", "*") and count <= MAX_ARITH_CHAIN:
-        count, node = count + 1, node.left
+        count += 1
+        node = node.left
     return count
 
 
