@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from ..core.findings import Witness
 from ..core.one_check import CHECK_LOCK
 from ..core.options import CheckOptions
+from ..engine.solver import keeps_host_params
 from ..model.spec import TRUE, ActionRef, Not, RExpr, Spec
 
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ def clash_pairs(spec: Spec, options: CheckOptions | None = None) -> list[tuple[s
         return _clash_pairs(spec, options)
 
 
+@keeps_host_params  # inside the lock: z3's global parameters are the process's too
 def _clash_pairs(spec: Spec, options: CheckOptions | None) -> list[tuple[str, str]]:
     import z3
 
@@ -69,6 +71,7 @@ def diff_specs(old: Spec, new: Spec, options: CheckOptions | None = None) -> lis
         return _diff_specs(old, new, options)
 
 
+@keeps_host_params  # inside the lock: z3's global parameters are the process's too
 def _diff_specs(old: Spec, new: Spec, options: CheckOptions | None) -> list[StatusChange]:
     import z3
 
