@@ -122,7 +122,7 @@ def _hash_regular(path: Path, max_bytes: int) -> str | None:
 
 def _decoded(data: bytes) -> str | None:
     """The text a file was checked as (`model.imports.decode`, for a file that decodes)."""
-    from ..core.source import universal_newlines
+    from ..core.newlines import universal_newlines
 
     try:
         return universal_newlines(data.decode("utf-8").removeprefix("\ufeff"))

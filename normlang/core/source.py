@@ -61,17 +61,6 @@ _LINE_NUMBERS: list[int] = [0]
 _LINE_NUMBERS_GROW = threading.Lock()
 
 
-def universal_newlines(text: str) -> str:
-    """`text` with each lone carriage return (old Mac line endings) as a newline: the same
-    length, so offsets do not move; `\r\n` stays as it is. Without this a file of
-    CR-only lines reads as one line, and its first comment hides the rest."""
-    if "\r" not in text:
-        return text
-    import re
-
-    return re.sub("\r(?!\n)", "\n", text)
-
-
 @dataclass(frozen=True)
 class SourceFile:
     """The text of one `.norm` file, with the path under which it is displayed."""

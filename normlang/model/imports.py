@@ -15,7 +15,8 @@ from pathlib import Path
 
 from ..core.escape import escaped
 from ..core.findings import Finding, Label
-from ..core.source import SourceFile, Span, universal_newlines
+from ..core.newlines import universal_newlines
+from ..core.source import SourceFile, Span
 from ..syntax import ast
 
 

@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..core.findings import Finding
-from ..core.source import SourceFile, Span, universal_newlines
+from ..core.newlines import universal_newlines
+from ..core.source import SourceFile, Span
 from ..syntax import ast
 from ..syntax.grammar import KEYWORDS
 from .imports import display_path, error, import_target, printable, through_link
