@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .common import EXIT_FINDINGS, EXIT_OK, CommandParser, UsageError, write_output
-from .one_spec import load_spec, report_malformed
+from .one_spec import load_spec, report_malformed, report_undecided
 from .run import dedupe
 
 #: typing.TYPE_CHECKING without importing typing: a warm run imports as little as it can
@@ -28,12 +28,16 @@ def diff_command(argv: list[str]) -> int:
     if old is None or new is None:
         return report_malformed(dedupe(old_findings + new_findings), {**old_files, **new_files},
                           args.format)
+    from ..engine.solver import RunTimeUp, SolverGaveUp
     from ..runtime.meaning import diff_specs
 
     try:
         changes = diff_specs(old, new)
     except ValueError as bad:
         raise UsageError(f"cannot compare the two versions: {bad}") from None
+    except (SolverGaveUp, RunTimeUp) as gave_up:  # undecided: not "changed", not "unchanged"
+        return report_undecided(gave_up, [old.root, new.root], {**old_files, **new_files},
+                                args.format)
     from ..report.diff import render_changes
 
     write_output(render_changes(changes, args.format))

@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from ..core.escape import escaped
 from ..core.findings import format_value
 
 if TYPE_CHECKING:
@@ -24,7 +25,8 @@ def render_changes(changes: Sequence[StatusChange], fmt: str) -> str:
     lines: list[str] = []
     for change in changes:
         lines.append(f"`{change.action}`: {change.old} -> {change.new}")
-        rows = [(name, format_value(value)) for name, value in change.witness.situation.items()]
+        rows = [(escaped(name), escaped(format_value(value)))
+                for name, value in change.witness.situation.items()]
         if rows:
             width = max(len(name) for name, _ in rows)
             lines.append("  for example in the situation")

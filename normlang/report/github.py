@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..core.escape import escaped
 from .model import Report
 
 _COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
@@ -18,9 +19,11 @@ def render_github(report: Report) -> str:
     lines = []
     for finding in report.findings:
         span = finding.span
-        props = (f"file={_escape(span.path, True)},line={span.line},col={span.col},"
+        props = (f"file={_escape(escaped(span.path), True)},line={span.line},col={span.col},"
                  f"endLine={span.end_line},endColumn={span.end_col},"
                  f"title={_escape('normcheck ' + finding.kind, True)}")
-        message = finding.message + "".join(f"\n{h}" for h in finding.help)
+        # lines stay lines (the %0A of a workflow command); everything else unsafe is escaped
+        message = "\n".join(escaped(line) for text in (finding.message, *finding.help)
+                            for line in text.split("\n"))
         lines.append(f"::{_COMMAND[finding.severity.value]} {props}::{_escape(message)}")
     return "\n".join(lines) + "\n" if lines else ""
