@@ -124,7 +124,7 @@ class Runtime:
         for action in actions:
             group = self.group_of_action.get(action)
             if group is not None:
-                out |= self.norms_of_group[group]
+                out |= self.norms_of_group.get(group, set())  # a group may hold constraints only
         return out
 
     def precedes(self, env: Env, higher: str, lower: str) -> bool:
