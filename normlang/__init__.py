@@ -11,7 +11,7 @@ from __future__ import annotations
 from .core.version import __version__
 
 __all__ = [
-    "CheckOptions", "CheckResult", "Finding", "Label", "Loaded", "QueryResult", "Severity",
+    "CheckOptions", "CheckResult", "Finding", "Label", "Loaded", "QueryError", "QueryResult", "Severity",
     "SourceFile", "Span", "Witness", "__version__", "check", "check_path", "load", "load_text",
     "query",
 ]
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from .api import CheckOptions, CheckResult, Loaded, check, check_path, load, load_text
     from .core.findings import Finding, Label, Severity, Witness
     from .core.source import SourceFile, Span
-    from .runtime.query import QueryResult, query
+    from .runtime.query import QueryError, QueryResult, query
 
 #: where each public name is defined; imported on first use, so that `normcheck`'s
 #: start-up (which reads `__version__` only) does not pay for the API's modules
@@ -31,7 +31,7 @@ _HOMES = {
     "check_path": "api", "load": "api", "load_text": "api", "Finding": "core.findings",
     "Label": "core.findings", "Severity": "core.findings", "Witness": "core.findings",
     "SourceFile": "core.source", "Span": "core.source", "query": "runtime.query",
-    "QueryResult": "runtime.query",
+    "QueryResult": "runtime.query", "QueryError": "runtime.query",
 }
 
 

@@ -54,7 +54,7 @@ def test_query_json_from_a_facts_file(run: Run, project: Path) -> None:
     result = run("query", GAP, "--facts", str(facts), "--format", "json")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == {
-        "statuses": {"assistant.disclose_ai_identity": "forbidden"},
+        "statuses": {"assistant.disclose_ai_identity": "forbidden"}, "depends_on": {},
         "active": ["stay_in_persona"], "defeated": [], "conflict": False, "conflict_norms": []}
 
 
@@ -78,6 +78,23 @@ def test_query_bad_situation_is_a_usage_error(run: Run, args: list[str], fragmen
     assert result.returncode == 2
     assert fragment in result.stderr
     assert result.stdout == ""
+
+
+def test_query_reads_the_facts_from_stdin_and_says_what_a_missing_fact_decides(
+        run: Run, project: Path) -> None:
+    import subprocess
+
+    from cli_helpers import cli_env, normcheck_command
+
+    done = subprocess.run([*normcheck_command(), "query", GAP, "--facts", "-"], cwd=project,
+                          env=cli_env(), input='{"user_requests_persona": true}',
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0] == (
+        "assistant.disclose_ai_identity  depends on `interacts_with_person`")
+    as_json = run("query", GAP, "--given", "user_requests_persona=true", "--format", "json")
+    assert json.loads(as_json.stdout)["depends_on"] == {
+        "assistant.disclose_ai_identity": ["interacts_with_person"]}
 
 
 def test_query_facts_must_be_an_object(run: Run, project: Path) -> None:
