@@ -43,6 +43,12 @@ def check_parser() -> CommandParser:
     parser.add_argument("paths", nargs="*", help="files or folders (default: config `paths`, "
                         "else the current folder)")
     parser.add_argument("--version", action="version", version=f"normcheck {__version__}")
+    parser.add_argument("--importers", action="store_true",
+                        help="check the FILES given and every tracked .norm file of the project "
+                             "that imports one of them (the pre-commit hook's mode)")
+    parser.add_argument("--changed-since", metavar="REV",
+                        help="check the .norm files that differ from git revision REV and "
+                             "every tracked file that imports one of them")
     parser.add_argument("--format", choices=FORMATS, help="output format (default: text)")
     parser.add_argument("--select", action="append",
                         help="only these finding kinds (comma-separated; may be repeated)")
@@ -101,10 +107,13 @@ def check_command(argv: list[str]) -> int:
     fmt = args.format or config.get("format", "text")
     if fmt not in FORMATS:
         raise UsageError(f"{config.where('format')}: unknown format `{fmt}`")
-    paths = [Path(p) for p in args.paths] or [config.base / p for p in config.get("paths", [])]
-    roots = discover(paths or [Path(".")], list(config.get("exclude", [])), config.base)
-    if not roots:
-        print("normcheck: warning: no .norm files to check", file=sys.stderr)
+    if args.importers or args.changed_since is not None:
+        roots = change_roots(args, config)
+    else:
+        paths = [Path(p) for p in args.paths] or [config.base / p for p in config.get("paths", [])]
+        roots = discover(paths or [Path(".")], list(config.get("exclude", [])), config.base)
+        if not roots:
+            print("normcheck: warning: no .norm files to check", file=sys.stderr)
     color = fmt == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     cache = None if args.no_cache else cache_of(args.cache_dir, config)
     if cache is not None and not cache.is_its_own_folder():
@@ -123,6 +132,26 @@ def check_command(argv: list[str]) -> int:
         output, code = replayed
     write_output(output)
     return code
+
+
+def change_roots(args: argparse.Namespace, config: Config) -> list[Path]:
+    """The roots of `--importers FILES` or `--changed-since REV` (see `changed.py`)."""
+    from .changed import change_roots as roots_of_change
+
+    if args.importers and args.changed_since is not None:
+        raise UsageError("--importers and --changed-since do not go together")
+    if args.changed_since is not None and args.paths:
+        raise UsageError("--changed-since takes no paths (git says which files changed; "
+                         "`paths` and `exclude` of the configuration say where to look)")
+    exclude = list(config.get("exclude", []))
+    where = [config.base / p for p in config.get("paths", [])] or [project_root(Path.cwd())]
+    project = discover(where, exclude, config.base)
+    given = discover([Path(p) for p in args.paths], exclude, config.base) if args.paths else []
+    roots = roots_of_change(given, args.changed_since, project)
+    if not roots:
+        changed = ("changed since " + args.changed_since) if args.changed_since is not None else "given"
+        print(f"normcheck: no .norm file {changed}: nothing to check", file=sys.stderr)
+    return roots
 
 
 def request_of(args: argparse.Namespace, config: Config, color: bool) -> str:
