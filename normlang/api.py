@@ -6,7 +6,7 @@ z3 is imported only when `check` has something to prove.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .core.findings import MALFORMED_KINDS, Finding
@@ -55,6 +55,7 @@ def check(loaded: Loaded, *, options: CheckOptions | None = None,
         from .checks import run_checks
 
         findings.extend(run_checks(loaded.spec, options or CheckOptions(), progress))
+    findings = [f if f.root is not None else replace(f, root=loaded.root) for f in findings]
     findings.sort(key=Finding.sort_key)
     return CheckResult(loaded.root, findings, loaded.files)
 

@@ -214,20 +214,30 @@ def crashed(root: Path, crash: BaseException) -> Finding:
         return Finding("solver-unknown", "could not check this file: z3 reached its memory "
                        "limit (`memory-mb`)", Span(str(root), 0, 0, 1, 1, 1, 1),
                        help=("raise `memory-mb` in [tool.normcheck], or split the spec",
-                             "the file's properties were not decided"))
+                             "the file's properties were not decided"), root=str(root))
     return Finding("solver-unknown", f"internal error while checking this file: "
                    f"{type(crash).__name__}: {crash}"[:300], Span(str(root), 0, 0, 1, 1, 1, 1),
                    help=("this is a bug in normcheck: please report it with this file",
-                         "the file's properties were not decided"))
+                         "the file's properties were not decided"), root=str(root))
 
 
 def dedupe(findings: list[Finding]) -> list[Finding]:
-    """One copy of each finding (by kind, span and message), sorted by file, position, kind."""
+    """One copy of each finding (by kind, span and message), sorted by file, position, kind.
+
+    A finding in a file that several roots import names one root: the file itself when it
+    is a root, else the first root by name. A `solver-unknown` says what one root's check
+    could not decide, so those of different roots stay apart."""
     from ..core.findings import Finding
 
-    seen: dict[tuple[str, str, int, int, str], Finding] = {}
+    seen: dict[tuple[str, str, int, int, str, str | None], Finding] = {}
     for finding in findings:
         key = (finding.kind, finding.span.path, finding.span.start, finding.span.end,
-               finding.message)
-        seen.setdefault(key, finding)
+               finding.message, finding.root if finding.kind == "solver-unknown" else None)
+        kept = seen.get(key)
+        if kept is None or _root_rank(finding) < _root_rank(kept):
+            seen[key] = finding
     return sorted(seen.values(), key=Finding.sort_key)
+
+
+def _root_rank(finding: Finding) -> tuple[bool, str]:
+    return (finding.root != finding.span.path, finding.root or "")

@@ -82,6 +82,8 @@ class Finding:
     witness: Witness | None = None
     help: tuple[str, ...] = ()
     values: tuple[tuple[str, ...], ...] = ()
+    #: the root file this finding was checked under (`None` until a check names it)
+    root: str | None = None
 
     @property
     def severity(self) -> Severity:

@@ -51,6 +51,7 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
         "help": list(finding.help),
         "related": [{**_span_dict(label.span), "message": label.message}
                     for label in finding.labels if not label.primary],
+        "root": finding.root if finding.root is not None else finding.span.path,
     }
 
 
@@ -87,7 +88,7 @@ def finding_to_record(finding: Finding) -> dict[str, Any]:
         "kind": finding.kind, "message": finding.message, "span": span(finding.span),
         "labels": [[span(lb.span), lb.message, lb.primary] for lb in finding.labels],
         "norms": list(finding.norms), "help": list(finding.help),
-        "values": [list(v) for v in finding.values],
+        "values": [list(v) for v in finding.values], "root": finding.root,
         "witness": None if witness is None else {
             "situation": [[k, value(v)] for k, v in witness.situation.items()],
             "conduct": [[k, v] for k, v in witness.conduct.items()],
@@ -123,4 +124,5 @@ def finding_from_record(record: dict[str, Any]) -> Finding:
         tuple(Label(span(s), str(m), bool(p)) for s, m, p in record["labels"]),
         tuple(record["norms"]), witness, tuple(record["help"]),
         tuple(tuple(v) for v in record["values"]),
+        None if record.get("root") is None else str(record["root"]),
     )

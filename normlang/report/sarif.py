@@ -86,7 +86,9 @@ def _result(finding: Finding, rule_index: dict[str, int],
     related = _related(finding, locator)
     if related:
         result["relatedLocations"] = related
-    properties: dict[str, Any] = {"norms": list(finding.norms), "help": list(finding.help)}
+    properties: dict[str, Any] = {
+        "norms": list(finding.norms), "help": list(finding.help),
+        "root": finding.root if finding.root is not None else finding.span.path}
     if finding.witness is not None:
         from .json import witness_to_dict
 

@@ -75,6 +75,8 @@ def _finding(finding: Finding, sources: dict[str, SourceFile], paint: _Paint) ->
             shown_file = label.span.path
         if source is not None:
             lines.extend(_snippet(source, label, gutter, paint))
+    if finding.root is not None and finding.root != finding.span.path:
+        lines.append(f"{pad} {paint('blue', '=')} checked as part of {finding.root}")
     if finding.witness is not None:
         lines.extend(_witness(finding.witness, pad, paint))
     if finding.values and any(finding.values):

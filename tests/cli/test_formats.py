@@ -15,7 +15,7 @@ from typing import Any
 
 import jsonschema
 import pytest
-from cli_helpers import GOLDEN, HERE, Run, cli_env, drain_pty, normcheck_command
+from cli_helpers import GOLDEN, HERE, Run, cli_env, drain_pty, normcheck_command, run_in, write
 
 from normlang.core.findings import Finding, Label, Witness
 from normlang.core.source import SourceFile
@@ -203,3 +203,32 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(project: Path) -> Non
     assert "\x1b[1;31merror[conflict]" in coloured
     plain = _run_on_a_terminal(project, {**env, "NO_COLOR": "1"})
     assert "\x1b[" not in plain and "error[conflict]" in plain
+
+
+VENDOR = ("agent bot\naction bot.answer\nfact night: bool\nnorm v1 bot must not answer\n"
+          "norm v2 when night bot must answer\n")
+HOSPITAL = 'import "lib/vendor.norm"\nnorm h when night bot may answer\n'
+
+
+def test_each_finding_names_the_root_it_was_checked_under(tmp_path: Path) -> None:
+    write(tmp_path / "pyproject.toml", "")
+    write(tmp_path / "lib" / "vendor.norm", VENDOR)
+    write(tmp_path / "hospital.norm", HOSPITAL)
+    text = run_in(tmp_path, "hospital.norm", "--no-cache").stdout
+    conflict = text[text.index("error[conflict]"):]
+    assert "  = checked as part of hospital.norm\n" in conflict
+    assert text.count("checked as part of") == 1  # not for hospital's own finding
+    document = json.loads(run_in(tmp_path, "hospital.norm", "--no-cache", "--format",
+                                 "json").stdout)
+    jsonschema.Draft202012Validator(findings_schema()).validate(document)
+    assert {(f["file"], f["root"]) for f in document["findings"]} == {
+        ("hospital.norm", "hospital.norm"), ("lib/vendor.norm", "hospital.norm")}
+    sarif = json.loads(run_in(tmp_path, "hospital.norm", "--no-cache", "--format",
+                              "sarif").stdout)
+    jsonschema.Draft4Validator(sarif_schema()).validate(sarif)
+    assert {r["properties"]["root"] for r in sarif["runs"][0]["results"]} == {"hospital.norm"}
+    # checked as its own root too, the shared finding names the file itself, once
+    both = json.loads(run_in(tmp_path, ".", "--no-cache", "--format", "json").stdout)
+    conflicts = [f for f in both["findings"] if f["kind"] == "conflict"]
+    assert [(f["file"], f["root"]) for f in conflicts] == [("lib/vendor.norm", "lib/vendor.norm")]
+    assert "checked as part of" not in run_in(tmp_path, ".", "--no-cache").stdout
