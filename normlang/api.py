@@ -48,13 +48,18 @@ def load_text(text: str, path: str | Path = "<string>", *,
 
 
 def check(loaded: Loaded, *, options: CheckOptions | None = None,
-          progress: Progress | None = None) -> CheckResult:
-    """Run every check of the design on a loaded spec."""
+          progress: Progress | None = None, suppress: bool = True) -> CheckResult:
+    """Run every check of the design on a loaded spec. With `suppress`, the
+    `# normcheck: ignore[KIND]` comments of its files apply (and unused ones are reported)."""
     findings = list(loaded.findings)
     if loaded.spec is not None and not any(f.kind in MALFORMED_KINDS for f in findings):
         from .checks import run_checks
 
         findings.extend(run_checks(loaded.spec, options or CheckOptions(), progress))
+    if suppress:
+        from .core.suppress import apply_suppressions
+
+        findings = apply_suppressions(findings, loaded.files)[0]
     findings = [f if f.root is not None else replace(f, root=loaded.root) for f in findings]
     findings.sort(key=Finding.sort_key)
     return CheckResult(loaded.root, findings, loaded.files)

@@ -51,9 +51,16 @@ def check_parser() -> CommandParser:
                              "every tracked file that imports one of them")
     parser.add_argument("--format", choices=FORMATS, help="output format (default: text)")
     parser.add_argument("--select", action="append",
-                        help="only these finding kinds (comma-separated; may be repeated)")
+                        help="only these finding kinds or severities (comma-separated; may be "
+                             "repeated)")
     parser.add_argument("--ignore", action="append",
-                        help="drop these finding kinds (comma-separated; may be repeated)")
+                        help="drop these finding kinds or severities, e.g. `info` "
+                             "(comma-separated; may be repeated)")
+    parser.add_argument("--baseline", metavar="FILE",
+                        help="drop the findings recorded in this baseline (default: config "
+                             "`baseline`)")
+    parser.add_argument("--write-baseline", metavar="FILE",
+                        help="record every finding of this run in FILE (a baseline)")
     parser.add_argument("--strict", action="store_true", default=None,
                         help="exit 1 on warnings too")
     parser.add_argument("--exit-zero", action="store_true",
@@ -77,20 +84,25 @@ def joined(flags: list[str] | None) -> str | None:
 
 
 def parse_kinds(text: str | Sequence[str] | None, flag: str) -> set[str]:
-    """Finding kinds from a comma-separated flag or a config list; unknown ones are usage errors."""
+    """Finding kinds from a comma-separated flag or a config list, a severity (`error`,
+    `warning`, `info`) standing for its kinds; unknown ones are usage errors."""
     from ..core.findings import KINDS
 
     if text is None:
         return set()
     items = text.split(",") if isinstance(text, str) else [str(item) for item in text]
-    kinds = {item.strip() for item in items if item.strip()}
-    for kind in sorted(kinds):
-        if kind not in KINDS:
+    kinds = set()
+    for kind in sorted({item.strip() for item in items if item.strip()}):
+        if kind in ("error", "warning", "info"):
+            kinds |= {name for name, severity in KINDS.items() if severity.value == kind}
+        elif kind in KINDS:
+            kinds.add(kind)
+        else:
             import difflib
 
-            close = difflib.get_close_matches(kind, list(KINDS), n=1)
+            close = difflib.get_close_matches(kind, [*KINDS, "error", "warning", "info"], n=1)
             hint = f"; did you mean `{close[0]}`?" if close else ""
-            raise UsageError(f"{flag}: unknown finding kind `{kind}`{hint}")
+            raise UsageError(f"{flag}: unknown finding kind or severity `{kind}`{hint}")
     return kinds
 
 
@@ -120,7 +132,9 @@ def check_command(argv: list[str]) -> int:
         print(f"normcheck: warning: `{cache.folder}` holds files that normcheck did not make; "
               "nothing is cached there (give the cache a folder of its own)", file=sys.stderr)
         cache = None
-    run_key = cache.run_key(roots, request_of(args, config, color)) if cache and roots else None
+    replayable = roots and args.write_baseline is None  # that run writes a file
+    run_key = (cache.run_key(roots, request_of(args, config, color))
+               if cache is not None and replayable else None)
     # INVARIANT: a command is recorded only after all of the validation below passed, so a
     # replayed one needs none of it (nor the modules it imports)
     replayed = cache.replay(run_key) if cache and run_key else None
@@ -159,8 +173,22 @@ def request_of(args: argparse.Namespace, config: Config, color: bool) -> str:
     configuration value, and colour. (Some, like --jobs, cannot: keying on them costs a miss.)"""
     import json
 
+    baseline = baseline_path(args, config)
+    try:
+        accepted = baseline[0].read_text(encoding="utf-8") if baseline else None
+    except (OSError, UnicodeDecodeError):
+        accepted = "unreadable"  # reading it for the check says why
     return json.dumps({"args": vars(args), "config": config.values, "from": str(config.path),
-                       "color": color}, sort_keys=True, default=str)
+                       "color": color, "baseline": accepted}, sort_keys=True, default=str)
+
+
+def baseline_path(args: argparse.Namespace, config: Config) -> tuple[Path, str] | None:
+    """The baseline that applies, and the flag or setting that names it."""
+    if args.baseline is not None:
+        return Path(args.baseline), "--baseline"
+    if config.get("baseline"):
+        return config.base / config.get("baseline"), f"{config.where('baseline')}: `baseline`"
+    return None
 
 
 def check_roots(args: argparse.Namespace, config: Config, roots: list[Path], fmt: str,
@@ -181,11 +209,29 @@ def check_roots(args: argparse.Namespace, config: Config, roots: list[Path], fmt
     if jobs < 1:
         raise UsageError("--jobs must be at least 1")
     findings, sources, cacheable = run(roots, options, cache, jobs)
+    from ..core.suppress import apply_suppressions
+    from .baseline import drop_baselined, read_baseline, write_baseline
+
+    findings = sorted(apply_suppressions(findings, sources)[0], key=_sort_key)
+    if args.write_baseline is not None:
+        write_baseline(Path(args.write_baseline), findings, sources)
+        print(f"normcheck: recorded {len(findings)} finding{'s' if len(findings) != 1 else ''} "
+              f"in the baseline `{args.write_baseline}`", file=sys.stderr)
+        findings = drop_baselined(findings, sources, read_baseline(
+            Path(args.write_baseline), "--write-baseline"))
+    else:
+        baseline = baseline_path(args, config)
+        if baseline is not None:
+            findings = drop_baselined(findings, sources, read_baseline(*baseline))
     shown = filter_findings(findings, select, ignore, verbose)
     output = render(Report(shown, sources, len(roots)), fmt, color=color, quiet=args.quiet)
     failing = {"error", "warning"} if strict else {"error"}
     failed = not args.exit_zero and any(f.severity.value in failing for f in shown)
     return output, EXIT_FINDINGS if failed else EXIT_OK, sources if cacheable else None
+
+
+def _sort_key(finding: Finding) -> tuple[str, int, int, str, str]:
+    return finding.sort_key()
 
 
 def options_of(args: argparse.Namespace, config: Config) -> CheckOptions:

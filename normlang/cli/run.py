@@ -192,7 +192,8 @@ def check_root(loader: Loader, root: Path, options: CheckOptions,
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, 10000))
     try:
-        result = check(loader.load(root), options=options, progress=progress)
+        # suppressions apply to the whole run's findings (check.py), not to one root's
+        result = check(loader.load(root), options=options, progress=progress, suppress=False)
     except Exception as crash:
         return [crashed(root, crash)], {}
     finally:

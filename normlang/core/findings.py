@@ -34,6 +34,7 @@ KINDS: dict[str, Severity] = {
     "scenario-failed": Severity.ERROR,
     "solver-unknown": Severity.ERROR,
     "value-sacrificed": Severity.INFO,
+    "unused-suppression": Severity.WARNING,
 }
 
 #: kinds that mean the spec itself is malformed (no semantic check runs on it)

@@ -28,6 +28,7 @@ RULE_HELP = {
     "scenario-failed": "A scenario's expectation is false in its situation.",
     "solver-unknown": "The solver gave up; the property was not decided.",
     "value-sacrificed": "A norm serving a value is defeated in some situations.",
+    "unused-suppression": "A `# normcheck: ignore[KIND]` comment silences nothing.",
 }
 
 _LEVEL = {"error": "error", "warning": "warning", "info": "note"}
