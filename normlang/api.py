@@ -55,6 +55,7 @@ def check(loaded: Loaded, *, options: CheckOptions | None = None,
     if loaded.spec is not None and not any(f.kind in MALFORMED_KINDS for f in findings):
         from .checks import run_checks
 
+        findings.extend(loaded.spec.unused)
         findings.extend(run_checks(loaded.spec, options or CheckOptions(), progress))
     if suppress:
         from .core.suppress import apply_suppressions

@@ -46,23 +46,45 @@ def run(roots: list[Path], options: CheckOptions, cache: Cache | None,
     sources: dict[str, SourceFile] = {}
     cacheable = True
     todo: list[tuple[Path, str | None]] = []
+    every: list[Outcome] = []
     for root in roots:
         key = cache.key(root, fingerprint(options)) if cache else None
         hit = cache.get(key) if cache and key else None
         if hit is not None:
             findings.extend(hit[0])
             sources.update(hit[1])
+            every.append(hit)
         else:
             todo.append((root, key))
     outcomes = check_all([root for root, _ in todo], options, jobs) if todo else []
     for (_root, key), (found, files) in zip(todo, outcomes):
         findings.extend(found)
         sources.update(files)
+        every.append((found, files))
         if key is None or not _cacheable(found, files):
             cacheable = False
         elif cache is not None:
             cache.put(key, found, files)
-    return dedupe(findings), sources, cacheable
+    return unused_in_every_root(dedupe(findings), every, roots), sources, cacheable
+
+
+def unused_in_every_root(findings: list[Finding], outcomes: list[Outcome],
+                         roots: list[Path]) -> list[Finding]:
+    """The `unused-declaration` findings of the run's roots that every root reading the file
+    reports: a declaration that some root of the run reads is used. One in a file that is no
+    root of the run is not reported (its importers outside the run may read it)."""
+    def same(finding: Finding) -> tuple[str, int, int, str]:
+        return (finding.span.path, finding.span.start, finding.span.end, finding.message)
+
+    if not any(f.kind == "unused-declaration" for f in findings):
+        return findings
+    names = {str(root) for root in roots}
+    reported: list[tuple[set[str], set[tuple[str, int, int, str]]]] = [
+        (set(files), {same(f) for f in found if f.kind == "unused-declaration"})
+        for found, files in outcomes]
+    return [f for f in findings if f.kind != "unused-declaration" or (
+        f.span.path in names and all(same(f) in unused for files, unused in reported
+                                     if f.span.path in files))]
 
 
 def _cacheable(found: list[Finding], files: dict[str, SourceFile]) -> bool:

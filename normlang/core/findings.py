@@ -35,6 +35,7 @@ KINDS: dict[str, Severity] = {
     "solver-unknown": Severity.ERROR,
     "value-sacrificed": Severity.INFO,
     "unused-suppression": Severity.WARNING,
+    "unused-declaration": Severity.WARNING,
 }
 
 #: kinds that mean the spec itself is malformed (no semantic check runs on it)

@@ -29,6 +29,7 @@ RULE_HELP = {
     "solver-unknown": "The solver gave up; the property was not decided.",
     "value-sacrificed": "A norm serving a value is defeated in some situations.",
     "unused-suppression": "A `# normcheck: ignore[KIND]` comment silences nothing.",
+    "unused-declaration": "A fact, action, agent, define or value that nothing reads.",
 }
 
 _LEVEL = {"error": "error", "warning": "warning", "info": "note"}

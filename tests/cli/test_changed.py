@@ -14,7 +14,7 @@ VENDOR = "agent bot\naction bot.answer\nfact night: bool\nnorm vendor_rule bot m
 VENDOR_BAD = VENDOR.replace("bot may answer", "bot must not answer")
 HOSPITAL = ('import "lib/vendor.norm"\n'
             "norm hospital_rule when night bot must answer\n")
-WARD = 'import "../hospital.norm"\nfact ward_open: bool\n'
+WARD = 'import "../hospital.norm"\nfact ward_open: bool\nnorm ward_rule when ward_open bot may answer\n'
 
 
 def git(repo: Path, *args: str) -> str:

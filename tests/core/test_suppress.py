@@ -53,9 +53,9 @@ def test_an_unused_or_unknown_suppression_is_reported() -> None:
 def test_a_suppression_of_another_kind_or_elsewhere_silences_nothing() -> None:
     assert kinds(quiet="  # normcheck: ignore[dead-norm]") == ["conflict", "unused-suppression"]
     text = textwrap.dedent(CONFLICT.format(quiet="", before="", header=" loud", loud=""))
-    moved = text + "agent other  # normcheck: ignore[conflict]\n"
+    moved = text + "define later = night  # normcheck: ignore[conflict]\n"
     found = normlang.check(normlang.load_text(moved, "s.norm")).findings
-    assert [f.kind for f in found] == ["conflict", "unused-suppression"]
+    assert [f.kind for f in found] == ["conflict", "unused-declaration", "unused-suppression"]
 
 
 def test_a_hash_inside_a_string_is_no_comment() -> None:
