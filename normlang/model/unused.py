@@ -60,6 +60,7 @@ def unused_declarations(decls: Iterable[ast.Decl]) -> list[Finding]:
     for decl in decls:
         what = _unread(decl, read)
         if what is not None:
+            assert isinstance(decl, (ast.Fact, ast.Define, ast.Value, ast.Agent, ast.Action))
             span = decl.name.span
             out.append(Finding(
                 "unused-declaration", f"{what} is declared but nothing reads it", span,
