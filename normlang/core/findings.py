@@ -38,6 +38,37 @@ KINDS: dict[str, Severity] = {
     "unused-declaration": Severity.WARNING,
 }
 
+class Kind(str, Enum):
+    """Every finding kind, as a string-valued enum: `finding.kind == Kind.CONFLICT` holds, and
+    a `Kind` is written (and serialised) as its value, so JSON stays the same."""
+
+    SYNTAX_ERROR = "syntax-error"
+    NAME_ERROR = "name-error"
+    TYPE_ERROR = "type-error"
+    IMPORT_ERROR = "import-error"
+    PRIORITY_CYCLE = "priority-cycle"
+    CONFLICT = "conflict"
+    UNDERMINED_PERMISSION = "undermined-permission"
+    DEAD_NORM = "dead-norm"
+    SHADOWED_NORM = "shadowed-norm"
+    OVERRIDDEN = "overridden"
+    REDUNDANT_NORM = "redundant-norm"
+    EXPECTATION_FAILED = "expectation-failed"
+    COMPLIANCE_GAP = "compliance-gap"
+    SCENARIO_FAILED = "scenario-failed"
+    SOLVER_UNKNOWN = "solver-unknown"
+    VALUE_SACRIFICED = "value-sacrificed"
+    UNUSED_SUPPRESSION = "unused-suppression"
+    UNUSED_DECLARATION = "unused-declaration"
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    @property
+    def severity(self) -> Severity:
+        return KINDS[self.value]
+
+
 #: kinds that mean the spec itself is malformed (no semantic check runs on it)
 MALFORMED_KINDS = frozenset(
     {"syntax-error", "name-error", "type-error", "import-error"}
@@ -45,6 +76,17 @@ MALFORMED_KINDS = frozenset(
 
 #: a witness value as shown to people: enum values by name, reals as exact fractions
 WitnessValue = Union[bool, int, Fraction, str]
+#: a witness value ready for `json.dumps`: reals as exact strings
+JsonValue = Union[bool, int, str]
+
+
+def json_value(value: WitnessValue) -> JsonValue:
+    """A witness value as JSON holds it: booleans, integers and enum names as they are, a
+    real as an exact string, `"3/2"` (or `"3"` when whole): a JSON number could not hold
+    1/3 exactly. `fractions.Fraction(text)` reads it back."""
+    if isinstance(value, Fraction):
+        return str(value) if value.denominator != 1 else str(value.numerator)
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +107,17 @@ class Witness:
     defines: dict[str, WitnessValue] = field(default_factory=dict)
     active: tuple[str, ...] = ()
     defeated: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, object]:
+        """The witness ready for `json.dumps` (as `--format json` writes it: see
+        `json_value`)."""
+        return {
+            "situation": {k: json_value(v) for k, v in self.situation.items()},
+            "conduct": dict(self.conduct),
+            "defines": {k: json_value(v) for k, v in self.defines.items()},
+            "active": list(self.active),
+            "defeated": list(self.defeated),
+        }
 
     def __hash__(self) -> int:
         # the generated one would hash the dicts and fail: findings go in sets too

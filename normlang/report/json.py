@@ -9,7 +9,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from ..core.findings import Finding, Label, Witness, WitnessValue
+from ..core.findings import Finding, Label, Witness, WitnessValue, json_value
 from ..core.source import Span
 from .model import Report, summary_counts
 
@@ -17,21 +17,11 @@ SCHEMA_VERSION = 1
 
 
 def value_to_json(value: WitnessValue) -> Any:
-    if isinstance(value, Fraction):
-        return str(value) if value.denominator != 1 else str(value.numerator)
-    return value
+    return json_value(value)
 
 
 def witness_to_dict(witness: Witness | None) -> dict[str, Any] | None:
-    if witness is None:
-        return None
-    return {
-        "situation": {k: value_to_json(v) for k, v in witness.situation.items()},
-        "conduct": dict(witness.conduct),
-        "defines": {k: value_to_json(v) for k, v in witness.defines.items()},
-        "active": list(witness.active),
-        "defeated": list(witness.defeated),
-    }
+    return None if witness is None else witness.to_json()
 
 
 def _span_dict(span: Span) -> dict[str, Any]:
