@@ -119,7 +119,13 @@ def check_command(argv: list[str]) -> int:
     fmt = args.format or config.get("format", "text")
     if fmt not in FORMATS:
         raise UsageError(f"{config.where('format')}: unknown format `{fmt}`")
-    if args.importers or args.changed_since is not None:
+    if args.paths == ["-"]:  # the spec on standard input; nothing to cache
+        if args.importers or args.changed_since is not None:
+            raise UsageError("`-` (standard input) is checked on its own")
+        roots, args.no_cache = [Path("-")], True
+    elif "-" in args.paths:
+        raise UsageError("`-` (standard input) is checked on its own, without other paths")
+    elif args.importers or args.changed_since is not None:
         roots = change_roots(args, config)
     else:
         paths = [Path(p) for p in args.paths] or [config.base / p for p in config.get("paths", [])]
@@ -208,7 +214,10 @@ def check_roots(args: argparse.Namespace, config: Config, roots: list[Path], fmt
     jobs = args.jobs if args.jobs is not None else config.get("jobs") or (os.cpu_count() or 1)
     if jobs < 1:
         raise UsageError("--jobs must be at least 1")
-    findings, sources, cacheable = run(roots, options, cache, jobs)
+    if roots == [Path("-")]:
+        findings, sources, cacheable = check_stdin(options)
+    else:
+        findings, sources, cacheable = run(roots, options, cache, jobs)
     from ..core.suppress import apply_suppressions
     from .baseline import drop_baselined, read_baseline, write_baseline
 
@@ -232,6 +241,21 @@ def check_roots(args: argparse.Namespace, config: Config, roots: list[Path], fmt
 
 def _sort_key(finding: Finding) -> tuple[str, int, int, str, str]:
     return finding.sort_key()
+
+
+def check_stdin(options: CheckOptions) -> tuple[list[Finding], dict[str, SourceFile], bool]:
+    """Check the spec on standard input, shown as `<stdin>` (its imports are relative to the
+    working folder)."""
+    from ..api import check
+    from ..model.loader import load_source
+
+    try:
+        data = sys.stdin.buffer.read()
+    except OSError as problem:
+        raise UsageError(f"cannot read standard input: {problem.strerror or problem}") from None
+    text = data.decode("utf-8", errors="surrogateescape")
+    result = check(load_source(text, "<stdin>", options), options=options, suppress=False)
+    return result.findings, result.files, False
 
 
 def options_of(args: argparse.Namespace, config: Config) -> CheckOptions:

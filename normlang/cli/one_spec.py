@@ -19,6 +19,9 @@ if TYPE_CHECKING:
 def load_spec(path: str) -> tuple[Spec | None, list[Finding], dict[str, SourceFile]]:
     from ..model.loader import Loader
 
+    if Path(path).is_dir():
+        raise UsageError(f"`{path}` is a folder; this command reads one `.norm` file (its "
+                         f"imports come with it)")
     if not Path(path).is_file():
         raise UsageError(f"path `{path}` does not exist or is not a file")
     loaded = Loader().load(Path(shown_path(Path(path))))
