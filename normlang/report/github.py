@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..core.findings import Finding, format_value
 from .model import Report
 
 _COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
@@ -21,6 +22,28 @@ def render_github(report: Report) -> str:
         props = (f"file={_escape(span.path, True)},line={span.line},col={span.col},"
                  f"endLine={span.end_line},endColumn={span.end_col},"
                  f"title={_escape('normcheck ' + finding.kind, True)}")
-        message = finding.message + "".join(f"\n{h}" for h in finding.help)
+        message = finding.message + _witness(finding) + "".join(f"\n{h}" for h in finding.help)
         lines.append(f"::{_COMMAND[finding.severity.value]} {props}::{_escape(message)}")
     return "\n".join(lines) + "\n" if lines else ""
+
+
+def _witness(finding: Finding) -> str:
+    """The witness as lines of the annotation's message (escaped with the rest of it)."""
+    witness = finding.witness
+    if witness is None:
+        return ""
+    out = []
+    if witness.situation:
+        out.append("witness situation: " + ", ".join(
+            f"{name} = {format_value(value)}" for name, value in witness.situation.items()))
+    if witness.defines:
+        out.append("defines: " + ", ".join(
+            f"{name} = {format_value(value)}" for name, value in witness.defines.items()))
+    if witness.conduct:
+        out.append("conduct: " + ", ".join(
+            f"{name} = {format_value(value)}" for name, value in witness.conduct.items()))
+    if witness.active:
+        out.append("active norms: " + ", ".join(witness.active))
+    if witness.defeated:
+        out.append("defeated norms: " + ", ".join(witness.defeated))
+    return "".join(f"\n{line}" for line in out)

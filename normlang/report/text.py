@@ -87,15 +87,31 @@ def _finding(finding: Finding, sources: dict[str, SourceFile], paint: _Paint) ->
     return "\n".join(lines) + "\n"
 
 
+#: a source line longer than this (in characters) is cut around the caret, as rustc and
+#: ruff do, with `...` where text is left out
+LONG_LINE = 120
+#: how much of a cut line is kept before the caret
+CUT_CONTEXT = 40
+
+
 def _snippet(source: SourceFile, label: Label, gutter: int, paint: _Paint) -> list[str]:
     span = label.span
     text = source.line_text(span.line).replace("\t", "    ")
     raw = source.line_text(span.line)
-    start_col = _width(raw[:span.col - 1].replace("\t", "    "))
-    if span.end_line == span.line:
-        end_col = _width(raw[:max(span.end_col - 1, span.col)].replace("\t", "    "))
+    first = len(raw[:span.col - 1].replace("\t", "    "))
+    last = (len(raw[:max(span.end_col - 1, span.col)].replace("\t", "    "))
+            if span.end_line == span.line else len(text.rstrip()))
+    if len(text) > LONG_LINE:
+        left = max(0, first - CUT_CONTEXT)
+        right = min(len(text), max(last, first + 1) + CUT_CONTEXT, left + LONG_LINE)
+        prefix = "..." if left else ""
+        cut = prefix + text[left:right] + ("..." if right < len(text) else "")
+        start_col = _width(prefix + text[left:first])
+        end_col = _width(prefix + text[left:min(last, right)])
+        text = cut
     else:
-        end_col = _width(text.rstrip())
+        start_col = _width(text[:first])
+        end_col = _width(text[:last])
     width = max(1, end_col - start_col)
     mark = ("^" if label.primary else "-") * width
     style = "error" if label.primary else "blue"
