@@ -166,6 +166,8 @@ def test_diff_text_and_exit_codes(run: Run, project: Path) -> None:
     assert lines[0] == "`assistant.decide_automatically`: permitted -> forbidden"
     assert "    affects_rights = true" in lines
     assert "    service        = benefits" in lines
+    assert "  old: active (none); defeated (none)" in lines
+    assert "  new: active `human_for_rights`; defeated (none)" in lines
     assert lines[-1] == "1 action changed meaning"
     assert run("diff", "v1.norm", "v2.norm", "--fail-on-change").returncode == 1
 
@@ -179,6 +181,8 @@ def test_diff_json(run: Run, project: Path) -> None:
     assert (change["action"], change["old"], change["new"]) == (
         "assistant.decide_automatically", "permitted", "forbidden")
     assert change["witness"]["situation"]["service"] == "benefits"
+    assert change["witness"]["active"] == ["human_for_rights"]
+    assert (change["old_active"], change["old_defeated"]) == ([], [])
 
 
 def test_diff_without_change(run: Run, project: Path) -> None:
