@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -113,7 +114,7 @@ def diff_specs(old: Spec, new: Spec, options: CheckOptions | None = None) -> lis
     return changes
 
 
-def _norms_behind(spec: Spec, action: str, situation: dict[str, object]
+def _norms_behind(spec: Spec, action: str, situation: Mapping[str, object]
                   ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The active and the defeated norms of `spec` that bear on `action` in `situation`, by
     plain evaluation (none for an action `spec` does not declare)."""
