@@ -108,7 +108,8 @@ def assert_agrees(spec: Spec, findings: list[Finding]) -> None:
     skip = {p for p in pairs | wanted if set(p) & undecided.norms}
     assert pairs - skip == wanted - skip, \
         f"overridden: engine {sorted(pairs)}, oracle {sorted(wanted)}{context}"
-    sacrificed = {(f.norms[0], f.values[0][0]) for f in found.get("value-sacrificed", [])}
+    # the loser's value comes last in `values` (winner first)
+    sacrificed = {(f.norms[0], f.values[-1][0]) for f in found.get("value-sacrificed", [])}
     wanted_values = oracle.sacrificed()
     skip_values = {p for p in sacrificed | wanted_values if p[0] in undecided.norms}
     assert sacrificed - skip_values == wanted_values - skip_values, \
@@ -233,7 +234,7 @@ def _sacrificed(oracle: Oracle, finding: Finding, env: Env, conduct: Env | None,
     and clashes with it."""
     _overridden(oracle, finding, env, conduct, ctx)
     loser = oracle.spec.norm(finding.norms[0])
-    assert loser.name not in oracle.active(env) and finding.values[0][0] in loser.serves, ctx
+    assert loser.name not in oracle.active(env) and finding.values[-1][0] in loser.serves, ctx
 
 
 def _gap(oracle: Oracle, finding: Finding, env: Env, conduct: Env | None, ctx: str) -> None:

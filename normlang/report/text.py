@@ -80,7 +80,7 @@ def _finding(finding: Finding, sources: dict[str, SourceFile], paint: _Paint) ->
     if finding.witness is not None:
         lines.extend(_witness(finding.witness, pad, paint))
     if finding.values and any(finding.values):
-        sides = [", ".join(side) or "(none)" for side in finding.values]
+        sides = [", ".join(side) or "no value" for side in finding.values]
         lines.append(f"{pad} {paint('blue', '=')} values at stake: {' vs '.join(sides)}")
     for help_line in finding.help:
         lines.append(f"{pad} {paint('blue', '=')} {paint('bold', 'help')}: {help_line}")

@@ -36,12 +36,15 @@ def test_a_deontic_operator_inside_another_says_so(tmp_path: Path) -> None:
     assert "not to another deontic operator" in done.stdout
 
 
-def test_query_and_diff_on_a_folder_say_it_is_one(tmp_path: Path) -> None:
+def test_query_and_graph_on_a_folder_say_it_is_one(tmp_path: Path) -> None:
     write(tmp_path / "q.norm", QUERIED)
-    for args in (["query", "."], ["diff", ".", "q.norm"], ["graph", "."]):
+    for args in (["query", "."], ["graph", "."]):
         done = run_in(tmp_path, *args)
         assert done.returncode == 2
         assert "`.` is a folder; this command reads one `.norm` file" in done.stderr, args
+    # diff compares folders, but a folder with a file is neither pair
+    done = run_in(tmp_path, "diff", ".", "q.norm")
+    assert done.returncode == 2 and "are not both files or both folders" in done.stderr
 
 
 def test_query_names_a_define_and_suggests_enum_values(tmp_path: Path) -> None:
