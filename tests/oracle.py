@@ -16,7 +16,11 @@ Readings where the design is silent (each is also said where it is used):
   deontic atom ranges over the complying conducts of the situation (so a conflict situation makes
   `always a.x` vacuously true and `possible a.x` false there);
 - `expect A complies with B`: activity is computed among A's norms alone and among B's norms
-  alone; a `may` of B demands nothing, so it cannot be broken;
+  alone, and both layers are judged on their duties addressed to the judged agents ("judging
+  layer A's norms alone and layer B's norms alone on the duties of the given agents"); a `may`
+  of B demands nothing, so it cannot be broken; condition 3 covers the `protected` permissions
+  of B addressed to any agent (only A's duties, or A having no complying conduct at all, can
+  take one away), including where A cannot be followed at all;
 - a scenario whose `given` holds in no situation is reported as failed (vacuous truth would hide a
   mistake in the spec); this is the engine's choice and a sensible one, so the oracle states it.
 """
@@ -194,7 +198,12 @@ class Oracle:
         return any(a == b for a, b in self.priority(env))
 
     def clash(self, env: Env, first: NormDecl, second: NormDecl) -> bool:
-        """No conduct meets both demands (a `may` counts with what it claims)."""
+        """No conduct meets both demands (a `may` counts with what it claims) — except that a
+        `may` never clashes with a norm of a lower layer unless it is `protected`."""
+        for permission, other in ((first, second), (second, first)):
+            if permission.modality == "may" and not permission.protected and \
+                    permission.rank < other.rank:
+                return False
         return not any(self.meets(first, env, c) and self.meets(second, env, c)
                        for c in self.conducts(env))
 
@@ -371,19 +380,52 @@ class Oracle:
     def judged_agents(self, lower: str, agents: tuple[str, ...]) -> set[str]:
         return set(agents) or {n.agent for n in self.complies_among(lower)}
 
+    def complying_judged(self, env: Env, layer: str, agents: set[str]) -> list[Env]:
+        """Conducts meeting the active duties of `layer` (activity among that layer alone)
+        that address `agents`."""
+        norms = self.complies_among(layer)
+        active = self.active(env, norms)
+        duties = [n for n in norms if n.name in active and n.modality != "may"
+                  and n.agent in agents]
+        return [c for c in self.conducts(env) if all(self.meets(n, env, c) for n in duties)]
+
     def compliance_breaks(self, lower: str, higher: str, agents: tuple[str, ...]) -> set[str]:
         """The norms of layer `higher` (addressing the judged agents) that some conduct complying
-        with layer `lower` alone breaks while they are active among `higher` alone."""
-        a_norms, b_norms = self.complies_among(lower), self.complies_among(higher)
-        judged = [n for n in b_norms if n.agent in self.judged_agents(lower, agents)
-                  and n.modality != "may"]
+        with layer `lower` alone breaks while they are active among `higher` alone
+        (condition 1 of `complies with`)."""
+        judged_agents = self.judged_agents(lower, agents)
+        b_norms = self.complies_among(higher)
+        judged = [n for n in b_norms if n.agent in judged_agents and n.modality != "may"]
         broken = set()
         for env in self.acyclic:
             active_b = self.active(env, b_norms)
-            for conduct in self.complying(env, a_norms):
+            for conduct in self.complying_judged(env, lower, judged_agents):
                 broken |= {n.name for n in judged
                            if n.name in active_b and not self.meets(n, env, conduct)}
         return broken
+
+    def compliance_unfollowable(self, lower: str, higher: str, agents: tuple[str, ...]) -> bool:
+        """Some situation where some conduct complies with layer `higher` alone and none with
+        layer `lower` alone (condition 2 of `complies with`)."""
+        judged_agents = self.judged_agents(lower, agents)
+        return any(self.complying_judged(env, higher, judged_agents)
+                   and not self.complying_judged(env, lower, judged_agents)
+                   for env in self.acyclic)
+
+    def compliance_taken(self, lower: str, higher: str, agents: tuple[str, ...]) -> set[str]:
+        """The `protected` permissions of layer `higher` that, in some situation where they are
+        active among `higher` alone, no conduct complying with layer `lower` alone does
+        (condition 3 of `complies with`; a permission of any agent)."""
+        judged_agents = self.judged_agents(lower, agents)
+        b_norms = self.complies_among(higher)
+        taken = set()
+        for env in self.acyclic:
+            active_b = self.active(env, b_norms)
+            complying = self.complying_judged(env, lower, judged_agents)
+            taken |= {p.name for p in b_norms if p.modality == "may" and p.protected
+                      and p.name in active_b
+                      and not any(self.meets(p, env, c) for c in complying)}
+        return taken
 
     def scenario_impossible(self, given: RExpr) -> bool:
         return not any(ev(given, env) for env in self.acyclic)

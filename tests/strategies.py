@@ -171,19 +171,29 @@ def fact_decls(draw: st.DrawFn) -> dict[str, FactDecl]:
 def norm_decls(draw: st.DrawFn, facts: dict[str, FactDecl], actions: dict[str, ActionDecl],
                layers: tuple[str, ...]) -> list[NormDecl]:
     agents = sorted({a.agent for a in actions.values()})
-    norms = []
+    norms: list[NormDecl] = []
     for index in range(draw(st.integers(2, 12))):
+        line = span(NORM_LINE + index)
+        if norms and draw(st.integers(0, 5)) == 0:
+            # a layer that contradicts itself (`complies with` must not pass vacuously), or a
+            # lower layer stricter than a higher `may` (which does not defeat it unless protected)
+            model = draw(st.sampled_from(norms))
+            lower = min(model.rank + draw(st.integers(0, 1)), len(layers) - 1)
+            opposite = "must" if model.modality == "must not" else "must not"
+            norms.append(replace(model, name=f"n{index}", layer=layers[lower], rank=lower,
+                                 modality=opposite, span=line, duty_span=line, protected=False))
+            continue
         agent = draw(st.sampled_from(agents))
         own = sorted(name for name, a in actions.items() if a.agent == agent)
         rank = draw(st.integers(0, len(layers) - 1))
+        modality = draw(st.sampled_from(["must", "must", "must not", "must not", "may"]))
         norms.append(NormDecl(
-            name=f"n{index}", layer=layers[rank], rank=rank,
-            modality=draw(st.sampled_from(["must", "must", "must not", "must not", "may"])),
-            agent=agent, target=draw(targets(own)),
-            span=span(NORM_LINE + index), duty_span=span(NORM_LINE + index),
+            name=f"n{index}", layer=layers[rank], rank=rank, modality=modality,  # type: ignore[arg-type]
+            agent=agent, target=draw(targets(own)), span=line, duty_span=line,
             when=draw(optional(conditions(facts), TRUE)),
             unless=draw(optional(conditions(facts), FALSE, weight=3)),
             serves=tuple(draw(st.lists(st.sampled_from(VALUES), max_size=2, unique=True))),
+            protected=modality == "may" and draw(st.booleans()),
         ))
     return norms
 
@@ -346,7 +356,7 @@ def render(spec: Spec) -> str:
     lines += [f"assume {show(a.expr)}" for a in spec.assumes]
     lines += [f"constraint {show(c.expr)}" for c in spec.constraints]
     for norm in spec.norms:
-        head = f"norm {norm.name} @{norm.layer}"
+        head = f"norm {norm.name} @{norm.layer}" + (" protected" if norm.protected else "")
         if norm.serves:
             head += " serves " + ", ".join(norm.serves)
         if norm.when != TRUE:
@@ -401,11 +411,11 @@ def make_spec(facts: dict[str, object], actions: list[str], norms: list[NormDecl
 
 
 def norm(name: str, modality: str, target: RExpr, *, layer: str = "top", when: RExpr = TRUE,
-         unless: RExpr = FALSE, serves: tuple[str, ...] = ()) -> NormDecl:
+         unless: RExpr = FALSE, serves: tuple[str, ...] = (), protected: bool = False) -> NormDecl:
     """A norm whose agent is the one of its target's first action (rank set by `make_spec`)."""
     agent = _first_action(target).split(".")[0]
     return NormDecl(name, layer, 0, modality, agent, target, span(0), span(0),  # type: ignore[arg-type]
-                    when, unless, serves=serves)
+                    when, unless, serves=serves, protected=protected)
 
 
 def overrides(higher: str, lower: str, when: RExpr = TRUE, line: int = EDGE_LINE) -> PriorityEdge:

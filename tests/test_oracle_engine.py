@@ -151,9 +151,9 @@ def check_expectations(oracle: Oracle, found: dict[str, list[Finding]], undecide
                        context: str) -> None:
     spec = oracle.spec
     failed = {f.span.line for f in found.get("expectation-failed", [])}
-    gaps: dict[int, set[str]] = defaultdict(set)
+    gaps: dict[tuple[int, str], list[str]] = defaultdict(list)
     for finding in found.get("compliance-gap", []):
-        gaps[finding.span.line] |= set(finding.norms)
+        gaps[finding.span.line, gap_kind(finding)].append(finding.norms[0] if finding.norms else "")
     for expectation in spec.expectations:
         line = expectation.span.line
         if line in undecided.lines:
@@ -162,8 +162,16 @@ def check_expectations(oracle: Oracle, found: dict[str, list[Finding]], undecide
             assert expectation.lower is not None and expectation.higher is not None
             broken = oracle.compliance_breaks(expectation.lower, expectation.higher,
                                               expectation.agents)
-            assert gaps.get(line, set()) == broken, \
-                f"line {line}: engine breaks {gaps.get(line)}, oracle {broken}{context}"
+            taken = oracle.compliance_taken(expectation.lower, expectation.higher,
+                                            expectation.agents)
+            unfollowable = oracle.compliance_unfollowable(expectation.lower, expectation.higher,
+                                                          expectation.agents)
+            for kind, wanted in (("breaks", broken), ("takes", taken)):
+                names = gaps.get((line, kind), [])
+                assert sorted(names) == sorted(wanted), \
+                    f"line {line}: engine {kind} {names}, oracle {sorted(wanted)}{context}"
+            assert len(gaps.get((line, "unfollowable"), [])) == unfollowable, \
+                f"line {line}: oracle unfollowable={unfollowable}{context}"
             continue
         fails = oracle.expectation_fails(expectation.kind, expectation.formula)
         assert (line in failed) == fails, f"expectation line {line}: oracle fails={fails}{context}"
@@ -237,12 +245,42 @@ def _sacrificed(oracle: Oracle, finding: Finding, env: Env, conduct: Env | None,
     assert loser.name not in oracle.active(env) and finding.values[-1][0] in loser.serves, ctx
 
 
+def gap_kind(finding: Finding) -> str:
+    """Which condition of `complies with` a `compliance-gap` is about (by its message)."""
+    if " breaks `" in finding.message:
+        return "breaks"
+    if "takes away the protected permission" in finding.message:
+        return "takes"
+    assert "cannot be followed" in finding.message, finding.message
+    return "unfollowable"
+
+
 def _gap(oracle: Oracle, finding: Finding, env: Env, conduct: Env | None, ctx: str) -> None:
     expectation = next(e for e in oracle.spec.expectations if e.span.line == finding.span.line)
-    assert conduct is not None and expectation.lower and expectation.higher, ctx
+    assert expectation.lower and expectation.higher, ctx
     lower = oracle.complies_among(expectation.lower)
     higher = oracle.complies_among(expectation.higher)
-    assert conduct in oracle.complying(env, lower), f"conduct breaks layer A{ctx}"
+    agents = oracle.judged_agents(expectation.lower, expectation.agents)
+    complying_a = oracle.complying_judged(env, expectation.lower, agents)
+    kind = gap_kind(finding)
+    if kind == "unfollowable":
+        assert not complying_a, ctx
+        assert oracle.complying_judged(env, expectation.higher, agents), ctx
+        culprits = [oracle.spec.norm(n) for n in finding.norms]
+        assert culprits and set(finding.norms) <= oracle.active(env, lower), ctx
+        assert all(n.agent in agents for n in culprits), ctx
+        assert not satisfiable(oracle, env, culprits), f"{finding.norms} satisfiable{ctx}"
+        for dropped in culprits:
+            rest = [n for n in culprits if n is not dropped]
+            assert satisfiable(oracle, env, rest), f"{finding.norms} is not minimal{ctx}"
+        return
+    if kind == "takes":
+        permission = oracle.spec.norm(finding.norms[0])
+        assert permission.protected and permission.name in oracle.active(env, higher), ctx
+        assert not any(oracle.meets(permission, env, c) for c in complying_a), ctx
+        return
+    assert conduct is not None, ctx
+    assert conduct in complying_a, f"conduct breaks layer A{ctx}"
     broken = oracle.spec.norm(finding.norms[0])
     assert broken.name in oracle.active(env, higher), f"{broken.name} not active in B{ctx}"
     assert not oracle.meets(broken, env, conduct), f"{broken.name} is met{ctx}"

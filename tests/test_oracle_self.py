@@ -126,9 +126,18 @@ def test_permissions_undermined_by_duties_and_constraints() -> None:
     assert oracle.shadowed() == {"lower_no"}
 
 
-def test_a_higher_permission_defeats_a_lower_prohibition() -> None:
+def test_a_higher_permission_leaves_a_lower_prohibition_standing() -> None:
+    # language.md, "clash": a lower layer may be stricter than what a higher one merely allows
     oracle = Oracle(make_spec({"p": "bool"}, ["a.x"], [
         norm("allow", "may", x), norm("ban", "must not", x, layer="user")],
+        layers=("top", "user")))
+    assert oracle.shadowed() == set()
+    assert oracle.status({"p": True}, "a.x") == "forbidden"
+
+
+def test_a_protected_permission_defeats_a_lower_prohibition() -> None:
+    oracle = Oracle(make_spec({"p": "bool"}, ["a.x"], [
+        norm("allow", "may", x, protected=True), norm("ban", "must not", x, layer="user")],
         layers=("top", "user")))
     assert oracle.shadowed() == {"ban"}
     assert oracle.status({"p": True}, "a.x") == "permitted"
@@ -154,6 +163,29 @@ def test_compliance_judges_only_the_agents_of_the_lower_layer() -> None:
     assert oracle.compliance_breaks("spec", "law", ("b",)) == {"law_b"}
     assert oracle.complying({"p": True}, [n for n in spec.norms if n.layer == "spec"]) == [
         {"a.x": False, "b.z": False}, {"a.x": False, "b.z": True}]
+
+
+def test_a_layer_that_contradicts_itself_complies_with_nothing() -> None:
+    # issue 17, example 5: before, no conduct complied with `spec`, so "every" one complied
+    spec = make_spec({"p": "bool"}, ["a.x", "a.y"], [
+        norm("law_y", "must", y, layer="law"), norm("s1", "must", x, layer="spec", when=p),
+        norm("s2", "must not", x, layer="spec", when=p), norm("s3", "must", y, layer="spec")],
+        layers=("law", "spec"))
+    oracle = Oracle(spec)
+    assert oracle.compliance_breaks("spec", "law", ()) == set()
+    assert oracle.compliance_unfollowable("spec", "law", ())
+    assert not oracle.compliance_unfollowable("spec", "law", ("b",))  # judged on b's duties
+
+
+def test_a_protected_permission_taken_away() -> None:
+    def oracle(protected: bool) -> Oracle:
+        return Oracle(make_spec({"p": "bool"}, ["a.x"], [
+            norm("right", "may", x, layer="law", when=p, protected=protected),
+            norm("never", "must not", x, layer="spec")], layers=("law", "spec")))
+
+    assert oracle(True).compliance_taken("spec", "law", ()) == {"right"}
+    assert oracle(False).compliance_taken("spec", "law", ()) == set()  # only protected ones
+    assert oracle(True).compliance_breaks("spec", "law", ()) == set()
 
 
 def test_scenarios_hold_for_every_completion_of_given() -> None:

@@ -5,12 +5,14 @@ value the defeated norm serves)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 
 import z3
 
-from ..core.findings import Finding, Label
+from ..core.findings import Finding, Label, Witness
 from ..engine.conflict_search import Engine
 from ..engine.encode import conj, is_false_term, neg
+from ..engine.evaluate import Env
 from ..engine.solver import is_sat
 from ..engine.views import View
 from ..model.spec import NormDecl
@@ -45,11 +47,8 @@ def shadowed_and_overridden(ctx: CheckContext, norm: NormDecl) -> Iterable[Findi
         winners.append(winner)
         witness = ctx.witness(solver.model(), groups=[group])
         env, _ = ctx.runtime.situation_env(witness.situation, complete=False)
-        ctx.recheck(lambda w=winner, e=env, wi=witness: (
-            w.name in wi.active and norm.name in ctx.runtime.applicable(e, among=[norm.name])
-            and ctx.runtime.precedes(e, w.name, norm.name)
-            and ctx.runtime.clash(e, w.name, norm.name, not engine.merged)
-        ), f"`{winner.name}` overrides `{norm.name}`")
+        ctx.recheck(partial(_overrides_here, ctx, env, winner, norm, witness),
+                    f"`{winner.name}` overrides `{norm.name}`")
         findings.append(_overridden(ctx, norm, winner, witness))
     if winners and not is_sat(solver, engine.limits, mark(solver, view.act[norm.name])):
         ctx.shadowed.add(norm.name)
@@ -122,3 +121,14 @@ def _sacrificed(ctx: CheckContext, loser: NormDecl, winners: list[NormDecl],
                 ))
                 break
     return out
+
+
+def _overrides_here(ctx: CheckContext, env: Env, winner: NormDecl, norm: NormDecl,
+                    witness: Witness) -> bool:
+    """Plainly: in the witness situation `winner` is active, `norm` applicable, `winner`
+    precedes it and the two clash."""
+    runtime = ctx.runtime
+    return (winner.name in witness.active
+            and norm.name in runtime.applicable(env, among=[norm.name])
+            and runtime.precedes(env, winner.name, norm.name)
+            and runtime.clash(env, winner.name, norm.name, not ctx.engine.merged))

@@ -4,6 +4,8 @@ overridden, with the values sacrificed (`defeated.py`), undermined permissions
 
 from __future__ import annotations
 
+from functools import partial
+
 from ..engine.structure import Group
 from .context import CheckContext
 from .dead import dead
@@ -20,18 +22,18 @@ def check_group_norms(ctx: CheckContext, group: Group) -> None:
     undecided: set[str] = set()
     for norm in group.norms:
         if not ctx.guarded("whether it can apply", f"norm `{norm.name}`", norm.span,
-                           lambda n=norm: dead(ctx, n)):
+                           partial(dead, ctx, norm)):
             undecided.add(norm.name)
     for norm in group.norms:
         if norm.name not in ctx.dead and not ctx.guarded(
                 "whether it is ever active", f"norm `{norm.name}`", norm.span,
-                lambda n=norm: shadowed_and_overridden(ctx, n)):
+                partial(shadowed_and_overridden, ctx, norm)):
             undecided.add(norm.name)
     for norm in group.norms:
         if norm.modality == "may" and norm.name not in ctx.dead | ctx.shadowed:
             ctx.guarded("whether the permission can be used", f"norm `{norm.name}`", norm.span,
-                        lambda n=norm: undermined(ctx, n))
+                        partial(undermined, ctx, norm))
     for norm in group.norms:
         if norm.modality != "may" and norm.name not in ctx.dead | ctx.shadowed | undecided:
             ctx.guarded("whether it is redundant", f"norm `{norm.name}`", norm.span,
-                        lambda n=norm: redundant(ctx, n))
+                        partial(redundant, ctx, norm))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import z3
 
 from ..core.findings import Finding, Label
@@ -30,12 +32,12 @@ def check_situational_cycles(ctx: CheckContext) -> bool:
         span = first.span if first else ctx.spec.edges[0].span
         before = len(ctx.findings)
         decided = ctx.guarded("priority cycles", backticked(names), span,
-                              lambda n=names, c=conditions: _situational(ctx, n, c))
+                              partial(_situational, ctx, names, conditions))
         stop = stop or not decided or len(ctx.findings) > before
     return stop
 
 
-def _situational(ctx: CheckContext, names: list[str], conditions: list) -> list[Finding]:
+def _situational(ctx: CheckContext, names: list[str], conditions: list[RExpr]) -> list[Finding]:
     engine = ctx.engine
     solver = engine.limits.new_solver()
     solver.add(*engine.base_situation())

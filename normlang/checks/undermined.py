@@ -12,6 +12,7 @@ from ..core.findings import Finding, Label, Witness
 from ..engine.concrete import ComponentTooLarge
 from ..engine.conflict_search import Engine
 from ..engine.encode import assert_terms, is_true_term
+from ..engine.evaluate import Env
 from ..engine.solver import is_sat
 from ..engine.structure import Group, default_value
 from ..engine.views import View
@@ -158,7 +159,7 @@ def _conjunct_terms(term: z3.BoolRef) -> list[z3.BoolRef]:
     return [term]
 
 
-def _some_complying_conduct_does(ctx: CheckContext, env: dict, active: Iterable[str],
+def _some_complying_conduct_does(ctx: CheckContext, env: Env, active: Iterable[str],
                                  norm: NormDecl, scope: list[str] | None = None) -> bool:
     runtime = ctx.runtime
     musts = [runtime.norms[n] for n in active if runtime.norms[n].norm.modality != "may"]

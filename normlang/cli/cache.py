@@ -203,8 +203,14 @@ def code_fingerprint() -> str:
     The version alone does not change while normlang is developed (an editable install):
     without this, a changed check or renderer would be answered with the old results.
     """
-    here = Path(__file__).parent
-    return files_fingerprint((here, here.parent / "grammar"))
+    return files_fingerprint(code_folders())
+
+
+def code_folders() -> tuple[Path, Path]:
+    """The package's folder and the grammar's folder in a source tree (installed, the grammar
+    is inside the package)."""
+    package = Path(__file__).resolve().parents[1]
+    return package, package.parent / "grammar"
 
 
 def files_fingerprint(folders: tuple[Path, ...]) -> str:

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 
 
-SUBCOMMANDS = ("check", "query", "graph", "diff")
+SUBCOMMANDS = ("check", "query", "graph", "diff", "explain")
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 

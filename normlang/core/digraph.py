@@ -69,10 +69,10 @@ class Digraph(Generic[N]):
                     ready.append(target)
         return peeled == len(waiting)
 
-    def to_networkx(self) -> nx.DiGraph:
+    def to_networkx(self) -> nx.DiGraph[N]:
         import networkx as nx
 
-        graph = nx.DiGraph()
+        graph: nx.DiGraph[N] = nx.DiGraph()
         graph.add_nodes_from(self._successors)  # same node and edge order as built here
         for source, target, data in self.edges():
             graph.add_edge(source, target, **data)

@@ -19,7 +19,7 @@ from typing import Literal
 
 from ..engine.evaluate import Compiled, Env, Scalar, compile_expr, names_in
 from ..engine.structure import split_groups
-from ..model.spec import NormDecl, Spec
+from ..model.spec import NormDecl, Spec, may_clash
 from ..syntax.limits import number_too_long
 
 Status = Literal["obliged", "forbidden", "permitted", "conflict"]
@@ -163,9 +163,12 @@ class Runtime:
         return reached, min_rank
 
     def clash(self, env: Env, first: str, second: str, conduct_exists: bool = False) -> bool:
-        """No conduct satisfies both demands under the constraints. `conduct_exists`: the
-        constraints are known to admit a conduct here (only the demands' actions are looked at)."""
+        """No conduct satisfies both demands under the constraints (never for an unprotected
+        `may` and a norm of a lower layer). `conduct_exists`: the constraints are known to admit
+        a conduct here (only the demands' actions are looked at)."""
         a, b = self.norms[first], self.norms[second]
+        if not may_clash(a.norm, b.norm):
+            return False
         actions = set(a.actions) | set(b.actions)
         if not conduct_exists:
             return not self._exists(env, [a.demand, b.demand], actions)
@@ -300,6 +303,21 @@ class Runtime:
             culprits = tuple(sorted(n.norm.name for n in musts))
             return dict.fromkeys(pending, "conflict"), True, culprits
         return {a: result[a] for a in pending}, False, ()
+
+    def complying_exists(self, env: Env, active: Iterable[str], target: Compiled | None = None,
+                         target_actions: Iterable[str] = (),
+                         actions: Iterable[str] | None = None) -> bool:
+        """Some conduct meets the demands of the `active` duties and the constraints (of the
+        components of `actions`, by default of every action) and, with `target`, satisfies it
+        (`target_actions`: the actions it reads)."""
+        musts = [self.norms[n] for n in sorted(active) if self.norms[n].norm.modality != "may"]
+        if not self._all_components_comply(env, musts, actions):
+            return False
+        if target is None:
+            return True
+        acts = set(target_actions)
+        names, tests = self._compliance_component(acts, musts) if acts else ([], [])
+        return any(bool(target({**env, **c})) for c in self._conducts(env, names, tests))
 
     def minimal_culprits(self, env: Env, active: Iterable[str]) -> tuple[str, ...]:
         """A minimal set of the active duties that leaves no complying conduct (as a

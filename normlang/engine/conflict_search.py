@@ -14,6 +14,7 @@ A task hands the conflicts it found on to the others of a check as text (`KnownC
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from typing import cast
 
 import z3
 
@@ -209,7 +210,7 @@ class Engine(Situations):
             else:
                 found = [g for g in self.groups if not is_false_term(self.conflicts(g, view).formula)]
             self.memo[key] = found
-        return self.memo[key]  # type: ignore[return-value]
+        return cast("list[Group]", self.memo[key])
 
     def conflict_anywhere(self, view: View | None = None,
                           except_group: Group | None = None) -> z3.BoolRef:
@@ -219,7 +220,7 @@ class Engine(Situations):
         if key not in self.memo:
             self.memo[key] = or_([self.conflicts(g, view).formula
                                    for g in self.conflicting_groups(view) if g is not except_group])
-        return self.memo[key]  # type: ignore[return-value]
+        return self.memo[key]
 
     # ------------------------------------------------------------ deontic atoms
 

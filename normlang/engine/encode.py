@@ -8,7 +8,7 @@ directly; callers pass an `atoms` function that stands for them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -119,11 +119,11 @@ def assert_terms(solver: z3.Solver, terms: Iterable[Any]) -> None:
             solver.add(term)
 
 
-class LazyConstants(dict):  # type: ignore[type-arg]
+class LazyConstants(dict[str, z3.ExprRef]):
     """The z3 constants of declared names, each made when first asked for (a task that
     checks a few groups of a large spec pays for those groups' constants only)."""
 
-    def __init__(self, declared: Iterable[str], make: Callable[[str], z3.ExprRef]) -> None:
+    def __init__(self, declared: Collection[str], make: Callable[[str], z3.ExprRef]) -> None:
         super().__init__()
         self.declared = declared
         self.make = make

@@ -14,11 +14,13 @@ import itertools
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
+from functools import partial
+from typing import cast
 
 import z3
 
 from ..core.findings import WitnessValue
-from ..model.spec import NormDecl, RExpr, Spec
+from ..model.spec import NormDecl, RExpr, Spec, may_clash
 from .conduct import ConductSpace, and_, or_
 from .conflict_sets import Conflicts, KnownConflicts
 from .encode import Encoder, assert_terms, is_false_term, is_true_term, neg
@@ -50,7 +52,7 @@ def lay_out(spec: Spec, limits: Limits, maybe_unmeetable: set[str] | None = None
         raise SolverGaveUp(gave_up.reason, "whether every demand can be met in every situation "
                                            "(which splits the spec into independent groups)") from None
     alone = {layer: restricted_priority(spec, priority,
-                                        NormSet(layout.by_name, lambda n, wanted=layer: n.layer == wanted))
+                                        NormSet(layout.by_name, partial(_in_layer, layer)))
              for layer in sorted(set(layers_alone))}
     return Layout(spec, split_groups(spec, merge_all=True) if merged else groups, priority,
                   merged, world, layout.fact_links, alone)
@@ -149,7 +151,7 @@ class Situations:
             self.memo[("cycles",)] = or_([
                 and_([self.enc.term(c) for c in conditions])
                 for _names, conditions in self.priority.conditional_cycles(limit=100000)])
-        return self.memo[("cycles",)]  # type: ignore[return-value]
+        return self.memo[("cycles",)]
 
     def base_situation(self, facts: Iterable[str] | None = None) -> list[z3.BoolRef]:
         """Typing and `assume`s: the situations that exist (restricted to what `facts` need)."""
@@ -296,11 +298,12 @@ class Situations:
         return self._demand[norm.name]
 
     def clash(self, first: NormDecl, second: NormDecl) -> z3.BoolRef:
-        """The situations in which no conduct meets both demands under the constraints."""
+        """The situations in which no conduct meets both demands under the constraints
+        (never, for an unprotected `may` and a norm of a lower layer)."""
         key = (min(first.name, second.name), max(first.name, second.name))
         if key not in self._clash:
             group = self.group_of[first.name]
-            if self.group_of[second.name] is not group:
+            if self.group_of[second.name] is not group or not may_clash(first, second):
                 self._clash[key] = z3.BoolVal(False)
             else:
                 space = self.space([group])
@@ -351,7 +354,7 @@ class Situations:
             if fact.kind == "enum" and fact.enum is not None:
                 out[name] = self.spec.enums[fact.enum].values[int(value)]  # type: ignore[call-overload]
             elif fact.kind == "real":
-                out[name] = Fraction(value)  # type: ignore[arg-type]
+                out[name] = Fraction(cast("Fraction | int", value))
             else:
                 out[name] = value  # type: ignore[assignment]
         return dict(sorted(out.items()))
@@ -421,3 +424,7 @@ class Situations:
         consts = self.enc.actions if actions is None else actions
         return {a: is_true_term(model.eval(consts[a], model_completion=True))
                 for a in sorted(self.spec.actions if only is None else only)}
+
+
+def _in_layer(layer: str, norm: NormDecl) -> bool:
+    return norm.layer == layer

@@ -6,6 +6,7 @@ A solver that gives up raises `SolverGaveUp`; checks turn it into a
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 import time
@@ -13,6 +14,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from contextlib import suppress
 from dataclasses import dataclass
+from typing import ParamSpec, TypeVar
 
 import z3
 
@@ -61,9 +63,27 @@ class Limits:
         return min(self.timeout_ms, left)
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
 #: z3's process-wide parameters that a check sets (and `restore_host_params` puts back)
 _GLOBAL_PARAMS = ("smt.random_seed", "sat.random_seed", "memory_max_size")
 _host_params: dict[str, str] = {}
+
+
+def keeps_host_params(function: Callable[P, R]) -> Callable[P, R]:
+    """`function`, which gives z3's global parameters back when it returns or raises (as a
+    check does): a library call that configured z3 must not leave it configured, nor its
+    record of the host's values stale for the next call."""
+
+    @functools.wraps(function)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return function(*args, **kwargs)
+        finally:
+            restore_host_params()
+
+    return wrapper
 
 
 def restore_host_params() -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from ..core.digraph import Digraph
 from ..model.spec import FALSE, TRUE, Const, Located, NormDecl, Or, PriorityEdge, RExpr, Spec
@@ -169,7 +169,7 @@ class Priority:
             return []
         import networkx as nx
 
-        fixed = nx.DiGraph()
+        fixed: nx.DiGraph[Node] = nx.DiGraph()
         fixed.add_edges_from((u, v) for u, v, d in self.graph.edges() if d["when"] == TRUE)
         cycles = sorted(map(_canonical, _some_cycles(fixed)), key=lambda c: list(map(_node_key, c)))
         return [_norm_names(c) for c in cycles]
@@ -188,7 +188,7 @@ class Priority:
                 break
         found = []
         for cycle in sorted(cycles, key=lambda c: list(map(_node_key, c))):
-            conditions = [self.graph.edge(u, v)["when"] for u, v in _pairs(cycle)]
+            conditions = [cast("RExpr", self.graph.edge(u, v)["when"]) for u, v in _pairs(cycle)]
             found.append((_norm_names(cycle), [c for c in conditions if c != TRUE]))
         return found
 
@@ -219,7 +219,7 @@ def _pairs(cycle: list[Node]) -> list[tuple[Node, Node]]:
     return [(cycle[i], cycle[(i + 1) % len(cycle)]) for i in range(len(cycle))]
 
 
-def _some_cycles(graph: nx.DiGraph) -> list[list[Node]]:
+def _some_cycles(graph: nx.DiGraph[Node]) -> list[list[Node]]:
     import networkx as nx
 
     cycles = []

@@ -200,6 +200,7 @@ class View:
         graph = self.priority.graph
         target = self.priority.in_node(lower)
         start = self.priority.out_node(higher)
+        first: list[tuple[Node, RExpr]]
         if start[0] == "top":
             first = [(start, TRUE)]
         else:

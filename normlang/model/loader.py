@@ -207,7 +207,7 @@ def _import_cycles(edges: list[tuple[Path, Path, Span]]) -> list[Finding]:
         return []
     import networkx as nx
 
-    graph = nx.DiGraph()
+    graph: nx.DiGraph[Path] = nx.DiGraph()
     for source, target, span in edges:
         graph.add_edge(source, target, span=span)
     findings = []

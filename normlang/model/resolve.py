@@ -237,6 +237,7 @@ class Resolver:
             when=when if when is not None else TRUE,
             unless=unless if unless is not None else FALSE,
             source=decl.source, serves=tuple(v.name for v in decl.serves),
+            protected=decl.protected,
         )
 
     def _overrides(self, decls: list[ast.Decl], typer: Typer,

@@ -187,6 +187,8 @@ class NormDecl:
     unless: RExpr = FALSE
     source: str | None = None
     serves: tuple[str, ...] = ()
+    #: a `protected` permission: it clashes with norms of lower layers too
+    protected: bool = False
 
     @property
     def demand(self) -> RExpr:
@@ -196,6 +198,16 @@ class NormDecl:
     @property
     def applicable(self) -> RExpr:
         return And((self.when, Not(self.unless)))
+
+
+def may_clash(first: NormDecl, second: NormDecl) -> bool:
+    """Whether the two norms can clash at all: not when one is a `may` of a higher layer
+    than the other and not `protected` (a lower layer may be stricter than what a higher
+    one merely allows)."""
+    for permission, other in ((first, second), (second, first)):
+        if permission.modality == "may" and not permission.protected and permission.rank < other.rank:
+            return False
+    return True
 
 
 @dataclass(frozen=True, slots=True)

@@ -244,7 +244,7 @@ class Typer(TypingErrors):
                         expr.operand.span)
             raise Bad
         if isinstance(value, Const):
-            return Const(-value.value), kind  # type: ignore[operator]
+            return Const(-value.value), kind
         return Neg(value), kind
 
     def _binary(self, expr: ast.Binary, context: Context, agent: str | None) -> Typed:
@@ -256,10 +256,6 @@ class Typer(TypingErrors):
             right, rk = self._typed(expr.right, context, agent)
             self._expect(lk, "bool", expr.left.span, f"`{op}`")
             self._expect(rk, "bool", expr.right.span, f"`{op}`")
-            if op == "and":
-                return And(_flat(And, left) + _flat(And, right)), "bool"
-            if op == "or":
-                return Or(_flat(Or, left) + _flat(Or, right)), "bool"
             if op == "->":
                 return Implies(left, right), "bool"
             return Iff(left, right), "bool"
@@ -300,16 +296,19 @@ class Typer(TypingErrors):
         return Arith(expr.op, left, right), kind  # type: ignore[arg-type]
 
     def _compare(self, expr: ast.Binary, context: Context, agent: str | None) -> Typed:
-        left = self._lower(expr.left, context, agent)
-        right = self._enum_named(expr.right, left)
-        if right is None:
+        left: Typed | Unresolved = self._lower(expr.left, context, agent)
+        named = self._enum_named(expr.right, left)
+        right: Typed | Unresolved
+        if named is None:
             right = self._lower(expr.right, context, agent)
             left = self._enum_named(expr.left, right) or left
+        else:
+            right = named
         if isinstance(left, Unresolved) and isinstance(right, Unresolved):
             self._unknown_name(left, context, agent)
             raise Bad
         if isinstance(left, Unresolved):
-            left = self._enum_value(left, right, context, agent)  # type: ignore[arg-type]
+            left = self._enum_value(left, right, context, agent)
         if isinstance(right, Unresolved):
             right = self._enum_value(right, left, context, agent)
         (lv, lk), (rv, rk) = left, right
@@ -327,7 +326,7 @@ class Typer(TypingErrors):
                 raise Bad
             return Cmp(op, lv, rv), "bool"  # type: ignore[arg-type]
         if lk == rk == "bool" and op in ("==", "!="):
-            return Cmp(op, lv, rv), "bool"  # type: ignore[arg-type]
+            return Cmp(op, lv, rv), "bool"
         self._error("type-error", f"cannot compare {show(lk)} with {show(rk)} using `{op}`",
                     expr.span)
         raise Bad
@@ -451,5 +450,5 @@ class Typer(TypingErrors):
 MAX_INLINED_SIZE = 100_000
 
 
-def _flat(kind: type, expr: RExpr) -> tuple[RExpr, ...]:
-    return expr.items if isinstance(expr, kind) else (expr,)  # type: ignore[attr-defined]
+def _flat(kind: type[And] | type[Or], expr: RExpr) -> tuple[RExpr, ...]:
+    return expr.items if isinstance(expr, kind) else (expr,)

@@ -11,8 +11,9 @@ and `imports` (file -> imported file).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..model.spec import Spec
 
@@ -20,14 +21,14 @@ if TYPE_CHECKING:
     import networkx as nx
 
 
-def spec_graph(spec: Spec) -> nx.MultiDiGraph:
+def spec_graph(spec: Spec) -> nx.MultiDiGraph[str]:
     """The graph of `spec` (see the module doc for its nodes and edges)."""
     import networkx as nx
 
     from ..engine.structure import split_groups
     from .meaning import clash_pairs
 
-    graph = nx.MultiDiGraph()
+    graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     for path in spec.files:
         graph.add_node(path, kind="file")
     for norm in spec.norms:
@@ -70,9 +71,10 @@ def _imports(spec: Spec) -> list[tuple[str, str]]:
     return edges
 
 
-def render_graph(graph: nx.MultiDiGraph, fmt: str) -> str:
+def render_graph(graph: nx.MultiDiGraph[str], fmt: str) -> str:
     """The graph as Graphviz `dot`, a Mermaid flowchart, or node-link `json`."""
-    nodes = sorted(graph.nodes(data=True), key=lambda item: str(item[0]))
+    nodes: list[tuple[str, dict[str, Any]]] = sorted(
+        cast("Iterable[tuple[str, dict[str, Any]]]", graph.nodes(data=True)), key=lambda item: str(item[0]))
     edges = sorted(((str(u), str(v), d) for u, v, d in graph.edges(data=True)),
                    key=lambda e: (e[0], e[1], e[2]["kind"], e[2].get("origin", "")))
     if fmt == "json":

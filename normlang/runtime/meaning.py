@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from ..core.findings import Witness
 from ..core.options import CheckOptions
+from ..engine.solver import keeps_host_params
 from ..model.spec import TRUE, ActionRef, Not, RExpr, Spec
 
 if TYPE_CHECKING:
@@ -33,6 +34,7 @@ class StatusChange:
     old_defeated: tuple[str, ...] = ()
 
 
+@keeps_host_params
 def clash_pairs(spec: Spec, options: CheckOptions | None = None) -> list[tuple[str, str]]:
     """Pairs of norms (sorted names) that clash in some situation."""
     import z3
@@ -58,6 +60,7 @@ def clash_pairs(spec: Spec, options: CheckOptions | None = None) -> list[tuple[s
     return pairs
 
 
+@keeps_host_params
 def diff_specs(old: Spec, new: Spec, options: CheckOptions | None = None) -> list[StatusChange]:
     """For each action, a situation where its status (obliged / forbidden / permitted /
     conflict) differs between `old` and `new`, if there is one.

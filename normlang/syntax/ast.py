@@ -17,7 +17,7 @@ _NO_SPAN = Span("<none>", 0, 0, 1, 1, 1, 1)
 
 
 def _span() -> Span:
-    return field(default=_NO_SPAN, compare=False, repr=False)  # type: ignore[no-any-return]
+    return field(default=_NO_SPAN, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,7 +205,8 @@ Modality = Literal["must", "must not", "may"]
 
 @dataclass(frozen=True, slots=True)
 class Norm:
-    """`norm NAME [@LAYER] ["SOURCE"] [serves V, ...] [overrides N, ...] [when E] [unless E] AGENT MODALITY TARGET`."""
+    """`norm NAME [@LAYER] [protected] ["SOURCE"] [serves V, ...] [overrides N, ...] [when E] [unless E]
+    AGENT MODALITY TARGET`."""
 
     name: Ident
     layer: Ident | None
@@ -217,6 +218,8 @@ class Norm:
     agent: Ident
     modality: Modality
     target: Expr
+    #: `protected` (a `may` that lower layers cannot take away)
+    protected: bool = False
     span: Span = _span()
     #: the span of `AGENT MODALITY TARGET`, where findings put their caret
     duty_span: Span = _span()

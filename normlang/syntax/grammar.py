@@ -23,9 +23,9 @@ if TYPE_CHECKING:
 #: words of the language; they cannot name things
 KEYWORDS = frozenset({
     "layers", "agent", "enum", "fact", "action", "define", "assume", "constraint", "norm",
-    "import", "values", "value", "prefer", "over", "serves", "overrides", "when", "unless",
-    "must", "may", "not", "and", "or", "true", "false", "expect", "consistent", "always",
-    "never", "possible", "complies", "with", "for", "scenario", "given", "obliged",
+    "import", "values", "value", "prefer", "over", "serves", "overrides", "protected", "when",
+    "unless", "must", "may", "not", "and", "or", "true", "false", "expect", "consistent",
+    "always", "never", "possible", "complies", "with", "for", "scenario", "given", "obliged",
     "forbidden", "permitted", "conflict", "bool", "int", "real", "in",
 })
 
@@ -45,7 +45,8 @@ def grammar_text() -> str:
 
         return (files("normlang.grammar") / "norm.lark").read_text(encoding="utf-8")
     except (ModuleNotFoundError, FileNotFoundError):
-        return (Path(__file__).resolve().parent.parent / "grammar" / "norm.lark").read_text(
+        # the source tree: normlang/syntax/grammar.py -> grammar/norm.lark at the top
+        return (Path(__file__).resolve().parents[2] / "grammar" / "norm.lark").read_text(
             encoding="utf-8")
 
 
@@ -101,6 +102,6 @@ def build_parser() -> lark.Lark:
     options = {"parser": "lalr", "lexer": "contextual", "propagate_positions": True,
                    "maybe_placeholders": False, "postlex": _WholeWords()}
     try:
-        return lark.Lark(grammar, cache=cache_file(grammar), **options)  # type: ignore[arg-type]
+        return lark.Lark(grammar, cache=cache_file(grammar), **options)
     except OSError:  # an unwritable or unreadable cache must not stop anyone
-        return lark.Lark(grammar, **options)  # type: ignore[arg-type]
+        return lark.Lark(grammar, **options)

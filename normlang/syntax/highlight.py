@@ -28,8 +28,8 @@ from pygments.token import (
 DECLARATIONS = ("layers", "agent", "enum", "fact", "action", "define", "assume", "constraint",
                 "norm", "import", "value", "prefer", "expect", "scenario")
 #: words inside a declaration: norm headers and conditions, check forms, `prefer ... over`
-CLAUSES = ("serves", "overrides", "when", "unless", "values", "over", "consistent", "always",
-           "never", "possible", "complies", "with", "for", "given", "in")
+CLAUSES = ("serves", "overrides", "protected", "when", "unless", "values", "over", "consistent",
+           "always", "never", "possible", "complies", "with", "for", "given", "in")
 #: the modalities of a norm; `must not` is `must` followed by the logical `not`
 MODALITIES = ("must", "may")
 #: deontic operators of expectations, and the `conflict` atom
@@ -50,6 +50,11 @@ _DECLARED = r"(?!(?:" + "|".join(sorted(KEYWORDS)) + r")\b)(" + _NAME + r")"
 _SPACE = r"[ \t\r\n]+"
 
 
+
+def _groups(*types: object) -> object:
+    """Pygments' `bygroups`, which its type stubs leave untyped."""
+    return bygroups(*types)  # type: ignore[no-untyped-call]
+
 class NormLexer(RegexLexer):
     """Lexer for normlang `.norm` files (norms, facts, expectations, scenarios)."""
 
@@ -65,14 +70,14 @@ class NormLexer(RegexLexer):
             (r"#[^\n]*", Comment.Single),
             (r'"([^"\\\n]|\\.)*"', String.Double),
             (r"(norm|scenario)(" + _SPACE + r")" + _DECLARED,
-             bygroups(Keyword.Declaration, Whitespace, Name.Function)),
+             _groups(Keyword.Declaration, Whitespace, Name.Function)),
             (r"(enum)(" + _SPACE + r")" + _DECLARED,
-             bygroups(Keyword.Declaration, Whitespace, Name.Class)),
+             _groups(Keyword.Declaration, Whitespace, Name.Class)),
             (r"(fact|define)(" + _SPACE + r")" + _DECLARED,
-             bygroups(Keyword.Declaration, Whitespace, Name.Variable)),
+             _groups(Keyword.Declaration, Whitespace, Name.Variable)),
             (r"(agent|value)(" + _SPACE + r")" + _DECLARED,
-             bygroups(Keyword.Declaration, Whitespace, Name.Constant)),
-            (r"(must)(" + _SPACE + r")(not)\b", bygroups(Keyword.Reserved, Whitespace,
+             _groups(Keyword.Declaration, Whitespace, Name.Constant)),
+            (r"(must)(" + _SPACE + r")(not)\b", _groups(Keyword.Reserved, Whitespace,
                                                           Keyword.Reserved)),
             (r"@" + _NAME, Name.Decorator),
             (words(DECLARATIONS, suffix=r"\b"), Keyword.Declaration),
@@ -86,7 +91,7 @@ class NormLexer(RegexLexer):
             (r"[0-9]+[eE][+-]?[0-9]+", Number.Float),
             (r"[0-9]+", Number.Integer),
             (r"(" + _NAME + r")(\.)(" + _NAME + r")",
-             bygroups(Name, Punctuation, Name.Attribute)),
+             _groups(Name, Punctuation, Name.Attribute)),
             (_NAME, Name),
             (r"<->|->|==|!=|<=|>=|\.\.|[<>=+\-*]", Operator),
             (r"[{}(),.:]", Punctuation),

@@ -39,11 +39,11 @@ def _too_deep(source: SourceFile, start: int, max_depth: int) -> Finding:
                    help=("split the expression with `define`s",))
 
 
-def nesting_problem(tree: lark.Tree, source: SourceFile, max_depth: int) -> Finding | None:
+def nesting_problem(tree: lark.Tree[lark.Token], source: SourceFile, max_depth: int) -> Finding | None:
     """A syntax error at the first node nested deeper than `max_depth` (found without recursion)."""
     import lark
 
-    stack: list[tuple[lark.Tree, int]] = [(tree, 0)]
+    stack: list[tuple[lark.Tree[lark.Token], int]] = [(tree, 0)]
     while stack:
         node, depth = stack.pop()
         if depth > max_depth:

@@ -181,6 +181,9 @@ class Builder:
     def h_layer(self, children: list[Any], start: Pos, end: Pos) -> tuple[str, Any]:
         return ("layer", self.ident(children[0]))
 
+    def h_protected(self, children: list[Any], start: Pos, end: Pos) -> tuple[str, Any, Span]:
+        return ("protected", True, self._span(start, end))
+
     def h_source(self, children: list[Any], start: Pos, end: Pos) -> tuple[str, Any, Span]:
         # a plain string has no span of its own: the clause's goes along (for duplicates)
         return ("source", _string(children[0]), self._span(start, end))
@@ -221,6 +224,10 @@ class Builder:
             clauses.setdefault(key, []).append(value)
             spans.setdefault(key, []).append(span[0] if span else getattr(value, "span", None))
         self.duplicates(spans)
+        if "protected" in clauses and modality != "may":
+            self.problems.append(("type-error", f"`protected` applies to `may` norms only, not to "
+                                                f"`{modality}`: only a permission can be guaranteed",
+                                  spans["protected"][0]))
         duty_span = self.source.span(agent.start_pos or 0, target.span.end)
         return ast.Norm(
             name=self.ident(name),
@@ -233,12 +240,13 @@ class Builder:
             agent=self.ident(agent),
             modality=modality,
             target=target,
+            protected="protected" in clauses,
             span=self._span(start, end),
             duty_span=duty_span,
         )
 
     def duplicates(self, spans: dict[str, list[Span | None]]) -> None:
-        for key in ("layer", "source", "when", "unless"):
+        for key in ("layer", "protected", "source", "when", "unless"):
             if len(spans.get(key, [])) > 1:
                 self.problems.append(("syntax-error", f"a norm has at most one `{_clause(key)}`",
                                       spans[key][1]))
@@ -335,7 +343,7 @@ def _exponent(text: str) -> Fraction:
     return Fraction(mantissa) * (Fraction(10) ** int(exponent))
 
 
-def lower(tree: lark.Tree, source: SourceFile) -> tuple[ast.File, list[Finding]]:
+def lower(tree: lark.Tree[lark.Token], source: SourceFile) -> tuple[ast.File, list[Finding]]:
     """Build the file's AST from lark's parse tree (see `finish`)."""
     import lark
 

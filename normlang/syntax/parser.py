@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from sys import intern
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..core.findings import Finding, Label
 from ..core.source import SourceFile, Span
@@ -193,7 +194,7 @@ def _reduce(rule: lalr.Reduce, children: list[tuple[Any, Any, Any, int]],
 class Parsed:
     """A file parsed by lark: its tree (None when it does not parse) and the problems found."""
 
-    tree: lark.Tree | None
+    tree: lark.Tree[lark.Token] | None
     findings: list[Finding]
 
 
@@ -215,7 +216,7 @@ def _error_offset(error: Exception, source: SourceFile) -> int:
     import lark
 
     if isinstance(error, lark.exceptions.UnexpectedCharacters):
-        return int(error.pos_in_stream)
+        return int(error.pos_in_stream or 0)
     token = getattr(error, "token", None)
     if token is not None and token.type != "$END" and token.start_pos is not None:
         return int(token.start_pos)
@@ -290,14 +291,14 @@ def _syntax_finding(source: SourceFile, error: Exception, chunk_end: int | None 
         span = source.span(start, max(end, start))
         return _finding(span, f"unexpected {found}", help_lines)
     if isinstance(error, lark.exceptions.UnexpectedCharacters):
-        start = offset + error.pos_in_stream
+        start = offset + (error.pos_in_stream or 0)
         span = source.span(start, start + 1)
         char = source.text[start:start + 1]
         shown = f"`{char}`" if char.isprintable() and char != "`" else repr(char)
         help_lines = ("a string ends on the line where it starts",) if char == '"' else ()
         return _finding(span, f"unexpected character {shown}", help_lines)
     if isinstance(error, lark.exceptions.UnexpectedEOF):
-        return _unexpected_end(source, chunk_end, _expected(error.expected))
+        return _unexpected_end(source, chunk_end, _expected(cast("list[str]", error.expected)))
     return _finding(source.span(0, 0), "cannot parse the file", ())
 
 
@@ -312,8 +313,8 @@ def _misspelled_keyword(word: str, terminals: set[str] | frozenset[str]) -> tupl
 
 #: keywords that a misspelling turns into a name the parser takes, so that the error comes
 #: one word later (`expect alway f`, `norm n overides m ...`, `norm n whn f ...`)
-_MISREAD_KEYWORDS = ("always", "never", "possible", "consistent", "overrides", "serves", "when",
-                     "unless", "given", "complies", "with", "obliged", "forbidden", "permitted")
+_MISREAD_KEYWORDS = ("always", "never", "possible", "consistent", "overrides", "serves",
+                     "protected", "when", "unless", "given", "complies", "with", "obliged", "forbidden", "permitted")
 
 
 def _misspelled_word_before(text: str, start: int) -> tuple[str, ...]:
@@ -352,7 +353,7 @@ _DECLARATION_WORDS = {"`layers`", "`agent`", "`enum`", "`fact`", "`action`", "`d
 _EXPRESSION_STARTS = {"`(`", "`not`", "`true`", "`false`", "a number", "a name"}
 
 
-def _expected(terminals: set[str] | frozenset[str]) -> str:
+def _expected(terminals: Collection[str]) -> str:
     """What the parser wanted, in words: grouped as `a declaration` or `an expression`."""
     described = {_describe(t) for t in terminals}
     groups = []

@@ -102,6 +102,8 @@ def norm_text(norm: ast.Norm) -> str:
     lines = [f"norm {norm.name.name}"]
     if norm.layer is not None:
         lines[0] += f" @{norm.layer.name}"
+    if norm.protected:
+        lines[0] += " protected"
     if norm.source is not None:
         lines[0] += f" {string_text(norm.source)}"
     if norm.serves:

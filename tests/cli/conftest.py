@@ -18,7 +18,7 @@ from cli_helpers import FIXTURES, Run, run_in
 
 
 def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
-    # tests/frontend's conftest defines the same flag. Two conftests that both define it
+    # tests/syntax's conftest defines the same flag. Two conftests that both define it
     # clash when both are loaded, so this one defines it only when loaded before the
     # command line is parsed (`pytest tests/cli ...`): loaded later, during collection of a
     # larger run, the flag could not have been given to it anyway.

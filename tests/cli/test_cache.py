@@ -316,3 +316,16 @@ def test_a_change_to_normlang_itself_invalidates_every_entry(
     monkeypatch.setattr(cache, "code_fingerprint", lambda: "another build of normlang")
     assert store.key(root, "options") not in keys
     assert store.run_key([root], "request") not in keys
+
+
+def test_the_code_fingerprint_covers_every_module_and_the_grammar() -> None:
+    """A changed module anywhere in normlang (a check, say) changes every cache key."""
+    import normlang
+    from normlang.cli.cache import code_folders
+
+    package = Path(normlang.__file__).resolve().parent
+    folders = code_folders()
+    for module in package.rglob("*.py"):
+        assert any(module.is_relative_to(folder) for folder in folders), module
+    grammar = [folder / "norm.lark" for folder in folders] + [folders[0] / "grammar" / "norm.lark"]
+    assert any(path.exists() for path in grammar)

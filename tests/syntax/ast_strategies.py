@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from fractions import Fraction
 
 from hypothesis import strategies as st
@@ -66,7 +67,9 @@ def declarations(names: st.SearchStrategy[str]) -> st.SearchStrategy[ast.Decl]:
     norms = st.builds(
         ast.Norm, idents, st.none() | idents, st.none() | strings, _tuple(idents),
         _tuple(st.builds(ast.Override, idents, maybe)), maybe, maybe,
-        idents | st.just(ast.Ident("agent")), st.sampled_from(["must", "must not", "may"]), exprs)
+        idents | st.just(ast.Ident("agent")), st.sampled_from(["must", "must not", "may"]), exprs,
+    ).flatmap(lambda n: st.sampled_from([n, replace(n, protected=True)]) if n.modality == "may"
+              else st.just(n))  # `protected` only on a permission (else a type-error)
     expectations = st.one_of(
         st.just(ast.ExpectConsistent()),
         st.builds(ast.ExpectFormula, st.sampled_from(["always", "never", "possible"]), exprs),

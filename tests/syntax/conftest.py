@@ -19,7 +19,7 @@ with warnings.catch_warnings():
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-golden", action="store_true", default=False,
-                     help="rewrite tests/frontend/*.out from the current findings")
+                     help="rewrite tests/syntax/*.out from the current findings")
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Golden tests: each tests/frontend/<case>.norm against the findings in <case>.out."""
+"""Golden tests: each tests/syntax/<case>.norm against the findings in <case>.out."""
 
 from __future__ import annotations
 

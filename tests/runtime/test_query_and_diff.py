@@ -216,3 +216,25 @@ def test_no_clash_where_no_situation_exists():
     assert clash_pairs(spec) == []
     assert clash_pairs(spec_of("agent a\naction a.x\nnorm n1 a must x\nnorm n2 a must not x\n")) \
         == [("n1", "n2")]
+
+
+def test_diff_and_the_graph_give_z3s_global_parameters_back() -> None:
+    """A library call that configures z3 puts its global parameters back, and leaves no stale
+    record of them behind for the next check (which then put back the wrong values)."""
+    import z3
+
+    from normlang.runtime.meaning import clash_pairs, diff_specs
+
+    spec = normlang.load_text("agent a\naction a.x\nfact p: bool\nnorm n when p a must x\n"
+                              "norm m a must not x\n", "spec.norm").spec
+    assert spec is not None
+    z3.set_param("smt.random_seed", 42)
+    try:
+        diff_specs(spec, spec)
+        assert z3.get_param("smt.random_seed") == "42"
+        clash_pairs(spec)
+        assert z3.get_param("smt.random_seed") == "42"
+        normlang.check(normlang.load_text("agent a\n", "other.norm"))
+        assert z3.get_param("smt.random_seed") == "42"
+    finally:
+        z3.set_param("smt.random_seed", 0)

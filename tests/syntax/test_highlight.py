@@ -25,7 +25,7 @@ from pygments.token import (
 from normlang.syntax import highlight
 from normlang.syntax.highlight import KEYWORDS, NormLexer
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 EXAMPLE_FILES = sorted((ROOT / "examples").rglob("*.norm"))
 GRAMMAR = ROOT / "grammar" / "norm.lark"
 TEXTMATE = ROOT / "editors" / "norm.tmLanguage.json"

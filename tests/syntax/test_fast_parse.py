@@ -15,7 +15,7 @@ import pytest
 from ast_strategies import exprs, files, small_specs
 from hypothesis import given
 from hypothesis import strategies as st
-from test_frontend_fuzz import CORPUS, KEYWORD_BITS, mutate, mutations
+from test_fuzz import CORPUS, KEYWORD_BITS, mutate, mutations
 
 from normlang.core.source import SourceFile, Span
 from normlang.syntax import ast

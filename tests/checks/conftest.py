@@ -1,0 +1,1 @@
+"""Check tests share helpers through engine_helpers.py."""

@@ -1,1 +1,0 @@
-"""Engine tests share helpers through engine_helpers.py."""
