@@ -148,10 +148,10 @@ def _decoded(spec: Spec, name: str, value: object) -> Scalar:
 
     kind = spec.facts[name].kind
     if kind == "bool":
-        return z3.is_true(value)
+        return bool(z3.is_true(value))
     if kind in ("int", "enum"):
         assert isinstance(value, z3.IntNumRef)
-        return value.as_long()
+        return int(value.as_long())
     assert isinstance(value, z3.RatNumRef)
     fraction = value.as_fraction()
     return Fraction(fraction.numerator, fraction.denominator)
