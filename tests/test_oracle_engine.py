@@ -222,7 +222,8 @@ def check_witnesses(oracle: Oracle, findings: list[Finding], base: str) -> None:
 def _overridden(oracle: Oracle, finding: Finding, env: Env, conduct: Env | None, ctx: str) -> None:
     loser, winner = (oracle.spec.norm(n) for n in finding.norms[:2])
     if finding.kind == "overridden":
-        assert finding.values == (loser.serves, winner.serves), f"values {finding.values}{ctx}"
+        # the winner's values first, as everywhere
+        assert finding.values == (winner.serves, loser.serves), f"values {finding.values}{ctx}"
     assert oracle.applicable(loser, env) and winner.name in oracle.active(env), ctx
     assert (winner.name, loser.name) in oracle.priority(env), ctx
     assert oracle.clash(env, winner, loser), ctx

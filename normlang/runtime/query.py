@@ -170,6 +170,8 @@ def _answer(runtime: Runtime, env: dict[str, Scalar], wanted: list[str], restric
             timeout_ms: int) -> QueryResult:
     """The answer in `env`, complete or partial."""
     spec = runtime.spec
+    if len(env) == len(spec.facts):  # complete: no solver, nothing to look up (the fast path)
+        return answer_complete(runtime, env, wanted, restricted)
     among = runtime.relevant_norms(wanted) if restricted else set(runtime.norms)
     read = {fact for expr in expressions_read(spec, among) for fact in facts_in(expr)}
     read_by_assumes = {fact for a in spec.assumes for fact in facts_in(a.expr)}
