@@ -56,5 +56,5 @@ def _finding(ctx: CheckContext, group: Group, found: ConflictSet) -> Finding:
         help_lines.append("the conduct constraints of these actions are taken into account")
     return Finding(
         "conflict", message, labels[0].span, tuple(labels), tuple(sorted(names)), witness,
-        tuple(help_lines), tuple(tuple(n.serves) for n in norms),  # as the message names them
+        tuple(help_lines), tuple(tuple(ctx.norm(n).serves) for n in sorted(names)),
     )
