@@ -2,6 +2,11 @@
 
 The CLI is a thin layer over these functions. Loading is cheap (lark only);
 z3 is imported only when `check` has something to prove.
+
+Threads: every function here may be called from several threads at once. Loading runs
+concurrently; checks (and `diff`, and the clash edges of `graph`) run one at a time per
+process, each with the answers it has alone (see `core.one_check`). For parallel checking,
+use processes (`CheckOptions.jobs`, or `normcheck --jobs`).
 """
 
 from __future__ import annotations

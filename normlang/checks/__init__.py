@@ -34,9 +34,10 @@ def run_checks(spec: Spec, options: CheckOptions, progress: Progress | None = No
     """Prove every property of the design on `spec`; return the findings, sorted."""
     if not (spec.norms or spec.constraints or spec.expectations or spec.scenarios):
         return []  # every finding needs one of them (a vocabulary file): no solver is needed
+    from ..core.one_check import CHECK_LOCK
     from ..engine.solver import RunTimeUp
 
-    with repeatable():
+    with CHECK_LOCK, repeatable():  # one check at a time per process (see core.one_check)
         try:
             return _cited(spec, _run_checks(spec, options, progress))
         except RunTimeUp:
@@ -52,7 +53,7 @@ def _run_checks(spec: Spec, options: CheckOptions, progress: Progress | None) ->
     deadline = None if options.run_timeout_s is None else time.monotonic() + options.run_timeout_s
     limits = Limits(options.timeout_ms, deadline, options.memory_mb)
     runtime = Runtime(spec)
-    fresh_z3_context()
+    fresh_z3_context(options.memory_mb)
     try:
         layout = lay_out(spec, limits, runtime.maybe_unmeetable, _layers_alone(spec))
     except SolverGaveUp as gave_up:
@@ -129,7 +130,8 @@ def _context(state: Shared) -> CheckContext:
     from ..engine.solver import Limits
 
     if len(state.chunks) > 1:
-        fresh_z3_context()
+        assert isinstance(state.limits, Limits)
+        fresh_z3_context(state.limits.memory_mb)
     assert isinstance(state.limits, Limits) and isinstance(state.runtime, Runtime)
     known = state.known if isinstance(state.known, KnownConflicts) else None
     engine = Engine(state.spec, state.limits, layout=state.layout, known=known)

@@ -65,10 +65,22 @@ def chunk_groups(groups: Sequence[Group]) -> list[list[int]]:
     return chunks
 
 
-def fresh_z3_context() -> None:
-    """Make the next z3 terms live in a new context (z3's default one is a module global)."""
+#: what making a z3 context allocates at most (its tables take ~17 MB)
+CONTEXT_BYTES = 32 * 1024 * 1024
+
+
+def fresh_z3_context(memory_mb: int | None = None) -> None:
+    """Make the next z3 terms live in a new context (z3's default one is a module global).
+
+    Under a memory limit (`memory_mb`, z3's `memory_max_size`), a context that would not
+    fit is refused with z3's own "out of memory" error, reported as the limit: z3 fails to
+    make it, and its Python API then crashes the process (a segfault with `--jobs 1`, a
+    broken process pool with more).
+    """
     import z3
 
+    if memory_mb and z3.Z3_get_estimated_alloc_size() + CONTEXT_BYTES > memory_mb * 1024 * 1024:
+        raise z3.Z3Exception("out of memory")
     z3.z3._main_ctx = None  # first, so that the new one can reuse its ~17 MB of tables
     z3.z3._main_ctx = z3.Context()
 

@@ -55,19 +55,77 @@ def digest(data: bytes) -> str:
     return sha256(data).hexdigest()
 
 
-def _read_regular(path: Path) -> bytes | None:
-    """The bytes of a regular file; None for anything else (a FIFO would block, a folder fail)."""
+#: CheckOptions().max_file_bytes, written out: a warm run does not import the options
+DEFAULT_MAX_BYTES = 8 * 1024 * 1024
+#: the largest cache entry read (a run entry holds a whole command's output)
+MAX_ENTRY_BYTES = 256 * 1024 * 1024
+_CHUNK = 1 << 20
+
+
+def _opened(path: Path | str, max_bytes: int) -> int | None:
+    """A descriptor of a regular file of at most `max_bytes`, else None: opened without
+    blocking (a FIFO would block), then checked on the file opened (no race with a link
+    repointed between a check and the open)."""
     try:
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            return None
-        return path.read_bytes()
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except (OSError, ValueError):
+        return None
+    try:
+        info = os.fstat(handle)
+        if stat.S_ISREG(info.st_mode) and info.st_size <= max_bytes:
+            return handle
+    except OSError:
+        pass
+    os.close(handle)
+    return None
+
+
+def _read_regular(path: Path | str, max_bytes: int) -> bytes | None:
+    """The bytes of a regular file of at most `max_bytes`; None for anything else: a FIFO,
+    a device such as `/dev/zero`, a folder, a file too large (or grown past the limit)."""
+    handle = _opened(path, max_bytes)
+    if handle is None:
+        return None
+    chunks, size = [], 0
+    try:
+        while chunk := os.read(handle, _CHUNK):
+            size += len(chunk)
+            if size > max_bytes:
+                return None
+            chunks.append(chunk)
     except OSError:
         return None
+    finally:
+        os.close(handle)
+    return b"".join(chunks)
+
+
+def _hash_regular(path: Path, max_bytes: int) -> str | None:
+    """The SHA-256 of a regular file of at most `max_bytes`, read in chunks (a root's key
+    never holds the file in memory); None for anything else, which is then not cached."""
+    handle = _opened(path, max_bytes)
+    if handle is None:
+        return None
+    hashed, size = sha256(), 0
+    try:
+        while chunk := os.read(handle, _CHUNK):
+            size += len(chunk)
+            if size > max_bytes:
+                return None
+            hashed.update(chunk)
+    except OSError:
+        return None
+    finally:
+        os.close(handle)
+    return hashed.hexdigest()
 
 
 def _decoded(data: bytes) -> str | None:
+    """The text a file was checked as (`model.imports.decode`, for a file that decodes)."""
+    from ..core.newlines import universal_newlines
+
     try:
-        return data.decode("utf-8").removeprefix("\ufeff")
+        return universal_newlines(data.decode("utf-8").removeprefix("\ufeff"))
     except UnicodeDecodeError:
         return None
 
@@ -75,17 +133,20 @@ def _decoded(data: bytes) -> str | None:
 class Cache:
     """Results of checking, stored as one JSON file per entry under `folder`."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         self.folder = folder
+        #: `max-file-bytes`: a root or a file read beyond it is never hashed nor cached
+        self.max_bytes = max_bytes
 
     def key(self, root: Path, fingerprint: str) -> str | None:
-        """The entry key of a root file, or None if it cannot be read as a regular file."""
-        content = _read_regular(root)
-        if content is None:
+        """The entry key of a root file, or None if it cannot be read as a regular file within
+        the size limit (the check then reports it)."""
+        hashed = _hash_regular(root, self.max_bytes)
+        if hashed is None:
             return None
         # the project root bounds what the root may import: a new `pyproject.toml` between
         # them can make a spec that imported fine an import-error
-        return _key(fingerprint, os.getcwd(), str(root), _project_of(root), digest(content))
+        return _key(fingerprint, os.getcwd(), str(root), _project_of(root), hashed)
 
     def get(self, key: str) -> tuple[list[Finding], dict[str, SourceFile]] | None:
         """The findings and sources of a valid entry whose files are all unchanged, else None."""
@@ -93,7 +154,7 @@ class Cache:
         from ..report.json import finding_from_record
 
         entry = self._load(self.folder / f"{key}.json", key)
-        texts = _unchanged(entry.get("deps")) if entry is not None else None
+        texts = _unchanged(entry.get("deps"), self.max_bytes) if entry is not None else None
         if entry is None or texts is None:
             return None
         try:
@@ -110,7 +171,7 @@ class Cache:
         """
         from ..report.json import finding_to_record
 
-        deps = _deps(sources)
+        deps = _deps(sources, self.max_bytes)
         if deps is not None:
             self._store(self.folder / f"{key}.json", {
                 "format": FORMAT, "key": key, "deps": deps,
@@ -121,16 +182,16 @@ class Cache:
         root cannot be read as a regular file."""
         parts = [request, os.getcwd()]
         for root in roots:
-            content = _read_regular(root)
-            if content is None:
+            hashed = _hash_regular(root, self.max_bytes)
+            if hashed is None:
                 return None
-            parts += [str(root), _project_of(root), digest(content)]
+            parts += [str(root), _project_of(root), hashed]
         return _key("run", *parts)
 
     def replay(self, key: str) -> Replay | None:
         """The output and exit code of a recorded command whose files are all unchanged."""
         entry = self._load(self.folder / "runs" / f"{key}.json", key)
-        if entry is None or _unchanged(entry.get("deps")) is None:
+        if entry is None or _unchanged(entry.get("deps"), self.max_bytes) is None:
             return None
         stdout, code = entry.get("stdout"), entry.get("exit")
         if not isinstance(stdout, str) or type(code) is not int:
@@ -139,16 +200,17 @@ class Cache:
 
     def record(self, key: str, sources: dict[str, SourceFile], replay: Replay) -> None:
         """Store what a command printed and returned, and the files it depended on."""
-        deps = _deps(sources)
+        deps = _deps(sources, self.max_bytes)
         if deps is not None:
             self._store(self.folder / "runs" / f"{key}.json", {
                 "format": FORMAT, "key": key, "deps": deps, "stdout": replay[0],
                 "exit": replay[1]})
 
     def _load(self, path: Path, key: str) -> dict[str, Any] | None:
+        data = _read_regular(path, MAX_ENTRY_BYTES)  # never a FIFO, a device, a huge file
         try:
-            entry = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError, RecursionError):  # unreadable, not JSON, nested too deep
+            entry = json.loads(data.decode("utf-8")) if data is not None else None
+        except (ValueError, RecursionError):  # not UTF-8, not JSON, nested too deep
             return None
         if not isinstance(entry, dict) or entry.get("format") != FORMAT:
             return None
@@ -156,21 +218,29 @@ class Cache:
             return None
         return entry
 
-    def is_its_own_folder(self) -> bool:
-        """Whether the cache may write in its folder: one that does not exist yet, is empty,
-        or was made by normcheck (its `.gitignore` says so). Never a folder of other files,
-        which the `.gitignore` written there would hide from git."""
+    def refusal(self) -> str | None:
+        """Why the cache may not write in its folder, or None when it may: a folder that does
+        not exist yet, is empty (or holds only what an interrupted write left), or was made
+        by normcheck (its `.gitignore` says so). Never a folder of other files, which the
+        `.gitignore` written there would hide from git, and never a symbolic link (it could
+        lead anywhere: a checked-out project must not choose where normcheck writes)."""
         try:
+            if self.folder.is_symlink():
+                return "is a symbolic link"
             if not self.folder.exists():
-                return True
+                return None
             if not self.folder.is_dir():
-                return False
+                return "is not a folder"
             ignore = self.folder / ".gitignore"
-            if ignore.is_file():
-                return ignore.read_text(encoding="utf-8").startswith(_IGNORE_MARK)
-            return next(self.folder.iterdir(), None) is None
+            if ignore.is_file() and not ignore.is_symlink():
+                with ignore.open(encoding="utf-8") as stream:
+                    if stream.read(len(_IGNORE_MARK)) == _IGNORE_MARK:
+                        return None
+            elif all(_is_leftover(entry.name) for entry in self.folder.iterdir()):
+                return None
         except (OSError, UnicodeDecodeError):
-            return False
+            return "cannot be read"
+        return "holds files that normcheck did not make"
 
     def _store(self, path: Path, entry: dict[str, Any]) -> None:
         entry["checksum"] = _checksum(entry)
@@ -187,6 +257,11 @@ class Cache:
 #: the `.gitignore` of a cache folder; its first line is how a folder made by normcheck is known
 _IGNORE_MARK = "# created by normcheck"
 _IGNORE_LINES = f"{_IGNORE_MARK}: the cache is never committed\n*\n"
+
+
+def _is_leftover(name: str) -> bool:
+    """A temporary file of a write that was interrupted (see `_atomic_write`)."""
+    return name.startswith(".tmp-") and name.endswith(".part")
 
 
 def _key(*parts: str) -> str:
@@ -228,13 +303,15 @@ def files_fingerprint(folders: tuple[Path, ...]) -> str:
     return digest("\n".join(stamps).encode("utf-8", "surrogatepass"))
 
 
-def _unchanged(deps: object) -> dict[str, str] | None:
-    """The texts of an entry's files, if every one still has the recorded SHA-256."""
+def _unchanged(deps: object, max_bytes: int) -> dict[str, str] | None:
+    """The texts of an entry's files, if every one still has the recorded SHA-256 and still
+    leads, through the same links, to the same file."""
     texts: dict[str, str] = {}
     try:
-        for shown, expected in deps:  # type: ignore[attr-defined]
-            data = _read_regular(Path(shown))
-            text = None if data is None or digest(data) != expected else _decoded(data)
+        for shown, expected, reached in deps:  # type: ignore[attr-defined]
+            data = _read_regular(shown, max_bytes)
+            moved = _reached(shown) != reached
+            text = None if moved or data is None or digest(data) != expected else _decoded(data)
             if text is None:
                 return None
             texts[shown] = text
@@ -243,16 +320,28 @@ def _unchanged(deps: object) -> dict[str, str] | None:
     return texts
 
 
-def _deps(sources: dict[str, SourceFile]) -> list[list[str]] | None:
-    """Each file with its SHA-256, read again now; None if one no longer holds the text
-    that was checked."""
+def _deps(sources: dict[str, SourceFile], max_bytes: int) -> list[list[str]] | None:
+    """Each file with its SHA-256 and the file it reaches (every link on its way followed),
+    read again now; None if one no longer holds the text that was checked.
+
+    The loader lists a path written through a link beside the file it reached, at every hop
+    of an import chain: a link pointed elsewhere changes what that path reaches, even when
+    the new file holds the same bytes (its own imports may differ)."""
     deps = []
     for shown in sorted(sources):
-        data = _read_regular(Path(shown))
+        data = _read_regular(shown, max_bytes)
         if data is None or _decoded(data) != sources[shown].text:
             return None
-        deps.append([shown, digest(data)])
+        deps.append([shown, digest(data), _reached(shown)])
     return deps
+
+
+def _reached(shown: str) -> str:
+    """The file a path reaches, every link followed ("" when that fails)."""
+    try:
+        return os.path.realpath(shown, strict=True)
+    except (OSError, ValueError):
+        return ""
 
 
 def _project_of(root: Path) -> str:

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..core.escape import escaped
 from ..core.version import __version__
 from ..report import FORMATS
 from .cache import Cache
@@ -28,10 +29,10 @@ if TYPE_CHECKING:
     from .config import Config
 
 
-#: kinds that `--select` and `--ignore` never hide (see `filter_findings`): findings.MALFORMED_KINDS
-#: and solver-unknown, written out so that a warm run need not import findings
+#: kinds that `--select` and `--ignore` never hide (see `filter_findings`):
+#: findings.UNDECIDED_KINDS, written out so that a warm run need not import findings
 ALWAYS_SHOWN = frozenset({"syntax-error", "name-error", "type-error", "import-error",
-                          "solver-unknown"})
+                          "priority-cycle", "solver-unknown"})
 
 
 def check_parser() -> CommandParser:
@@ -134,9 +135,10 @@ def check_command(argv: list[str]) -> int:
             print("normcheck: warning: no .norm files to check", file=sys.stderr)
     color = fmt == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     cache = None if args.no_cache else cache_of(args.cache_dir, config)
-    if cache is not None and not cache.is_its_own_folder():
-        print(f"normcheck: warning: `{cache.folder}` holds files that normcheck did not make; "
-              "nothing is cached there (give the cache a folder of its own)", file=sys.stderr)
+    refused = cache.refusal() if cache is not None else None
+    if cache is not None and refused is not None:
+        print(f"normcheck: warning: `{escaped(str(cache.folder))}` {refused}; nothing is cached there (give "
+              "the cache a folder of its own)", file=sys.stderr)
         cache = None
     replayable = roots and args.write_baseline is None  # that run writes a file
     run_key = (cache.run_key(roots, request_of(args, config, color))
@@ -279,22 +281,26 @@ def options_of(args: argparse.Namespace, config: Config) -> CheckOptions:
 
 
 def cache_of(flag: str | None, config: Config) -> Cache:
-    from .cache import Cache
+    from .cache import DEFAULT_MAX_BYTES, Cache
 
+    limit = config.get("max-file-bytes")
+    # a bad value is reported by `options_of`; here it only bounds what the cache reads
+    max_bytes = limit if type(limit) is int and limit > 0 else DEFAULT_MAX_BYTES
     if flag:
-        return Cache(Path(flag))
+        return Cache(Path(flag), max_bytes)
     configured = config.get("cache-dir")
     if configured:
-        return Cache(config.base / configured)
-    return Cache(project_root(Path.cwd()) / ".normcheck_cache")
+        return Cache(config.base / configured, max_bytes)
+    return Cache(project_root(Path.cwd()) / ".normcheck_cache", max_bytes)
 
 
 def filter_findings(findings: list[Finding], select: set[str], ignore: set[str],
                     verbose: bool) -> list[Finding]:
     """`--select`, `--ignore`, and info findings only when `verbose` (or when selected).
 
-    A malformed spec and a solver that gave up are always shown: with them hidden, a run
-    that checked nothing would read as a pass.
+    A malformed spec, a priority cycle (which stops the other checks) and a solver that
+    gave up are always shown: with them hidden, a run that decided nothing would read as a
+    pass.
     """
     out = []
     for finding in findings:

@@ -60,15 +60,33 @@ def terminal_width() -> int:
 
 def write_output(text: str) -> None:
     """Write the command's output to stdout; failing that (a full disk, a closed file), a
-    usage error that says so rather than a traceback. A reader that left (a broken pipe) is
-    handled by `main`."""
+    usage error that says so rather than a traceback. A reader that left (a broken pipe,
+    `normcheck | true`) gets nothing more, and the exit code still says what was found."""
+    from ..core.escape import encodable
+
+    data = encodable(text)  # always UTF-8, whatever the locale or PYTHONIOENCODING say
     try:
-        sys.stdout.write(text)
+        buffer = getattr(sys.stdout, "buffer", None)
+        if buffer is None:  # a text-only stream put in place of stdout
+            sys.stdout.write(data.decode("utf-8"))
+        else:
+            sys.stdout.flush()
+            buffer.write(data)
         sys.stdout.flush()
     except BrokenPipeError:
-        raise
+        discard_stdout()
     except OSError as problem:
         raise UsageError(cannot_write(problem)) from None
+
+
+def discard_stdout() -> None:
+    """Send what is left of stdout (and its buffer, flushed at exit) to the null device."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError, AttributeError):  # no descriptor (a replaced sys.stdout)
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
 
 
 def cannot_write(problem: OSError) -> str:

@@ -11,7 +11,7 @@ import argparse
 from pathlib import Path
 
 from .common import EXIT_FINDINGS, EXIT_OK, CommandParser, UsageError, write_output
-from .one_spec import load_spec, report_malformed
+from .one_spec import load_spec, report_malformed, report_undecided
 from .run import dedupe
 
 #: typing.TYPE_CHECKING without importing typing: a warm run imports as little as it can
@@ -100,6 +100,7 @@ def _compared(old: str, new: str | None, paths: list[str], scratch: Path
 
 def _diff_all(compared: list[tuple[str, Path | None, Path | None]], single: bool,
               args: argparse.Namespace) -> int:
+    from ..engine.solver import RunTimeUp, SolverGaveUp
     from ..runtime.meaning import diff_specs
 
     fmt, fail = args.format, args.fail_on_change
@@ -121,6 +122,9 @@ def _diff_all(compared: list[tuple[str, Path | None, Path | None]], single: bool
         except ValueError as bad:
             where = "" if single else f" `{name}`"
             raise UsageError(f"cannot compare the two versions{where}: {bad}") from None
+        except (SolverGaveUp, RunTimeUp) as gave_up:  # undecided: not "changed", not "unchanged"
+            return report_undecided(gave_up, [before.root, after.root],
+                                    {**old_files, **new_files}, fmt)
         results.append((name, "changed" if changes else "unchanged", changes))
     if malformed:
         return report_malformed(dedupe(malformed), files, fmt)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..core.escape import escaped
 from ..model.projects import marked_folder
 from .common import UsageError, closest_command
 
@@ -53,7 +55,12 @@ def discover(paths: Sequence[Path], exclude: list[str], base: Path) -> list[Path
             raise UsageError(f"`{path}` leads to a file outside its project root (through a "
                              f"link); normcheck reads no file there")
     here = Path.cwd().resolve()
-    shown = {shown_path(p, here) for p in found if not (exclude and is_excluded(p, exclude, base))}
+    kept = [p for p in found if not (exclude and is_excluded(p, exclude, base))]
+    for path in paths:  # a file named on the command line and excluded: said, not silent
+        if path in found and path not in kept:
+            print(f"normcheck: warning: `{escaped(str(path))}` is not checked: it matches "
+                  f"`exclude` of the configuration", file=sys.stderr)
+    shown = {shown_path(p, here) for p in kept}
     return [Path(p) for p in sorted(shown)]
 
 

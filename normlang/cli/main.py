@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 from importlib import import_module
 
+from ..core.escape import escaped
 from . import process
 from .common import EXIT_OK, EXIT_USAGE, SUBCOMMANDS, UsageError, cannot_write
 from .process import HEAVY_MODULES, exit_on_interrupt, worker_imports
@@ -43,6 +44,11 @@ def console() -> NoReturn:
     for name in ("stdout", "stderr"):
         if getattr(sys, name) is None:  # started with the stream closed (`>&-`): as /dev/null
             setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
+        # what normcheck prints is UTF-8 and never fails to encode, whatever the locale or
+        # PYTHONIOENCODING say (a file name that is not UTF-8 is shown escaped)
+        stream = getattr(sys, name)
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8", errors="backslashreplace")
     process.owns_process = True
     code = main()
     try:
@@ -71,8 +77,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         run: Callable[[list[str]], int] = getattr(
             import_module(f".{command}", __package__), f"{command}_command")
         return run(rest)
-    except UsageError as problem:
-        print(f"normcheck: error: {problem}", file=sys.stderr)
+    except UsageError as problem:  # it may quote a file name or an argument: escaped
+        print(f"normcheck: error: {escaped(str(problem))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("normcheck: interrupted", file=sys.stderr)

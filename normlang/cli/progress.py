@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 
+from ..core.escape import escaped
+
 
 class Progress:
     """Files and check groups done, on stderr, only when stderr is a terminal."""
@@ -16,7 +18,7 @@ class Progress:
 
     def start(self, root: str) -> None:
         self.count += 1
-        self.current = root
+        self.current = escaped(root)
         self._show("")
 
     def groups(self, what: str, done: int, total: int) -> None:

@@ -238,6 +238,12 @@ def crashed(root: Path, crash: BaseException) -> Finding:
                        "limit (`memory-mb`)", Span(str(root), 0, 0, 1, 1, 1, 1),
                        help=("raise `memory-mb` in [tool.normcheck], or split the spec",
                              "the file's properties were not decided"), root=str(root))
+    if type(crash).__name__ in ("BrokenProcessPool", "WorkerDied"):  # killed, not a bug here
+        return Finding("solver-unknown", f"could not check this file: a worker process ended "
+                       f"early ({crash or 'killed'})"[:300], Span(str(root), 0, 0, 1, 1, 1, 1),
+                       help=("the system may have run out of memory: set `memory-mb`, lower "
+                             "`--jobs`, or split the spec", "the file's properties were not decided"),
+                       root=str(root))
     return Finding("solver-unknown", f"internal error while checking this file: "
                    f"{type(crash).__name__}: {crash}"[:300], Span(str(root), 0, 0, 1, 1, 1, 1),
                    help=("this is a bug in normcheck: please report it with this file",

@@ -74,6 +74,11 @@ MALFORMED_KINDS = frozenset(
     {"syntax-error", "name-error", "type-error", "import-error"}
 )
 
+#: kinds that mean the other checks did not run or did not decide (a malformed spec, a
+#: priority cycle, a solver that gave up): no filter ever hides them, or a run that decided
+#: nothing would read as a pass
+UNDECIDED_KINDS = MALFORMED_KINDS | {"priority-cycle", "solver-unknown"}
+
 #: a witness value as shown to people: enum values by name, reals as exact fractions
 WitnessValue = Union[bool, int, Fraction, str]
 #: a witness value ready for `json.dumps`: reals as exact strings

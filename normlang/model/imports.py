@@ -13,7 +13,9 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..core.escape import escaped
 from ..core.findings import Finding, Label
+from ..core.newlines import universal_newlines
 from ..core.source import SourceFile, Span
 from ..syntax import ast
 
@@ -37,8 +39,9 @@ class ParsedFile:
 
 
 def printable(text: str) -> str:
-    """`text` with control and other unprintable characters escaped, for messages."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    """`text` as quoted in a message: `core.escape.escaped`, the one escaping of what is
+    printed (the renderers escape whole messages again; escaping is idempotent on its output)."""
+    return escaped(text)
 
 
 def error(kind: str, message: str, span: Span, *help_lines: str,
@@ -88,9 +91,9 @@ def decode(data: bytes, shown: str) -> tuple[SourceFile | None, list[Finding]]:
     nul = data.find(b"\x00")
     readable = data if nul < 0 else data[:nul]
     try:
-        text = readable.decode("utf-8")
+        text = universal_newlines(readable.decode("utf-8"))
     except UnicodeDecodeError as bad:
-        good = readable[:bad.start].decode("utf-8")
+        good = universal_newlines(readable[:bad.start].decode("utf-8"))
         source = SourceFile(shown, good)
         span = source.span(len(good), len(good))
         return source, [error("syntax-error", "the file is not UTF-8 text", span,
@@ -100,6 +103,47 @@ def decode(data: bytes, shown: str) -> tuple[SourceFile | None, list[Finding]]:
         return source, [error("syntax-error", "the file is binary (it holds a NUL byte)",
                               source.span(len(text), len(text)))]
     return SourceFile(shown, text), []
+
+
+def import_target(importer_dir: Path, written: str, root_dir: Path, suffix: str,
+                  what: str = "import") -> Path | tuple[str, str]:
+    """The file an import names, links resolved, or (message, help) saying why it is refused.
+
+    The written path is confined lexically first, so that a path outside the root (`/net/host`,
+    `//host/share`, `../../x`) is refused before anything of it is looked up on disk; then
+    links are resolved and the file reached must be inside the root too, and be a `suffix`
+    file (a folder is left to the reader, which says so): an import never reads `.env` or
+    `.git/config`, whose first line a syntax error would show.
+    """
+    named = printable(written)
+    leaves = (f"{what} `{named}` leaves the project root",
+              "imports must stay inside the project root: the nearest folder above the checked "
+              "file holding `pyproject.toml` or `.git` (symlinks are resolved)")
+    try:
+        lexical = Path(os.path.normpath(importer_dir / written))
+    except ValueError:  # a NUL in the path
+        return f"cannot resolve {what} `{named}`", ""
+    if not inside(lexical, root_dir):
+        return leaves
+    try:
+        resolved = (importer_dir / written).resolve()
+    except (OSError, RuntimeError, ValueError):  # ValueError: a NUL in the path
+        return f"cannot resolve {what} `{named}`", ""
+    if not inside(resolved, root_dir):
+        return leaves
+    if resolved.suffix != suffix and not resolved.is_dir():
+        return (f"{what} `{named}` is not a `{suffix}` file",
+                f"`import{' values' if suffix == '.json' else ''}` reads only `{suffix}` files")
+    return resolved
+
+
+def through_link(written: Path) -> bool:
+    """Whether the path of an import, as written, passes through a symbolic link (then the
+    result cache lists it beside the file it reaches)."""
+    try:
+        return any(part.is_symlink() for part in (written, *written.parents))
+    except (OSError, ValueError):
+        return True
 
 
 def inside(path: Path, root: Path) -> bool:

@@ -8,7 +8,6 @@ A `Loader` parses each file once across the roots it loads, follows imports
 from __future__ import annotations
 
 import gc
-import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,14 +17,15 @@ from ..core.digraph import Digraph
 from ..core.findings import Finding
 from ..core.options import CheckOptions
 from ..core.source import SourceFile, Span
+from ..core.suggest import bounded_suggestions
 from ..syntax import ast
 from .imports import (
     ParsedFile,
     display_path,
     error,
-    inside,
-    printable,
+    import_target,
     read_source,
+    through_link,
 )
 from .loaded import Loaded
 from .projects import project_root
@@ -43,7 +43,7 @@ class Loader:
         shown = str(path)
         resolved = path.resolve() if path.exists() else path.absolute()
         root_dir = project_root(resolved)
-        with _no_cycle_collection():
+        with _no_cycle_collection(), bounded_suggestions():
             return self._load_graph(resolved, shown, root_dir)
 
     def load_text(self, text: str, path: str) -> Loaded:
@@ -58,7 +58,7 @@ class Loader:
                             "raise `max-file-bytes` if this is intended")
             return Loaded(path, None, [too_big], {})
         source, findings = decode(data, path)
-        with _no_cycle_collection():
+        with _no_cycle_collection(), bounded_suggestions():
             self._parsed[resolved] = self._parse(resolved, source, findings)
             return self._load_graph(resolved, path, project_root(resolved))
 
@@ -127,8 +127,9 @@ class Loader:
                     if target is not None:
                         edges.append((path, target, decl.span))
                         stack.append((target, display_path(target), decl.span))
-                        written = Path(os.path.normpath(path.parent / decl.path))
-                        if written != target:
+                        # as written, `..` and all: the file system follows it as `resolve` did
+                        written = path.parent / decl.path
+                        if through_link(written):
                             links.append((written, target))
         # the result cache re-reads what it lists: a link listed beside the file it reached
         # makes the cache notice when the link is pointed elsewhere
@@ -153,19 +154,12 @@ class Loader:
 
     def _import_target(self, importer: Path, decl: ast.Import, root_dir: Path,
                        findings: list[Finding]) -> Path | None:
-        target = (importer.parent / decl.path)
-        try:
-            resolved = target.resolve()
-        except (OSError, RuntimeError, ValueError):  # ValueError: a NUL in the path
-            findings.append(error("import-error", f"cannot resolve import `{printable(decl.path)}`", decl.span))
-            return None
-        if not inside(resolved, root_dir):
-            findings.append(error(
-                "import-error", f"import `{printable(decl.path)}` leaves the project root", decl.span,
-                "imports must stay inside the project root: the nearest folder above the checked "
-                "file holding `pyproject.toml` or `.git` (symlinks are resolved)"))
-            return None
-        return resolved
+        target = import_target(importer.parent, decl.path, root_dir, ".norm")
+        if isinstance(target, Path):
+            return target
+        message, help_line = target
+        findings.append(error("import-error", message, decl.span, *filter(None, [help_line])))
+        return None
 
 
 @contextmanager

@@ -14,7 +14,14 @@ from typing import TYPE_CHECKING
 from ..core.findings import Finding
 from ..core.source import Span
 from ..syntax import ast
-from .expr_profile import Profile, actions_in, profile
+from .expr_profile import (
+    MAX_CONSTANT_BITS,
+    ConstantBits,
+    Profile,
+    actions_in,
+    constant_bits,
+    profile,
+)
 from .spec import (
     FALSE,
     ActionRef,
@@ -69,6 +76,7 @@ class Typer(TypingErrors):
         #: one FactRef / ActionRef / EnumConst per name or value, shared by every use
         self._leaves: dict[RExpr, RExpr] = {}
         self._suggestions: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._constant_bits: ConstantBits = {}
 
     # ------------------------------------------------------------ entry points
 
@@ -260,6 +268,12 @@ class Typer(TypingErrors):
                 return Implies(left, right), "bool"
             return Iff(left, right), "bool"
         if op in ("+", "-", "*"):
+            operands = _arith_chain(expr)
+            if operands > MAX_ARITH_CHAIN:  # typed by recursion, as z3 encodes it
+                self._error("syntax-error", f"a chain of more than {MAX_ARITH_CHAIN:,} arithmetic "
+                                            f"operands is too long", expr.span,
+                            "split the expression with `define`s")
+                raise Bad
             return self._arith(expr, context, agent)
         return self._compare(expr, context, agent)
 
@@ -293,7 +307,16 @@ class Typer(TypingErrors):
                         expr.span, "normlang proves facts about linear arithmetic only")
             raise Bad
         kind = "real" if "real" in (lk, rk) else "int"
-        return Arith(expr.op, left, right), kind  # type: ignore[arg-type]
+        result = Arith(expr.op, left, right)  # type: ignore[arg-type]
+        numerator, denominator = constant_bits(result, self._constant_bits)
+        if numerator + denominator > MAX_CONSTANT_BITS:
+            digits = (numerator + denominator) * 30103 // 100000  # log10(2)
+            self._error("type-error", f"constants of this expression grow to about {digits:,} "
+                                      f"digits once multiplied out (defines inlined)", expr.span,
+                        f"normlang works with numbers of at most "
+                        f"{MAX_CONSTANT_BITS * 30103 // 100000:,} digits")
+            raise Bad
+        return result, kind
 
     def _compare(self, expr: ast.Binary, context: Context, agent: str | None) -> Typed:
         left: Typed | Unresolved = self._lower(expr.left, context, agent)
@@ -448,6 +471,22 @@ class Typer(TypingErrors):
 
 #: the most nodes a define may stand for once inlined (defines can double a formula per level)
 MAX_INLINED_SIZE = 100_000
+
+
+#: the most operands of one chain of `+`, `-` and `*` (`a - b - c ...`): each is a level of
+#: the expression tree that typing and encoding recurse through
+MAX_ARITH_CHAIN = 1000
+
+
+def _arith_chain(expr: ast.Binary) -> int:
+    """The operands of the chain of arithmetic whose last operator is `expr` (counted in a
+    loop, up to one more than `MAX_ARITH_CHAIN`)."""
+    count = 1
+    node: ast.Expr = expr
+    while isinstance(node, ast.Binary) and node.op in ("+", "-", "*") and count <= MAX_ARITH_CHAIN:
+        count += 1
+        node = node.left
+    return count
 
 
 def _flat(kind: type[And] | type[Or], expr: RExpr) -> tuple[RExpr, ...]:

@@ -6,6 +6,8 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from ..core.escape import escaped
+from ..core.escape import escaped
 from ..core.findings import format_value
 
 if TYPE_CHECKING:
@@ -42,7 +44,7 @@ def render_files(results: Sequence[tuple[str, str, Sequence[StatusChange]]], fmt
     for name, status, changes in results:
         if status == "unchanged":
             continue
-        lines.append(f"{name}: {status}")
+        lines.append(f"{escaped(name)}: {status}")
         if changes:
             lines.extend("  " + line for line in _change_lines(changes))
     touched = sum(1 for _n, status, _c in results if status != "unchanged")
@@ -56,7 +58,8 @@ def _change_lines(changes: Sequence[StatusChange]) -> list[str]:
     lines: list[str] = []
     for change in changes:
         lines.append(f"`{change.action}`: {change.old} -> {change.new}")
-        rows = [(name, format_value(value)) for name, value in change.witness.situation.items()]
+        rows = [(escaped(name), escaped(format_value(value)))
+                for name, value in change.witness.situation.items()]
         if rows:
             width = max(len(name) for name, _ in rows)
             lines.append("  for example in the situation")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..core.escape import escaped
 from ..core.findings import Finding, format_value
 from .model import Report
 
@@ -19,19 +20,22 @@ def render_github(report: Report) -> str:
     lines = []
     for finding in report.findings:
         span = finding.span
-        props = (f"file={_escape(span.path, True)},line={span.line},col={span.col},"
+        props = (f"file={_escape(escaped(span.path), True)},line={span.line},col={span.col},"
                  f"endLine={span.end_line},endColumn={span.end_col},"
                  f"title={_escape('normcheck ' + finding.kind, True)}")
-        message = finding.message + _witness(finding) + "".join(f"\n{h}" for h in finding.help)
+        # lines stay lines (the %0A of a workflow command); everything else unsafe is escaped
+        message = "\n".join(escaped(line) for text in (finding.message, *_witness(finding),
+                                                        *finding.help)
+                            for line in text.split("\n"))
         lines.append(f"::{_COMMAND[finding.severity.value]} {props}::{_escape(message)}")
     return "\n".join(lines) + "\n" if lines else ""
 
 
-def _witness(finding: Finding) -> str:
+def _witness(finding: Finding) -> list[str]:
     """The witness as lines of the annotation's message (escaped with the rest of it)."""
     witness = finding.witness
     if witness is None:
-        return ""
+        return []
     out = []
     if witness.situation:
         out.append("witness situation: " + ", ".join(
@@ -46,4 +50,4 @@ def _witness(finding: Finding) -> str:
         out.append("active norms: " + ", ".join(witness.active))
     if witness.defeated:
         out.append("defeated norms: " + ", ".join(witness.defeated))
-    return "".join(f"\n{line}" for line in out)
+    return out

@@ -52,9 +52,12 @@ def _uri(path: str) -> str:
     from pathlib import PurePath
     from urllib.parse import quote
 
-    if PurePath(path).is_absolute():
-        return "file://" + quote(PurePath(path).as_posix())
-    return quote(path.replace("\\", "/"))
+    posix = PurePath(path).as_posix() if PurePath(path).is_absolute() else path.replace("\\", "/")
+    try:  # a file name that is not UTF-8 holds its bytes as surrogates: percent-encoded back
+        quoted = quote(posix, errors="surrogateescape")
+    except UnicodeEncodeError:  # another lone surrogate: shown as its escape
+        quoted = quote(posix, errors="backslashreplace")
+    return "file://" + quoted if PurePath(path).is_absolute() else quoted
 
 
 def _related(finding: Finding, locator: NormLocator) -> list[dict[str, Any]]:

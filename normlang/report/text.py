@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..core.escape import escaped
 from ..core.findings import Finding, Label, Witness, format_value
 from ..core.source import SourceFile
 from .model import Report, summary_counts
@@ -21,8 +22,8 @@ class _Paint:
 
 
 def render_concise(report: Report, quiet: bool = False) -> str:
-    lines = [f"{f.span.path}:{f.span.line}:{f.span.col}: {f.severity.value}[{f.kind}] {f.message}"
-             for f in report.findings]
+    lines = [f"{escaped(f.span.path)}:{f.span.line}:{f.span.col}: {f.severity.value}[{f.kind}] "
+             f"{escaped(f.message)}" for f in report.findings]
     if not quiet:
         lines.append(_summary(report))
     return "\n".join(lines) + "\n" if lines else ""
@@ -61,7 +62,8 @@ def _ordered_labels(finding: Finding) -> list[Label]:
 
 def _finding(finding: Finding, sources: dict[str, SourceFile], paint: _Paint) -> str:
     severity = finding.severity.value
-    lines = [paint(severity, f"{severity}[{finding.kind}]") + paint("bold", f": {finding.message}")]
+    lines = [paint(severity, f"{severity}[{finding.kind}]")
+             + paint("bold", f": {escaped(finding.message)}")]
     labels = _ordered_labels(finding)
     gutter = max(len(str(label.span.line)) for label in labels)
     pad = " " * gutter
@@ -70,20 +72,20 @@ def _finding(finding: Finding, sources: dict[str, SourceFile], paint: _Paint) ->
         source = sources.get(label.span.path)
         if label.span.path != shown_file or source is None:
             arrow = "-->" if not shown_file else ":::"
-            lines.append(f"{pad}{paint('blue', arrow)} {label.span.path}:{label.span.line}:"
+            lines.append(f"{pad}{paint('blue', arrow)} {escaped(label.span.path)}:{label.span.line}:"
                          f"{label.span.col}")
             shown_file = label.span.path
         if source is not None:
             lines.extend(_snippet(source, label, gutter, paint))
     if finding.root is not None and finding.root != finding.span.path:
-        lines.append(f"{pad} {paint('blue', '=')} checked as part of {finding.root}")
+        lines.append(f"{pad} {paint('blue', '=')} checked as part of {escaped(finding.root)}")
     if finding.witness is not None:
         lines.extend(_witness(finding.witness, pad, paint))
     if finding.values and any(finding.values):
-        sides = [", ".join(side) or "no value" for side in finding.values]
+        sides = [escaped(", ".join(side)) or "no value" for side in finding.values]
         lines.append(f"{pad} {paint('blue', '=')} values at stake: {' vs '.join(sides)}")
     for help_line in finding.help:
-        lines.append(f"{pad} {paint('blue', '=')} {paint('bold', 'help')}: {help_line}")
+        lines.append(f"{pad} {paint('blue', '=')} {paint('bold', 'help')}: {escaped(help_line)}")
     return "\n".join(lines) + "\n"
 
 
@@ -96,10 +98,11 @@ CUT_CONTEXT = 40
 
 def _snippet(source: SourceFile, label: Label, gutter: int, paint: _Paint) -> list[str]:
     span = label.span
-    text = source.line_text(span.line).replace("\t", "    ")
+    # columns are counted on the line as shown: tabs expanded, unsafe characters escaped
+    text = _shown(source.line_text(span.line))
     raw = source.line_text(span.line)
-    first = len(raw[:span.col - 1].replace("\t", "    "))
-    last = (len(raw[:max(span.end_col - 1, span.col)].replace("\t", "    "))
+    first = len(_shown(raw[:span.col - 1]))
+    last = (len(_shown(raw[:max(span.end_col - 1, span.col)]))
             if span.end_line == span.line else len(text.rstrip()))
     if len(text) > LONG_LINE:
         left = max(0, first - CUT_CONTEXT)
@@ -117,9 +120,14 @@ def _snippet(source: SourceFile, label: Label, gutter: int, paint: _Paint) -> li
     style = "error" if label.primary else "blue"
     bar = paint("blue", "|")
     pad = " " * gutter
-    underline = " " * start_col + paint(style, mark + (f" {label.message}" if label.message else ""))
+    underline = " " * start_col + paint(style, mark + (f" {escaped(label.message)}"
+                                                       if label.message else ""))
     return [f"{pad} {bar}", f"{paint('blue', str(span.line).rjust(gutter))} {bar} {text}",
             f"{pad} {bar} {underline}"]
+
+
+def _shown(line: str) -> str:
+    return escaped(line.replace("\t", "    "))
 
 
 def _width(text: str) -> int:
@@ -146,12 +154,13 @@ def _witness(witness: Witness, pad: str, paint: _Paint) -> list[str]:
         lines.append(f"{pad}   conduct:")
         lines.extend(_table([(n, format_value(v)) for n, v in witness.conduct.items()], pad))
     if witness.active or witness.defeated:
-        lines.append(f"{pad}   active norms: {', '.join(witness.active) or '(none)'}")
+        lines.append(f"{pad}   active norms: {escaped(', '.join(witness.active)) or '(none)'}")
         if witness.defeated:
-            lines.append(f"{pad}   defeated norms: {', '.join(witness.defeated)}")
+            lines.append(f"{pad}   defeated norms: {escaped(', '.join(witness.defeated))}")
     return lines
 
 
 def _table(rows: list[tuple[str, str]], pad: str) -> list[str]:
+    rows = [(escaped(name), escaped(value)) for name, value in rows]
     width = max(len(name) for name, _ in rows)
     return [f"{pad}     {name.ljust(width)} = {value}" for name, value in rows]

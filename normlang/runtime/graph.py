@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from ..core.escape import escaped
 from ..model.spec import Spec
 
 if TYPE_CHECKING:
@@ -91,7 +92,8 @@ _ARROWS = {"priority": "-->", "clash": "-.-", "declared-in": "---", "imports": "
 
 
 def _label(name: str, data: dict[str, Any]) -> str:
-    return f"{name} @{data['layer']}" if data.get("layer") else name
+    """What a node shows: its name (a file's may hold anything), escaped to one safe line."""
+    return escaped(f"{name} @{data['layer']}" if data.get("layer") else name)
 
 
 def _mermaid(nodes: list[tuple[Any, dict[str, Any]]],
@@ -109,7 +111,8 @@ def _mermaid(nodes: list[tuple[Any, dict[str, Any]]],
 
 
 def _quoted(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """A dot string: escaped to one safe line, then quoted."""
+    return '"' + escaped(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _dot(nodes: list[tuple[Any, dict[str, Any]]],

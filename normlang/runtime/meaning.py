@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..core.findings import Witness
+from ..core.one_check import CHECK_LOCK
 from ..core.options import CheckOptions
 from ..engine.solver import keeps_host_params
 from ..model.spec import TRUE, ActionRef, Not, RExpr, Spec
@@ -34,9 +35,14 @@ class StatusChange:
     old_defeated: tuple[str, ...] = ()
 
 
-@keeps_host_params
 def clash_pairs(spec: Spec, options: CheckOptions | None = None) -> list[tuple[str, str]]:
     """Pairs of norms (sorted names) that clash in some situation."""
+    with CHECK_LOCK:  # z3's default context is the process's (see core.one_check)
+        return _clash_pairs(spec, options)
+
+
+@keeps_host_params  # inside the lock: z3's global parameters are the process's too
+def _clash_pairs(spec: Spec, options: CheckOptions | None) -> list[tuple[str, str]]:
     import z3
 
     from ..engine.conflict_search import Engine
@@ -60,7 +66,6 @@ def clash_pairs(spec: Spec, options: CheckOptions | None = None) -> list[tuple[s
     return pairs
 
 
-@keeps_host_params
 def diff_specs(old: Spec, new: Spec, options: CheckOptions | None = None) -> list[StatusChange]:
     """For each action, a situation where its status (obliged / forbidden / permitted /
     conflict) differs between `old` and `new`, if there is one.
@@ -70,6 +75,12 @@ def diff_specs(old: Spec, new: Spec, options: CheckOptions | None = None) -> lis
     types in the two versions, or a version whose priority has a cycle in every situation,
     makes them incomparable: `ValueError` says which.
     """
+    with CHECK_LOCK:  # z3's default context is the process's (see core.one_check)
+        return _diff_specs(old, new, options)
+
+
+@keeps_host_params  # inside the lock: z3's global parameters are the process's too
+def _diff_specs(old: Spec, new: Spec, options: CheckOptions | None) -> list[StatusChange]:
     import z3
 
     from ..engine.conflict_search import Engine, refine

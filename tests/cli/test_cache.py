@@ -140,13 +140,13 @@ def test_a_new_project_root_between_a_file_and_its_imports_invalidates_it(
 
 def test_an_import_through_a_link_pointed_elsewhere_is_recomputed(
         run: Run, project: Path) -> None:
-    write(project / "linked" / "parts" / "b.txt", "fact f: bool\n")
-    write(project / "linked" / "parts" / "e.txt", "fact g: bool\n")
-    (project / "linked" / "parts" / "link.norm").symlink_to("b.txt")
+    write(project / "linked" / "parts" / "b1.norm", "fact f: bool\n")
+    write(project / "linked" / "parts" / "e1.norm", "fact g: bool\n")
+    (project / "linked" / "parts" / "link.norm").symlink_to("b1.norm")
     write(project / "linked" / "a.norm", 'import "parts/link.norm"\nexpect always f\n')
     assert "error[expectation-failed]" in run("linked").stdout
     (project / "linked" / "parts" / "link.norm").unlink()
-    (project / "linked" / "parts" / "link.norm").symlink_to("e.txt")
+    (project / "linked" / "parts" / "link.norm").symlink_to("e1.norm")
     for _ in range(2):
         again = run("linked/a.norm")
         assert "unknown name `f`" in again.stdout, again.stdout

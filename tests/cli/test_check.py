@@ -322,6 +322,10 @@ def test_ctrl_c_ends_the_run_at_once_and_leaves_no_worker(tmp_path: Path) -> Non
         sent = time.monotonic()
         os.killpg(proc.pid, signal.SIGINT)
         _out, err = proc.communicate(timeout=60)
+        if proc.returncode != 130 and "init_import_site" in err:
+            # on a loaded machine the interrupt can land while Python itself starts, before
+            # any of normcheck's code runs: Python's own report, not normcheck's
+            continue
         if proc.returncode != 130:
             assert proc.returncode == 1 and not err, err  # it had finished already
             continue
