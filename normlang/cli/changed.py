@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 from collections.abc import Iterable
 from pathlib import Path
 
 from .common import UsageError
+from .git import GitResult, run_git
 
 #: `import "PATH"` anywhere in a file (not `import values`). Read without parsing, so it can
 #: also match inside a comment: that only adds a file to check, it never misses an importer.
@@ -83,11 +83,8 @@ def _display(path: Path, here: Path) -> str:
         return str(resolved)
 
 
-def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess[bytes] | None:
-    try:
-        return subprocess.run(["git", *args], cwd=cwd, capture_output=True, timeout=120)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
+def _git(args: list[str], cwd: Path) -> GitResult | None:
+    return run_git(args, cwd, timeout=120)
 
 
 def git_toplevel(folder: Path) -> Path | None:

@@ -10,21 +10,18 @@ root resolve there as they did then.
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
 
 from .common import UsageError
+from .git import GitResult, run_git
 
 #: the files of a revision that a spec can read, or that mark its project root
 _KEPT_SUFFIXES = (".norm", ".json")
 _MARKERS = ("pyproject.toml",)
 
 
-def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess[bytes] | None:
-    try:
-        return subprocess.run(["git", *args], cwd=cwd, capture_output=True, timeout=300)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
+def _git(args: list[str], cwd: Path) -> GitResult | None:
+    return run_git(args, cwd)
 
 
 def is_revision(word: str, cwd: Path) -> bool:

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..core.escape import escaped
-from ..core.escape import escaped
 from ..core.findings import format_value
 
 if TYPE_CHECKING:
