@@ -11,7 +11,6 @@ from pathlib import Path
 from ..core.escape import escaped
 from ..core.version import __version__
 from ..report import FORMATS
-from .cache import Cache
 from .common import EXIT_FINDINGS, EXIT_OK, CommandParser, UsageError, write_output
 from .config import Config, ConfigError, load_config
 from .discover import discover, project_root

@@ -7,7 +7,6 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from .cache import Cache
 from .discover import project_root
 from .process import HEAVY_MODULES, exit_on_interrupt, keep_freed_memory, worker_imports
 from .progress import Progress

@@ -1,0 +1,1 @@
+"""Uses of a resolved Spec besides the checks: query a situation, diff two versions, draw the graph."""

@@ -1,0 +1,1 @@
+"""Stage 1: source text -> parse tree -> typed AST with spans (grammar, parser, lowering, limits, printer)."""

@@ -329,3 +329,14 @@ def test_the_code_fingerprint_covers_every_module_and_the_grammar() -> None:
         assert any(module.is_relative_to(folder) for folder in folders), module
     grammar = [folder / "norm.lark" for folder in folders] + [folders[0] / "grammar" / "norm.lark"]
     assert any(path.exists() for path in grammar)
+
+
+def test_a_run_without_the_cache_does_not_load_it(tmp_path: Path) -> None:
+    """`--no-cache` pays nothing for the cache: its module (json, sha256) is not imported."""
+    write(tmp_path / "a.norm", "agent a\naction a.x\nnorm n a must x\n")
+    probe = ("import sys\nfrom normlang.cli.main import main\n"
+             "code = main(['--no-cache', 'a.norm'])\n"
+             "print(code, 'normlang.cli.cache' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=cli_env(),
+                          capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.split()[-2:] == ["0", "False"]
