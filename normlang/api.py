@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .core.findings import MALFORMED_KINDS, Finding
+from .core.findings import MALFORMED_KINDS, UNDECIDED_KINDS, Finding
 from .core.options import CheckOptions, Progress
 from .core.source import SourceFile
 from .model.loaded import Loaded
@@ -24,7 +24,7 @@ __all__ = ["CheckOptions", "CheckResult", "Loaded", "Progress", "check", "check_
 
 #: kinds that `select` and `ignore` never hide: with them hidden, a check that decided
 #: nothing would read as a pass
-ALWAYS_SHOWN = MALFORMED_KINDS | {"solver-unknown"}
+ALWAYS_SHOWN = UNDECIDED_KINDS
 
 
 @dataclass

@@ -5,8 +5,8 @@ the next line that is not blank or a comment. A finding is silenced when a suppr
 its kind applies to a line it points at: the line of any of its labels, or any line of the
 norm declaration such a label lies in (from its `norm` line down). A suppression, or one kind
 in it, that silences nothing is itself reported (`unused-suppression`), as is one of a kind
-that cannot be silenced: a malformed spec and a solver that gave up are always shown, or a
-run that decided nothing could read as a pass.
+that cannot be silenced: a malformed spec, a priority cycle and a solver that gave up are
+always shown, or a run that decided nothing could read as a pass.
 """
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from .findings import KINDS, Finding, Label
+from .findings import KINDS, UNDECIDED_KINDS, Finding, Label
 from .source import SourceFile
 from .suggest import closest
 
-#: kinds a suppression never silences (as `--ignore` never hides them)
-UNSILENCEABLE = frozenset({"syntax-error", "name-error", "type-error", "import-error",
-                           "solver-unknown"})
+#: kinds a suppression never silences (as `--ignore` never hides them): a malformed spec, a
+#: priority cycle (it stops the other checks) and a solver that gave up
+UNSILENCEABLE = frozenset(UNDECIDED_KINDS)
 
 _DIRECTIVE = re.compile(r"normcheck:\s*ignore\[([^\]\n]*)\]")
 _NORM_LINE = re.compile(r"^\s*norm\b")
@@ -141,8 +141,8 @@ def _unused(item: Suppression, source: SourceFile) -> Finding:
     if item.kind in UNSILENCEABLE:
         message = f"`{item.kind}` cannot be silenced"
         help_lines: tuple[str, ...] = (
-            "a malformed spec and a solver that gave up are always reported: with them "
-            "hidden, a run that decided nothing would read as a pass",)
+            "a malformed spec, a priority cycle and a solver that gave up are always "
+            "reported: with them hidden, a run that decided nothing would read as a pass",)
     elif item.kind not in KINDS:
         message = f"unknown finding kind `{item.kind}` in a suppression"
         close = closest(item.kind, KINDS)

@@ -70,3 +70,12 @@ def test_a_malformed_spec_cannot_be_silenced() -> None:
         "agent bot\nnorm n bot must nothing  # normcheck: ignore[name-error]\n", "s.norm")).findings
     assert [f.kind for f in found] == ["name-error", "unused-suppression"]
     assert found[1].message == "`name-error` cannot be silenced"
+
+
+def test_a_priority_cycle_cannot_be_silenced_nor_ignored() -> None:
+    text = ("agent a\naction a.x\nnorm n1 overrides n2 a must x  # normcheck: ignore[priority-cycle]\n"
+            "norm n2 overrides n1 a must not x\n")
+    found = normlang.check(normlang.load_text(text, "s.norm"),
+                           options=normlang.CheckOptions(ignore="error")).findings
+    assert [f.kind for f in found] == ["priority-cycle", "unused-suppression"]
+    assert found[1].message == "`priority-cycle` cannot be silenced"
