@@ -162,9 +162,7 @@ def compare(size: int, requests: int, seed: int = 7, rounds: int = 5) -> Compari
     query(spec, asked[0].situation, actions=[asked[0].qualified])  # compile once, untimed
     normlang_s, normlang_answers = _timed(
         rounds, lambda: [query(spec, r.situation, actions=[r.qualified]) for r in asked])
-    errors = [a.errors for a in normlang_answers if a.errors]
-    if errors:
-        raise RuntimeError(f"normlang rejected a generated request: {errors[0]}")
+    # a request normlang cannot answer raises QueryError (query fails closed)
     normlang_allows = [a.statuses[r.qualified] != "forbidden" for a, r in zip(normlang_answers, asked)]
 
     policies = cedarpy.PolicySet.from_str(cedar_policies(book))

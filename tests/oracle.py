@@ -269,6 +269,16 @@ class Oracle:
             return "obliged"
         return "permitted" if any(doing) else "forbidden"
 
+    def open_situations(self, given: Env) -> list[Env]:
+        """A partial situation (some facts left out) stands for every situation that agrees
+        with it (issue 22: "for every value of the missing facts")."""
+        return [env for env in self.situations if all(env[k] == v for k, v in given.items())]
+
+    def partial_status(self, given: Env, action: str) -> str:
+        """The status an action has in every situation `given` leaves open, else `depends`."""
+        found = {self.status(env, action) for env in self.open_situations(given)}
+        return found.pop() if len(found) == 1 else "depends"
+
     def holds(self, formula: RExpr, env: Env, conduct: Env | None = None) -> bool:
         return bool(ev(formula, {**env, **(conduct or {})}, self.deontic(env)))
 

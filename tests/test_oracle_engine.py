@@ -108,7 +108,8 @@ def assert_agrees(spec: Spec, findings: list[Finding]) -> None:
     skip = {p for p in pairs | wanted if set(p) & undecided.norms}
     assert pairs - skip == wanted - skip, \
         f"overridden: engine {sorted(pairs)}, oracle {sorted(wanted)}{context}"
-    sacrificed = {(f.norms[0], f.values[0][0]) for f in found.get("value-sacrificed", [])}
+    # the loser's value comes last in `values` (winner first)
+    sacrificed = {(f.norms[0], f.values[-1][0]) for f in found.get("value-sacrificed", [])}
     wanted_values = oracle.sacrificed()
     skip_values = {p for p in sacrificed | wanted_values if p[0] in undecided.norms}
     assert sacrificed - skip_values == wanted_values - skip_values, \
@@ -217,7 +218,8 @@ def check_witnesses(oracle: Oracle, findings: list[Finding], base: str) -> None:
 def _overridden(oracle: Oracle, finding: Finding, env: Env, conduct: Env | None, ctx: str) -> None:
     loser, winner = (oracle.spec.norm(n) for n in finding.norms[:2])
     if finding.kind == "overridden":
-        assert finding.values == (loser.serves, winner.serves), f"values {finding.values}{ctx}"
+        # the winner's values first, as everywhere
+        assert finding.values == (winner.serves, loser.serves), f"values {finding.values}{ctx}"
     assert oracle.applicable(loser, env) and winner.name in oracle.active(env), ctx
     assert (winner.name, loser.name) in oracle.priority(env), ctx
     assert oracle.clash(env, winner, loser), ctx
@@ -237,7 +239,7 @@ def _sacrificed(oracle: Oracle, finding: Finding, env: Env, conduct: Env | None,
     and clashes with it."""
     _overridden(oracle, finding, env, conduct, ctx)
     loser = oracle.spec.norm(finding.norms[0])
-    assert loser.name not in oracle.active(env) and finding.values[0][0] in loser.serves, ctx
+    assert loser.name not in oracle.active(env) and finding.values[-1][0] in loser.serves, ctx
 
 
 def gap_kind(finding: Finding) -> str:

@@ -93,7 +93,7 @@ def _overridden(ctx: CheckContext, loser: NormDecl, winner: NormDecl, witness: o
          norm_label(winner, message="wins: higher priority")),
         (loser.name, winner.name), witness,  # type: ignore[arg-type]
         ("the two norms clash here; priority (layers, `overrides`, `prefer`) resolves it",),
-        (tuple(loser.serves), tuple(winner.serves)),
+        (tuple(winner.serves), tuple(loser.serves)),  # winner first, as the message says
     )
 
 
@@ -107,7 +107,7 @@ def _sacrificed(ctx: CheckContext, loser: NormDecl, winners: list[NormDecl],
             defeat = conj(engine.applicable(loser), view.act[winner.name],
                             view.prec(winner.name, loser.name), engine.clash(winner, loser))
             if is_sat(solver, engine.limits, mark(solver, defeat)):
-                served = ", ".join(f"`{v}`" for v in winner.serves) or "no declared value"
+                served = ", ".join(f"`{v}`" for v in winner.serves) or "no value"
                 out.append(Finding(
                     "value-sacrificed",
                     f"value `{value}` is sacrificed: `{loser.name}` yields to `{winner.name}` "
@@ -117,7 +117,7 @@ def _sacrificed(ctx: CheckContext, loser: NormDecl, winners: list[NormDecl],
                      norm_label(winner, message="wins")),
                     (loser.name, winner.name),
                     ctx.witness(solver.model(), groups=[engine.group_of[loser.name]]), (),
-                    ((value,), tuple(winner.serves)),
+                    (tuple(winner.serves), (value,)),  # winner first
                 ))
                 break
     return out

@@ -43,11 +43,24 @@ def check_parser() -> CommandParser:
     parser.add_argument("paths", nargs="*", help="files or folders (default: config `paths`, "
                         "else the current folder)")
     parser.add_argument("--version", action="version", version=f"normcheck {__version__}")
+    parser.add_argument("--importers", action="store_true",
+                        help="check the FILES given and every tracked .norm file of the project "
+                             "that imports one of them (the pre-commit hook's mode)")
+    parser.add_argument("--changed-since", metavar="REV",
+                        help="check the .norm files that differ from git revision REV and "
+                             "every tracked file that imports one of them")
     parser.add_argument("--format", choices=FORMATS, help="output format (default: text)")
     parser.add_argument("--select", action="append",
-                        help="only these finding kinds (comma-separated; may be repeated)")
+                        help="only these finding kinds or severities (comma-separated; may be "
+                             "repeated)")
     parser.add_argument("--ignore", action="append",
-                        help="drop these finding kinds (comma-separated; may be repeated)")
+                        help="drop these finding kinds or severities, e.g. `info` "
+                             "(comma-separated; may be repeated)")
+    parser.add_argument("--baseline", metavar="FILE",
+                        help="drop the findings recorded in this baseline (default: config "
+                             "`baseline`)")
+    parser.add_argument("--write-baseline", metavar="FILE",
+                        help="record every finding of this run in FILE (a baseline)")
     parser.add_argument("--strict", action="store_true", default=None,
                         help="exit 1 on warnings too")
     parser.add_argument("--exit-zero", action="store_true",
@@ -73,20 +86,25 @@ def joined(flags: list[str] | None) -> str | None:
 
 
 def parse_kinds(text: str | Sequence[str] | None, flag: str) -> set[str]:
-    """Finding kinds from a comma-separated flag or a config list; unknown ones are usage errors."""
+    """Finding kinds from a comma-separated flag or a config list, a severity (`error`,
+    `warning`, `info`) standing for its kinds; unknown ones are usage errors."""
     from ..core.findings import KINDS
 
     if text is None:
         return set()
     items = text.split(",") if isinstance(text, str) else [str(item) for item in text]
-    kinds = {item.strip() for item in items if item.strip()}
-    for kind in sorted(kinds):
-        if kind not in KINDS:
+    kinds = set()
+    for kind in sorted({item.strip() for item in items if item.strip()}):
+        if kind in ("error", "warning", "info"):
+            kinds |= {name for name, severity in KINDS.items() if severity.value == kind}
+        elif kind in KINDS:
+            kinds.add(kind)
+        else:
             import difflib
 
-            close = difflib.get_close_matches(kind, list(KINDS), n=1)
+            close = difflib.get_close_matches(kind, [*KINDS, "error", "warning", "info"], n=1)
             hint = f"; did you mean `{close[0]}`?" if close else ""
-            raise UsageError(f"{flag}: unknown finding kind `{kind}`{hint}")
+            raise UsageError(f"{flag}: unknown finding kind or severity `{kind}`{hint}")
     return kinds
 
 
@@ -103,10 +121,19 @@ def check_command(argv: list[str]) -> int:
     fmt = args.format or config.get("format", "text")
     if fmt not in FORMATS:
         raise UsageError(f"{config.where('format')}: unknown format `{fmt}`")
-    paths = [Path(p) for p in args.paths] or [config.base / p for p in config.get("paths", [])]
-    roots = discover(paths or [Path(".")], list(config.get("exclude", [])), config.base)
-    if not roots:
-        print("normcheck: warning: no .norm files to check", file=sys.stderr)
+    if args.paths == ["-"]:  # the spec on standard input; nothing to cache
+        if args.importers or args.changed_since is not None:
+            raise UsageError("`-` (standard input) is checked on its own")
+        roots, args.no_cache = [Path("-")], True
+    elif "-" in args.paths:
+        raise UsageError("`-` (standard input) is checked on its own, without other paths")
+    elif args.importers or args.changed_since is not None:
+        roots = change_roots(args, config)
+    else:
+        paths = [Path(p) for p in args.paths] or [config.base / p for p in config.get("paths", [])]
+        roots = discover(paths or [Path(".")], list(config.get("exclude", [])), config.base)
+        if not roots:
+            print("normcheck: warning: no .norm files to check", file=sys.stderr)
     color = fmt == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     cache = None if args.no_cache else cache_of(args.cache_dir, config)
     refused = cache.refusal() if cache is not None else None
@@ -114,7 +141,9 @@ def check_command(argv: list[str]) -> int:
         print(f"normcheck: warning: `{escaped(str(cache.folder))}` {refused}; nothing is cached there (give "
               "the cache a folder of its own)", file=sys.stderr)
         cache = None
-    run_key = cache.run_key(roots, request_of(args, config, color)) if cache and roots else None
+    replayable = roots and args.write_baseline is None  # that run writes a file
+    run_key = (cache.run_key(roots, request_of(args, config, color))
+               if cache is not None and replayable else None)
     # INVARIANT: a command is recorded only after all of the validation below passed, so a
     # replayed one needs none of it (nor the modules it imports)
     replayed = cache.replay(run_key) if cache and run_key else None
@@ -128,13 +157,47 @@ def check_command(argv: list[str]) -> int:
     return code
 
 
+def change_roots(args: argparse.Namespace, config: Config) -> list[Path]:
+    """The roots of `--importers FILES` or `--changed-since REV` (see `changed.py`)."""
+    from .changed import change_roots as roots_of_change
+
+    if args.importers and args.changed_since is not None:
+        raise UsageError("--importers and --changed-since do not go together")
+    if args.changed_since is not None and args.paths:
+        raise UsageError("--changed-since takes no paths (git says which files changed; "
+                         "`paths` and `exclude` of the configuration say where to look)")
+    exclude = list(config.get("exclude", []))
+    where = [config.base / p for p in config.get("paths", [])] or [project_root(Path.cwd())]
+    project = discover(where, exclude, config.base)
+    given = discover([Path(p) for p in args.paths], exclude, config.base) if args.paths else []
+    roots = roots_of_change(given, args.changed_since, project)
+    if not roots:
+        changed = ("changed since " + args.changed_since) if args.changed_since is not None else "given"
+        print(f"normcheck: no .norm file {changed}: nothing to check", file=sys.stderr)
+    return roots
+
+
 def request_of(args: argparse.Namespace, config: Config, color: bool) -> str:
     """What, besides the files, can change a command's output or exit code: every flag and
     configuration value, and colour. (Some, like --jobs, cannot: keying on them costs a miss.)"""
     import json
 
+    baseline = baseline_path(args, config)
+    try:
+        accepted = baseline[0].read_text(encoding="utf-8") if baseline else None
+    except (OSError, UnicodeDecodeError):
+        accepted = "unreadable"  # reading it for the check says why
     return json.dumps({"args": vars(args), "config": config.values, "from": str(config.path),
-                       "color": color}, sort_keys=True, default=str)
+                       "color": color, "baseline": accepted}, sort_keys=True, default=str)
+
+
+def baseline_path(args: argparse.Namespace, config: Config) -> tuple[Path, str] | None:
+    """The baseline that applies, and the flag or setting that names it."""
+    if args.baseline is not None:
+        return Path(args.baseline), "--baseline"
+    if config.get("baseline"):
+        return config.base / config.get("baseline"), f"{config.where('baseline')}: `baseline`"
+    return None
 
 
 def check_roots(args: argparse.Namespace, config: Config, roots: list[Path], fmt: str,
@@ -154,12 +217,48 @@ def check_roots(args: argparse.Namespace, config: Config, roots: list[Path], fmt
     jobs = args.jobs if args.jobs is not None else config.get("jobs") or (os.cpu_count() or 1)
     if jobs < 1:
         raise UsageError("--jobs must be at least 1")
-    findings, sources, cacheable = run(roots, options, cache, jobs)
+    if roots == [Path("-")]:
+        findings, sources, cacheable = check_stdin(options)
+    else:
+        findings, sources, cacheable = run(roots, options, cache, jobs)
+    from ..core.suppress import apply_suppressions
+    from .baseline import drop_baselined, read_baseline, write_baseline
+
+    findings = sorted(apply_suppressions(findings, sources)[0], key=_sort_key)
+    if args.write_baseline is not None:
+        write_baseline(Path(args.write_baseline), findings, sources)
+        print(f"normcheck: recorded {len(findings)} finding{'s' if len(findings) != 1 else ''} "
+              f"in the baseline `{args.write_baseline}`", file=sys.stderr)
+        findings = drop_baselined(findings, sources, read_baseline(
+            Path(args.write_baseline), "--write-baseline"))
+    else:
+        baseline = baseline_path(args, config)
+        if baseline is not None:
+            findings = drop_baselined(findings, sources, read_baseline(*baseline))
     shown = filter_findings(findings, select, ignore, verbose)
     output = render(Report(shown, sources, len(roots)), fmt, color=color, quiet=args.quiet)
     failing = {"error", "warning"} if strict else {"error"}
     failed = not args.exit_zero and any(f.severity.value in failing for f in shown)
     return output, EXIT_FINDINGS if failed else EXIT_OK, sources if cacheable else None
+
+
+def _sort_key(finding: Finding) -> tuple[str, int, int, str, str]:
+    return finding.sort_key()
+
+
+def check_stdin(options: CheckOptions) -> tuple[list[Finding], dict[str, SourceFile], bool]:
+    """Check the spec on standard input, shown as `<stdin>` (its imports are relative to the
+    working folder)."""
+    from ..api import check
+    from ..model.loader import load_source
+
+    try:
+        data = sys.stdin.buffer.read()
+    except OSError as problem:
+        raise UsageError(f"cannot read standard input: {problem.strerror or problem}") from None
+    text = data.decode("utf-8", errors="surrogateescape")
+    result = check(load_source(text, "<stdin>", options), options=options, suppress=False)
+    return result.findings, result.files, False
 
 
 def options_of(args: argparse.Namespace, config: Config) -> CheckOptions:

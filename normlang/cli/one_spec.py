@@ -21,6 +21,9 @@ def load_spec(path: str) -> tuple[Spec | None, list[Finding], dict[str, SourceFi
     leads outside its project root through a link is a usage error, never read."""
     from ..model.loader import Loader
 
+    if Path(path).is_dir():
+        raise UsageError(f"`{path}` is a folder; this command reads one `.norm` file (its "
+                         f"imports come with it)")
     if not Path(path).is_file():
         raise UsageError(f"path `{path}` does not exist or is not a file")
     [root] = discover([Path(path)], [], Path.cwd())  # the confinement of every subcommand

@@ -22,9 +22,14 @@ def situation_of(args: argparse.Namespace) -> dict[str, Any]:
         import json
 
         try:
-            if Path(args.facts).exists() and not Path(args.facts).is_file():  # a FIFO blocks
-                raise UsageError(f"--facts: `{args.facts}` is not a regular file")
-            loaded = json.loads(Path(args.facts).read_text(encoding="utf-8"))
+            if args.facts == "-":
+                import sys
+
+                loaded = json.loads(sys.stdin.buffer.read().decode("utf-8"))
+            else:
+                if Path(args.facts).exists() and not Path(args.facts).is_file():  # a FIFO blocks
+                    raise UsageError(f"--facts: `{args.facts}` is not a regular file")
+                loaded = json.loads(Path(args.facts).read_text(encoding="utf-8"))
         except (OSError, ValueError) as bad:
             raise UsageError(f"--facts: cannot read `{args.facts}`: {bad}") from None
         except RecursionError:
@@ -45,28 +50,33 @@ def query_command(argv: list[str]) -> int:
                      "situation, with the active and defeated norms.")
     parser.add_argument("file")
     parser.add_argument("--given", action="append", default=[], metavar="FACT=VALUE")
-    parser.add_argument("--facts", help="a JSON file mapping facts to values")
+    parser.add_argument("--facts", help="a JSON file mapping facts to values (`-`: standard input)")
     parser.add_argument("--format", choices=("text", "json"), default="text")
     args = parser.parse_args(argv)
     situation = situation_of(args)
     spec, findings, files = load_spec(args.file)
     if spec is None:
         return report_malformed(findings, files, args.format)
-    from ..runtime.query import query
+    from ..runtime.query import QueryError, query
 
-    result = query(spec, situation)
-    if result.errors:
-        raise UsageError("; ".join(result.errors))
+    try:
+        result = query(spec, situation)
+    except QueryError as error:
+        raise UsageError(str(error)) from None
     if args.format == "json":
         import json
 
-        document = {"statuses": result.statuses, "active": list(result.active),
-                    "defeated": list(result.defeated), "conflict": result.conflict,
-                    "conflict_norms": list(result.conflict_norms)}
+        document = {"statuses": dict(result.statuses), "depends_on": {
+                        action: list(facts) for action, facts in result.depends_on.items()},
+                    "active": list(result.active), "defeated": list(result.defeated),
+                    "conflict": result.conflict, "conflict_norms": list(result.conflict_norms)}
         write_output(json.dumps(document, indent=2) + "\n")
         return EXIT_OK
     width = max((len(action) for action in result.statuses), default=0)
-    lines = [f"{action.ljust(width)}  {status}" for action, status in result.statuses.items()]
+    lines = [f"{action.ljust(width)}  {status}" + (
+                 f" on {', '.join(f'`{f}`' for f in result.depends_on[action])}"
+                 if action in result.depends_on else "")
+             for action, status in result.statuses.items()]
     lines.append(f"active norms: {', '.join(result.active) or '(none)'}")
     lines.append(f"defeated norms: {', '.join(result.defeated) or '(none)'}")
     if result.conflict:

@@ -46,23 +46,45 @@ def run(roots: list[Path], options: CheckOptions, cache: Cache | None,
     sources: dict[str, SourceFile] = {}
     cacheable = True
     todo: list[tuple[Path, str | None]] = []
+    every: list[Outcome] = []
     for root in roots:
         key = cache.key(root, fingerprint(options)) if cache else None
         hit = cache.get(key) if cache and key else None
         if hit is not None:
             findings.extend(hit[0])
             sources.update(hit[1])
+            every.append(hit)
         else:
             todo.append((root, key))
     outcomes = check_all([root for root, _ in todo], options, jobs) if todo else []
     for (_root, key), (found, files) in zip(todo, outcomes):
         findings.extend(found)
         sources.update(files)
+        every.append((found, files))
         if key is None or not _cacheable(found, files):
             cacheable = False
         elif cache is not None:
             cache.put(key, found, files)
-    return dedupe(findings), sources, cacheable
+    return unused_in_every_root(dedupe(findings), every, roots), sources, cacheable
+
+
+def unused_in_every_root(findings: list[Finding], outcomes: list[Outcome],
+                         roots: list[Path]) -> list[Finding]:
+    """The `unused-declaration` findings of the run's roots that every root reading the file
+    reports: a declaration that some root of the run reads is used. One in a file that is no
+    root of the run is not reported (its importers outside the run may read it)."""
+    def same(finding: Finding) -> tuple[str, int, int, str]:
+        return (finding.span.path, finding.span.start, finding.span.end, finding.message)
+
+    if not any(f.kind == "unused-declaration" for f in findings):
+        return findings
+    names = {str(root) for root in roots}
+    reported: list[tuple[set[str], set[tuple[str, int, int, str]]]] = [
+        (set(files), {same(f) for f in found if f.kind == "unused-declaration"})
+        for found, files in outcomes]
+    return [f for f in findings if f.kind != "unused-declaration" or (
+        f.span.path in names and all(same(f) in unused for files, unused in reported
+                                     if f.span.path in files))]
 
 
 def _cacheable(found: list[Finding], files: dict[str, SourceFile]) -> bool:
@@ -192,7 +214,8 @@ def check_root(loader: Loader, root: Path, options: CheckOptions,
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, 10000))
     try:
-        result = check(loader.load(root), options=options, progress=progress)
+        # suppressions apply to the whole run's findings (check.py), not to one root's
+        result = check(loader.load(root), options=options, progress=progress, suppress=False)
     except Exception as crash:
         return [crashed(root, crash)], {}
     finally:
@@ -214,25 +237,36 @@ def crashed(root: Path, crash: BaseException) -> Finding:
         return Finding("solver-unknown", "could not check this file: z3 reached its memory "
                        "limit (`memory-mb`)", Span(str(root), 0, 0, 1, 1, 1, 1),
                        help=("raise `memory-mb` in [tool.normcheck], or split the spec",
-                             "the file's properties were not decided"))
+                             "the file's properties were not decided"), root=str(root))
     if type(crash).__name__ in ("BrokenProcessPool", "WorkerDied"):  # killed, not a bug here
         return Finding("solver-unknown", f"could not check this file: a worker process ended "
                        f"early ({crash or 'killed'})"[:300], Span(str(root), 0, 0, 1, 1, 1, 1),
                        help=("the system may have run out of memory: set `memory-mb`, lower "
-                             "`--jobs`, or split the spec", "the file's properties were not decided"))
+                             "`--jobs`, or split the spec", "the file's properties were not decided"),
+                       root=str(root))
     return Finding("solver-unknown", f"internal error while checking this file: "
                    f"{type(crash).__name__}: {crash}"[:300], Span(str(root), 0, 0, 1, 1, 1, 1),
                    help=("this is a bug in normcheck: please report it with this file",
-                         "the file's properties were not decided"))
+                         "the file's properties were not decided"), root=str(root))
 
 
 def dedupe(findings: list[Finding]) -> list[Finding]:
-    """One copy of each finding (by kind, span and message), sorted by file, position, kind."""
+    """One copy of each finding (by kind, span and message), sorted by file, position, kind.
+
+    A finding in a file that several roots import names one root: the file itself when it
+    is a root, else the first root by name. A `solver-unknown` says what one root's check
+    could not decide, so those of different roots stay apart."""
     from ..core.findings import Finding
 
-    seen: dict[tuple[str, str, int, int, str], Finding] = {}
+    seen: dict[tuple[str, str, int, int, str, str | None], Finding] = {}
     for finding in findings:
         key = (finding.kind, finding.span.path, finding.span.start, finding.span.end,
-               finding.message)
-        seen.setdefault(key, finding)
+               finding.message, finding.root if finding.kind == "solver-unknown" else None)
+        kept = seen.get(key)
+        if kept is None or _root_rank(finding) < _root_rank(kept):
+            seen[key] = finding
     return sorted(seen.values(), key=Finding.sort_key)
+
+
+def _root_rank(finding: Finding) -> tuple[bool, str]:
+    return (finding.root != finding.span.path, finding.root or "")

@@ -34,7 +34,40 @@ KINDS: dict[str, Severity] = {
     "scenario-failed": Severity.ERROR,
     "solver-unknown": Severity.ERROR,
     "value-sacrificed": Severity.INFO,
+    "unused-suppression": Severity.WARNING,
+    "unused-declaration": Severity.WARNING,
 }
+
+class Kind(str, Enum):
+    """Every finding kind, as a string-valued enum: `finding.kind == Kind.CONFLICT` holds, and
+    a `Kind` is written (and serialised) as its value, so JSON stays the same."""
+
+    SYNTAX_ERROR = "syntax-error"
+    NAME_ERROR = "name-error"
+    TYPE_ERROR = "type-error"
+    IMPORT_ERROR = "import-error"
+    PRIORITY_CYCLE = "priority-cycle"
+    CONFLICT = "conflict"
+    UNDERMINED_PERMISSION = "undermined-permission"
+    DEAD_NORM = "dead-norm"
+    SHADOWED_NORM = "shadowed-norm"
+    OVERRIDDEN = "overridden"
+    REDUNDANT_NORM = "redundant-norm"
+    EXPECTATION_FAILED = "expectation-failed"
+    COMPLIANCE_GAP = "compliance-gap"
+    SCENARIO_FAILED = "scenario-failed"
+    SOLVER_UNKNOWN = "solver-unknown"
+    VALUE_SACRIFICED = "value-sacrificed"
+    UNUSED_SUPPRESSION = "unused-suppression"
+    UNUSED_DECLARATION = "unused-declaration"
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    @property
+    def severity(self) -> Severity:
+        return KINDS[self.value]
+
 
 #: kinds that mean the spec itself is malformed (no semantic check runs on it)
 MALFORMED_KINDS = frozenset(
@@ -48,6 +81,17 @@ UNDECIDED_KINDS = MALFORMED_KINDS | {"priority-cycle", "solver-unknown"}
 
 #: a witness value as shown to people: enum values by name, reals as exact fractions
 WitnessValue = Union[bool, int, Fraction, str]
+#: a witness value ready for `json.dumps`: reals as exact strings
+JsonValue = Union[bool, int, str]
+
+
+def json_value(value: WitnessValue) -> JsonValue:
+    """A witness value as JSON holds it: booleans, integers and enum names as they are, a
+    real as an exact string, `"3/2"` (or `"3"` when whole): a JSON number could not hold
+    1/3 exactly. `fractions.Fraction(text)` reads it back."""
+    if isinstance(value, Fraction):
+        return str(value) if value.denominator != 1 else str(value.numerator)
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +113,17 @@ class Witness:
     active: tuple[str, ...] = ()
     defeated: tuple[str, ...] = ()
 
+    def to_json(self) -> dict[str, object]:
+        """The witness ready for `json.dumps` (as `--format json` writes it: see
+        `json_value`)."""
+        return {
+            "situation": {k: json_value(v) for k, v in self.situation.items()},
+            "conduct": dict(self.conduct),
+            "defines": {k: json_value(v) for k, v in self.defines.items()},
+            "active": list(self.active),
+            "defeated": list(self.defeated),
+        }
+
     def __hash__(self) -> int:
         # the generated one would hash the dicts and fail: findings go in sets too
         return hash((tuple(sorted(self.situation.items())), tuple(sorted(self.conduct.items())),
@@ -87,6 +142,8 @@ class Finding:
     witness: Witness | None = None
     help: tuple[str, ...] = ()
     values: tuple[tuple[str, ...], ...] = ()
+    #: the root file this finding was checked under (`None` until a check names it)
+    root: str | None = None
 
     @property
     def severity(self) -> Severity:

@@ -10,6 +10,7 @@ with z3 instead.
 
 from __future__ import annotations
 
+import difflib
 import itertools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -80,13 +81,23 @@ class Runtime:
         errors: list[str] = []
         for name, raw in situation.items():
             fact = self.spec.facts.get(name)
+            if fact is None and name in self.spec.defines:
+                read = sorted(names_in(self.spec.defines[name])[0])
+                facts = ", ".join(f"`{f}`" for f in read)
+                errors.append(f"`{name}` is a define, not a fact: give the facts it reads"
+                              + (f" ({facts})" if read else " (it reads none)"))
+                continue
             if fact is None:
                 errors.append(unknown_name("fact", name, self.spec.facts))
                 continue
-            value = _convert(raw, fact.kind, self.spec.enums[fact.enum].values if fact.enum else ())
+            values = self.spec.enums[fact.enum].values if fact.enum else ()
+            value = _convert(raw, fact.kind, values)
             if value is None:
+                close = ([v for v in values if v.lower() == str(raw).lower()]
+                         or difflib.get_close_matches(str(raw), values, n=1)) if values else []
+                hint = f"; did you mean `{close[0]}`?" if close else ""
                 errors.append(f"`{_shown(raw)}` is not a value of fact `{name}` "
-                              f"({_type_name(fact)})")
+                              f"({_type_name(fact)}){hint}")
             elif fact.kind == "int" and not _in_bounds(value, fact.low, fact.high):
                 errors.append(f"`{_shown(raw)}` is outside the range of fact `{name}` "
                               f"({_type_name(fact)})")
@@ -124,7 +135,7 @@ class Runtime:
         for action in actions:
             group = self.group_of_action.get(action)
             if group is not None:
-                out |= self.norms_of_group[group]
+                out |= self.norms_of_group.get(group, set())  # a group may hold constraints only
         return out
 
     def precedes(self, env: Env, higher: str, lower: str) -> bool:

@@ -36,6 +36,7 @@ from .spec import (
 )
 from .typing_base import Context
 from .typing_rules import Typer
+from .unused import unused_declarations
 
 
 @dataclass
@@ -100,6 +101,7 @@ class Resolver:
             scenarios=tuple(self._scenario(d, typer) for d in decls
                             if isinstance(d, ast.Scenario)),
             files=dict(self.sources),
+            unused=tuple(unused_declarations(decls)),
         )
         return spec, self.findings
 

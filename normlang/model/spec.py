@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Literal, Union
 
+from ..core.findings import Finding
 from ..core.source import SourceFile, Span
 
 # ---------------------------------------------------------------- core expressions
@@ -288,6 +289,8 @@ class Spec:
     expectations: tuple[Expectation, ...] = ()
     scenarios: tuple[Scenario, ...] = ()
     files: dict[str, SourceFile] = field(default_factory=dict)
+    #: the `unused-declaration` warnings of its files (reported by `check`, not by loading)
+    unused: tuple[Finding, ...] = field(default=(), compare=False, repr=False)
 
     def norm(self, name: str) -> NormDecl:
         """The norm called `name` (KeyError if none); indexed on first use."""

@@ -390,8 +390,12 @@ class Typer(TypingErrors):
         if context != Context.EXPECT:
             where = "another deontic operator" if context == Context.DEONTIC else \
                 f"a {context.value}"
+            hint = ("a deontic operator applies to a formula over actions, not to another "
+                    "deontic operator: `" + expr.kind + "` already quantifies over the complying "
+                    "conducts" if context == Context.DEONTIC else
+                    "deontic operators belong in `expect` and `scenario` formulas")
             self._error("type-error", f"`{expr.kind}` cannot be used inside {where}", expr.span,
-                        "deontic operators belong in `expect` and `scenario` formulas")
+                        hint)
             raise Bad
         target, kind = self._typed(expr.target, Context.DEONTIC, agent)
         self._expect(kind, "bool", expr.target.span, f"`{expr.kind}`")

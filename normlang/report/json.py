@@ -9,7 +9,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from ..core.findings import Finding, Label, Witness, WitnessValue
+from ..core.findings import Finding, Label, Witness, WitnessValue, json_value
 from ..core.source import Span
 from .model import Report, summary_counts
 
@@ -17,21 +17,11 @@ SCHEMA_VERSION = 1
 
 
 def value_to_json(value: WitnessValue) -> Any:
-    if isinstance(value, Fraction):
-        return str(value) if value.denominator != 1 else str(value.numerator)
-    return value
+    return json_value(value)
 
 
 def witness_to_dict(witness: Witness | None) -> dict[str, Any] | None:
-    if witness is None:
-        return None
-    return {
-        "situation": {k: value_to_json(v) for k, v in witness.situation.items()},
-        "conduct": dict(witness.conduct),
-        "defines": {k: value_to_json(v) for k, v in witness.defines.items()},
-        "active": list(witness.active),
-        "defeated": list(witness.defeated),
-    }
+    return None if witness is None else witness.to_json()
 
 
 def _span_dict(span: Span) -> dict[str, Any]:
@@ -51,6 +41,7 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
         "help": list(finding.help),
         "related": [{**_span_dict(label.span), "message": label.message}
                     for label in finding.labels if not label.primary],
+        "root": finding.root if finding.root is not None else finding.span.path,
     }
 
 
@@ -87,7 +78,7 @@ def finding_to_record(finding: Finding) -> dict[str, Any]:
         "kind": finding.kind, "message": finding.message, "span": span(finding.span),
         "labels": [[span(lb.span), lb.message, lb.primary] for lb in finding.labels],
         "norms": list(finding.norms), "help": list(finding.help),
-        "values": [list(v) for v in finding.values],
+        "values": [list(v) for v in finding.values], "root": finding.root,
         "witness": None if witness is None else {
             "situation": [[k, value(v)] for k, v in witness.situation.items()],
             "conduct": [[k, v] for k, v in witness.conduct.items()],
@@ -123,4 +114,5 @@ def finding_from_record(record: dict[str, Any]) -> Finding:
         tuple(Label(span(s), str(m), bool(p)) for s, m, p in record["labels"]),
         tuple(record["norms"]), witness, tuple(record["help"]),
         tuple(tuple(v) for v in record["values"]),
+        None if record.get("root") is None else str(record["root"]),
     )

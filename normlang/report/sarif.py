@@ -28,6 +28,8 @@ RULE_HELP = {
     "scenario-failed": "A scenario's expectation is false in its situation.",
     "solver-unknown": "The solver gave up; the property was not decided.",
     "value-sacrificed": "A norm serving a value is defeated in some situations.",
+    "unused-suppression": "A `# normcheck: ignore[KIND]` comment silences nothing.",
+    "unused-declaration": "A fact, action, agent, define or value that nothing reads.",
 }
 
 _LEVEL = {"error": "error", "warning": "warning", "info": "note"}
@@ -89,7 +91,9 @@ def _result(finding: Finding, rule_index: dict[str, int],
     related = _related(finding, locator)
     if related:
         result["relatedLocations"] = related
-    properties: dict[str, Any] = {"norms": list(finding.norms), "help": list(finding.help)}
+    properties: dict[str, Any] = {
+        "norms": list(finding.norms), "help": list(finding.help),
+        "root": finding.root if finding.root is not None else finding.span.path}
     if finding.witness is not None:
         from .json import witness_to_dict
 

@@ -77,14 +77,23 @@ def _finding(finding: Finding, sources: dict[str, SourceFile], paint: _Paint) ->
             shown_file = label.span.path
         if source is not None:
             lines.extend(_snippet(source, label, gutter, paint))
+    if finding.root is not None and finding.root != finding.span.path:
+        lines.append(f"{pad} {paint('blue', '=')} checked as part of {escaped(finding.root)}")
     if finding.witness is not None:
         lines.extend(_witness(finding.witness, pad, paint))
     if finding.values and any(finding.values):
-        sides = [escaped(", ".join(side)) or "(none)" for side in finding.values]
+        sides = [escaped(", ".join(side)) or "no value" for side in finding.values]
         lines.append(f"{pad} {paint('blue', '=')} values at stake: {' vs '.join(sides)}")
     for help_line in finding.help:
         lines.append(f"{pad} {paint('blue', '=')} {paint('bold', 'help')}: {escaped(help_line)}")
     return "\n".join(lines) + "\n"
+
+
+#: a source line longer than this (in characters) is cut around the caret, as rustc and
+#: ruff do, with `...` where text is left out
+LONG_LINE = 120
+#: how much of a cut line is kept before the caret
+CUT_CONTEXT = 40
 
 
 def _snippet(source: SourceFile, label: Label, gutter: int, paint: _Paint) -> list[str]:
@@ -92,11 +101,20 @@ def _snippet(source: SourceFile, label: Label, gutter: int, paint: _Paint) -> li
     # columns are counted on the line as shown: tabs expanded, unsafe characters escaped
     text = _shown(source.line_text(span.line))
     raw = source.line_text(span.line)
-    start_col = _width(_shown(raw[:span.col - 1]))
-    if span.end_line == span.line:
-        end_col = _width(_shown(raw[:max(span.end_col - 1, span.col)]))
+    first = len(_shown(raw[:span.col - 1]))
+    last = (len(_shown(raw[:max(span.end_col - 1, span.col)]))
+            if span.end_line == span.line else len(text.rstrip()))
+    if len(text) > LONG_LINE:
+        left = max(0, first - CUT_CONTEXT)
+        right = min(len(text), max(last, first + 1) + CUT_CONTEXT, left + LONG_LINE)
+        prefix = "..." if left else ""
+        cut = prefix + text[left:right] + ("..." if right < len(text) else "")
+        start_col = _width(prefix + text[left:first])
+        end_col = _width(prefix + text[left:min(last, right)])
+        text = cut
     else:
-        end_col = _width(text.rstrip())
+        start_col = _width(text[:first])
+        end_col = _width(text[:last])
     width = max(1, end_col - start_col)
     mark = ("^" if label.primary else "-") * width
     style = "error" if label.primary else "blue"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -19,12 +20,19 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class StatusChange:
-    """An action whose status differs between two versions of a spec in some situation."""
+    """An action whose status differs between two versions of a spec in some situation.
+
+    The norms behind it, among those that bear on the action (its group's): `witness.active`
+    and `witness.defeated` are the new version's in the witness situation, `old_active` and
+    `old_defeated` the old version's.
+    """
 
     action: str
     old: str
     new: str
     witness: Witness
+    old_active: tuple[str, ...] = ()
+    old_defeated: tuple[str, ...] = ()
 
 
 def clash_pairs(spec: Spec, options: CheckOptions | None = None) -> list[tuple[str, str]]:
@@ -107,13 +115,39 @@ def _diff_specs(old: Spec, new: Spec, options: CheckOptions | None) -> list[Stat
         values = {str(var): z3.is_true(model.eval(var, True)) for var, _ in atoms}
         situation = dict(before.situation_of(model))
         situation.update(after.situation_of(model))
+        old_active, old_defeated = _norms_behind(old, action, situation)
+        new_active, new_defeated = _norms_behind(new, action, situation)
         changes.append(StatusChange(
             action,
             _status(values["diff!old!yes"], values["diff!old!no"]),
             _status(values["diff!new!yes"], values["diff!new!no"]),
-            Witness(situation=dict(sorted(situation.items()))),
+            Witness(situation=dict(sorted(situation.items())), active=new_active,
+                    defeated=new_defeated),
+            old_active, old_defeated,
         ))
     return changes
+
+
+def _norms_behind(spec: Spec, action: str, situation: Mapping[str, object]
+                  ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The active and the defeated norms of `spec` that bear on `action` in `situation`, by
+    plain evaluation (none for an action `spec` does not declare)."""
+    from ..engine.concrete import ComponentTooLarge, PriorityCycleHere, Runtime
+
+    if action not in spec.actions:
+        return (), ()
+    runtime = Runtime(spec)
+    env, errors = runtime.situation_env(
+        {k: v for k, v in situation.items() if k in spec.facts}, complete=False)
+    if errors or set(spec.facts) - set(env):
+        return (), ()
+    among = runtime.relevant_norms([action])
+    applicable = runtime.applicable(env, among)
+    try:
+        active = runtime.active(env, applicable, among)
+    except (ComponentTooLarge, PriorityCycleHere):
+        return (), ()
+    return tuple(sorted(active)), tuple(sorted(applicable - active))
 
 
 def _decider(engine: Engine, action: str, doing: bool) -> Decider:

@@ -38,7 +38,9 @@ def test_unconditional_prefer_removes_the_conflict():
     findings = run(BASE + "    prefer honesty over autonomy\n")
     assert not [f for f in findings if f.kind == "conflict"]
     overridden = [f for f in findings if f.kind == "overridden"]
-    assert overridden[0].values == (("autonomy",), ("honesty",))
+    # the winner's values first, as the message says them
+    assert overridden[0].values == (("honesty",), ("autonomy",))
+    assert overridden[0].message.endswith("(honesty vs autonomy)")
 
 
 def test_a_cycle_in_some_situations_is_a_priority_cycle_with_witness():

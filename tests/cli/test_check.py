@@ -148,7 +148,7 @@ def test_help_fits_the_width_in_columns(run: Run) -> None:
     (["--frobnicate"], "unrecognized arguments: --frobnicate"),
     (["no/such/file.norm"], "path `no/such/file.norm` does not exist"),
     (["--select", "conflcit"], "did you mean `conflict`?"),
-    (["--ignore", "nonsense-kind"], "unknown finding kind `nonsense-kind`"),
+    (["--ignore", "nonsense-kind"], "unknown finding kind or severity `nonsense-kind`"),
     (["--format", "xml"], "invalid choice: 'xml'"),
     (["--jobs", "0"], "--jobs must be at least 1"),
     (["--max-conflicts", "0"], "--max-conflicts must be at least 1"),

@@ -84,7 +84,7 @@ def test_cache_dir_timeout_and_jobs_from_config(run: Run, project: Path) -> None
     ("strict = 1\n", "`strict` in [tool.normcheck] must be bool"),
     ('ignore = "conflict"\n', "`ignore` in [tool.normcheck] must be list of strings"),
     ('ignore = ["conflcit"]\n',
-     "pyproject.toml:5: `ignore`: unknown finding kind `conflcit`; did you mean `conflict`?"),
+     "pyproject.toml:5: `ignore`: unknown finding kind or severity `conflcit`; did you mean `conflict`?"),
     ('format = "xml"\n', "unknown format `xml`"),
     ('format = "xml"\n', "pyproject.toml:5: unknown format `xml`; one of text, concise"),
     ("this is not toml\n", "cannot read the configuration"),

@@ -15,7 +15,7 @@ from typing import Any
 
 import jsonschema
 import pytest
-from cli_helpers import GOLDEN, HERE, Run, cli_env, drain_pty, normcheck_command
+from cli_helpers import GOLDEN, HERE, Run, cli_env, drain_pty, normcheck_command, run_in, write
 
 from normlang.core.findings import Finding, Label, Witness
 from normlang.core.source import SourceFile
@@ -143,8 +143,22 @@ def test_github_annotations(run: Run) -> None:
     assert lines[0].startswith("::error file=conflict/persona.norm,line=11,col=3,")
     assert "title=normcheck conflict::norms `stay_in_persona`" in lines[0]
     assert "%0A" in lines[0]  # help lines travel inside the one annotation
+    # and so does the witness
+    assert "%0Awitness situation: user_asked_if_ai = true, user_requests_persona = true%0A" \
+        in lines[0], lines[0]
+    assert "%0Aactive norms: honest_when_asked, stay_in_persona" in lines[0]
     assert lines[1].startswith("::notice file=gap/model_spec.norm,line=7,")
     assert "title=normcheck overridden::" in lines[1]
+
+
+def test_github_escapes_the_witness() -> None:
+    source = SourceFile("w.norm", "x\n")
+    finding = Finding("conflict", "clash", source.span(0, 1),
+                      witness=Witness({"ratio": Fraction(1, 3), "note": "50%"},
+                                      {"bot.a": True}, active=("n1",)))
+    line = render(Report([finding], {}, 1), "github")
+    assert line.endswith("::clash%0Awitness situation: ratio = 1/3, note = 50%25"
+                         "%0Aconduct: bot.a = true%0Aactive norms: n1\n")
 
 
 def test_github_escapes_properties_and_data() -> None:
@@ -203,3 +217,51 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(project: Path) -> Non
     assert "\x1b[1;31merror[conflict]" in coloured
     plain = _run_on_a_terminal(project, {**env, "NO_COLOR": "1"})
     assert "\x1b[" not in plain and "error[conflict]" in plain
+
+
+VENDOR = ("agent bot\naction bot.answer\nfact night: bool\nnorm v1 bot must not answer\n"
+          "norm v2 when night bot must answer\n")
+HOSPITAL = 'import "lib/vendor.norm"\nnorm h when night bot may answer\n'
+
+
+def test_each_finding_names_the_root_it_was_checked_under(tmp_path: Path) -> None:
+    write(tmp_path / "pyproject.toml", "")
+    write(tmp_path / "lib" / "vendor.norm", VENDOR)
+    write(tmp_path / "hospital.norm", HOSPITAL)
+    text = run_in(tmp_path, "hospital.norm", "--no-cache").stdout
+    conflict = text[text.index("error[conflict]"):]
+    assert "  = checked as part of hospital.norm\n" in conflict
+    assert text.count("checked as part of") == 1  # not for hospital's own finding
+    document = json.loads(run_in(tmp_path, "hospital.norm", "--no-cache", "--format",
+                                 "json").stdout)
+    jsonschema.Draft202012Validator(findings_schema()).validate(document)
+    assert {(f["file"], f["root"]) for f in document["findings"]} == {
+        ("hospital.norm", "hospital.norm"), ("lib/vendor.norm", "hospital.norm")}
+    sarif = json.loads(run_in(tmp_path, "hospital.norm", "--no-cache", "--format",
+                              "sarif").stdout)
+    jsonschema.Draft4Validator(sarif_schema()).validate(sarif)
+    assert {r["properties"]["root"] for r in sarif["runs"][0]["results"]} == {"hospital.norm"}
+    # checked as its own root too, the shared finding names the file itself, once
+    both = json.loads(run_in(tmp_path, ".", "--no-cache", "--format", "json").stdout)
+    conflicts = [f for f in both["findings"] if f["kind"] == "conflict"]
+    assert [(f["file"], f["root"]) for f in conflicts] == [("lib/vendor.norm", "lib/vendor.norm")]
+    assert "checked as part of" not in run_in(tmp_path, ".", "--no-cache").stdout
+
+
+def test_a_long_line_is_cut_around_the_caret() -> None:
+    import normlang
+
+    condition = " and ".join(["p"] * 60)
+    text = (f"agent a\naction a.x\nfact p: bool\nnorm n1 when {condition} a must x  # "
+            + "comment " * 20 + "\nnorm n2 a must not x\n")
+    result = normlang.check(normlang.load_text(text, "long.norm"))
+    rendered = normlang.render(result)
+    lines = rendered.splitlines()
+    row = next(i for i, line in enumerate(lines) if line.startswith("4 | "))
+    shown, carets = lines[row], lines[row + 1]
+    assert shown.startswith("4 | ...") and shown.endswith("...")
+    assert len(shown) <= 4 + 3 + 120 + 3
+    caret = carets.index("^")
+    assert shown[caret:caret + 8] == "a must x" and carets[caret:].startswith("^" * 8 + " ")
+    # a short line is shown whole
+    assert "5 | norm n2 a must not x" in rendered

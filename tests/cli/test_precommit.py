@@ -91,3 +91,46 @@ def test_commits_fail_on_a_conflict_and_pass_when_clean(tmp_path: Path) -> None:
                   "--all-files"], repo, env)
     assert tried.returncode == 1
     assert "error[conflict]" in tried.stdout
+
+
+def test_the_hook_checks_the_staged_files_and_their_importers_in_the_configured_format(
+        tmp_path: Path) -> None:
+    env = _env(tmp_path / "pre-commit-home")
+    repo = tmp_path / "policy"
+    (repo / "lib").mkdir(parents=True)
+    _run(["git", "init", "-q", "-b", "main"], repo, env)
+    (repo / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: {REPO.as_posix()}\n    rev: {_head()}\n"
+        f"    hooks:\n      - id: normcheck\n", encoding="utf-8")
+    (repo / "pyproject.toml").write_text('[tool.normcheck]\nformat = "concise"\n',
+                                         encoding="utf-8")
+    vendor = "agent bot\naction bot.answer\nfact night: bool\nnorm vendor_rule bot may answer\n"
+    (repo / "lib" / "vendor.norm").write_text(vendor, encoding="utf-8")
+    (repo / "hospital.norm").write_text(
+        'import "lib/vendor.norm"\nnorm hospital_rule when night bot must answer\n',
+        encoding="utf-8")
+    (repo / "old_bad.norm").write_text(CONFLICT, encoding="utf-8")
+    _run(["git", "add", "."], repo, env)
+    _run(["git", "commit", "-q", "--no-verify", "-m", "start, with a known bad file"], repo, env)
+    installed = _run([*_pre_commit(), "install"], repo, env)
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    (repo / "draft.norm").write_text(CONFLICT, encoding="utf-8")  # untracked, not staged
+
+    # a clean change: neither the committed bad file nor the untracked draft blocks it
+    (repo / "lib" / "vendor.norm").write_text(vendor + "# reviewed\n", encoding="utf-8")
+    _run(["git", "add", "lib/vendor.norm"], repo, env)
+    accepted = _run(["git", "commit", "-q", "-m", "a comment"], repo, env)
+    assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+
+    # a change to the imported file that breaks its importer is refused, in the configured
+    # (concise) format, naming the importer's norm
+    (repo / "lib" / "vendor.norm").write_text(vendor.replace("bot may answer",
+                                                             "bot must not answer"),
+                                              encoding="utf-8")
+    _run(["git", "add", "lib/vendor.norm"], repo, env)
+    refused = _run(["git", "commit", "-q", "-m", "vendor forbids answering"], repo, env)
+    output = refused.stdout + refused.stderr
+    assert refused.returncode != 0, output
+    assert "hospital_rule" in output and "persona" not in output
+    assert "error[conflict]" in output and "\n  --> " not in output  # concise, not text
+    assert "in 2 files" in output

@@ -54,7 +54,7 @@ def test_query_json_from_a_facts_file(run: Run, project: Path) -> None:
     result = run("query", GAP, "--facts", str(facts), "--format", "json")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == {
-        "statuses": {"assistant.disclose_ai_identity": "forbidden"},
+        "statuses": {"assistant.disclose_ai_identity": "forbidden"}, "depends_on": {},
         "active": ["stay_in_persona"], "defeated": [], "conflict": False, "conflict_norms": []}
 
 
@@ -78,6 +78,23 @@ def test_query_bad_situation_is_a_usage_error(run: Run, args: list[str], fragmen
     assert result.returncode == 2
     assert fragment in result.stderr
     assert result.stdout == ""
+
+
+def test_query_reads_the_facts_from_stdin_and_says_what_a_missing_fact_decides(
+        run: Run, project: Path) -> None:
+    import subprocess
+
+    from cli_helpers import cli_env, normcheck_command
+
+    done = subprocess.run([*normcheck_command(), "query", GAP, "--facts", "-"], cwd=project,
+                          env=cli_env(), input='{"user_requests_persona": true}',
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0] == (
+        "assistant.disclose_ai_identity  depends on `interacts_with_person`")
+    as_json = run("query", GAP, "--given", "user_requests_persona=true", "--format", "json")
+    assert json.loads(as_json.stdout)["depends_on"] == {
+        "assistant.disclose_ai_identity": ["interacts_with_person"]}
 
 
 def test_query_facts_must_be_an_object(run: Run, project: Path) -> None:
@@ -149,6 +166,8 @@ def test_diff_text_and_exit_codes(run: Run, project: Path) -> None:
     assert lines[0] == "`assistant.decide_automatically`: permitted -> forbidden"
     assert "    affects_rights = true" in lines
     assert "    service        = benefits" in lines
+    assert "  old: active (none); defeated (none)" in lines
+    assert "  new: active `human_for_rights`; defeated (none)" in lines
     assert lines[-1] == "1 action changed meaning"
     assert run("diff", "v1.norm", "v2.norm", "--fail-on-change").returncode == 1
 
@@ -162,6 +181,8 @@ def test_diff_json(run: Run, project: Path) -> None:
     assert (change["action"], change["old"], change["new"]) == (
         "assistant.decide_automatically", "permitted", "forbidden")
     assert change["witness"]["situation"]["service"] == "benefits"
+    assert change["witness"]["active"] == ["human_for_rights"]
+    assert (change["old_active"], change["old_defeated"]) == ([], [])
 
 
 def test_diff_without_change(run: Run, project: Path) -> None:
