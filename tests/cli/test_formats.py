@@ -221,7 +221,9 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(project: Path) -> Non
 
 VENDOR = ("agent bot\naction bot.answer\nfact night: bool\nnorm v1 bot must not answer\n"
           "norm v2 when night bot must answer\n")
-HOSPITAL = 'import "lib/vendor.norm"\nnorm h when night bot may answer\n'
+# hospital's own finding: a dead norm (a permission active only where the vendor's norms
+# conflict is not undermined: there the conflict is the finding)
+HOSPITAL = 'import "lib/vendor.norm"\nnorm h when night and not night bot may answer\n'
 
 
 def test_each_finding_names_the_root_it_was_checked_under(tmp_path: Path) -> None:
