@@ -14,6 +14,7 @@ from test_oracle_engine import assert_agrees
 from normlang.api import CheckOptions
 from normlang.checks import run_checks
 from normlang.model.spec import (
+    FALSE,
     ActionRef,
     And,
     Cmp,
@@ -43,6 +44,23 @@ def test_contradictory_assumes_leave_no_situation() -> None:
                      assumes=(Cmp("==", FactRef("f0"), Const(3)),))
     assert Oracle(spec).situations == []
     agrees(spec)
+
+
+def test_an_assume_that_reads_no_fact_leaves_no_situation() -> None:
+    # `assume false` and `assume 1 > 2` link to no fact: the engine kept only the assumes
+    # reading a fact of the check at hand, so it reported n1 and n2 in conflict at p = true
+    # and `never obliged a.x0` failed at p = false. No situation exists: both norms are dead,
+    # `possible p` fails and the `never` holds vacuously.
+    p = FactRef("p")
+    for false in (FALSE, Cmp(">", Const(1), Const(2))):
+        spec = make_spec({"p": "bool"}, ["a.x0"],
+                         [norm("n1", "must", x0), norm("n2", "must not", x0, when=p)],
+                         assumes=(false,),
+                         expectations=(expect("never", DeonticAtom("obliged", x0), line=401),
+                                       expect("possible", p, line=402)))
+        oracle = Oracle(spec)
+        assert oracle.situations == [] and oracle.dead() == {"n1", "n2"}
+        agrees(spec)
 
 
 def test_an_unmeetable_demand_clashes_with_norms_on_other_actions() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+import pytest
 from engine_helpers import kinds, run
 
 
@@ -136,6 +137,47 @@ def test_dead_norm_from_an_assume():
     dead = of_kind(findings, "dead-norm")
     assert [f.norms for f in dead] == [("minors",)]
     assert any("assume" in line for line in dead[0].help)
+
+
+# an `assume` that reads no fact, written three ways: each admits no situation
+FACT_FREE_FALSE_ASSUMES = ["assume false", "assume 1 > 2", "define hot = false\nassume hot"]
+
+
+@pytest.mark.parametrize("assume", FACT_FREE_FALSE_ASSUMES)
+def test_an_assume_that_reads_no_fact_still_restricts_every_situation(assume):
+    # such an assume links to no fact, and the situations of a check restricted to some facts
+    # once kept only the assumes reading one of them: `assume false` was dropped, and n1, n2
+    # were reported in conflict at p = true (and `never obliged` failed), or nothing at all
+    findings = run("""
+        agent ai
+        action ai.log
+        fact p: bool
+        ASSUME
+        norm n1 ai must log
+        norm n2 when p ai must not log
+        expect never obliged ai.log
+        expect possible p
+    """.replace("ASSUME", assume.replace("\n", "\n        ")))
+    assert kinds(findings) == [("dead-norm", ("n1",)), ("dead-norm", ("n2",)),
+                               ("expectation-failed", ())]
+    [failed] = of_kind(findings, "expectation-failed")
+    assert failed.message == "expectation `possible p` does not hold"
+    for dead in of_kind(findings, "dead-norm"):
+        assert "this assumption excludes it" in [label.message for label in dead.labels]
+        assert dead.help == ("the conditions that contradict: an `assume`",)
+
+
+def test_an_assume_that_reads_no_fact_and_holds_changes_nothing():
+    findings = run("""
+        agent ai
+        action ai.log
+        fact p: bool
+        assume 2 > 1
+        norm n1 ai must log
+        norm n2 when p ai must not log
+    """)
+    assert kinds(findings) == [("conflict", ("n1", "n2"))]
+    assert findings[0].witness.situation == {"p": True}
 
 
 def test_shadowed_norm_names_its_defeater():
