@@ -182,8 +182,7 @@ def situation_around(ctx: CheckContext, group: Group, start: dict[str, object],
                               for f in ctx.engine.scope_facts([group])}
     env.update(start)
     env.update(point)
-    within = [check for check, facts in ctx.runtime.assumes_read if facts <= env.keys()]
-    return env if all(check(env) for check in within) else None  # type: ignore[arg-type]
+    return env if ctx.runtime.satisfies_assumes(env) else None  # type: ignore[arg-type]
 
 
 def model_with(solver: z3.Solver, engine: Engine, terms: list[z3.BoolRef]) -> z3.ModelRef | None:
