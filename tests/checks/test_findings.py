@@ -210,6 +210,22 @@ def test_a_witness_that_breaks_an_assume_is_never_reported(monkeypatch):
     assert all("the witness situation breaks an `assume`" in f.message for f in unknown)
 
 
+@pytest.mark.parametrize("comment", ["# whether asked or not", "# the user cannot tell",
+                                     "# not sure"])
+def test_a_comment_after_must_leaves_the_norm_a_must(comment):
+    # `not` in the comment's text ended the `must not` token: the norm became `must not`
+    # (the expectation failed), or the rest of the comment was read as the target
+    findings = run(f"""
+        agent assistant
+        action assistant.disclose_ai_identity
+        norm disclose
+          assistant must   {comment}
+            disclose_ai_identity
+        expect always obliged assistant.disclose_ai_identity
+    """)
+    assert findings == []
+
+
 def test_shadowed_norm_names_its_defeater():
     findings = run("""
         layers law > policy

@@ -96,6 +96,23 @@ def test_must_not_may_be_split_by_anything_that_separates_tokens(gap: str) -> No
     assert (norm.modality, norm.target) == ("must not", Binary("and", x, y))
 
 
+# A comment runs to its newline, whole: between `must` and its target a comment is skipped
+# as a whole, and a `not` inside its text is never the one of `must not` (the `must not`
+# token once ended at any `not` in a comment, even inside a word).
+COMMENTS_AFTER_MUST = ["   # whether asked or not\n    ", " # the user cannot tell\n ",
+                       " # not sure\n ", " # must not\n", "#not\n", " # not x\r\n ",
+                       " # a\n # not\n ", "# not # not\n\t"]
+
+
+@pytest.mark.parametrize("gap", COMMENTS_AFTER_MUST)
+def test_a_not_inside_a_comment_after_must_is_comment_text(gap: str) -> None:
+    norm = _norm(f"norm n a must{gap}x and y")
+    assert (norm.modality, norm.target) == ("must", Binary("and", x, y))
+    # a `not` after the comment's newline is the one of `must not`
+    norm = _norm(f"norm n a must{gap}not x and y")
+    assert (norm.modality, norm.target) == ("must not", Binary("and", x, y))
+
+
 @pytest.mark.parametrize("text", [
     "norm n a mustnot x", "norm n a mustx", "norm n a mayx", "agentb", "factx: bool",
     "norm n whenx a must x", "scenario s givenf expect f", "expect alwaysx y",
