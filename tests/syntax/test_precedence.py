@@ -113,6 +113,20 @@ def test_a_not_inside_a_comment_after_must_is_comment_text(gap: str) -> None:
     assert (norm.modality, norm.target) == ("must not", Binary("and", x, y))
 
 
+def test_a_comment_of_many_hashes_after_must_is_read_in_linear_time() -> None:
+    # the `must not` token let a comment after `must` end anywhere, so a run of `#` was split
+    # every possible way before `not` was found missing: 2^n tries (24 took a second, 40 would
+    # take days). In a process of its own, so that the old behaviour fails instead of hanging.
+    import subprocess
+    import sys
+
+    program = ("from normlang.model.loader import load_source\n"
+               "from normlang.api import CheckOptions\n"
+               "text = 'agent a\\naction a.x\\nnorm n a must ' + '#' * 200 + '\\n x\\n'\n"
+               "assert load_source(text, 't.norm', CheckOptions()).findings == []\n")
+    subprocess.run([sys.executable, "-c", program], check=True, timeout=30)
+
+
 @pytest.mark.parametrize("text", [
     "norm n a mustnot x", "norm n a mustx", "norm n a mayx", "agentb", "factx: bool",
     "norm n whenx a must x", "scenario s givenf expect f", "expect alwaysx y",
