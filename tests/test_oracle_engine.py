@@ -141,9 +141,10 @@ def check_conflicts(oracle: Oracle, conflicts: list[Finding], context: str) -> N
             f"conflict situation {env} (active {sorted(active)}) not covered by {sets}{context}"
 
 
-def satisfiable(oracle: Oracle, env: Env, norms: list[NormDecl]) -> bool:
-    """Some conduct meets the demands of `norms` (their `must`/`must not`) and the constraints."""
-    duties = [n for n in norms if n.modality != "may"]
+def satisfiable(oracle: Oracle, env: Env, norms: list[NormDecl], claims: bool = False) -> bool:
+    """Some conduct meets the demands of `norms` (their `must`/`must not`; with `claims`, what
+    their `may` allows too) and the constraints."""
+    duties = [n for n in norms if claims or n.modality != "may"]
     return any(all(oracle.meets(n, env, c) for n in duties) for c in oracle.conducts(env))
 
 
@@ -230,7 +231,24 @@ def _overridden(oracle: Oracle, finding: Finding, env: Env, conduct: Env | None,
 
 
 def _undermined(oracle: Oracle, finding: Finding, env: Env, conduct: Env | None, ctx: str) -> None:
-    assert oracle.undermined_in(oracle.spec.norm(finding.norms[0]), env), ctx
+    """The permission is active and no complying conduct uses it; the norms named as blocking
+    it are active duties: where some conduct complies, a minimal set of them that (with the
+    constraints) leaves no conduct doing what it allows; where none does, a minimal set of
+    norms in conflict there."""
+    permission = oracle.spec.norm(finding.norms[0])
+    assert oracle.undermined_in(permission, env), ctx
+    blockers = [oracle.spec.norm(n) for n in finding.norms[1:]]
+    assert {b.name for b in blockers} <= oracle.active(env), f"a blocker is not active{ctx}"
+    assert all(b.modality != "may" for b in blockers), ctx
+
+    def blocks(norms: list[NormDecl]) -> bool:
+        return not satisfiable(oracle, env, [*norms, permission], claims=True)
+
+    holds = blocks if oracle.complying(env) else (lambda ns: not satisfiable(oracle, env, ns))
+    assert holds(blockers), f"{finding.norms[1:]} do not block it{ctx}"
+    for dropped in blockers:
+        assert not holds([b for b in blockers if b is not dropped]), \
+            f"{finding.norms[1:]} is not minimal: {dropped.name} is not needed{ctx}"
 
 
 def _shadowed(oracle: Oracle, finding: Finding, env: Env, conduct: Env | None, ctx: str) -> None:

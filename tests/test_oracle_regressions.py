@@ -171,3 +171,18 @@ def test_a_linking_norm_is_redundant_where_a_conflict_elsewhere_leaves_nothing_c
                      edges=(overrides("n6", "n2", FactRef("f0")),))
     assert {"n2", "n6"} <= Oracle(spec).redundant()
     agrees(spec)
+
+
+def test_an_undermined_permission_names_a_minimal_set_of_blocking_duties() -> None:
+    # n4 alone leaves no conduct doing x5 (it demands not x2 and (x2 or not x5)); the engine
+    # named n1 too, which z3's unsat core held (n1 demands not x2 as well) though it blocks
+    # nothing by itself: labelled "blocks it", it sent the reader to the wrong norm
+    x0, x2, x5 = ActionRef("a.x0"), ActionRef("a.x2"), ActionRef("a.x5")
+    spec = make_spec({}, ["a.x0", "a.x2", "a.x5"],
+                     [norm("n1", "must", Not(x2)),
+                      norm("n4", "must", And((And((Not(x2), x0)), Or((x2, Not(x5)))))),
+                      norm("perm", "may", x5)])
+    assert Oracle(spec).undermined() == {"perm"}
+    [finding] = [f for f in run_checks(spec, CheckOptions()) if f.kind == "undermined-permission"]
+    assert finding.norms == ("perm", "n4")
+    agrees(spec)

@@ -146,17 +146,7 @@ def _blockers(ctx: CheckContext, norm: NormDecl, model: z3.ModelRef,
                 if is_true_term(model.eval(found.condition, model_completion=True)):
                     return tuple(found.norms), [own] if group is own else [own, group]
         return (), [own]
-    _value, why = engine.permitted(norm.target, model, local=True)
-    names = [n.name for n in own.norms
-             if is_true_term(model.eval(engine.full.act[n.name], True))
-             and any(str(engine.full.act[n.name]) == str(c) for c in _conjunct_terms(why))]
-    return tuple(sorted(names)), [own]
-
-
-def _conjunct_terms(term: z3.BoolRef) -> list[z3.BoolRef]:
-    if z3.is_and(term):
-        return list(term.children())
-    return [term]
+    return engine.blocking_duties(norm.target, model), [own]
 
 
 def _some_complying_conduct_does(ctx: CheckContext, env: Env, active: Iterable[str],

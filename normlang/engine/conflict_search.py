@@ -251,6 +251,34 @@ class Engine(Situations):
         reasons += [fact for lit, fact in atoms.items() if str(lit) in core]
         return False, and_(reasons)
 
+    def blocking_duties(self, target: RExpr, model: z3.ModelRef) -> tuple[str, ...]:
+        """A minimal set of the duties active in the model's situation that, with the
+        conduct constraints, leave no conduct satisfying `target` (among the groups of its
+        actions): those of an unsat core, each then dropped if the rest still block it.
+        Empty when the constraints alone block it. Only asked where they do block it."""
+        acts = names_in(target)[1]
+        groups = [self.groups[i] for i in
+                  sorted({self.group_of_action[a].index for a in acts if a in self.group_of_action})]
+        space = self.space(groups)
+        view = self.full
+        active = [n.name for g in groups for n in view.members(g)
+                  if n.modality != "may" and is_true_term(model.eval(view.act[n.name], True))]
+        fixed = [space.guard(target), *space.atom_literals(model)]
+
+        def blocks(names: list[str]) -> bool:
+            return not is_sat(space.solver, self.limits, *fixed,
+                              *[space.select[n] for n in names])
+
+        blocked = blocks(active)
+        assert blocked, "blocking duties asked where nothing blocks the target"
+        core = {str(c) for c in space.solver.unsat_core()}
+        names = sorted(n for n in active if f"sel!{n}" in core)
+        for name in list(names):  # z3's core need not be minimal
+            rest = [n for n in names if n != name]
+            if blocks(rest):
+                names = rest
+        return tuple(names)
+
     def atom_value(self, atom: RExpr, model: z3.ModelRef,
                    local: bool = False) -> tuple[bool, z3.BoolRef]:
         """The truth of a deontic atom in the model's situation, and where it stays so."""
