@@ -30,6 +30,12 @@ PHASES = tuple(Phase) if os.environ.get("NORMLANG_SHRINK") else (
     Phase.explicit, Phase.reuse, Phase.generate)
 
 
+#: what laying the spec out asks before any check (`lay_out` in engine/situations.py): undecided,
+#: it leaves the whole spec undecided (`could not decide whether any situation satisfies ...`)
+WHOLE_SPEC_QUESTIONS = ("whether any situation satisfies the `assume`s",
+                        "whether every demand can be met in every situation")
+
+
 @dataclass
 class Undecided:
     """What the engine said it could not decide (`solver-unknown`): those answers are not compared."""
@@ -48,9 +54,10 @@ class Undecided:
             message = finding.message
             assert "internal witness check failed" not in message, message
             norm = re.search(r"for norm `([^`]+)`", message)
-            # whether any situation exists at all decides every other answer
-            if ("the spec" in message or "priority cycles" in message
-                    or "whether any situation satisfies" in message):
+            # whether any situation exists at all (and how the spec splits into groups)
+            # decides every other answer
+            if "the spec" in message or "priority cycles" in message or any(
+                    part in message for part in WHOLE_SPEC_QUESTIONS):
                 out.everything = True
             elif message.startswith("could not decide conflicts"):
                 out.conflicts = True
