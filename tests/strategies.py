@@ -90,6 +90,23 @@ def conditions(draw: st.DrawFn, facts: dict[str, FactDecl]) -> RExpr:
                                  Implies(atoms[0], atoms[1])]))
 
 
+#: conditions that read no fact, as `assume`s and defines of constants are written (`assume
+#: false`, `assume 1 > 2`, `define hot = false` then `assume hot`: defines are inlined); false
+#: ones leave no situation at all, true ones change nothing
+FACT_FREE = (FALSE, TRUE, Cmp(">", Const(1), Const(2)), Cmp("<=", Const(0), Const(3)),
+             Not(TRUE), Cmp("==", Arith("+", Const(1), Const(1)), Const(3)))
+
+
+@st.composite
+def assume_exprs(draw: st.DrawFn, facts: dict[str, FactDecl]) -> tuple[RExpr, str | None]:
+    """An `assume`'s condition, and the name of the define it stands for (None: written out).
+    Now and then one reads no fact."""
+    if draw(st.integers(0, 5)) > 0:
+        return draw(conditions(facts)), None
+    expr = draw(st.sampled_from(FACT_FREE))
+    return expr, draw(st.sampled_from([None, "hot"]))
+
+
 def optional(strategy: st.SearchStrategy[RExpr], absent: RExpr, weight: int = 1
              ) -> st.SearchStrategy[RExpr]:
     """`strategy`, or `absent` about `weight` times as often."""
@@ -297,11 +314,16 @@ def specs(draw: st.DrawFn) -> Spec:
     norms = draw(norm_decls(facts, actions, layers))
     edges = draw(override_edges(facts, [n.name for n in norms]))
     edges += draw(prefer_edges(facts, norms, EDGE_LINE + 10))
-    assumes = [Located(draw(conditions(facts)), span(ASSUME_LINE + i))
-               for i in range(draw(st.sampled_from([0, 0, 1, 2])))]
+    assumes, defines = [], {}
+    for index in range(draw(st.sampled_from([0, 0, 1, 2]))):
+        expr, define = draw(assume_exprs(facts))
+        if define is not None:  # a define of constants, inlined where the assume uses it
+            defines[f"{define}{index}"] = expr
+        assumes.append(Located(expr, span(ASSUME_LINE + index)))
     return Spec(
         "random.norm", layers, dict(ENUMS), facts, actions, tuple(norms), agents=tuple(agents),
-        assumes=tuple(assumes), constraints=tuple(draw(conduct_constraints(facts, action_names))),
+        defines=defines, assumes=tuple(assumes),
+        constraints=tuple(draw(conduct_constraints(facts, action_names))),
         edges=tuple(edges), values={v: ValueDecl(v, None, span(4)) for v in VALUES},
         expectations=tuple(draw(expectations(facts, action_names, layers, agents))),
         scenarios=tuple(draw(scenarios(facts, action_names))),
@@ -353,6 +375,7 @@ def render(spec: Spec) -> str:
             f"int in {fact.low}..{fact.high}" if fact.low is not None else fact.kind)
         lines.append(f"fact {fact.name}: {kind}")
     lines += [f"action {name}" for name in spec.actions]
+    lines += [f"define {name} = {show(expr)}" for name, expr in spec.defines.items()]
     lines += [f"assume {show(a.expr)}" for a in spec.assumes]
     lines += [f"constraint {show(c.expr)}" for c in spec.constraints]
     for norm in spec.norms:

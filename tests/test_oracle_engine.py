@@ -30,6 +30,12 @@ PHASES = tuple(Phase) if os.environ.get("NORMLANG_SHRINK") else (
     Phase.explicit, Phase.reuse, Phase.generate)
 
 
+#: what laying the spec out asks before any check (`lay_out` in engine/situations.py): undecided,
+#: it leaves the whole spec undecided (`could not decide whether any situation satisfies ...`)
+WHOLE_SPEC_QUESTIONS = ("whether any situation satisfies the `assume`s",
+                        "whether every demand can be met in every situation")
+
+
 @dataclass
 class Undecided:
     """What the engine said it could not decide (`solver-unknown`): those answers are not compared."""
@@ -48,9 +54,10 @@ class Undecided:
             message = finding.message
             assert "internal witness check failed" not in message, message
             norm = re.search(r"for norm `([^`]+)`", message)
-            # whether any situation exists at all decides every other answer
-            if ("the spec" in message or "priority cycles" in message
-                    or "whether any situation satisfies" in message):
+            # whether any situation exists at all (and how the spec splits into groups)
+            # decides every other answer
+            if "the spec" in message or "priority cycles" in message or any(
+                    part in message for part in WHOLE_SPEC_QUESTIONS):
                 out.everything = True
             elif message.startswith("could not decide conflicts"):
                 out.conflicts = True
@@ -137,9 +144,10 @@ def check_conflicts(oracle: Oracle, conflicts: list[Finding], context: str) -> N
     assert bool(conflicts) == bool(oracle.conflict_situations()), context
 
 
-def satisfiable(oracle: Oracle, env: Env, norms: list[NormDecl]) -> bool:
-    """Some conduct meets the demands of `norms` (their `must`/`must not`) and the constraints."""
-    duties = [n for n in norms if n.modality != "may"]
+def satisfiable(oracle: Oracle, env: Env, norms: list[NormDecl], claims: bool = False) -> bool:
+    """Some conduct meets the demands of `norms` (their `must`/`must not`; with `claims`, what
+    their `may` allows too) and the constraints."""
+    duties = [n for n in norms if claims or n.modality != "may"]
     return any(all(oracle.meets(n, env, c) for n in duties) for c in oracle.conducts(env))
 
 
@@ -226,7 +234,24 @@ def _overridden(oracle: Oracle, finding: Finding, env: Env, conduct: Env | None,
 
 
 def _undermined(oracle: Oracle, finding: Finding, env: Env, conduct: Env | None, ctx: str) -> None:
-    assert oracle.undermined_in(oracle.spec.norm(finding.norms[0]), env), ctx
+    """The permission is active and, where its group (on the norms of its layer and above) can
+    be complied with, no complying conduct uses it; the norms named as blocking it are active
+    duties of its group, of its layer and above: a minimal set of them that (with the
+    constraints) leaves no conduct doing what it allows."""
+    permission = oracle.spec.norm(finding.norms[0])
+    assert oracle.undermined_in(permission, env), ctx
+    blockers = [oracle.spec.norm(n) for n in finding.norms[1:]]
+    assert {b.name for b in blockers} <= oracle.active(env), f"a blocker is not active{ctx}"
+    assert all(b.modality != "may" and b.rank <= permission.rank for b in blockers), ctx
+    assert {b.name for b in blockers} <= oracle.group_of(permission)[0], f"a blocker elsewhere{ctx}"
+
+    def blocks(norms: list[NormDecl]) -> bool:
+        return not oracle.group_complying(env, oracle.group_of(permission), [*norms, permission])
+
+    assert blocks(blockers), f"{finding.norms[1:]} do not block it{ctx}"
+    for dropped in blockers:
+        assert not blocks([b for b in blockers if b is not dropped]), \
+            f"{finding.norms[1:]} is not minimal: {dropped.name} is not needed{ctx}"
 
 
 def _shadowed(oracle: Oracle, finding: Finding, env: Env, conduct: Env | None, ctx: str) -> None:

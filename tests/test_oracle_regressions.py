@@ -14,6 +14,7 @@ from test_oracle_engine import assert_agrees
 from normlang.api import CheckOptions
 from normlang.checks import run_checks
 from normlang.model.spec import (
+    FALSE,
     ActionRef,
     And,
     Cmp,
@@ -43,6 +44,23 @@ def test_contradictory_assumes_leave_no_situation() -> None:
                      assumes=(Cmp("==", FactRef("f0"), Const(3)),))
     assert Oracle(spec).situations == []
     agrees(spec)
+
+
+def test_an_assume_that_reads_no_fact_leaves_no_situation() -> None:
+    # `assume false` and `assume 1 > 2` link to no fact: the engine kept only the assumes
+    # reading a fact of the check at hand, so it reported n1 and n2 in conflict at p = true
+    # and `never obliged a.x0` failed at p = false. No situation exists: both norms are dead,
+    # `possible p` fails and the `never` holds vacuously.
+    p = FactRef("p")
+    for false in (FALSE, Cmp(">", Const(1), Const(2))):
+        spec = make_spec({"p": "bool"}, ["a.x0"],
+                         [norm("n1", "must", x0), norm("n2", "must not", x0, when=p)],
+                         assumes=(false,),
+                         expectations=(expect("never", DeonticAtom("obliged", x0), line=401),
+                                       expect("possible", p, line=402)))
+        oracle = Oracle(spec)
+        assert oracle.situations == [] and oracle.dead() == {"n1", "n2"}
+        agrees(spec)
 
 
 def test_an_unmeetable_demand_clashes_with_norms_on_other_actions() -> None:
@@ -153,4 +171,19 @@ def test_a_conflict_elsewhere_makes_no_norm_redundant() -> None:
                       norm("n5", "must", x0), norm("n6", "must not", x3)],
                      edges=(overrides("n6", "n2", FactRef("f0")),))
     assert Oracle(spec).redundant() == set()
+    agrees(spec)
+
+
+def test_an_undermined_permission_names_a_minimal_set_of_blocking_duties() -> None:
+    # n4 alone leaves no conduct doing x5 (it demands not x2 and (x2 or not x5)); the engine
+    # named n1 too, which z3's unsat core held (n1 demands not x2 as well) though it blocks
+    # nothing by itself: labelled "blocks it", it sent the reader to the wrong norm
+    x0, x2, x5 = ActionRef("a.x0"), ActionRef("a.x2"), ActionRef("a.x5")
+    spec = make_spec({}, ["a.x0", "a.x2", "a.x5"],
+                     [norm("n1", "must", Not(x2)),
+                      norm("n4", "must", And((And((Not(x2), x0)), Or((x2, Not(x5)))))),
+                      norm("perm", "may", x5)])
+    assert Oracle(spec).undermined() == {"perm"}
+    [finding] = [f for f in run_checks(spec, CheckOptions()) if f.kind == "undermined-permission"]
+    assert finding.norms == ("perm", "n4")
     agrees(spec)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import z3
@@ -79,6 +79,7 @@ class CheckContext:
     def _witness(self, situation: dict[str, WitnessValue], scope: Sequence[Group] | None,
                  facts: set[str] | None, conduct: dict[str, bool]) -> Witness:
         env, _errors = self.runtime.situation_env(situation, complete=scope is None)
+        self.recheck_situation(env)
         among = None if scope is None else [n.name for g in scope for n in g.norms]
         active: tuple[str, ...] = ()
         defeated: tuple[str, ...] = ()
@@ -105,6 +106,13 @@ class CheckContext:
             active=active,
             defeated=defeated,
         )
+
+    def recheck_situation(self, env: Mapping[str, object]) -> None:
+        """A witness situation exists: it satisfies every `assume` (every one whose facts it
+        shows, when witnesses are scoped; those that read no fact, always). Every witness
+        the checks build passes here, whatever its finding's own re-check looks at."""
+        if not self.runtime.satisfies_assumes(env):  # type: ignore[arg-type]
+            raise WitnessMismatch("the witness situation breaks an `assume`")
 
     def recheck(self, claim: Callable[[], bool], what: str) -> None:
         """Re-evaluate a witness plainly; a failure is a bug, reported, never a wrong answer."""

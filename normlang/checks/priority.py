@@ -75,7 +75,9 @@ def _cycle_finding(ctx: CheckContext, names: list[str], model: z3.ModelRef | Non
     if model is not None:
         from ..core.findings import Witness
 
-        witness = Witness(situation=ctx.engine.situation_of(model))
+        situation = ctx.engine.situation_of(model)
+        ctx.recheck_situation(ctx.runtime.situation_env(situation)[0])
+        witness = Witness(situation=situation)
     layered = any(ctx.norm(a).rank != ctx.norm(b).rank for a in unique for b in unique)
     help_lines = ["priority must be a strict partial order: no norm may rank above itself"]
     if layered:

@@ -11,7 +11,7 @@ import z3
 
 from ..core.findings import Finding, Label, Witness
 from ..engine.conflict_search import Engine
-from ..engine.encode import assert_terms, is_true_term, neg
+from ..engine.encode import assert_terms, neg
 from ..engine.evaluate import Env
 from ..engine.solver import is_sat
 from ..engine.structure import Group, default_value
@@ -40,11 +40,7 @@ def undermined(ctx: CheckContext, norm: NormDecl) -> Iterable[Finding]:
                                   judged=judged)
     if model is None:
         return []
-    _value, why = engine.permitted(norm.target, model, judged=judged)
-    conjuncts = {str(c) for c in _conjunct_terms(why)}
-    blockers = tuple(sorted(n.name for n in part.norms if n.rank <= norm.rank
-                            and n.modality != "may" and str(view.act[n.name]) in conjuncts
-                            and is_true_term(model.eval(view.act[n.name], True))))
+    blockers = engine.blocking_duties(norm.target, model, judged)
     groups = [own]
     return [_undermined_finding(ctx, norm, blockers, part, groups, ctx.witness(model, groups=groups))]
 
@@ -96,12 +92,6 @@ def _usable(ctx: CheckContext, env: Env, active: Iterable[str], norm: NormDecl,
     return any(allowed({**env, **c}) for c in complying)
 
 
-def _conjunct_terms(term: z3.BoolRef) -> list[z3.BoolRef]:
-    if z3.is_and(term):
-        return list(term.children())
-    return [term]
-
-
 # ---------------------------------------------------------------- shared with redundant.py
 
 
@@ -113,8 +103,7 @@ def situation_around(ctx: CheckContext, group: Group, start: dict[str, object],
                               for f in ctx.engine.scope_facts([group])}
     env.update(start)
     env.update(point)
-    within = [check for check, facts in ctx.runtime.assumes_read if facts <= env.keys()]
-    return env if all(check(env) for check in within) else None  # type: ignore[arg-type]
+    return env if ctx.runtime.satisfies_assumes(env) else None  # type: ignore[arg-type]
 
 
 def model_with(solver: z3.Solver, engine: Engine, terms: list[z3.BoolRef]) -> z3.ModelRef | None:

@@ -112,7 +112,9 @@ class Runtime:
         return env, errors
 
     def satisfies_assumes(self, env: Env) -> bool:
-        return all(bool(a(env)) for a in self.assumes)
+        """Whether `env` satisfies every `assume` whose facts it gives: all of them for a
+        whole situation, and always those that read no fact (`assume false`)."""
+        return all(bool(check(env)) for check, facts in self.assumes_read if facts <= env.keys())
 
     def violated_assume(self, env: Env) -> str | None:
         """Where the first `assume` that `env` breaks is (`file:line`), if one is."""

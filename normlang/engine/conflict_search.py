@@ -246,6 +246,41 @@ class Engine(Situations):
         reasons += [fact for lit, fact in atoms.items() if str(lit) in core]
         return False, and_(reasons)
 
+    def blocking_duties(self, target: RExpr, model: z3.ModelRef,
+                        judged: Judged | None = None) -> tuple[str, ...]:
+        """A minimal set of the duties active in the model's situation that, with the
+        conduct constraints, leave no conduct satisfying `target` (among the groups of its
+        actions, or those `judged` names, on the duties of its view and rank and above):
+        those of an unsat core, each then dropped if the rest still block it.
+        Empty when the constraints alone block it. Only asked where they do block it."""
+        if judged is not None:
+            view, chosen, max_rank = judged
+            groups = list(chosen)
+        else:
+            acts = names_in(target)[1]
+            groups = [self.groups[i] for i in sorted(
+                {self.group_of_action[a].index for a in acts if a in self.group_of_action})]
+            view, max_rank = self.full, None
+        space = self.space(groups)
+        active = [n.name for g in groups for n in view.members(g)
+                  if n.modality != "may" and (max_rank is None or n.rank <= max_rank)
+                  and is_true_term(model.eval(view.act[n.name], True))]
+        fixed = [space.guard(target), *space.atom_literals(model)]
+
+        def blocks(names: list[str]) -> bool:
+            return not is_sat(space.solver, self.limits, *fixed,
+                              *[space.select[n] for n in names])
+
+        blocked = blocks(active)
+        assert blocked, "blocking duties asked where nothing blocks the target"
+        core = {str(c) for c in space.solver.unsat_core()}
+        names = sorted(n for n in active if f"sel!{n}" in core)
+        for name in list(names):  # z3's core need not be minimal
+            rest = [n for n in names if n != name]
+            if blocks(rest):
+                names = rest
+        return tuple(names)
+
     def atom_value(self, atom: RExpr, model: z3.ModelRef, local: bool = False,
                    judged: Judged | None = None) -> tuple[bool, z3.BoolRef]:
         """The truth of a deontic atom in the model's situation, and where it stays so."""

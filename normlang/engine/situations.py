@@ -163,13 +163,18 @@ class Situations:
         return self.memo[("cycles",)]
 
     def base_situation(self, facts: Iterable[str] | None = None) -> list[z3.BoolRef]:
-        """Typing and `assume`s: the situations that exist (restricted to what `facts` need)."""
+        """Typing and `assume`s: the situations that exist (restricted to what `facts` need).
+
+        An `assume` that reads no fact (`assume false`, `assume 1 > 2`, a define of
+        constants) links to no fact and restricts every situation: it is always kept.
+        """
         if facts is None:
             return self.enc.domain(self.spec.facts) + [self.enc.term(a.expr)
                                                        for a in self.spec.assumes]
         closed = self._closure(facts)
         return self.enc.domain(sorted(closed)) + [
-            self.enc.term(a.expr) for a in self.spec.assumes if names_in(a.expr)[0] & closed]
+            self.enc.term(a.expr) for a in self.spec.assumes
+            if not names_in(a.expr)[0] or names_in(a.expr)[0] & closed]
 
     def _closure(self, facts: Iterable[str]) -> set[str]:
         """`facts` with every fact linked to them through an `assume`."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+import pytest
 from engine_helpers import kinds, run
 
 
@@ -136,6 +137,93 @@ def test_dead_norm_from_an_assume():
     dead = of_kind(findings, "dead-norm")
     assert [f.norms for f in dead] == [("minors",)]
     assert any("assume" in line for line in dead[0].help)
+
+
+# an `assume` that reads no fact, written three ways: each admits no situation
+FACT_FREE_FALSE_ASSUMES = ["assume false", "assume 1 > 2", "define hot = false\nassume hot"]
+
+
+@pytest.mark.parametrize("assume", FACT_FREE_FALSE_ASSUMES)
+def test_an_assume_that_reads_no_fact_still_restricts_every_situation(assume):
+    # such an assume links to no fact, and the situations of a check restricted to some facts
+    # once kept only the assumes reading one of them: `assume false` was dropped, and n1, n2
+    # were reported in conflict at p = true (and `never obliged` failed), or nothing at all
+    findings = run("""
+        agent ai
+        action ai.log
+        fact p: bool
+        ASSUME
+        norm n1 ai must log
+        norm n2 when p ai must not log
+        expect never obliged ai.log
+        expect possible p
+    """.replace("ASSUME", assume.replace("\n", "\n        ")))
+    assert kinds(findings) == [("dead-norm", ("n1",)), ("dead-norm", ("n2",)),
+                               ("expectation-failed", ())]
+    [failed] = of_kind(findings, "expectation-failed")
+    assert failed.message == "expectation `possible p` does not hold"
+    for dead in of_kind(findings, "dead-norm"):
+        assert "this assumption excludes it" in [label.message for label in dead.labels]
+        assert dead.help == ("the conditions that contradict: an `assume`",)
+
+
+def test_an_assume_that_reads_no_fact_and_holds_changes_nothing():
+    findings = run("""
+        agent ai
+        action ai.log
+        fact p: bool
+        assume 2 > 1
+        norm n1 ai must log
+        norm n2 when p ai must not log
+    """)
+    assert kinds(findings) == [("conflict", ("n1", "n2"))]
+    assert findings[0].witness.situation == {"p": True}
+
+
+def test_a_witness_that_breaks_an_assume_is_never_reported(monkeypatch):
+    # every witness is re-evaluated against the `assume`s before it is shown: were the solver's
+    # situations ever to drop one again, the finding is an internal error, never a wrong answer
+    from normlang.engine.conflict_search import Engine
+    from normlang.engine.evaluate import names_in
+
+    def drops_fact_free_assumes(self, facts=None):
+        if facts is None:
+            return self.enc.domain(self.spec.facts) + [self.enc.term(a.expr)
+                                                       for a in self.spec.assumes]
+        closed = self._closure(facts)
+        return self.enc.domain(sorted(closed)) + [
+            self.enc.term(a.expr) for a in self.spec.assumes if names_in(a.expr)[0] & closed]
+
+    monkeypatch.setattr(Engine, "base_situation", drops_fact_free_assumes)
+    findings = run("""
+        agent ai
+        action ai.log
+        fact p: bool
+        assume false
+        norm n1 ai must log
+        norm n2 when p ai must not log
+        expect never obliged ai.log
+    """)
+    unknown = of_kind(findings, "solver-unknown")
+    assert not of_kind(findings, "conflict") and not of_kind(findings, "expectation-failed")
+    assert len(unknown) == 2
+    assert all("the witness situation breaks an `assume`" in f.message for f in unknown)
+
+
+@pytest.mark.parametrize("comment", ["# whether asked or not", "# the user cannot tell",
+                                     "# not sure"])
+def test_a_comment_after_must_leaves_the_norm_a_must(comment):
+    # `not` in the comment's text ended the `must not` token: the norm became `must not`
+    # (the expectation failed), or the rest of the comment was read as the target
+    findings = run(f"""
+        agent assistant
+        action assistant.disclose_ai_identity
+        norm disclose
+          assistant must   {comment}
+            disclose_ai_identity
+        expect always obliged assistant.disclose_ai_identity
+    """)
+    assert findings == []
 
 
 def test_shadowed_norm_names_its_defeater():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from fractions import Fraction
 
@@ -9,6 +10,7 @@ from hypothesis import strategies as st
 
 from normlang.syntax import ast
 from normlang.syntax.grammar import KEYWORDS
+from normlang.syntax.printer import file_text
 
 any_names = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,7}", fullmatch=True).filter(
     lambda n: n not in KEYWORDS)
@@ -55,6 +57,20 @@ def expressions(names: st.SearchStrategy[str]) -> st.SearchStrategy[ast.Expr]:
     return st.recursive(leaves, extend, max_leaves=12)
 
 
+def norms_over(names: st.SearchStrategy[str],
+               modalities: tuple[str, ...] = ("must", "must not", "may")
+               ) -> st.SearchStrategy[ast.Norm]:
+    idents = names.map(ast.Ident)
+    exprs = expressions(names)
+    maybe = st.none() | exprs
+    return st.builds(
+        ast.Norm, idents, st.none() | idents, st.none() | strings, _tuple(idents),
+        _tuple(st.builds(ast.Override, idents, maybe)), maybe, maybe,
+        idents | st.just(ast.Ident("agent")), st.sampled_from(modalities), exprs,
+    ).flatmap(lambda n: st.sampled_from([n, replace(n, protected=True)]) if n.modality == "may"
+              else st.just(n))  # `protected` only on a permission (else a type-error)
+
+
 def declarations(names: st.SearchStrategy[str]) -> st.SearchStrategy[ast.Decl]:
     idents = names.map(ast.Ident)
     exprs = expressions(names)
@@ -64,12 +80,7 @@ def declarations(names: st.SearchStrategy[str]) -> st.SearchStrategy[ast.Decl]:
         st.tuples(st.integers(-999, 999), st.integers(-999, 999)).map(_range),
         names.map(lambda n: ast.TypeRef("enum", enum=n)),
     )
-    norms = st.builds(
-        ast.Norm, idents, st.none() | idents, st.none() | strings, _tuple(idents),
-        _tuple(st.builds(ast.Override, idents, maybe)), maybe, maybe,
-        idents | st.just(ast.Ident("agent")), st.sampled_from(["must", "must not", "may"]), exprs,
-    ).flatmap(lambda n: st.sampled_from([n, replace(n, protected=True)]) if n.modality == "may"
-              else st.just(n))  # `protected` only on a permission (else a type-error)
+    norms = norms_over(names)
     expectations = st.one_of(
         st.just(ast.ExpectConsistent()),
         st.builds(ast.ExpectFormula, st.sampled_from(["always", "never", "possible"]), exprs),
@@ -108,3 +119,66 @@ exprs = expressions(any_names)
 files = files_over(any_names)
 #: specs over a small vocabulary: names often resolve, so resolution and typing run deep
 small_specs = files_over(st.sampled_from(VOCABULARY), max_decls=12)
+
+
+# ---------------------------------------------------------------- layout between tokens
+
+#: one token of printed text, found without the lexer under test: a string (which may hold `#`),
+#: a word, a number, an operator of several characters, or any other single character
+PRINTED_TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"|[A-Za-z_][A-Za-z0-9_]*'
+                           r"|[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?|<->|->|==|!=|<=|>=|\.\.|\S")
+#: words for comments: keywords, and `not` where a lexer could take it for the `not` of
+#: `must not` (alone, at the end, inside a word, before punctuation)
+COMMENT_WORDS = ["not", "not", "cannot", "must not", "not sure", "must", "knot", "not_x", "not.",
+                 "(not)", "#", '"', "obliged", "when", "norm", "expect", "x"]
+
+
+@st.composite
+def gaps(draw: st.DrawFn) -> str:
+    """What may stand between two tokens: spaces, line breaks, and comments, each running
+    to the end of its line."""
+    parts = []
+    for _ in range(draw(st.integers(1, 3))):
+        kind = draw(st.integers(0, 3))
+        if kind == 0:
+            parts.append(draw(st.sampled_from([" ", "\t", "  ", "\f"])))
+        elif kind == 1:
+            parts.append(draw(st.sampled_from(["\n", "\r\n", "\n    "])))
+        else:
+            words = draw(st.lists(st.sampled_from(COMMENT_WORDS), max_size=4))
+            parts.append(draw(st.sampled_from([" ", "", "   "])) + "#"
+                         + draw(st.sampled_from([" ", ""])) + " ".join(words)
+                         + draw(st.sampled_from(["\n", "\r\n"])))
+    return "".join(parts)
+
+
+@st.composite
+def laid_out(draw: st.DrawFn, text: str, spaces: int = 2) -> str:
+    """`text` with its tokens kept and what separates them redrawn: one space `spaces` times
+    in `spaces + 1`, else comments and line breaks (`gaps`); maybe a last comment without a
+    newline."""
+    tokens = PRINTED_TOKEN.findall(text)
+    out = [draw(gaps())] if draw(st.booleans()) else []
+    for index, token in enumerate(tokens):
+        if index:
+            out.append(draw(gaps()) if draw(st.integers(0, spaces)) == 0 else " ")
+        out.append(token)
+    if draw(st.booleans()):
+        out.append(" # " + " ".join(draw(st.lists(st.sampled_from(COMMENT_WORDS), max_size=3))))
+    return "".join(out)
+
+
+@st.composite
+def layouts(draw: st.DrawFn, files: st.SearchStrategy[ast.File], spaces: int = 2
+            ) -> tuple[str, str]:
+    """A printed file, and its tokens `laid_out` anew. Text only: a failing example reads
+    as the two texts (hypothesis prints a generated AST as the nested calls that built it,
+    in time exponential in its depth)."""
+    text = file_text(draw(files))
+    return text, draw(laid_out(text, spaces))
+
+
+#: files of norms alone, mostly `must` ones: the modality `must not` is the one token of two
+#: words, and a `not` in a comment after `must` must not complete it
+norm_files = st.builds(ast.File, st.just("t.norm"), _tuple(
+    norms_over(st.sampled_from(VOCABULARY), ("must", "must", "must not", "may")), 1, 4))

@@ -69,6 +69,8 @@ def test_corpus_files(path: Any) -> None:
     "expect (p)\n", "norm n when p when q a may x", 'import values "g.json" { "c" = (p), }',
     "enum E { a < b < c }", "enum E { a, b, }", "fact x: int in -3..(4)", "fact x: int in -3..4",
     "layers a > b", "expect a complies with b for c, d", "prefer a over b when (p)",
+    "norm n a must # whether or not\n x", "norm n a must # cannot\n x",
+    "norm n a must # not sure\n not x", "norm n a must # c\n not x and y",
 ])
 def test_hand_picked(text: str) -> None:
     assert_same(text)

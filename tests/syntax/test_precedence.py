@@ -96,6 +96,37 @@ def test_must_not_may_be_split_by_anything_that_separates_tokens(gap: str) -> No
     assert (norm.modality, norm.target) == ("must not", Binary("and", x, y))
 
 
+# A comment runs to its newline, whole: between `must` and its target a comment is skipped
+# as a whole, and a `not` inside its text is never the one of `must not` (the `must not`
+# token once ended at any `not` in a comment, even inside a word).
+COMMENTS_AFTER_MUST = ["   # whether asked or not\n    ", " # the user cannot tell\n ",
+                       " # not sure\n ", " # must not\n", "#not\n", " # not x\r\n ",
+                       " # a\n # not\n ", "# not # not\n\t"]
+
+
+@pytest.mark.parametrize("gap", COMMENTS_AFTER_MUST)
+def test_a_not_inside_a_comment_after_must_is_comment_text(gap: str) -> None:
+    norm = _norm(f"norm n a must{gap}x and y")
+    assert (norm.modality, norm.target) == ("must", Binary("and", x, y))
+    # a `not` after the comment's newline is the one of `must not`
+    norm = _norm(f"norm n a must{gap}not x and y")
+    assert (norm.modality, norm.target) == ("must not", Binary("and", x, y))
+
+
+def test_a_comment_of_many_hashes_after_must_is_read_in_linear_time() -> None:
+    # the `must not` token let a comment after `must` end anywhere, so a run of `#` was split
+    # every possible way before `not` was found missing: 2^n tries (24 took a second, 40 would
+    # take days). In a process of its own, so that the old behaviour fails instead of hanging.
+    import subprocess
+    import sys
+
+    program = ("from normlang.model.loader import load_source\n"
+               "from normlang.api import CheckOptions\n"
+               "text = 'agent a\\naction a.x\\nnorm n a must ' + '#' * 200 + '\\n x\\n'\n"
+               "assert load_source(text, 't.norm', CheckOptions()).findings == []\n")
+    subprocess.run([sys.executable, "-c", program], check=True, timeout=30)
+
+
 @pytest.mark.parametrize("text", [
     "norm n a mustnot x", "norm n a mustx", "norm n a mayx", "agentb", "factx: bool",
     "norm n whenx a must x", "scenario s givenf expect f", "expect alwaysx y",

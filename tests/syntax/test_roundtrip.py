@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from ast_strategies import exprs, files
+from ast_strategies import exprs, files, layouts, norm_files
 from frontend_helpers import parse_expr, parse_file
 from hypothesis import given
 
+from normlang.core.source import SourceFile
 from normlang.syntax import ast
+from normlang.syntax.parser import parse_ast
 from normlang.syntax.printer import expr_text, file_text
 
 
@@ -20,6 +22,30 @@ def test_print_then_parse_gives_the_same_file(file: ast.File) -> None:
 @given(exprs)
 def test_print_then_parse_gives_the_same_expression(expr: ast.Expr) -> None:
     assert parse_expr(expr_text(expr)) == expr
+
+
+def assert_means(laid_out: str, printed: str) -> None:
+    """`laid_out` parses to the AST of `printed`, by lark and by the fast path that
+    `normcheck` takes."""
+    decls = parse_file(printed).decls
+    assert parse_file(laid_out).decls == decls
+    fast = parse_ast(SourceFile("t.norm", laid_out), 200)
+    assert fast is not None and fast[0].decls == decls
+
+
+@given(layouts(files))
+def test_comments_and_line_breaks_between_any_two_tokens_change_nothing(
+        texts: tuple[str, str]) -> None:
+    printed, laid_out = texts
+    assert_means(laid_out, printed)
+
+
+@given(layouts(norm_files, spaces=1))
+def test_a_comment_after_must_never_changes_the_modality(texts: tuple[str, str]) -> None:
+    """`must not` is the one token of two words: a comment between them, or after `must`,
+    is skipped whole (it ends at its newline), and a `not` in it is never the modality's."""
+    printed, laid_out = texts
+    assert_means(laid_out, printed)
 
 
 def test_the_printer_adds_only_needed_parentheses() -> None:
