@@ -208,3 +208,18 @@ def test_unparsable_text_is_refused_with_its_findings() -> None:
     assert "bad.norm:1:7" in str(refused.value)
     with pytest.raises(UnparsableSource):  # lowering problems too: two `when`s
         format_source("agent a\naction a.x\nfact p: bool\nnorm n when p when p a must x\n")
+
+
+DOCS = [REPO / "README.md", REPO / "normlang" / "data" / "findings.md",
+        *sorted((REPO / "docs").glob("*.md")), *sorted((REPO / "examples").rglob("README.md"))]
+_NORM_BLOCK = re.compile(r"^```norm\n(.*?)^```$", re.DOTALL | re.MULTILINE)
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=lambda p: str(p.relative_to(REPO)))
+def test_the_norm_blocks_of_the_docs_that_parse_are_formatted(doc: Path) -> None:
+    for block in _NORM_BLOCK.findall(doc.read_text(encoding="utf-8")):
+        try:
+            formatted = format_source(block)
+        except UnparsableSource:  # an excerpt with `...`, or a syntax error shown on purpose
+            continue
+        assert formatted == block
