@@ -88,9 +88,15 @@ def parse_file(text: str, path: str = "<string>", max_nesting: int = 200) -> ast
     return file
 
 
+#: a string (which may hold `#`) or a comment: enough to find the comments of text that parses
+_COMMENT_OR_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"|#[^\n]*')
+
+
 def comments(text: str) -> list[str]:
-    """The comments of `text` in order, each without the spaces that end its line."""
-    return [tok.text for tok in _scan(universal_newlines(text)) if tok.kind == "comment"]
+    """The comments of `text` (which parses) in order, each without the spaces that end
+    its line."""
+    return [m.group().rstrip() for m in _COMMENT_OR_STRING.finditer(universal_newlines(text))
+            if m.group().startswith("#")]
 
 
 #: an output line: its code (with its indentation) and the comment that ends it, if any
