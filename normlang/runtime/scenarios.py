@@ -65,9 +65,9 @@ class _Unwritable(Exception):
 
 
 def scenario_for(finding: Finding, spec: Spec, *, taken: Collection[str] = ()) -> str | None:
-    """The source text of a scenario that pins `finding` (a comment line, then the
-    scenario), or None when it cannot be pinned (see `skip_reason`). Its name is unique
-    among the spec's scenarios and `taken`."""
+    """The source text of a scenario that pins `finding` (two comment lines: the finding,
+    and what to change after a fix; then the scenario), or None when it cannot be pinned
+    (see `skip_reason`). Its name is unique among the spec's scenarios and `taken`."""
     return _pin(finding, spec, taken)[0]
 
 
@@ -114,6 +114,8 @@ def _pin(finding: Finding, spec: Spec, taken: Collection[str]) -> tuple[str | No
                             (ast.ScenarioExpect(_surface(expectation, spec)),))
     except _Unwritable as problem:
         return None, str(problem)
+    except KeyError as missing:  # a finding of another spec
+        return None, f"norm {missing} is not in this spec"
     where = f"{finding.span.path}:{finding.span.line}:{finding.span.col}"
     about = " ".join(finding.message.split())
     if fix is None:

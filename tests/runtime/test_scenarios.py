@@ -157,3 +157,12 @@ def test_scenarios_of_generated_specs_pass_and_flipped_fail(generated: Spec) -> 
     if any(f.kind in ("priority-cycle", "solver-unknown") for f in findings):
         return  # the checks stopped, or did not decide: nothing to pin
     round_trip(text, "random.norm", findings, loaded.spec)
+
+
+def test_a_finding_of_another_spec_gets_no_scenario() -> None:
+    loaded = load(ROOT / "examples" / "eu_ai_act" / "model_spec.norm")
+    other = load_text("agent bot\naction bot.x\nnorm n bot must x\n", "other.norm")
+    assert loaded.spec is not None and other.spec is not None
+    overridden = next(f for f in check(loaded).findings if f.kind == "overridden")
+    assert scenario_for(overridden, other.spec) is None
+    assert "is not in this spec" in (skip_reason(overridden, other.spec) or "")
