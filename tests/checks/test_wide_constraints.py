@@ -42,3 +42,11 @@ def test_a_conflict_beside_a_wide_group_is_reported_and_its_witness_shows_its_no
     assert [(f.kind, f.norms) for f in conflicts] == [("conflict", ("m", "n"))]
     witness = conflicts[0].witness
     assert witness is not None and {"m", "n"} <= set(witness.active)
+
+
+def test_a_wide_group_in_a_spec_where_some_demand_cannot_be_met() -> None:
+    # `u` cannot be met where p holds, so it clashes with every norm and no group is judged
+    # apart in plain evaluation (the spec is merged): activity is left to the engine
+    assert found("norm u when p a must (y and not y)\nnorm m a must x0\nnorm n a must not x0\n"
+                 "norm k a may x1\nnorm j a must not x1\n") == [
+        ("conflict", ("m", "n")), ("conflict", ("u",))]
