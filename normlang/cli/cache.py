@@ -248,8 +248,8 @@ class Cache:
             path.parent.mkdir(parents=True, exist_ok=True)
             ignore = self.folder / ".gitignore"
             if not ignore.exists():
-                _atomic_write(ignore, _IGNORE_LINES)
-            _atomic_write(path, json.dumps(entry))
+                atomic_write(ignore, _IGNORE_LINES)
+            atomic_write(path, json.dumps(entry))
         except OSError:
             return
 
@@ -260,7 +260,7 @@ _IGNORE_LINES = f"{_IGNORE_MARK}: the cache is never committed\n*\n"
 
 
 def _is_leftover(name: str) -> bool:
-    """A temporary file of a write that was interrupted (see `_atomic_write`)."""
+    """A temporary file of a write that was interrupted (see `atomic_write`)."""
     return name.startswith(".tmp-") and name.endswith(".part")
 
 
@@ -358,7 +358,8 @@ def _checksum(entry: dict[str, Any]) -> str:
     return digest(json.dumps(body, sort_keys=True).encode("utf-8"))
 
 
-def _atomic_write(path: Path, text: str) -> None:
+def atomic_write(path: Path, text: str) -> None:
+    """Write `text` to `path` through a temporary file and a rename: never half a file."""
     import tempfile
 
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")

@@ -207,6 +207,10 @@ def check_roots(args: argparse.Namespace, config: Config, roots: list[Path], fmt
     when a result could not be cached, so neither can the whole output)."""
     from ..report import Report, render
 
+    if args.write_baseline is not None:  # before the run, which may take long
+        from .baseline import refuse_to_overwrite
+
+        refuse_to_overwrite(Path(args.write_baseline))
     select = (parse_kinds(joined(args.select), "--select")
               or parse_kinds(config.get("select"), f"{config.where('select')}: `select`"))
     ignore = (parse_kinds(joined(args.ignore), "--ignore")
