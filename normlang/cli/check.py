@@ -256,10 +256,20 @@ def check_stdin(options: CheckOptions) -> tuple[list[Finding], dict[str, SourceF
     from ..api import check
     from ..model.loader import load_source
 
+    limit = options.max_file_bytes
     try:
-        data = sys.stdin.buffer.read()
+        data = sys.stdin.buffer.read(limit + 1)  # never more: standard input may not end
     except OSError as problem:
         raise UsageError(f"cannot read standard input: {problem.strerror or problem}") from None
+    if len(data) > limit:
+        from ..core.findings import Finding, Label
+        from ..core.source import Span
+
+        span = Span("<stdin>", 0, 0, 1, 1, 1, 1)
+        return [Finding("syntax-error", f"`<stdin>` holds more than {limit} bytes, over the "
+                        f"limit of {limit}", span, (Label(span, primary=True),),
+                        help=("raise `max-file-bytes` if this is intended",),
+                        root="<stdin>")], {}, False
     text = data.decode("utf-8", errors="surrogateescape")
     result = check(load_source(text, "<stdin>", options), options=options, suppress=False)
     return result.findings, result.files, False
