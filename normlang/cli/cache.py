@@ -235,7 +235,7 @@ class Cache:
             if ignore.is_file() and not ignore.is_symlink():
                 with ignore.open(encoding="utf-8") as stream:
                     if stream.read(len(_IGNORE_MARK)) == _IGNORE_MARK:
-                        return None
+                        return _inner_link(self.folder)
             elif all(_is_leftover(entry.name) for entry in self.folder.iterdir()):
                 return None
         except (OSError, UnicodeDecodeError):
@@ -257,6 +257,17 @@ class Cache:
 #: the `.gitignore` of a cache folder; its first line is how a folder made by normcheck is known
 _IGNORE_MARK = "# created by normcheck"
 _IGNORE_LINES = f"{_IGNORE_MARK}: the cache is never committed\n*\n"
+
+
+def _inner_link(folder: Path) -> str | None:
+    """Why a cache folder normcheck made may not be written after all: its `runs` folder is a
+    symbolic link (a checked-out folder could lead the recorded runs anywhere) or no folder."""
+    runs = folder / "runs"
+    if runs.is_symlink():
+        return "holds a symbolic link (`runs`)"
+    if runs.exists() and not runs.is_dir():
+        return "holds a `runs` that is not a folder"
+    return None
 
 
 def _is_leftover(name: str) -> bool:

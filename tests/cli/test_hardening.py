@@ -4,6 +4,7 @@ honoured. Each test here failed on the code before the fix it names."""
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -137,6 +138,24 @@ def test_a_cache_folder_that_is_a_link_is_refused(run: Run, project: Path, tmp_p
     assert result.returncode == 1 and "error[conflict]" in result.stdout
     assert "is a symbolic link; nothing is cached there" in result.stderr
     assert list(outside.iterdir()) == []
+
+
+def test_a_link_inside_the_cache_folder_is_refused(run: Run, project: Path, tmp_path: Path) -> None:
+    # a checked-out cache folder (force-added) whose `runs` is a link: the recorded runs were
+    # written wherever it pointed
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    run("conflict")
+    cache = project / ".normcheck_cache"
+    shutil.rmtree(cache / "runs")
+    (cache / "runs").symlink_to(outside)
+    for name in (f.name for f in cache.glob("*.json")):
+        (cache / name).unlink()
+    result = run("conflict")
+    assert result.returncode == 1 and "error[conflict]" in result.stdout
+    assert "holds a symbolic link (`runs`); nothing is cached there" in result.stderr, result.stderr
+    assert list(outside.iterdir()) == []
+    assert not list(cache.glob("*.json"))
 
 
 def test_a_leftover_temporary_file_does_not_disable_a_new_cache(run: Run, project: Path) -> None:
