@@ -43,14 +43,19 @@ def _key(entry: dict[str, Any]) -> tuple[str, str, tuple[str, ...], str]:
             str(entry["hash"]))
 
 
-def write_baseline(path: Path, findings: list[Finding], sources: dict[str, SourceFile]) -> None:
+def write_baseline(path: Path, findings: list[Finding], sources: dict[str, SourceFile]
+                   ) -> tuple[int, list[str]]:
+    """Record `findings` in `path`: how many were recorded, and the kinds of those that are
+    always shown (never recorded), one per finding."""
     import json
 
     from ..core.suppress import UNSILENCEABLE
 
     entries = []
+    kept_out = []
     for finding in findings:
         if finding.kind in UNSILENCEABLE:
+            kept_out.append(finding.kind)
             continue
         entry = fingerprint(finding, sources)
         entry["file"], entry["message"] = finding.span.path, finding.message  # for readers only
@@ -64,6 +69,7 @@ def write_baseline(path: Path, findings: list[Finding], sources: dict[str, Sourc
     except OSError as problem:
         raise UsageError(f"cannot write the baseline `{path}`: "
                          f"{problem.strerror or problem}") from None
+    return len(entries), kept_out
 
 
 def refuse_to_overwrite(path: Path) -> None:

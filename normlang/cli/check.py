@@ -230,9 +230,12 @@ def check_roots(args: argparse.Namespace, config: Config, roots: list[Path], fmt
 
     findings = sorted(apply_suppressions(findings, sources)[0], key=_sort_key)
     if args.write_baseline is not None:
-        write_baseline(Path(args.write_baseline), findings, sources)
-        print(f"normcheck: recorded {len(findings)} finding{'s' if len(findings) != 1 else ''} "
-              f"in the baseline `{args.write_baseline}`", file=sys.stderr)
+        count, kept_out = write_baseline(Path(args.write_baseline), findings, sources)
+        note = (f" ({len(kept_out)} that {'is' if len(kept_out) == 1 else 'are'} always shown "
+                f"{'is' if len(kept_out) == 1 else 'are'} not: {', '.join(sorted(set(kept_out)))})"
+                if kept_out else "")
+        print(f"normcheck: recorded {count} finding{'s' if count != 1 else ''} "
+              f"in the baseline `{escaped(args.write_baseline)}`{note}", file=sys.stderr)
         findings = drop_baselined(findings, sources, read_baseline(
             Path(args.write_baseline), "--write-baseline"))
     else:

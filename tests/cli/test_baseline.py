@@ -106,3 +106,17 @@ def test_write_baseline_never_overwrites_a_file_that_is_not_a_baseline(tmp_path:
     assert [e["kind"] for e in entries] == ["dead-norm"]
     assert sorted(p.name for p in root.iterdir()) == [
         "base.json", "folder", "notes.json", "pyproject.toml", "rules.norm"]
+
+
+def test_write_baseline_counts_only_what_it_recorded(tmp_path: Path) -> None:
+    # a priority cycle is never recorded (it is always shown), yet it was counted as recorded
+    root = project(tmp_path)
+    write(root / "rules.norm", SPEC + "norm up overrides down bot must log\n"
+                                      "norm down overrides up bot must not log\n")
+    done = run_in(root, "--write-baseline", "base.json", "--no-cache", "--format", "concise")
+    assert done.returncode == 1 and "error[priority-cycle]" in done.stdout, done.stdout
+    recorded = json.loads((root / "base.json").read_text())["findings"]
+    assert "priority-cycle" not in {e["kind"] for e in recorded}
+    count = len(recorded)
+    assert (f"recorded {count} finding{'s' if count != 1 else ''} in the baseline `base.json` "
+            "(1 that is always shown is not: priority-cycle)") in done.stderr, done.stderr
