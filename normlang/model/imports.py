@@ -126,15 +126,58 @@ def import_target(importer_dir: Path, written: str, root_dir: Path, suffix: str,
     if not inside(lexical, root_dir):
         return leaves
     try:
-        resolved = (importer_dir / written).resolve()
+        resolved = confined_resolve(importer_dir / written, root_dir)
     except (OSError, RuntimeError, ValueError):  # ValueError: a NUL in the path
         return f"cannot resolve {what} `{named}`", ""
-    if not inside(resolved, root_dir):
+    if resolved is None or not inside(resolved, root_dir):
         return leaves
     if resolved.suffix != suffix and not resolved.is_dir():
         return (f"{what} `{named}` is not a `{suffix}` file",
                 f"`import{' values' if suffix == '.json' else ''}` reads only `{suffix}` files")
     return resolved
+
+
+#: links followed in one path before it is taken for a loop (as the system's own limit)
+MAX_LINKS = 40
+
+
+def confined_resolve(path: Path, root: Path) -> Path | None:
+    """`path.resolve()`, or None as soon as it would leave `root` (a resolved folder): each
+    link's target is confined lexically before anything under it is looked up, so a link
+    inside the project to `/net/host/share` is refused without touching the network.
+
+    Only `root`, its ancestors and what lies inside it are ever looked up. Components are
+    taken one at a time, `..` from the path resolved so far (as the system does); past a
+    component that does not exist the rest is joined as written, as `resolve()` does.
+    """
+    pending = list(reversed(path.parts))
+    current = Path(path.anchor)
+    links = 0
+    while pending:
+        part = pending.pop()
+        if part in ("", "."):
+            continue
+        if part == "..":
+            current = current.parent
+            continue
+        candidate = current / part
+        if not (inside(candidate, root) or candidate in root.parents):
+            return None
+        try:
+            info = os.lstat(candidate)
+        except FileNotFoundError:
+            return Path(os.path.normpath(candidate.joinpath(*reversed(pending))))
+        if not stat.S_ISLNK(info.st_mode):
+            current = candidate
+            continue
+        links += 1
+        if links > MAX_LINKS:
+            raise RuntimeError(f"more than {MAX_LINKS} symbolic links in `{path}`")
+        target = Path(os.readlink(candidate))
+        if target.is_absolute():
+            current = Path(target.anchor)
+        pending.extend(reversed(target.parts[1:] if target.is_absolute() else target.parts))
+    return current
 
 
 def through_link(written: Path) -> bool:
