@@ -72,7 +72,7 @@ def unreadable(problem: OSError) -> None:
 def inside_its_project(path: Path, roots: dict[Path, Path]) -> bool:
     """Whether `path`, links resolved, stays inside the project root of the folder it was
     found in (links not resolved); `roots` remembers each folder's root."""
-    from ..model.imports import confined_resolve
+    from ..model.projects import confined_resolve
 
     folder = Path(os.path.abspath(path)).parent
     if folder not in roots:
