@@ -32,6 +32,20 @@ def timed(command: list[str]) -> float:
     return time.perf_counter() - started
 
 
+def compile_bytecode(normcheck: str) -> None:
+    """Write the bytecode of the normlang that `normcheck` runs, as `pip install` does: with
+    PYTHONDONTWRITEBYTECODE set (as on this project's machines) an editable install would
+    otherwise compile every module on every run, and cold start-up would be measured ~0.6x
+    of the floor too slow (bench/run does the same)."""
+    python = Path(normcheck).with_name("python")
+    found = subprocess.run([str(python), "-c", "import normlang, os; print(os.path.dirname("
+                            "normlang.__file__))"], capture_output=True, text=True, check=False)
+    folder = found.stdout.strip()
+    if found.returncode == 0 and folder:
+        subprocess.run([str(python), "-m", "compileall", "-q", folder], capture_output=True,
+                       check=False)
+
+
 def cases(normcheck: str, cache: Path) -> dict[str, list[str]]:
     return {
         "one file, cold": [normcheck, "--no-cache", ONE_FILE],
@@ -53,6 +67,8 @@ def main() -> int:
     try:
         versions = {"before": cases(args.before, scratch / "before"),
                     "after": cases(args.after, scratch / "after")}
+        for normcheck in (args.before, args.after):
+            compile_bytecode(normcheck)
         for commands in versions.values():  # fill the caches, untimed
             for command in commands.values():
                 timed(command)

@@ -29,3 +29,17 @@ def test_the_snippets_and_the_changelog_name_this_version() -> None:
     assert top is not None and top.group(1) == __version__
     assert f"[{__version__}]: https://github.com/normlang/normlang/releases/tag/v{__version__}" \
         in changelog
+
+
+def test_the_snippet_says_whether_its_tag_is_released() -> None:
+    # README's `rev: v0.1.0` named a tag that did not exist, with nothing saying so: while the
+    # CHANGELOG's entry for this version is unreleased, the README says to pin a commit
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    top = re.search(r"^## \[([^\]]+)\] — (\S+)", changelog, re.MULTILINE)
+    assert top is not None and top.group(1) == __version__
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    pending = f"`v{__version__}` is not tagged yet"
+    if top.group(2) == "unreleased":
+        assert pending in readme and "pin a commit" in readme, "README: say the tag is pending"
+    else:
+        assert pending not in readme, "README: the release is tagged; drop the note"

@@ -43,25 +43,50 @@ def _key(entry: dict[str, Any]) -> tuple[str, str, tuple[str, ...], str]:
             str(entry["hash"]))
 
 
-def write_baseline(path: Path, findings: list[Finding], sources: dict[str, SourceFile]) -> None:
+def write_baseline(path: Path, findings: list[Finding], sources: dict[str, SourceFile]
+                   ) -> tuple[int, list[str]]:
+    """Record `findings` in `path`: how many were recorded, and the kinds of those that are
+    always shown (never recorded), one per finding."""
     import json
 
     from ..core.suppress import UNSILENCEABLE
 
     entries = []
+    kept_out = []
     for finding in findings:
         if finding.kind in UNSILENCEABLE:
+            kept_out.append(finding.kind)
             continue
         entry = fingerprint(finding, sources)
         entry["file"], entry["message"] = finding.span.path, finding.message  # for readers only
         entries.append(entry)
     document = {"version": BASELINE_VERSION, "findings": entries}
+    refuse_to_overwrite(path)
     try:
-        path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n",
-                        encoding="utf-8")
+        from .cache import atomic_write
+
+        atomic_write(path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     except OSError as problem:
         raise UsageError(f"cannot write the baseline `{path}`: "
                          f"{problem.strerror or problem}") from None
+    return len(entries), kept_out
+
+
+def refuse_to_overwrite(path: Path) -> None:
+    """A usage error unless `path` is free or holds a baseline: `--write-baseline` replaces
+    only its own kind of file, never a configuration, a spec or anything else of the user's."""
+    import json
+
+    if not path.exists() and not path.is_symlink():
+        return
+    try:
+        document = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+    except (OSError, ValueError, RecursionError):
+        document = None
+    if not (isinstance(document, dict) and "version" in document
+            and isinstance(document.get("findings"), list)):
+        raise UsageError(f"--write-baseline: `{path}` exists and is not a normcheck baseline; "
+                         f"normcheck does not overwrite it (name a new file)")
 
 
 def read_baseline(path: Path, where: str) -> list[tuple[str, str, tuple[str, ...], str]]:
@@ -106,4 +131,4 @@ def drop_baselined(findings: list[Finding], sources: dict[str, SourceFile],
     return kept
 
 
-__all__ = ["drop_baselined", "fingerprint", "read_baseline", "write_baseline"]
+__all__ = ["drop_baselined", "fingerprint", "read_baseline", "refuse_to_overwrite", "write_baseline"]

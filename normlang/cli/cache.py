@@ -235,7 +235,7 @@ class Cache:
             if ignore.is_file() and not ignore.is_symlink():
                 with ignore.open(encoding="utf-8") as stream:
                     if stream.read(len(_IGNORE_MARK)) == _IGNORE_MARK:
-                        return None
+                        return _inner_link(self.folder)
             elif all(_is_leftover(entry.name) for entry in self.folder.iterdir()):
                 return None
         except (OSError, UnicodeDecodeError):
@@ -248,8 +248,8 @@ class Cache:
             path.parent.mkdir(parents=True, exist_ok=True)
             ignore = self.folder / ".gitignore"
             if not ignore.exists():
-                _atomic_write(ignore, _IGNORE_LINES)
-            _atomic_write(path, json.dumps(entry))
+                atomic_write(ignore, _IGNORE_LINES)
+            atomic_write(path, json.dumps(entry))
         except OSError:
             return
 
@@ -259,8 +259,19 @@ _IGNORE_MARK = "# created by normcheck"
 _IGNORE_LINES = f"{_IGNORE_MARK}: the cache is never committed\n*\n"
 
 
+def _inner_link(folder: Path) -> str | None:
+    """Why a cache folder normcheck made may not be written after all: its `runs` folder is a
+    symbolic link (a checked-out folder could lead the recorded runs anywhere) or no folder."""
+    runs = folder / "runs"
+    if runs.is_symlink():
+        return "holds a symbolic link (`runs`)"
+    if runs.exists() and not runs.is_dir():
+        return "holds a `runs` that is not a folder"
+    return None
+
+
 def _is_leftover(name: str) -> bool:
-    """A temporary file of a write that was interrupted (see `_atomic_write`)."""
+    """A temporary file of a write that was interrupted (see `atomic_write`)."""
     return name.startswith(".tmp-") and name.endswith(".part")
 
 
@@ -358,7 +369,8 @@ def _checksum(entry: dict[str, Any]) -> str:
     return digest(json.dumps(body, sort_keys=True).encode("utf-8"))
 
 
-def _atomic_write(path: Path, text: str) -> None:
+def atomic_write(path: Path, text: str) -> None:
+    """Write `text` to `path` through a temporary file and a rename: never half a file."""
     import tempfile
 
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")

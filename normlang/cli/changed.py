@@ -1,7 +1,8 @@
 """Which files a run on a change checks: the changed files and every file that imports them.
 
 `--importers` (the pre-commit hook) takes the changed files from the command line;
-`--changed-since REV` (CI) asks git which `.norm` files differ from REV. Either way the
+`--changed-since REV` (CI) asks git which `.norm` files differ from REV; `--importers` adds
+the files that the commit deletes (which pre-commit does not pass). Either way the
 run checks them plus the reverse import closure: every `.norm` file of the project that
 imports one of them, directly or through others, so a change to an imported file re-checks
 its importers. In a git repository only files that git tracks are searched for importers:
@@ -119,6 +120,17 @@ def changed_since(revision: str, toplevel: Path) -> list[Path]:
     return [toplevel / os.fsdecode(name) for name in done.stdout.split(b"\0") if name]
 
 
+def staged_deletions(toplevel: Path) -> list[Path]:
+    """The `.norm` files the index deletes from HEAD (`git rm`, the old name of a `git mv`):
+    pre-commit passes only the files a commit keeps, yet their importers must be re-checked.
+    Nothing before the first commit: there is no HEAD to delete from."""
+    done = _git(["diff", "--cached", "--name-only", "-z", "--no-renames", "--diff-filter=D",
+                 "HEAD", "--", "*.norm"], toplevel)
+    if done is None or done.returncode != 0:
+        return []
+    return [toplevel / os.fsdecode(name) for name in done.stdout.split(b"\0") if name]
+
+
 def change_roots(given: list[Path], revision: str | None, project: list[Path]) -> list[Path]:
     """The roots of a run on a change: `given` files (`--importers`) or those changed since
     `revision`, plus their importers among `project` (the discovered files; in git, the
@@ -131,7 +143,7 @@ def change_roots(given: list[Path], revision: str | None, project: list[Path]) -
         changed = [p for p in changed_since(revision, toplevel)
                    if not p.exists() or p.resolve() in listed]  # excluded ones stay unchecked
     else:
-        changed = given
+        changed = given + (staged_deletions(toplevel) if toplevel is not None else [])
     candidates = project
     if toplevel is not None:
         kept = tracked(toplevel)
@@ -139,5 +151,5 @@ def change_roots(given: list[Path], revision: str | None, project: list[Path]) -
     return with_importers(changed, candidates)
 
 
-__all__ = ["change_roots", "changed_since", "git_toplevel", "imported_paths", "tracked",
-           "with_importers"]
+__all__ = ["change_roots", "changed_since", "git_toplevel", "imported_paths", "staged_deletions",
+           "tracked", "with_importers"]

@@ -215,6 +215,10 @@ def check_roots(args: argparse.Namespace, config: Config, roots: list[Path], fmt
     when a result could not be cached, so neither can the whole output)."""
     from ..report import Report, render
 
+    if args.write_baseline is not None:  # before the run, which may take long
+        from .baseline import refuse_to_overwrite
+
+        refuse_to_overwrite(Path(args.write_baseline))
     select = (parse_kinds(joined(args.select), "--select")
               or parse_kinds(config.get("select"), f"{config.where('select')}: `select`"))
     ignore = (parse_kinds(joined(args.ignore), "--ignore")
@@ -234,9 +238,12 @@ def check_roots(args: argparse.Namespace, config: Config, roots: list[Path], fmt
 
     findings = sorted(apply_suppressions(findings, sources)[0], key=_sort_key)
     if args.write_baseline is not None:
-        write_baseline(Path(args.write_baseline), findings, sources)
-        print(f"normcheck: recorded {len(findings)} finding{'s' if len(findings) != 1 else ''} "
-              f"in the baseline `{args.write_baseline}`", file=sys.stderr)
+        count, kept_out = write_baseline(Path(args.write_baseline), findings, sources)
+        note = (f" ({len(kept_out)} that {'is' if len(kept_out) == 1 else 'are'} always shown "
+                f"{'is' if len(kept_out) == 1 else 'are'} not: {', '.join(sorted(set(kept_out)))})"
+                if kept_out else "")
+        print(f"normcheck: recorded {count} finding{'s' if count != 1 else ''} "
+              f"in the baseline `{escaped(args.write_baseline)}`{note}", file=sys.stderr)
         findings = drop_baselined(findings, sources, read_baseline(
             Path(args.write_baseline), "--write-baseline"))
     else:
@@ -264,10 +271,20 @@ def check_stdin(options: CheckOptions) -> tuple[list[Finding], dict[str, SourceF
     from ..api import check
     from ..model.loader import load_source
 
+    limit = options.max_file_bytes
     try:
-        data = sys.stdin.buffer.read()
+        data = sys.stdin.buffer.read(limit + 1)  # never more: standard input may not end
     except OSError as problem:
         raise UsageError(f"cannot read standard input: {problem.strerror or problem}") from None
+    if len(data) > limit:
+        from ..core.findings import Finding, Label
+        from ..core.source import Span
+
+        span = Span("<stdin>", 0, 0, 1, 1, 1, 1)
+        return [Finding("syntax-error", f"`<stdin>` holds more than {limit} bytes, over the "
+                        f"limit of {limit}", span, (Label(span, primary=True),),
+                        help=("raise `max-file-bytes` if this is intended",),
+                        root="<stdin>")], {}, False
     text = data.decode("utf-8", errors="surrogateescape")
     result = check(load_source(text, "<stdin>", options), options=options, suppress=False)
     return result.findings, result.files, False

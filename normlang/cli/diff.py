@@ -61,7 +61,8 @@ def _compared(old: str, new: str | None, paths: list[str], scratch: Path
     here = Path.cwd()
     if not is_revision(old, here):
         if paths:
-            raise UsageError("paths after `--` go with a git revision: "
+            unknown = "" if Path(old).exists() else f"git knows no revision `{old}`; "
+            raise UsageError(f"{unknown}paths after `--` go with a git revision: "
                              "`normcheck diff REV [REV2] -- PATH ...`")
         if new is None:
             raise UsageError(f"`{old}` is no git revision, so `diff` needs a second file or "

@@ -48,12 +48,12 @@ def discover(paths: Sequence[Path], exclude: list[str], base: Path) -> list[Path
         else:
             found.append(path)
     roots: dict[Path, Path] = {}
-    for path in found:
-        if not path.exists():  # found in a folder: a link to nothing, or a loop of links
-            raise UsageError(f"`{path}` is a broken link: it leads to no file")
+    for path in found:  # confined first: nothing outside the project is looked up
         if not inside_its_project(path, roots):
             raise UsageError(f"`{path}` leads to a file outside its project root (through a "
                              f"link); normcheck reads no file there")
+        if not path.exists():  # found in a folder: a link to nothing, or a loop of links
+            raise UsageError(f"`{path}` is a broken link: it leads to no file")
     here = Path.cwd().resolve()
     kept = [p for p in found if not (exclude and is_excluded(p, exclude, base))]
     for path in paths:  # a file named on the command line and excluded: said, not silent
@@ -72,14 +72,15 @@ def unreadable(problem: OSError) -> None:
 def inside_its_project(path: Path, roots: dict[Path, Path]) -> bool:
     """Whether `path`, links resolved, stays inside the project root of the folder it was
     found in (links not resolved); `roots` remembers each folder's root."""
+    from ..model.projects import confined_resolve
+
     folder = Path(os.path.abspath(path)).parent
     if folder not in roots:
         roots[folder] = marked_folder(folder).resolve()
-    try:
-        path.resolve().relative_to(roots[folder])
-    except ValueError:
-        return False
-    return True
+    try:  # the file's own link is confined before anything it leads to is looked up
+        return confined_resolve(folder.resolve() / path.name, roots[folder]) is not None
+    except RuntimeError:  # a loop of links: not outside; the caller finds it leads nowhere
+        return True
 
 
 def shown_path(path: Path, here: Path | None = None) -> str:

@@ -25,7 +25,14 @@ def situation_of(args: argparse.Namespace) -> dict[str, Any]:
             if args.facts == "-":
                 import sys
 
-                loaded = json.loads(sys.stdin.buffer.read().decode("utf-8"))
+                from ..core.options import CheckOptions
+
+                limit = CheckOptions().max_file_bytes  # as for a file: stdin may not end
+                data = sys.stdin.buffer.read(limit + 1)
+                if len(data) > limit:
+                    raise UsageError(f"--facts: `-` holds more than {limit} bytes (the limit "
+                                     f"of a file)")
+                loaded = json.loads(data.decode("utf-8"))
             else:
                 if Path(args.facts).exists() and not Path(args.facts).is_file():  # a FIFO blocks
                     raise UsageError(f"--facts: `{args.facts}` is not a regular file")

@@ -179,7 +179,7 @@ def _weight(root: Path, max_bytes: int) -> int:
     import re
     import stat
 
-    from ..model.imports import inside
+    from ..model.projects import inside
 
     import_line = re.compile(rb'^[ \t]*import[ \t]+"([^"\n]*)"', re.MULTILINE)
     try:

@@ -18,6 +18,7 @@ from ..core.findings import Finding, Label
 from ..core.newlines import universal_newlines
 from ..core.source import SourceFile, Span
 from ..syntax import ast
+from .projects import confined_resolve, inside
 
 
 def display_path(path: Path) -> str:
@@ -126,10 +127,10 @@ def import_target(importer_dir: Path, written: str, root_dir: Path, suffix: str,
     if not inside(lexical, root_dir):
         return leaves
     try:
-        resolved = (importer_dir / written).resolve()
+        resolved = confined_resolve(importer_dir / written, root_dir)
     except (OSError, RuntimeError, ValueError):  # ValueError: a NUL in the path
         return f"cannot resolve {what} `{named}`", ""
-    if not inside(resolved, root_dir):
+    if resolved is None or not inside(resolved, root_dir):
         return leaves
     if resolved.suffix != suffix and not resolved.is_dir():
         return (f"{what} `{named}` is not a `{suffix}` file",
@@ -144,11 +145,3 @@ def through_link(written: Path) -> bool:
         return any(part.is_symlink() for part in (written, *written.parents))
     except (OSError, ValueError):
         return True
-
-
-def inside(path: Path, root: Path) -> bool:
-    try:
-        path.relative_to(root)
-    except ValueError:
-        return False
-    return True

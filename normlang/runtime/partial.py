@@ -60,6 +60,14 @@ def completions(spec: Spec, env: Mapping[str, Scalar], missing: Iterable[str],
     """One completion of `env` for each region of the missing facts that some situation
     realises, in a deterministic order. Raises `NoSituation` when there is none,
     `TooManySituations` past `MAX_REGIONS`, and the solver's `SolverGaveUp`."""
+    from ..core.one_check import CHECK_LOCK
+
+    with CHECK_LOCK:  # z3's default context and watchdog are the process's (see core.one_check)
+        return _completions(spec, env, missing, norms, timeout_ms)
+
+
+def _completions(spec: Spec, env: Mapping[str, Scalar], missing: Iterable[str],
+                 norms: Collection[str] | None, timeout_ms: int) -> list[dict[str, Scalar]]:
     from ..engine.encode import Encoder, disj
     from ..engine.solver import Limits, is_sat
 

@@ -8,6 +8,7 @@ guard such as `statuses.get(action) == "forbidden"` would read as "go ahead".
 
 from __future__ import annotations
 
+import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
@@ -76,18 +77,22 @@ class QueryResult:
 #: spec ever queried would stay alive)
 _RUNTIMES: OrderedDict[int, tuple[weakref.ref[Spec], Runtime]] = OrderedDict()
 _KEPT_RUNTIMES = 8
+#: threads query at once: the cache's reorderings and evictions must not interleave
+_RUNTIMES_LOCK = threading.Lock()
 
 
 def runtime_for(spec: Spec) -> Runtime:
     """The compiled runtime of `spec`, built once per spec object (of the last few queried)."""
-    entry = _RUNTIMES.get(id(spec))
-    if entry is not None and entry[0]() is spec:
-        _RUNTIMES.move_to_end(id(spec))
-        return entry[1]
+    with _RUNTIMES_LOCK:
+        entry = _RUNTIMES.get(id(spec))
+        if entry is not None and entry[0]() is spec:
+            _RUNTIMES.move_to_end(id(spec))
+            return entry[1]
     runtime = Runtime(spec)
-    _RUNTIMES[id(spec)] = (weakref.ref(spec), runtime)
-    while len(_RUNTIMES) > _KEPT_RUNTIMES:
-        _RUNTIMES.popitem(last=False)
+    with _RUNTIMES_LOCK:
+        _RUNTIMES[id(spec)] = (weakref.ref(spec), runtime)
+        while len(_RUNTIMES) > _KEPT_RUNTIMES:
+            _RUNTIMES.popitem(last=False)
     return runtime
 
 

@@ -82,3 +82,41 @@ def test_ignore_takes_severities(tmp_path: Path) -> None:
     bad = run_in(root, "--ignore", "warnings")
     assert bad.returncode == 2
     assert "unknown finding kind or severity `warnings`; did you mean `warning`?" in bad.stderr
+
+
+def test_write_baseline_never_overwrites_a_file_that_is_not_a_baseline(tmp_path: Path) -> None:
+    # `--write-baseline pyproject.toml` (or a .norm file, or notes) replaced the file with JSON
+    root = project(tmp_path)
+    kept = {name: (root / name).read_bytes() for name in ("pyproject.toml", "rules.norm")}
+    write(root / "notes.json", '{"mine": true}\n')
+    kept["notes.json"] = (root / "notes.json").read_bytes()
+    for name in kept:
+        done = run_in(root, "--write-baseline", name, "--no-cache")
+        assert done.returncode == 2, (name, done.stdout, done.stderr)
+        assert f"`{name}` exists and is not a normcheck baseline" in done.stderr, done.stderr
+        assert done.stdout == ""  # refused before the run
+    assert {name: (root / name).read_bytes() for name in kept} == kept
+    (root / "folder").mkdir()
+    assert run_in(root, "--write-baseline", "folder", "--no-cache").returncode == 2
+    # a baseline is rewritten in place, with nothing left beside it
+    assert run_in(root, "--write-baseline", "base.json", "--no-cache").returncode == 0
+    write(root / "rules.norm", SPEC.replace("norm quiet bot must not answer\n", ""))
+    assert run_in(root, "--write-baseline", "base.json", "--no-cache").returncode == 0
+    entries = json.loads((root / "base.json").read_text())["findings"]
+    assert [e["kind"] for e in entries] == ["dead-norm"]
+    assert sorted(p.name for p in root.iterdir()) == [
+        "base.json", "folder", "notes.json", "pyproject.toml", "rules.norm"]
+
+
+def test_write_baseline_counts_only_what_it_recorded(tmp_path: Path) -> None:
+    # a priority cycle is never recorded (it is always shown), yet it was counted as recorded
+    root = project(tmp_path)
+    write(root / "rules.norm", SPEC + "norm up overrides down bot must log\n"
+                                      "norm down overrides up bot must not log\n")
+    done = run_in(root, "--write-baseline", "base.json", "--no-cache", "--format", "concise")
+    assert done.returncode == 1 and "error[priority-cycle]" in done.stdout, done.stdout
+    recorded = json.loads((root / "base.json").read_text())["findings"]
+    assert "priority-cycle" not in {e["kind"] for e in recorded}
+    count = len(recorded)
+    assert (f"recorded {count} finding{'s' if count != 1 else ''} in the baseline `base.json` "
+            "(1 that is always shown is not: priority-cycle)") in done.stderr, done.stderr

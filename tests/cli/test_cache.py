@@ -51,6 +51,21 @@ def test_warm_run_is_identical_and_imports_no_solver(run: Run, project: Path) ->
         assert run(".", "--format", fmt).stdout == run(".", "--format", fmt, "--no-cache").stdout
 
 
+def test_a_warm_run_imports_no_front_end_or_engine_module(run: Run, project: Path) -> None:
+    # the confinement of found files once imported model.imports, and with it the AST's 57
+    # dataclasses, on the warm path: +14 ms that the heavy-module report did not see
+    run(".")
+    warm = run(".", env=cli_env(PYTHONPROFILEIMPORTTIME="1"))
+    imported = {line.rsplit("|", 1)[1].strip() for line in warm.stderr.splitlines()
+                if line.startswith("import time:") and "|" in line}
+    assert "normlang.cli.main" in imported, warm.stderr[-2000:]  # the report was read
+    stages = {name.split(".")[1] for name in imported
+              if name.startswith("normlang.") and name.count(".") >= 2}
+    assert stages <= {"core", "cli", "model", "report"}, sorted(stages)
+    assert {n for n in imported if n.startswith(("normlang.model.", "normlang.report."))} <= {
+        "normlang.model.projects", "normlang.report.model"}, sorted(imported)
+
+
 def test_parser_tables_are_kept_per_user_and_lark_is_loaded_only_to_build_them(
         run: Run, project: Path, tmp_path: Path) -> None:
     env = {**DEBUG, "XDG_CACHE_HOME": str(tmp_path / "xdg")}

@@ -96,3 +96,25 @@ def test_changed_since_refuses_an_unknown_revision_and_paths(repo: Path) -> None
     assert run_in(repo, "--changed-since", "--all").returncode == 2
     outside = run_in(repo.parent, "--changed-since", "HEAD")
     assert outside.returncode == 2 and "needs a git work tree" in outside.stderr
+
+
+def test_importers_rechecks_the_importers_of_a_file_the_commit_deletes_or_renames(
+        repo: Path) -> None:
+    # pre-commit passes only the files a commit keeps: `git rm lib/vendor.norm` (or `git mv`)
+    # passed nothing (or only the new name), and hospital.norm, left importing a missing
+    # file, was committed broken
+    git(repo, "rm", "-q", "lib/vendor.norm")
+    done = run_in(repo, "--importers", "--format", "concise", "--no-cache")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "hospital.norm:1:1: error[import-error] file `lib/vendor.norm` does not exist" \
+        in done.stdout, done.stdout
+    assert checked_files(done.stdout).endswith("in 2 files")  # hospital and ward
+    git(repo, "reset", "-q", "--hard")
+    git(repo, "mv", "lib/vendor.norm", "lib/vendor2.norm")
+    done = run_in(repo, "--importers", "lib/vendor2.norm", "--format", "concise", "--no-cache")
+    assert done.returncode == 1 and "hospital.norm:1:1: error[import-error]" in done.stdout
+    assert checked_files(done.stdout).endswith("in 3 files")
+    # nothing deleted, nothing given: nothing to check
+    git(repo, "reset", "-q", "--hard")
+    done = run_in(repo, "--importers", "--no-cache")
+    assert done.returncode == 0 and "nothing to check" in done.stderr

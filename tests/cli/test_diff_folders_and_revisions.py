@@ -86,3 +86,10 @@ def test_revision_usage_errors(repo: Path, tmp_path: Path) -> None:
     outside.mkdir()
     done = run_in(repo, "diff", "main", "--", str(outside))
     assert done.returncode == 2 and "outside the git work tree" in done.stderr
+
+
+def test_a_misspelt_revision_before_paths_is_named(repo: Path) -> None:
+    # `diff mian -- pol` said only that paths after `--` go with a revision
+    done = run_in(repo, "diff", "mian", "--", "pol")
+    assert done.returncode == 2
+    assert "git knows no revision `mian`" in done.stderr, done.stderr

@@ -4,6 +4,7 @@ honoured. Each test here failed on the code before the fix it names."""
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -89,6 +90,37 @@ def test_every_subcommand_refuses_a_root_that_links_outside_the_project(
         assert "hunter2" not in refused.stdout + refused.stderr
 
 
+def test_a_found_file_that_links_outside_is_refused_before_its_target_is_looked_up(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # `x.norm -> /net/host/share/x.norm` checked in: `normcheck .` stat'ed the network path to
+    # see whether it exists before refusing it (a file named on the command line is the
+    # user's own choice: it is still refused, after it is looked up)
+    from normlang.cli.common import UsageError
+    from normlang.cli.discover import discover
+
+    far = write(tmp_path / "far" / "deep" / "x.norm", SECRET)
+    project = tmp_path / "p"
+    write(project / "pyproject.toml", "")
+    write(project / "ok.norm", "fact f: bool\n")
+    (project / "x.norm").symlink_to(far)
+    (project / "share").symlink_to(far.parent)
+    monkeypatch.chdir(project)
+    looked_up: list[str] = []
+    real_stat, real_lstat = os.stat, os.lstat
+
+    def spy(real: object) -> object:
+        def call(path: object, *args: object, **kwargs: object) -> object:
+            looked_up.append(os.fsdecode(path))  # type: ignore[arg-type]
+            return real(path, *args, **kwargs)  # type: ignore[operator]
+        return call
+
+    monkeypatch.setattr(os, "stat", spy(real_stat))
+    monkeypatch.setattr(os, "lstat", spy(real_lstat))
+    with pytest.raises(UsageError, match=r"`x\.norm` leads to a file outside its project root"):
+        discover([Path(".")], [], project)
+    assert not [p for p in looked_up if p.startswith(str(tmp_path / "far"))], looked_up
+
+
 def test_an_import_outside_the_root_is_refused_before_it_is_looked_up(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from normlang.api import load_text
@@ -137,6 +169,24 @@ def test_a_cache_folder_that_is_a_link_is_refused(run: Run, project: Path, tmp_p
     assert result.returncode == 1 and "error[conflict]" in result.stdout
     assert "is a symbolic link; nothing is cached there" in result.stderr
     assert list(outside.iterdir()) == []
+
+
+def test_a_link_inside_the_cache_folder_is_refused(run: Run, project: Path, tmp_path: Path) -> None:
+    # a checked-out cache folder (force-added) whose `runs` is a link: the recorded runs were
+    # written wherever it pointed
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    run("conflict")
+    cache = project / ".normcheck_cache"
+    shutil.rmtree(cache / "runs")
+    (cache / "runs").symlink_to(outside)
+    for name in (f.name for f in cache.glob("*.json")):
+        (cache / name).unlink()
+    result = run("conflict")
+    assert result.returncode == 1 and "error[conflict]" in result.stdout
+    assert "holds a symbolic link (`runs`); nothing is cached there" in result.stderr, result.stderr
+    assert list(outside.iterdir()) == []
+    assert not list(cache.glob("*.json"))
 
 
 def test_a_leftover_temporary_file_does_not_disable_a_new_cache(run: Run, project: Path) -> None:

@@ -134,3 +134,24 @@ def test_the_hook_checks_the_staged_files_and_their_importers_in_the_configured_
     assert "hospital_rule" in output and "persona" not in output
     assert "error[conflict]" in output and "\n  --> " not in output  # concise, not text
     assert "in 2 files" in output
+
+    # deleting (or renaming) the imported file re-checks its importer: pre-commit passes no
+    # deleted file, and skipped the hook when a commit only deleted one
+    _run(["git", "checkout", "-q", "--", "."], repo, env)
+    _run(["git", "reset", "-q", "--hard"], repo, env)
+    _run(["git", "rm", "-q", "lib/vendor.norm"], repo, env)
+    refused = _run(["git", "commit", "-q", "-m", "drop the vendor's rules"], repo, env)
+    output = refused.stdout + refused.stderr
+    assert refused.returncode != 0, output
+    assert "hospital.norm:1:1: error[import-error]" in output, output
+    _run(["git", "reset", "-q", "--hard"], repo, env)
+    _run(["git", "mv", "lib/vendor.norm", "lib/supplier.norm"], repo, env)
+    refused = _run(["git", "commit", "-q", "-m", "rename the vendor's rules"], repo, env)
+    assert refused.returncode != 0 and "hospital.norm:1:1: error[import-error]" in (
+        refused.stdout + refused.stderr)
+    # a commit that touches no .norm file passes, checking nothing
+    _run(["git", "reset", "-q", "--hard"], repo, env)
+    (repo / "README.md").write_text("policies\n", encoding="utf-8")
+    _run(["git", "add", "README.md"], repo, env)
+    accepted = _run(["git", "commit", "-q", "-m", "a readme"], repo, env)
+    assert accepted.returncode == 0, accepted.stdout + accepted.stderr

@@ -55,3 +55,23 @@ def test_query_names_a_define_and_suggests_enum_values(tmp_path: Path) -> None:
     for typo in ("hgh", "HIGH"):
         done = run_in(tmp_path, "query", "q.norm", "--given", f"r={typo}")
         assert f"`{typo}` is not a value of fact `r` (R); did you mean `high`?" in done.stderr
+
+
+def test_standard_input_is_read_only_up_to_the_size_limit(tmp_path: Path) -> None:
+    # `normcheck - < /dev/zero` (and `query --facts -`) read without end: 4 GB in 20 s
+    write(tmp_path / "pyproject.toml", "[tool.normcheck]\nmax-file-bytes = 1000\n")
+    write(tmp_path / "spec.norm", QUERIED)
+    for args in (["-", "--format", "concise"], ["query", "spec.norm", "--facts", "-"]):
+        with open("/dev/zero", "rb") as endless:
+            done = subprocess.run([*normcheck_command(), *args], cwd=tmp_path, env=cli_env(),
+                                  stdin=endless, capture_output=True, text=True, timeout=120)
+        if args[0] == "-":
+            assert done.returncode == 1, done.stderr
+            assert done.stdout.startswith("<stdin>:1:1: error[syntax-error] `<stdin>` holds "
+                                          "more than 1000 bytes, over the limit of 1000"), \
+                done.stdout
+        else:  # query reads no configuration: the default limit
+            assert done.returncode == 2, done.stderr
+            assert "--facts: `-` holds more than 8388608 bytes" in done.stderr, done.stderr
+    under = piped(tmp_path, CONFLICT, "-", "--format", "concise")
+    assert under.returncode == 1 and "error[conflict]" in under.stdout

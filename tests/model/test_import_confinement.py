@@ -70,3 +70,39 @@ def test_no_import_looks_outside_or_echoes_what_it_may_not_read(parts: list[str]
                      + [h for f in loaded.findings for h in f.help]
                      + [source.text for source in loaded.files.values()])
     assert SECRET not in shown, (written, shown)
+
+
+def test_a_link_that_leaves_the_root_is_refused_before_its_target_is_looked_up(
+        tmp_path: Path) -> None:
+    # a checked-in link `share -> /net/host/share` (or `//host/share`): resolving the import
+    # through it stat'ed the network path, which an automounter or SMB client answers
+    root = tmp_path / "p"
+    root.mkdir()
+    (root / "pyproject.toml").write_text("", encoding="utf-8")
+    far = tmp_path / "far"
+    (far / "deep").mkdir(parents=True)
+    (far / "deep" / "x.norm").write_text(f"{SECRET} = 1\n", encoding="utf-8")
+    (root / "share").symlink_to(far)
+    (root / "hop").symlink_to("share/deep")  # a link to a link, relative
+    (root / "up").symlink_to("..")
+    real_stat, real_lstat = os.stat, os.lstat
+    for written in ("share/deep/x.norm", "hop/x.norm", "up/far/deep/x.norm"):
+        looked_up: list[str] = []
+
+        def spy(real, seen=looked_up):  # type: ignore[no-untyped-def]
+            def call(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+                seen.append(os.fsdecode(path))
+                return real(path, *args, **kwargs)
+            return call
+
+        with mock.patch.object(os, "stat", spy(real_stat)), \
+                mock.patch.object(os, "lstat", spy(real_lstat)):
+            loaded = load_text(f'import "{written}"\nfact g: bool\n', root / "a.norm")
+        assert any("leaves the project root" in f.message for f in loaded.findings), written
+        assert not [p for p in looked_up if p.startswith(str(far))], (written, looked_up)
+    # a link that stays inside is followed as before
+    (root / "lib").mkdir()
+    (root / "lib" / "v.norm").write_text("fact v: bool\n", encoding="utf-8")
+    (root / "alias").symlink_to("lib")
+    loaded = load_text('import "alias/v.norm"\nexpect always v or not v\n', root / "a.norm")
+    assert not [f for f in loaded.findings if f.severity.value == "error"], loaded.findings
