@@ -3,22 +3,23 @@
 A run starts after a pause in typing (`delay`); a newer run for the same file, or any edit,
 ends the older one at once (the process is killed: z3 cannot be interrupted from Python
 otherwise). The forked process inherits the loaded spec, so nothing is sent to it; it sends
-back the findings of `api.check`. Without `fork` (Windows), runs go to one thread, and a
-superseded run's findings are dropped when it ends.
+back the findings of `api.check`, pickled, through a pipe the event loop reads as they come.
+It is a bare `os.fork`: `multiprocessing` closes stdin in the child, which waits forever on
+the lock that the server's reader thread holds while it reads. Without `fork` (Windows),
+runs go to one thread, and a superseded run's findings are dropped when it ends.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import multiprocessing
 import os
+import pickle
+import signal
 import traceback
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection
-from multiprocessing.process import BaseProcess
 
 from ..core.findings import Finding
 from ..core.options import CheckOptions
@@ -33,10 +34,10 @@ Done = Callable[[str, int, "list[Finding] | None", str], None]
 class _Run:
     version: int
     timer: asyncio.TimerHandle | None = None
-    process: BaseProcess | None = None
-    reader: Connection | None = None
+    pid: int | None = None
+    pipe: int | None = None
+    received: bytearray = field(default_factory=bytearray)
     future: Future[list[Finding]] | None = None
-    started: float = field(default=0.0)
 
 
 class Checker:
@@ -45,7 +46,7 @@ class Checker:
     def __init__(self, loop: asyncio.AbstractEventLoop, options: CheckOptions, done: Done) -> None:
         self.loop, self.options, self.done = loop, options, done
         self.runs: dict[str, _Run] = {}
-        self.forking = "fork" in multiprocessing.get_all_start_methods()
+        self.forking = hasattr(os, "fork")
         self._threads: ThreadPoolExecutor | None = None
 
     def schedule(self, key: str, version: int, loaded: Loaded, delay: float) -> None:
@@ -63,13 +64,11 @@ class Checker:
             return
         if run.timer is not None:
             run.timer.cancel()
-        if run.reader is not None:
-            self.loop.remove_reader(run.reader.fileno())
-            run.reader.close()
-        if run.process is not None and run.process.is_alive():
-            run.process.kill()
-        if run.process is not None:
-            run.process.join(5)
+        self._close(run)
+        if run.pid is not None:
+            with contextlib.suppress(OSError):
+                os.kill(run.pid, signal.SIGKILL)
+            self._reap(run)
         if run.future is not None:
             run.future.cancel()
 
@@ -81,36 +80,55 @@ class Checker:
 
     def _start(self, key: str, run: _Run, loaded: Loaded) -> None:
         run.timer = None
-        run.started = self.loop.time()
         if not self.forking:
             self._threads = self._threads or ThreadPoolExecutor(1, "normcheck-check")
             run.future = self._threads.submit(_findings, loaded, self.options)
             run.future.add_done_callback(
                 lambda future: self.loop.call_soon_threadsafe(self._thread_done, key, run, future))
             return
-        context = multiprocessing.get_context("fork")
-        reader, writer = context.Pipe(duplex=False)
-        run.process = context.Process(target=_child, args=(writer, loaded, self.options),
-                                      daemon=True)
-        run.process.start()
-        writer.close()
-        run.reader = reader
-        self.loop.add_reader(reader.fileno(), self._ready, key, run)
+        reading, writing = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child: measured by its answer
+            os.close(reading)
+            _child(writing, loaded, self.options)
+        os.close(writing)
+        os.set_blocking(reading, False)
+        run.pid, run.pipe = pid, reading
+        self.loop.add_reader(reading, self._readable, key, run)
 
-    def _ready(self, key: str, run: _Run) -> None:
-        if self.runs.get(key) is not run or run.reader is None:
+    def _readable(self, key: str, run: _Run) -> None:
+        if self.runs.get(key) is not run or run.pipe is None:
             return
-        self.loop.remove_reader(run.reader.fileno())
         try:
-            findings, problem = run.reader.recv()
-        except (EOFError, OSError):
-            findings, problem = None, "the check ended without an answer"
-        run.reader.close()
-        run.reader = None
-        if run.process is not None:
-            run.process.join(5)
+            chunk = os.read(run.pipe, 1 << 20)
+        except BlockingIOError:
+            return
+        except OSError:
+            chunk = b""
+        if chunk:
+            run.received += chunk
+            return
+        self._close(run)
+        self._reap(run)
         del self.runs[key]
+        try:
+            findings, problem = pickle.loads(bytes(run.received))
+        except Exception:  # a child killed from outside, or out of memory: no answer
+            findings, problem = None, "the check ended without an answer"
         self.done(key, run.version, findings, problem)
+
+    def _close(self, run: _Run) -> None:
+        if run.pipe is not None:
+            self.loop.remove_reader(run.pipe)
+            os.close(run.pipe)
+            run.pipe = None
+
+    @staticmethod
+    def _reap(run: _Run) -> None:
+        if run.pid is not None:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(run.pid, 0)
+            run.pid = None
 
     def _thread_done(self, key: str, run: _Run, future: Future[list[Finding]]) -> None:
         if self.runs.get(key) is not run or future.cancelled():
@@ -129,15 +147,18 @@ def _findings(loaded: Loaded, options: CheckOptions) -> list[Finding]:
     return check(loaded, options=options).findings
 
 
-def _child(writer: Connection, loaded: Loaded, options: CheckOptions) -> None:
+def _child(pipe: int, loaded: Loaded, options: CheckOptions) -> None:
     """The forked process: check, send the findings, leave without the parent's exit work."""
     null = os.open(os.devnull, os.O_WRONLY)
     os.dup2(null, 1)  # stdout is the protocol's stream: nothing of this process may reach it
     code = 0
     try:
-        writer.send((_findings(loaded, options), ""))
+        answer = pickle.dumps((_findings(loaded, options), ""))
     except BaseException:  # every failure is reported to the server, never raised here
         code = 1
-        with contextlib.suppress(OSError):
-            writer.send((None, traceback.format_exc(limit=5)))
+        answer = pickle.dumps((None, traceback.format_exc(limit=5)))
+    with contextlib.suppress(OSError):
+        view = memoryview(answer)
+        while view:
+            view = view[os.write(pipe, view):]
     os._exit(code)

@@ -9,6 +9,7 @@ that the next edit ends (see `checker`).
 from __future__ import annotations
 
 import asyncio
+import logging
 from pathlib import Path
 
 from lsprotocol import types
@@ -21,6 +22,8 @@ from .analysis import Analysis, Project, analyse, project
 from .checker import Checker
 from .convert import diagnostics
 from .positions import ENCODINGS, Point, offset_at, path_of_uri
+
+log = logging.getLogger(__name__)
 
 #: seconds of quiet after an edit before the solver runs
 DEFAULT_DEBOUNCE = 0.4
@@ -115,6 +118,7 @@ class NormServer(LanguageServer):
                 if self.checker is not None:
                     self.checker.cancel(other)
                 self.checked.pop(other, None)
+                del self.analyses[other]  # read again, with this document's new text
                 self._queue(other, self.debounce / 2)
 
     def _queue(self, uri: str, delay: float) -> None:
@@ -132,10 +136,13 @@ class NormServer(LanguageServer):
         self.publish(uri, analysis.findings)
         loaded = analysis.loaded
         if loaded.spec is not None and self.checker is not None:
+            log.debug("solver run scheduled for %s, version %d", uri, self.doc_version(uri))
             self.checker.schedule(uri, self.doc_version(uri), loaded, self.debounce)
 
     def solver_done(self, uri: str, version: int, found: list[Finding] | None,
                     problem: str) -> None:
+        log.debug("solver run done for %s, version %d (now %d)", uri, version,
+                  self.doc_version(uri))
         if version != self.doc_version(uri):
             return
         if found is None:
@@ -164,4 +171,5 @@ class NormServer(LanguageServer):
         self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri, []))
         for other, (_version, analysis) in list(self.analyses.items()):
             if path in analysis.parsed:  # it reads the file from disk again
+                del self.analyses[other]
                 self.changed(other)
