@@ -69,7 +69,8 @@ def override_fixes(finding: Finding, spec: Spec | None, index: SymbolIndex,
                    sources: Mapping[Path, SourceFile]) -> list[Fix]:
     """For a conflict between two norms, `overrides` clauses that settle it: one norm made to
     win over the other, wherever that keeps priority a strict order (the winner's layer is
-    not below the loser's, and the loser does not already rank above it)."""
+    not below the loser's, and the loser does not already rank above it) and adds an edge
+    (no `overrides` or `prefer` ranks the two already, under whatever condition)."""
     names = sorted(set(finding.norms))
     if finding.kind != "conflict" or len(names) != 2 or spec is None:
         return []
@@ -78,7 +79,8 @@ def override_fixes(finding: Finding, spec: Spec | None, index: SymbolIndex,
         return []
     fixes = []
     for winner, loser in (names, names[::-1]):
-        if norms[winner].rank > norms[loser].rank or _ranks_above(spec, loser, winner):
+        if norms[winner].rank > norms[loser].rank or _ranks_above(spec, loser, winner) \
+                or _ranks_above(spec, winner, loser):  # already, under some condition
             continue
         edit = _overrides_edit(winner, loser, index, sources)
         if edit is not None:

@@ -132,7 +132,7 @@ def _register_editing(server: NormServer) -> None:
     def complete(params: types.CompletionParams) -> types.CompletionList:
         uri = params.text_document.uri
         # a half-typed line does not parse: the names come from the last reading that did
-        analysis = server.parsed_analysis(uri)
+        analysis = server.parsed_analysis(uri, params.position.line)
         document = server.workspace.get_text_document(uri)
         line = document.lines[params.position.line] if params.position.line < len(
             document.lines) else ""

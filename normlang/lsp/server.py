@@ -77,9 +77,22 @@ class NormServer(LanguageServer):
             self.parsed_analyses[uri] = done
         return done
 
-    def parsed_analysis(self, uri: str) -> Analysis:
-        """The latest analysis in which the document itself parsed (else the latest)."""
+    def parsed_analysis(self, uri: str, line: int) -> Analysis:
+        """An analysis in which the document itself parsed, for the names it declares: the
+        latest; else the latest with the 0-based `line` (the one being typed) left out; else
+        the last one that parsed (else the latest)."""
         latest = self.analysis(uri)
+        path = self.document_path(uri)
+        if latest.parsed[path].file is not None if path in latest.parsed else False:
+            return latest
+        texts = self.texts()
+        lines = texts[path].split("\n")
+        if 0 <= line < len(lines):
+            lines[line] = " " * len(lines[line])
+            texts[path] = "\n".join(lines)
+            without = analyse(path, texts, self.options)
+            if path in without.parsed and without.parsed[path].file is not None:
+                return without
         return self.parsed_analyses.get(uri, latest)
 
     def findings(self, uri: str) -> list[Finding]:

@@ -4,6 +4,7 @@ what the server publishes."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -65,11 +66,9 @@ async def diagnostics(client: LanguageClient, address: str,
             return found
         left = deadline - time.monotonic()
         assert left > 0, f"no diagnostics as wanted for {address}; last: {found!r}"
-        try:
+        with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(
                 client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS), left)
-        except asyncio.TimeoutError:
-            pass
 
 
 def kinds(found: Published) -> list[str]:

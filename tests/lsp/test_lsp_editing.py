@@ -1,0 +1,138 @@
+"""Completion and the quick fixes: ignore a finding here, settle a conflict by priority."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from lsp_helpers import (
+    apply_edits,
+    change,
+    diagnostics,
+    has,
+    kinds,
+    open_file,
+    start,
+)
+from lsprotocol import types
+from pytest_lsp import LanguageClient
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "eu_ai_act"
+
+CONFLICT = """\
+layers law > house
+agent bot
+action bot.talk
+fact asked: bool
+
+norm speak @house "house rule 1"
+  when asked
+  bot must talk
+
+norm hush @house serves quiet # a comment
+  bot must not talk
+
+value quiet
+"""
+
+
+def doc(address: str) -> types.TextDocumentIdentifier:
+    return types.TextDocumentIdentifier(address)
+
+
+async def labels(client: LanguageClient, address: str, at: types.Position) -> list[str]:
+    found = await client.text_document_completion_async(types.CompletionParams(doc(address), at))
+    assert found is not None
+    items = found.items if isinstance(found, types.CompletionList) else found
+    return [item.label for item in items]
+
+
+@pytest.mark.asyncio
+async def test_completion_offers_what_fits_the_place(client: LanguageClient, tmp_path: Path) -> None:
+    await start(client, tmp_path)
+    for name in ("model_spec.norm", "regulation.norm"):
+        shutil.copy(EXAMPLE / name, tmp_path / name)
+    base = (tmp_path / "model_spec.norm").read_text()
+    address = open_file(client, tmp_path / "model_spec.norm", base)
+    version = 1
+
+    async def at_end_of(line: str) -> list[str]:
+        nonlocal version
+        version += 1
+        text = base + "\n" + line + "\n"
+        change(client, address, text, version)  # a line being typed: it does not parse
+        return await labels(client, address, types.Position(text.count("\n") - 1, len(line)))
+
+    assert await at_end_of("norm typed @") == ["regulation", "organization", "model_spec", "user"]
+    values = await at_end_of("expect possible risk_class == ")
+    assert sorted(values) == ["high", "limited", "minimal", "prohibited"]
+    assert await at_end_of("expect possible assistant.") == ["disclose_ai_identity"]
+    lines = base.split("\n")
+    anywhere = await labels(client, address, types.Position(len(lines) - 1, 0))
+    assert {"norm", "must not", "overrides", "interacts_with_person", "systemic_risk",
+            "stay_in_persona"} <= set(anywhere)
+
+
+async def fixes(client: LanguageClient, address: str,
+                diagnostic: types.Diagnostic) -> list[types.CodeAction]:
+    found = await client.text_document_code_action_async(types.CodeActionParams(
+        doc(address), diagnostic.range, types.CodeActionContext([diagnostic])))
+    return [a for a in found or [] if isinstance(a, types.CodeAction)]
+
+
+def edited(action: types.CodeAction, address: str, text: str) -> str:
+    assert action.edit is not None and action.edit.changes is not None
+    assert set(action.edit.changes) == {address}
+    return apply_edits(text, action.edit.changes[address])
+
+
+@pytest.mark.asyncio
+async def test_ignore_this_finding_here_silences_it(client: LanguageClient, tmp_path: Path) -> None:
+    await start(client, tmp_path)
+    address = open_file(client, tmp_path / "spec.norm", CONFLICT)
+    found = await diagnostics(client, address, has("conflict"))
+    conflict = next(d for d in found if d.code == "conflict")
+    ignore = [a for a in await fixes(client, address, conflict) if "ignore[conflict]" in a.title]
+    assert len(ignore) == 1
+    fixed = edited(ignore[0], address, CONFLICT)
+    assert "# normcheck: ignore[conflict]\n" in fixed
+    change(client, address, fixed, 2)
+    after = await diagnostics(client, address, lambda ds: "conflict" not in kinds(ds))
+    assert "unused-suppression" not in kinds(after)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("winner", ["speak", "hush"])
+async def test_mark_overridden_by_settles_the_conflict(client: LanguageClient, tmp_path: Path,
+                                                       winner: str) -> None:
+    await start(client, tmp_path)
+    address = open_file(client, tmp_path / "spec.norm", CONFLICT)
+    found = await diagnostics(client, address, has("conflict"))
+    conflict = next(d for d in found if d.code == "conflict")
+    offered = {a.title: a for a in await fixes(client, address, conflict)
+               if a.title.startswith("Mark")}
+    loser = "hush" if winner == "speak" else "speak"
+    title = f"Mark `{loser}` overridden by `{winner}` (`{winner}` overrides `{loser}`)"
+    assert title in offered, list(offered)
+    fixed = edited(offered[title], address, CONFLICT)
+    expected = {"speak": 'norm speak @house "house rule 1" overrides hush\n',
+                "hush": "norm hush @house serves quiet overrides speak # a comment\n"}[winner]
+    assert expected in fixed
+    change(client, address, fixed, 2)
+    after = await diagnostics(client, address, lambda ds: "conflict" not in kinds(ds)
+                              and "overridden" in kinds(ds))
+    assert "syntax-error" not in kinds(after)
+
+
+@pytest.mark.asyncio
+async def test_no_override_is_offered_that_would_make_a_priority_cycle(
+        client: LanguageClient, tmp_path: Path) -> None:
+    await start(client, tmp_path)
+    text = CONFLICT.replace("fact asked: bool", "fact asked: bool\nfact urgent: bool").replace(
+        'norm speak @house "house rule 1"', 'norm speak @house "house rule 1" overrides hush (when urgent)')
+    address = open_file(client, tmp_path / "spec.norm", text)
+    found = await diagnostics(client, address, has("conflict"))
+    conflict = next(d for d in found if d.code == "conflict")
+    titles = [a.title for a in await fixes(client, address, conflict)]
+    assert titles == ["Ignore this `conflict` here (# normcheck: ignore[conflict])"]
