@@ -32,9 +32,16 @@ class Analysis:
     path: Path
     loaded: Loaded
     parsed: dict[Path, ParsedFile]
-    index: SymbolIndex
     #: the findings of parsing and resolving, suppressions applied
     findings: list[Finding] = field(default_factory=list)
+    _index: SymbolIndex | None = None
+
+    @property
+    def index(self) -> SymbolIndex:
+        """The names of the root and its imports (built when first asked: not on every edit)."""
+        if self._index is None:
+            self._index = build_index(_asts(self.parsed))
+        return self._index
 
     def source(self, path: Path) -> SourceFile | None:
         parsed = self.parsed.get(path)
@@ -46,9 +53,7 @@ def analyse(path: Path, texts: Mapping[Path, str], options: CheckOptions) -> Ana
     buffer in `texts`."""
     loader = Loader(options, texts)
     loaded = loader.load(path)
-    parsed = loader.parsed_files()
-    index = build_index(_asts(parsed))
-    return Analysis(path, loaded, parsed, index, front_end_findings(loaded))
+    return Analysis(path, loaded, loader.parsed_files(), front_end_findings(loaded))
 
 
 def front_end_findings(loaded: Loaded) -> list[Finding]:

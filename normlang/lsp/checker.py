@@ -86,6 +86,9 @@ class Checker:
             run.future.add_done_callback(
                 lambda future: self.loop.call_soon_threadsafe(self._thread_done, key, run, future))
             return
+        # imported here once, not in every forked process: each run then starts at once
+        from .. import checks  # noqa: F401
+
         reading, writing = os.pipe()
         pid = os.fork()
         if pid == 0:  # pragma: no cover - the child: measured by its answer

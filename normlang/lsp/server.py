@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from pathlib import Path
 
 from lsprotocol import types
@@ -71,7 +72,10 @@ class NormServer(LanguageServer):
         if known is not None and known[0] == version:
             return known[1]
         path = self.document_path(uri)
+        started = time.perf_counter()
         done = analyse(path, self.texts(), self.options)
+        log.debug("front end of %s, version %d: %.0f ms", uri, version,
+                  (time.perf_counter() - started) * 1000)
         self.analyses[uri] = (version, done)
         if path in done.parsed and done.parsed[path].file is not None:
             self.parsed_analyses[uri] = done
