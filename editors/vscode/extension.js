@@ -1,0 +1,42 @@
+// The normlang extension: the grammar colours .norm files; this client starts `normcheck lsp`
+// (normlang's language server, over stdio) for diagnostics, hover, navigation and the rest.
+"use strict";
+
+const vscode = require("vscode");
+const { LanguageClient, TransportKind } = require("vscode-languageclient/node");
+
+let client;
+
+function serverOptions() {
+  const settings = vscode.workspace.getConfiguration("normlang.server");
+  const [command, ...args] = settings.get("command", ["normcheck", "lsp"]);
+  return { command, args, transport: TransportKind.stdio };
+}
+
+function activate(context) {
+  const settings = vscode.workspace.getConfiguration("normlang.server");
+  const clientOptions = {
+    documentSelector: [{ scheme: "file", language: "norm" }, { scheme: "untitled", language: "norm" }],
+    initializationOptions: { debounce: settings.get("debounce", 0.4) },
+  };
+  client = new LanguageClient("normlang", "normlang", serverOptions(), clientOptions);
+  context.subscriptions.push(
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (event.affectsConfiguration("normlang.server")) {
+        vscode.commands.executeCommand("workbench.action.restartExtensionHost");
+      }
+    }),
+  );
+  return client.start().catch((problem) => {
+    vscode.window.showErrorMessage(
+      `normlang: cannot start the language server (${problem.message}). ` +
+        "Install it with: pip install 'normlang[lsp]', or set normlang.server.command.",
+    );
+  });
+}
+
+function deactivate() {
+  return client ? client.stop() : undefined;
+}
+
+module.exports = { activate, deactivate };
