@@ -54,6 +54,12 @@ class Checker:
         run = self.runs[key] = _Run(version)
         run.timer = self.loop.call_later(delay, self._start, key, run, loaded)
 
+    @staticmethod
+    def warm() -> None:
+        """Import the checks (and z3) here once, before any edit: each forked run then starts
+        checking at once, and no edit waits for the import."""
+        from .. import checks  # noqa: F401
+
     def running(self, key: str) -> bool:
         """Whether a run for `key` is waiting or under way."""
         return key in self.runs
@@ -86,9 +92,6 @@ class Checker:
             run.future.add_done_callback(
                 lambda future: self.loop.call_soon_threadsafe(self._thread_done, key, run, future))
             return
-        # imported here once, not in every forked process: each run then starts at once
-        from .. import checks  # noqa: F401
-
         reading, writing = os.pipe()
         pid = os.fork()
         if pid == 0:  # pragma: no cover - the child: measured by its answer
@@ -154,6 +157,8 @@ def _child(pipe: int, loaded: Loaded, options: CheckOptions) -> None:
     """The forked process: check, send the findings, leave without the parent's exit work."""
     null = os.open(os.devnull, os.O_WRONLY)
     os.dup2(null, 1)  # stdout is the protocol's stream: nothing of this process may reach it
+    with contextlib.suppress(OSError):  # the server's answers to typing come first
+        os.nice(10)
     code = 0
     try:
         answer = pickle.dumps((_findings(loaded, options), ""))

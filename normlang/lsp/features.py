@@ -52,6 +52,7 @@ def _register_documents(server: NormServer) -> None:
     @server.feature(types.INITIALIZED)
     def initialized(params: types.InitializedParams) -> None:
         server.checker = Checker(asyncio.get_running_loop(), server.options, server.solver_done)
+        server.checker.warm()
 
     @server.feature(types.SHUTDOWN)
     def shutdown(params: None) -> None:

@@ -13,6 +13,7 @@ from lsp_helpers import (
     has,
     kinds,
     open_file,
+    position_of,
     start,
 )
 from lsprotocol import types
@@ -136,3 +137,30 @@ async def test_no_override_is_offered_that_would_make_a_priority_cycle(
     conflict = next(d for d in found if d.code == "conflict")
     titles = [a.title for a in await fixes(client, address, conflict)]
     assert titles == ["Ignore this `conflict` here (# normcheck: ignore[conflict])"]
+
+
+@pytest.mark.asyncio
+async def test_rename_of_a_value_changes_its_declaration_and_each_serves(
+        client: LanguageClient, tmp_path: Path) -> None:
+    await start(client, tmp_path)
+    address = open_file(client, tmp_path / "spec.norm", CONFLICT)
+    at = position_of(CONFLICT, "value quiet", offset=7)
+    edit = await client.text_document_rename_async(
+        types.RenameParams(text_document=doc(address), position=at, new_name="calm"))
+    assert edit is not None and edit.changes is not None
+    renamed = apply_edits(CONFLICT, edit.changes[address])
+    assert renamed == CONFLICT.replace("quiet", "calm")
+
+
+@pytest.mark.asyncio
+async def test_incremental_edits_are_applied_to_the_buffer(client: LanguageClient,
+                                                           tmp_path: Path) -> None:
+    await start(client, tmp_path)
+    address = open_file(client, tmp_path / "spec.norm", CONFLICT)
+    await diagnostics(client, address, has("conflict"))
+    at = position_of(CONFLICT, "  bot must not talk")
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        types.VersionedTextDocumentIdentifier(version=2, uri=address),
+        [types.TextDocumentContentChangePartial(range=types.Range(at, at),
+                                                text="  unless asked\n")]))
+    await diagnostics(client, address, lambda ds: "conflict" not in kinds(ds))
