@@ -36,6 +36,8 @@ _IN_OVERRIDES = re.compile(r"\boverrides\s+[A-Za-z0-9_,\s]*$")
 _IN_SERVES = re.compile(r"\bserves\s+[A-Za-z0-9_,\s]*$")
 _FACT_TYPE = re.compile(r"^\s*fact\s+[A-Za-z0-9_]+\s*:\s*[A-Za-z0-9_]*$")
 _COMPARED = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*(==|!=|<=|>=|<|>)\s*[A-Za-z0-9_]*$")
+#: in a norm's target, after `AGENT must|must not|may`: that agent's actions, bare
+_TARGET = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s+(?:must\s+not|must|may)\s+[^#]*$")
 _COMPLIES = re.compile(r"^\s*expect\s+[A-Za-z0-9_]*$|\bcomplies\s+with\s+[A-Za-z0-9_]*$")
 
 
@@ -54,6 +56,13 @@ def completions(index: SymbolIndex, before: str) -> list[types.CompletionItem]:
         return _names(index, "value")
     if _IN_OVERRIDES.search(before):
         return _names(index, "norm")
+    target = _TARGET.search(before)
+    if target and not before.lstrip().startswith(("expect", "scenario", "define", "norm")):
+        agent = target.group(1)
+        actions = [_item(o.symbol.short, "action", o.symbol.name)
+                   for o in index.declared("action") if o.symbol.name.startswith(f"{agent}.")]
+        if actions:
+            return actions + [_keyword(word) for word in ("not", "and", "or")]
     compared = _COMPARED.search(before)
     if compared:
         values = _enum_values_of_fact(index, compared.group(1))

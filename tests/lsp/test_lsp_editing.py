@@ -63,12 +63,16 @@ async def test_completion_offers_what_fits_the_place(client: LanguageClient, tmp
         version += 1
         text = base + "\n" + line + "\n"
         change(client, address, text, version)  # a line being typed: it does not parse
-        return await labels(client, address, types.Position(text.count("\n") - 1, len(line)))
+        last = line.split("\n")[-1]
+        return await labels(client, address, types.Position(text.count("\n") - 1, len(last)))
 
     assert await at_end_of("norm typed @") == ["regulation", "organization", "model_spec", "user"]
     values = await at_end_of("expect possible risk_class == ")
     assert sorted(values) == ["high", "limited", "minimal", "prohibited"]
     assert await at_end_of("expect possible assistant.") == ["disclose_ai_identity"]
+    in_target = await at_end_of("norm typed\n  provider must not ")
+    assert set(in_target) == {"run_model_evaluations", "report_incidents", "publish_training_summary",
+                              "draw_up_technical_documentation", "not", "and", "or"}
     lines = base.split("\n")
     anywhere = await labels(client, address, types.Position(len(lines) - 1, 0))
     assert {"norm", "must not", "overrides", "interacts_with_person", "systemic_risk",
