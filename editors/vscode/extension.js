@@ -18,6 +18,9 @@ function activate(context) {
   const clientOptions = {
     documentSelector: [{ scheme: "file", language: "norm" }, { scheme: "untitled", language: "norm" }],
     initializationOptions: { debounce: settings.get("debounce", 0.4) },
+    // a .norm file changed on disk (a checkout, another editor): the open files that import it
+    // are read again
+    synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher("**/*.norm") },
   };
   client = new LanguageClient("normlang", "normlang", serverOptions(), clientOptions);
   context.subscriptions.push(

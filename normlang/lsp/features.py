@@ -18,7 +18,7 @@ from .complete import completions
 from .convert import lsp_range
 from .hover import hover_text
 from .outline import document_symbols
-from .positions import code_points, file_of_span, uri_of_path
+from .positions import code_points, file_of_span, path_of_uri, uri_of_path
 from .server import NormServer
 from .symbols import Occurrence
 
@@ -70,6 +70,15 @@ def _register_documents(server: NormServer) -> None:
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(params: types.DidSaveTextDocumentParams) -> None:
         server.changed(params.text_document.uri)
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    def files_changed(params: types.DidChangeWatchedFilesParams) -> None:
+        changed = {path_of_uri(event.uri) for event in params.changes}
+        for uri in list(server.workspace.text_documents):
+            known = server.analyses.get(uri)
+            if known is None or changed & set(known[1].parsed):
+                server.analyses.pop(uri, None)
+                server.changed(uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(params: types.DidCloseTextDocumentParams) -> None:

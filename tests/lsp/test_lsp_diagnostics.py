@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from lsp_helpers import change, diagnostics, has, kinds, open_file, start
+from lsprotocol import types
 from pytest_lsp import LanguageClient
 
 CONFLICT = """\
@@ -88,3 +89,19 @@ async def test_findings_in_an_import_show_at_the_import(client: LanguageClient,
     found = await diagnostics(client, address, has("conflict"))
     conflict = next(d for d in found if d.code == "conflict")
     assert conflict.range.start.line == 1 and "rules.norm" in conflict.message
+
+
+@pytest.mark.asyncio
+async def test_an_import_changed_on_disk_is_read_again_when_the_client_says_so(
+        client: LanguageClient, tmp_path: Path) -> None:
+    await start(client, tmp_path)
+    vocabulary = tmp_path / "vocabulary.norm"
+    vocabulary.write_text("agent bot\naction bot.talk\n")
+    root = tmp_path / "main.norm"
+    root.write_text('import "vocabulary.norm"\n\nnorm speak\n  when asked\n  bot must talk\n')
+    address = open_file(client, root)
+    await diagnostics(client, address, has("name-error"))
+    vocabulary.write_text("agent bot\naction bot.talk\nfact asked: bool\n")
+    client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(
+        [types.FileEvent(vocabulary.resolve().as_uri(), types.FileChangeType.Changed)]))
+    await diagnostics(client, address, lambda ds: "name-error" not in kinds(ds))
