@@ -28,6 +28,8 @@ from ..model.loaded import Loaded
 #: what a finished run hands back: the file's key, the version it checked, its findings (or
 #: None and the reason the run failed)
 Done = Callable[[str, int, "list[Finding] | None", str], None]
+#: a run's file and version
+Event = Callable[[str, int], None]
 
 
 @dataclass
@@ -43,8 +45,11 @@ class _Run:
 class Checker:
     """At most one solver run per file; `schedule` replaces the one there is."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, options: CheckOptions, done: Done) -> None:
+    def __init__(self, loop: asyncio.AbstractEventLoop, options: CheckOptions, done: Done,
+                 started: Event | None = None, cancelled: Event | None = None) -> None:
         self.loop, self.options, self.done = loop, options, done
+        #: told when a run starts (after the pause), and when one that started is ended early
+        self.started, self.cancelled = started, cancelled
         self.runs: dict[str, _Run] = {}
         self.forking = hasattr(os, "fork")
         self._threads: ThreadPoolExecutor | None = None
@@ -70,6 +75,8 @@ class Checker:
             return
         if run.timer is not None:
             run.timer.cancel()
+        elif self.cancelled is not None:
+            self.cancelled(key, run.version)
         self._close(run)
         if run.pid is not None:
             with contextlib.suppress(OSError):
@@ -86,6 +93,8 @@ class Checker:
 
     def _start(self, key: str, run: _Run, loaded: Loaded) -> None:
         run.timer = None
+        if self.started is not None:
+            self.started(key, run.version)
         if not self.forking:
             self._threads = self._threads or ThreadPoolExecutor(1, "normcheck-check")
             run.future = self._threads.submit(_findings, loaded, self.options)

@@ -19,6 +19,7 @@ from .convert import lsp_range
 from .hover import hover_text
 from .outline import document_symbols
 from .positions import code_points, file_of_span, path_of_uri, uri_of_path
+from .progress import CheckProgress
 from .server import NormServer
 from .symbols import Occurrence
 
@@ -51,7 +52,12 @@ def _register_documents(server: NormServer) -> None:
 
     @server.feature(types.INITIALIZED)
     def initialized(params: types.InitializedParams) -> None:
-        server.checker = Checker(asyncio.get_running_loop(), server.options, server.solver_done)
+        window = server.client_capabilities.window
+        shown = CheckProgress(server.work_done_progress,
+                              bool(window is not None and window.work_done_progress))
+        server.check_progress = shown
+        server.checker = Checker(asyncio.get_running_loop(), server.options, server.solver_done,
+                                 shown.begin, server.solver_cancelled)
         server.checker.warm()
 
     @server.feature(types.SHUTDOWN)

@@ -23,6 +23,7 @@ from .analysis import Analysis, Project, analyse, project
 from .checker import Checker
 from .convert import diagnostics
 from .positions import ENCODINGS, Point, offset_at, path_of_uri
+from .progress import CheckProgress
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,7 @@ class NormServer(LanguageServer):
         #: the solver's findings of each document, for the version they were checked on
         self.checked: dict[str, tuple[int, list[Finding]]] = {}
         self.checker: Checker | None = None
+        self.check_progress: CheckProgress | None = None
         self.pending: dict[str, asyncio.Task[None]] = {}
 
     # ------------------------------------------------------------ documents
@@ -161,13 +163,25 @@ class NormServer(LanguageServer):
         log.debug("solver run done for %s, version %d (now %d)", uri, version,
                   self.doc_version(uri))
         if version != self.doc_version(uri):
+            self._progress_end(uri, version, f"version {version}: superseded")
             return
         if found is None:
             self.window_log_message(types.LogMessageParams(
                 types.MessageType.Error, f"normcheck: the check of {uri} failed: {problem}"))
+            self._progress_end(uri, version, f"version {version}: the check failed")
             return
         self.checked[uri] = (version, found)
         self.publish(uri, found)
+        count = len(found)
+        self._progress_end(uri, version,
+                           f"version {version}: {count} finding{'' if count == 1 else 's'}")
+
+    def solver_cancelled(self, uri: str, version: int) -> None:
+        self._progress_end(uri, version, f"version {version}: superseded")
+
+    def _progress_end(self, uri: str, version: int, message: str) -> None:
+        if self.check_progress is not None:
+            self.check_progress.end(uri, version, message)
 
     def publish(self, uri: str, found: list[Finding]) -> None:
         analysis = self.analysis(uri)

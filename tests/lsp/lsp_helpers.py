@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -100,3 +101,24 @@ def apply_edits(text: str, edits: Sequence[types.TextEdit]) -> str:
     for edit in sorted(edits, key=lambda e: offset(e.range.start), reverse=True):
         text = text[:offset(edit.range.start)] + edit.new_text + text[offset(edit.range.end):]
     return text
+
+
+async def checked(client: LanguageClient, name: str, version: int,
+                  wait: float = WAIT) -> Published:
+    """The diagnostics of the open file called `name` once the solver's run on `version` has
+    ended (its work-done progress: "checking NAME" ... "version N: K findings"); the
+    solver's diagnostics are published before that end."""
+    deadline = time.monotonic() + wait
+    while True:
+        for reports in client.progress_reports.values():
+            begin, end = reports[0] if reports else None, reports[-1] if reports else None
+            if isinstance(begin, types.WorkDoneProgressBegin) and \
+                    begin.message == f"checking {name}" and \
+                    isinstance(end, types.WorkDoneProgressEnd) and end.message is not None and \
+                    re.fullmatch(rf"version {version}: \d+ findings?", end.message):
+                found = next(v for k, v in client.diagnostics.items() if k.endswith("/" + name))
+                return found
+        left = deadline - time.monotonic()
+        assert left > 0, f"the solver did not finish version {version} of {name}"
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(client.wait_for_notification(types.PROGRESS), left)
