@@ -11,13 +11,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
-from ..core.findings import Finding
+from ..core.findings import MALFORMED_KINDS, Finding
 from ..core.options import CheckOptions
+from ..core.source import SourceFile
 from ..core.version import __version__
 from .analysis import Analysis, Project, analyse, project
 from .checker import Checker
@@ -29,6 +32,30 @@ log = logging.getLogger(__name__)
 
 #: seconds of quiet after an edit before the solver runs
 DEFAULT_DEBOUNCE = 0.4
+#: the kinds the front end reports (the solver's run reports them again, with its own)
+FRONT_END_KINDS = MALFORMED_KINDS | {"unused-declaration"}
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A solver run's findings, the version it checked and the sources it read."""
+
+    version: int
+    findings: list[Finding]
+    files: Mapping[str, SourceFile]
+
+
+def still_there(finding: Finding, before: Mapping[str, SourceFile],
+                after: Mapping[str, SourceFile]) -> bool:
+    """Whether every line a finding points at reads the same after an edit: then it is shown
+    on until the solver has checked the new text, rather than blinking out at each keystroke."""
+    for span in (finding.span, *(label.span for label in finding.labels)):
+        old, new = before.get(span.path), after.get(span.path)
+        if old is None or new is None:
+            return False
+        if any(old.line_text(n) != new.line_text(n) for n in range(span.line, span.end_line + 1)):
+            return False
+    return True
 
 
 class NormServer(LanguageServer):
@@ -40,8 +67,9 @@ class NormServer(LanguageServer):
         self.debounce = DEFAULT_DEBOUNCE
         self.analyses: dict[str, tuple[int, Analysis]] = {}
         self.parsed_analyses: dict[str, Analysis] = {}
-        #: the solver's findings of each document, for the version they were checked on
-        self.checked: dict[str, tuple[int, list[Finding]]] = {}
+        #: the solver's findings of each document, for the version they were checked on (-1
+        #: once a file it imports has changed)
+        self.checked: dict[str, Checked] = {}
         self.checker: Checker | None = None
         self.check_progress: CheckProgress | None = None
         self.pending: dict[str, asyncio.Task[None]] = {}
@@ -102,11 +130,19 @@ class NormServer(LanguageServer):
         return self.parsed_analyses.get(uri, latest)
 
     def findings(self, uri: str) -> list[Finding]:
-        """The findings now shown for the document: the solver's, when they are of this version."""
+        """The findings now shown for the document: the solver's, when they are of this
+        version; else the front end's, with those of the solver's last ones that still
+        stand where they stood (see `still_there`) until the solver has run again."""
         checked = self.checked.get(uri)
-        if checked is not None and checked[0] == self.doc_version(uri):
-            return checked[1]
-        return self.analysis(uri).findings
+        if checked is not None and checked.version == self.doc_version(uri):
+            return checked.findings
+        analysis = self.analysis(uri)
+        if checked is None:
+            return analysis.findings
+        files = analysis.loaded.files
+        kept = [f for f in checked.findings if f.kind not in FRONT_END_KINDS
+                and still_there(f, checked.files, files)]
+        return sorted(analysis.findings + kept, key=Finding.sort_key)
 
     def offset(self, uri: str, position: types.Position) -> tuple[Analysis, Path, int]:
         analysis = self.analysis(uri)
@@ -129,14 +165,14 @@ class NormServer(LanguageServer):
         documents that read this one are read again too."""
         if self.checker is not None:
             self.checker.cancel(uri)
-        self.checked.pop(uri, None)
         self._queue(uri, 0.0)
         path = self.document_path(uri)
         for other, (_version, analysis) in list(self.analyses.items()):
             if other != uri and path in analysis.parsed:
                 if self.checker is not None:
                     self.checker.cancel(other)
-                self.checked.pop(other, None)
+                if other in self.checked:
+                    self.checked[other] = replace(self.checked[other], version=-1)
                 del self.analyses[other]  # read again, with this document's new text
                 self._queue(other, self.debounce / 2)
 
@@ -152,7 +188,7 @@ class NormServer(LanguageServer):
         if uri not in self.workspace.text_documents:
             return
         analysis = self.analysis(uri)
-        self.publish(uri, analysis.findings)
+        self.publish(uri, self.findings(uri))
         loaded = analysis.loaded
         if loaded.spec is not None and self.checker is not None:
             log.debug("solver run scheduled for %s, version %d", uri, self.doc_version(uri))
@@ -170,7 +206,7 @@ class NormServer(LanguageServer):
                 types.MessageType.Error, f"normcheck: the check of {uri} failed: {problem}"))
             self._progress_end(uri, version, f"version {version}: the check failed")
             return
-        self.checked[uri] = (version, found)
+        self.checked[uri] = Checked(version, found, dict(self.analysis(uri).loaded.files))
         self.publish(uri, found)
         count = len(found)
         self._progress_end(uri, version,

@@ -105,3 +105,20 @@ async def test_an_import_changed_on_disk_is_read_again_when_the_client_says_so(
     client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(
         [types.FileEvent(vocabulary.resolve().as_uri(), types.FileChangeType.Changed)]))
     await diagnostics(client, address, lambda ds: "name-error" not in kinds(ds))
+
+
+@pytest.mark.asyncio
+async def test_the_solvers_findings_stay_while_their_lines_are_unchanged(
+        client: LanguageClient, tmp_path: Path) -> None:
+    await start(client, tmp_path)
+    address = open_file(client, tmp_path / "spec.norm", CONFLICT)
+    await diagnostics(client, address, has("conflict"))
+    # a name error below every line the conflict points at: the solver cannot run again, and
+    # the conflict's lines read as they did
+    change(client, address, CONFLICT + "norm later\n  bot must talk_\n", 2)
+    found = await diagnostics(client, address, has("name-error"))
+    assert "conflict" in kinds(found)
+    # a line inserted above them: the conflict is no longer where it was shown
+    change(client, address, "# a new first line\n" + CONFLICT + "norm later\n  bot must talk_\n", 3)
+    found = await diagnostics(client, address, lambda ds: "conflict" not in kinds(ds))
+    assert "name-error" in kinds(found)
