@@ -48,12 +48,44 @@ class Analysis:
         return parsed.source if parsed is not None else None
 
 
-def analyse(path: Path, texts: Mapping[Path, str], options: CheckOptions) -> Analysis:
+class ParseCache:
+    """Parsed files kept across edits: a file is parsed again only when its text (an open
+    buffer) or its size and modification time (a file on disk) have changed."""
+
+    def __init__(self) -> None:
+        self._kept: dict[Path, tuple[object, ParsedFile]] = {}
+
+    def still_valid(self, texts: Mapping[Path, str]) -> dict[Path, ParsedFile]:
+        return {path: parsed for path, (key, parsed) in self._kept.items()
+                if key == _version_key(path, texts)}
+
+    def keep(self, parsed: Mapping[Path, ParsedFile], texts: Mapping[Path, str]) -> None:
+        for path, one in parsed.items():
+            key = _version_key(path, texts)
+            if key is not None:
+                self._kept[path] = (key, one)
+
+
+def _version_key(path: Path, texts: Mapping[Path, str]) -> object:
+    if path in texts:
+        return ("buffer", texts[path])
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return ("disk", info.st_size, info.st_mtime_ns)
+
+
+def analyse(path: Path, texts: Mapping[Path, str], options: CheckOptions,
+            cache: ParseCache | None = None) -> Analysis:
     """Parse and resolve the file at `path` (resolved) and its imports, each open file from its
-    buffer in `texts`."""
-    loader = Loader(options, texts)
+    buffer in `texts` (and each unchanged file from `cache`)."""
+    loader = Loader(options, texts, cache.still_valid(texts) if cache is not None else None)
     loaded = loader.load(path)
-    return Analysis(path, loaded, loader.parsed_files(), front_end_findings(loaded))
+    parsed = loader.parsed_files()
+    if cache is not None:
+        cache.keep(parsed, texts)
+    return Analysis(path, loaded, parsed, front_end_findings(loaded))
 
 
 def front_end_findings(loaded: Loaded) -> list[Finding]:

@@ -22,7 +22,7 @@ from ..core.findings import MALFORMED_KINDS, Finding
 from ..core.options import CheckOptions
 from ..core.source import SourceFile
 from ..core.version import __version__
-from .analysis import Analysis, Project, analyse, project
+from .analysis import Analysis, ParseCache, Project, analyse, project
 from .checker import Checker
 from .convert import diagnostics
 from .positions import ENCODINGS, Point, offset_at, path_of_uri
@@ -67,6 +67,7 @@ class NormServer(LanguageServer):
         self.debounce = DEFAULT_DEBOUNCE
         self.analyses: dict[str, tuple[int, Analysis]] = {}
         self.parsed_analyses: dict[str, Analysis] = {}
+        self.parse_cache = ParseCache()
         #: the solver's findings of each document, for the version they were checked on (-1
         #: once a file it imports has changed)
         self.checked: dict[str, Checked] = {}
@@ -103,7 +104,7 @@ class NormServer(LanguageServer):
             return known[1]
         path = self.document_path(uri)
         started = time.perf_counter()
-        done = analyse(path, self.texts(), self.options)
+        done = analyse(path, self.texts(), self.options, self.parse_cache)
         log.debug("front end of %s, version %d: %.0f ms", uri, version,
                   (time.perf_counter() - started) * 1000)
         self.analyses[uri] = (version, done)

@@ -36,9 +36,11 @@ class Loader:
     """Loads root files with their imports; parses each file once across roots."""
 
     def __init__(self, options: CheckOptions | None = None,
-                 texts: Mapping[Path, str] | None = None) -> None:
+                 texts: Mapping[Path, str] | None = None,
+                 parsed: Mapping[Path, ParsedFile] | None = None) -> None:
         self.options = options or CheckOptions()
-        self._parsed: dict[Path, ParsedFile] = {}
+        #: files already parsed (by an earlier loader, of the same text), by resolved path
+        self._parsed: dict[Path, ParsedFile] = dict(parsed or {})
         #: text that stands for a file's content on disk (an editor's unsaved buffers), by
         #: resolved path
         self._texts = dict(texts or {})
