@@ -49,6 +49,13 @@ def test_the_client_starts_normcheck_lsp_by_default() -> None:
     assert '"normcheck", "lsp"' in (EXTENSION / "extension.js").read_text(encoding="utf-8")
 
 
+@pytest.mark.skipif(shutil.which("node") is None, reason="checking the client needs node")
+def test_the_client_is_valid_javascript() -> None:
+    done = subprocess.run(["node", "--check", str(EXTENSION / "extension.js")],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("npm") is None, reason="building the .vsix needs node and npm")
 def test_build_sh_packages_the_extension(tmp_path: Path) -> None:

@@ -26,7 +26,8 @@ function activate(context) {
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration("normlang.server")) {
-        vscode.commands.executeCommand("workbench.action.restartExtensionHost");
+        // the command and the pause are read when the server starts: start it again
+        activateAgain(context);
       }
     }),
   );
@@ -36,6 +37,13 @@ function activate(context) {
         "Install it with: pip install 'normlang[lsp]', or set normlang.server.command.",
     );
   });
+}
+
+async function activateAgain(context) {
+  if (client) {
+    await client.stop();
+  }
+  activate(context);
 }
 
 function deactivate() {

@@ -34,20 +34,28 @@ def diagnostics(findings: Iterable[Finding], analysis: Analysis,
     root_source = analysis.source(analysis.path)
     if root_source is None:
         return []
-    gateways = _import_gateways(analysis)
-    for finding in findings:
-        home = file_of_span(finding.span.path)
-        if home == analysis.path:
-            where, message = finding.span, finding.message
-        elif home in gateways:
-            where = gateways[home]
-            message = f"in `{finding.span.path}`:{finding.span.line}: {finding.message}"
-        else:
-            continue
+    for finding, where in placed(findings, analysis):
+        message = finding.message
+        if where is not finding.span:
+            message = f"in `{finding.span.path}`:{finding.span.line}: {message}"
         out.append(types.Diagnostic(
             range=lsp_range(root_source, where, encoding), message=_full_message(message, finding),
             severity=_SEVERITIES[finding.severity], code=finding.kind, source="normcheck",
             related_information=_related(finding, analysis.loaded.files, encoding) or None))
+    return out
+
+
+def placed(findings: Iterable[Finding], analysis: Analysis) -> list[tuple[Finding, Span]]:
+    """Each finding with where the root file shows it: its own span, or the `import` that
+    brings in the file it lies in (findings in no file the root reads are left out)."""
+    gateways = _import_gateways(analysis)
+    out = []
+    for finding in findings:
+        home = file_of_span(finding.span.path)
+        if home == analysis.path:
+            out.append((finding, finding.span))
+        elif home in gateways:
+            out.append((finding, gateways[home]))
     return out
 
 

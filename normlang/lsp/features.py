@@ -15,10 +15,10 @@ from ..syntax import ast
 from .actions import Fix, ignore_fix, override_fixes
 from .checker import Checker
 from .complete import completions
-from .convert import lsp_range
+from .convert import lsp_range, placed
 from .hover import hover_text
 from .outline import document_symbols
-from .positions import code_points, file_of_span, path_of_uri, uri_of_path
+from .positions import code_points, path_of_uri, uri_of_path
 from .progress import CheckProgress
 from .server import NormServer
 from .symbols import Occurrence
@@ -195,10 +195,8 @@ def _register_editing(server: NormServer) -> None:
         wanted = params.range
         fixes: list[Fix] = []
         sources = _sources(analysis.parsed)
-        for finding in server.findings(uri):
-            if file_of_span(finding.span.path) != server.document_path(uri):
-                continue
-            where = lsp_range(source, finding.span, server.encoding)
+        for finding, shown in placed(server.findings(uri), analysis):
+            where = lsp_range(source, shown, server.encoding)
             if not _overlaps(where, wanted):
                 continue
             fixes.extend(override_fixes(finding, analysis.loaded.spec, analysis.index, sources))

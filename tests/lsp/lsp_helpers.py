@@ -8,7 +8,7 @@ import contextlib
 import re
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 
 from lsprotocol import types
@@ -103,14 +103,17 @@ def apply_edits(text: str, edits: Sequence[types.TextEdit]) -> str:
     return text
 
 
-async def checked(client: LanguageClient, name: str, version: int,
-                  wait: float = WAIT) -> Published:
+async def checked(client: LanguageClient, name: str, version: int, wait: float = WAIT,
+                  since: Collection[object] = ()) -> Published:
     """The diagnostics of the open file called `name` once the solver's run on `version` has
     ended (its work-done progress: "checking NAME" ... "version N: K findings"); the
-    solver's diagnostics are published before that end."""
+    solver's diagnostics are published before that end. Runs whose tokens are in `since`
+    (those seen before an edit) do not count."""
     deadline = time.monotonic() + wait
     while True:
-        for reports in client.progress_reports.values():
+        for token, reports in list(client.progress_reports.items()):
+            if token in since:
+                continue
             begin, end = reports[0] if reports else None, reports[-1] if reports else None
             if isinstance(begin, types.WorkDoneProgressBegin) and \
                     begin.message == f"checking {name}" and \

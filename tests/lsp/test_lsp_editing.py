@@ -168,3 +168,25 @@ async def test_incremental_edits_are_applied_to_the_buffer(client: LanguageClien
         [types.TextDocumentContentChangePartial(range=types.Range(at, at),
                                                 text="  unless asked\n")]))
     assert "conflict" not in kinds(await checked(client, "spec.norm", 2))
+
+
+@pytest.mark.asyncio
+async def test_a_finding_in_an_import_is_ignored_in_the_file_it_lies_in(
+        client: LanguageClient, tmp_path: Path) -> None:
+    await start(client, tmp_path)
+    rules = tmp_path / "rules.norm"
+    rules.write_text(CONFLICT)
+    root = tmp_path / "main.norm"
+    root.write_text('import "rules.norm"\n')
+    address = open_file(client, root)
+    found = await diagnostics(client, address, has("conflict"))
+    conflict = next(d for d in found if d.code == "conflict")
+    assert conflict.range.start.line == 0  # shown at the import
+    (ignore,) = [a for a in await fixes(client, address, conflict) if "ignore" in a.title]
+    assert ignore.edit is not None and ignore.edit.changes is not None
+    assert set(ignore.edit.changes) == {rules.resolve().as_uri()}
+    fixed = apply_edits(CONFLICT, ignore.edit.changes[rules.resolve().as_uri()])
+    seen = set(client.progress_reports)
+    open_file(client, rules, fixed)  # the edit, unsaved in the editor
+    after = kinds(await checked(client, "main.norm", 1, since=seen))
+    assert "conflict" not in after and "unused-suppression" not in after
