@@ -3,7 +3,8 @@
 A run starts after a pause in typing (`delay`); a newer run for the same file, or any edit,
 ends the older one at once (the process is killed: z3 cannot be interrupted from Python
 otherwise). The forked process inherits the loaded spec, so nothing is sent to it; it sends
-back the findings of `api.check`, pickled, through a pipe the event loop reads as they come.
+back the findings of `api.check` as JSON (the lossless records of `report.json`; nothing
+that could run code is read back), through a pipe the event loop reads as they come.
 It is a bare `os.fork`: `multiprocessing` closes stdin in the child, which waits forever on
 the lock that the server's reader thread holds while it reads. Without `fork` (Windows),
 runs go to one thread, and a superseded run's findings are dropped when it ends.
@@ -13,8 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
-import pickle
 import signal
 import traceback
 from collections.abc import Callable
@@ -127,8 +128,8 @@ class Checker:
         self._reap(run)
         del self.runs[key]
         try:
-            findings, problem = pickle.loads(bytes(run.received))
-        except Exception:  # a child killed from outside, or out of memory: no answer
+            findings, problem = _answer(bytes(run.received))
+        except (ValueError, KeyError, TypeError, IndexError):  # killed from outside: no answer
             findings, problem = None, "the check ended without an answer"
         self.done(key, run.version, findings, problem)
 
@@ -162,6 +163,16 @@ def _findings(loaded: Loaded, options: CheckOptions) -> list[Finding]:
     return check(loaded, options=options).findings
 
 
+def _answer(data: bytes) -> tuple[list[Finding] | None, str]:
+    """A run's answer as the forked process wrote it: its findings, or why it has none."""
+    from ..report.json import finding_from_record
+
+    answer = json.loads(data.decode("utf-8"))
+    if "findings" in answer:
+        return [finding_from_record(record) for record in answer["findings"]], ""
+    return None, str(answer["problem"])
+
+
 def _child(pipe: int, loaded: Loaded, options: CheckOptions) -> None:
     """The forked process: check, send the findings, leave without the parent's exit work."""
     null = os.open(os.devnull, os.O_WRONLY)
@@ -169,11 +180,14 @@ def _child(pipe: int, loaded: Loaded, options: CheckOptions) -> None:
     with contextlib.suppress(OSError):  # the server's answers to typing come first
         os.nice(10)
     code = 0
+    from ..report.json import finding_to_record
+
     try:
-        answer = pickle.dumps((_findings(loaded, options), ""))
+        records = [finding_to_record(f) for f in _findings(loaded, options)]
+        answer = json.dumps({"findings": records}).encode("utf-8")
     except BaseException:  # every failure is reported to the server, never raised here
         code = 1
-        answer = pickle.dumps((None, traceback.format_exc(limit=5)))
+        answer = json.dumps({"problem": traceback.format_exc(limit=5)}).encode("utf-8")
     with contextlib.suppress(OSError):
         view = memoryview(answer)
         while view:
