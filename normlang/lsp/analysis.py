@@ -85,7 +85,10 @@ def analyse(path: Path, texts: Mapping[Path, str], options: CheckOptions,
     parsed = loader.parsed_files()
     if cache is not None:
         cache.keep(parsed, texts)
-    return Analysis(path, loaded, parsed, front_end_findings(loaded))
+    # the loader also holds the cache's other files: only those this root reads count
+    reached = {p: one for p, one in parsed.items()
+               if one.source is not None and one.source.path in loaded.files}
+    return Analysis(path, loaded, reached, front_end_findings(loaded))
 
 
 def front_end_findings(loaded: Loaded) -> list[Finding]:

@@ -53,6 +53,9 @@ class Checker:
         self.started, self.cancelled = started, cancelled
         self.runs: dict[str, _Run] = {}
         self.forking = hasattr(os, "fork")
+        #: processes killed or done whose exit is not collected yet
+        self._exiting: set[int] = set()
+        self._collecting: asyncio.TimerHandle | None = None
         self._threads: ThreadPoolExecutor | None = None
 
     def schedule(self, key: str, version: int, loaded: Loaded, delay: float) -> None:
@@ -139,12 +142,26 @@ class Checker:
             os.close(run.pipe)
             run.pipe = None
 
-    @staticmethod
-    def _reap(run: _Run) -> None:
+    def _reap(self, run: _Run) -> None:
+        """Collect an ended process's exit without waiting for it: a forked copy of a large
+        server takes a while to tear down, and an edit must not wait for that."""
         if run.pid is not None:
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(run.pid, 0)
+            self._exiting.add(run.pid)
             run.pid = None
+            if self._collecting is None:
+                self._collect()
+
+    def _collect(self) -> None:
+        self._collecting = None
+        for pid in list(self._exiting):
+            try:
+                done, _status = os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                done = pid
+            if done == pid:
+                self._exiting.discard(pid)
+        if self._exiting and self._collecting is None:
+            self._collecting = self.loop.call_later(0.05, self._collect)
 
     def _thread_done(self, key: str, run: _Run, future: Future[list[Finding]]) -> None:
         if self.runs.get(key) is not run or future.cancelled():

@@ -34,3 +34,14 @@ def test_a_suppression_is_not_reported_unused_before_the_solver_has_run(tmp_path
             "fact unread: bool\n")
     found = analyse(root, {root: text}, CheckOptions()).findings
     assert [f.kind for f in found] == ["unused-declaration"]
+
+
+def test_an_analysis_holds_only_the_files_its_root_reads(tmp_path: Path) -> None:
+    cache = ParseCache()
+    other = (tmp_path / "other.norm").resolve()
+    root = (tmp_path / "main.norm").resolve()
+    texts = {other: "agent clerk\n", root: "agent bot\n"}
+    analyse(other, texts, CheckOptions(), cache)
+    alone = analyse(root, texts, CheckOptions(), cache)
+    assert set(alone.parsed) == {root}
+    assert [o.symbol.name for o in alone.index.declared("agent")] == ["bot"]
