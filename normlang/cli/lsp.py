@@ -11,7 +11,7 @@ from .common import EXIT_OK, CommandParser, UsageError
 def lsp_command(argv: list[str]) -> int:
     parser = CommandParser(prog="normcheck lsp", description="Run the language server: "
                            "diagnostics, hover, go to definition, references, rename, "
-                           "completion, code actions and the outline of .norm files, over "
+                           "completion, code actions, formatting and the outline of .norm files, over "
                            "stdio (the editor starts it).")
     parser.add_argument("--stdio", action="store_true",
                         help="talk over stdin and stdout (the default, and the only way)")

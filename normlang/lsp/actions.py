@@ -65,6 +65,24 @@ def ignore_fix(finding: Finding, files: Mapping[str, SourceFile]) -> Fix | None:
                finding)
 
 
+def scenario_fix(finding: Finding, spec: Spec | None, path: Path,
+                 source: SourceFile) -> Fix | None:
+    """A `scenario` that pins the finding in its witness situation (`runtime.scenarios`),
+    added at the end of the root file: it passes as the spec stands, and after a fix the
+    user flips its expectation."""
+    if spec is None or finding.witness is None:
+        return None
+    from ..runtime.scenarios import scenario_for
+
+    scenario = scenario_for(finding, spec)
+    if scenario is None:
+        return None
+    text = source.text
+    gap = "" if not text else "\n" if text.endswith("\n") else "\n\n"
+    return Fix(f"Add a scenario from this witness (pins this `{finding.kind}`)",
+               (Edit(path, source, len(text), gap + scenario),), finding)
+
+
 def override_fixes(finding: Finding, spec: Spec | None, index: SymbolIndex,
                    sources: Mapping[Path, SourceFile]) -> list[Fix]:
     """For a conflict between two norms, `overrides` clauses that settle it: one norm made to

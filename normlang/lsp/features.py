@@ -12,13 +12,13 @@ from lsprotocol import types
 from ..core.source import SourceFile
 from ..model.imports import ParsedFile
 from ..syntax import ast
-from .actions import Fix, ignore_fix, override_fixes
+from .actions import Fix, ignore_fix, override_fixes, scenario_fix
 from .checker import Checker
 from .complete import completions
 from .convert import lsp_range, placed
 from .hover import hover_text
 from .outline import document_symbols
-from .positions import code_points, path_of_uri, uri_of_path
+from .positions import code_points, path_of_uri, units, uri_of_path
 from .progress import CheckProgress
 from .server import NormServer
 from .symbols import Occurrence
@@ -156,6 +156,10 @@ def _register_editing(server: NormServer) -> None:
         return types.CompletionList(is_incomplete=False,
                                     items=completions(analysis.index, before))
 
+    @server.feature(types.TEXT_DOCUMENT_FORMATTING)
+    def formatting(params: types.DocumentFormattingParams) -> list[types.TextEdit] | None:
+        return _formatted(server, params.text_document.uri)
+
     @server.feature(types.TEXT_DOCUMENT_PREPARE_RENAME)
     def prepare_rename(params: types.PrepareRenameParams) -> types.Range | None:
         analysis, path, offset = server.offset(params.text_document.uri, params.position)
@@ -200,10 +204,34 @@ def _register_editing(server: NormServer) -> None:
             if not _overlaps(where, wanted):
                 continue
             fixes.extend(override_fixes(finding, analysis.loaded.spec, analysis.index, sources))
+            scenario = scenario_fix(finding, analysis.loaded.spec, server.document_path(uri),
+                                    source)
+            if scenario is not None:
+                fixes.append(scenario)
             ignore = ignore_fix(finding, analysis.loaded.files)
             if ignore is not None:
                 fixes.append(ignore)
         return [_code_action(fix, server) for fix in fixes]
+
+
+def _formatted(server: NormServer, uri: str) -> list[types.TextEdit] | None:
+    """The document in the canonical layout of `normcheck fmt`, as one edit (none when it is
+    so already; None, with the reason logged, when it does not parse)."""
+    from ..syntax.format import FormatterBug, UnparsableSource, format_source
+
+    document = server.workspace.get_text_document(uri)
+    text = document.source
+    try:
+        formatted = format_source(text, str(server.document_path(uri)))
+    except (UnparsableSource, FormatterBug) as problem:
+        server.window_log_message(types.LogMessageParams(types.MessageType.Warning,
+                                                         f"normcheck: {problem}"))
+        return None
+    if formatted == text:
+        return []
+    last = text.split("\n")[-1]
+    end = types.Position(text.count("\n"), units(last, server.encoding))
+    return [types.TextEdit(types.Range(types.Position(0, 0), end), formatted)]
 
 
 def _code_action(fix: Fix, server: NormServer) -> types.CodeAction:
