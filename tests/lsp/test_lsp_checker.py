@@ -70,3 +70,22 @@ async def test_a_run_waits_for_the_pause_and_a_cancel_before_it_starts_nothing(
     checker.cancel("spec")
     await asyncio.sleep(0.5)
     assert answers == [] and not checker.running("spec")
+
+
+@pytest.mark.asyncio
+async def test_without_fork_a_run_goes_to_a_thread_and_a_superseded_one_is_dropped(
+        tmp_path: Path) -> None:
+    (tmp_path / "spec.norm").write_text(SPEC)
+    loaded = load(tmp_path / "spec.norm")
+    answers: asyncio.Queue[tuple[str, int, list[Finding] | None, str]] = asyncio.Queue()
+    checker = Checker(asyncio.get_running_loop(), CheckOptions(),
+                      lambda *answer: answers.put_nowait(answer))
+    checker.forking = False  # as on Windows
+    checker.schedule("spec", 1, loaded, 0.0)
+    await asyncio.sleep(0.01)
+    checker.schedule("spec", 2, loaded, 0.0)
+    key, version, found, problem = await asyncio.wait_for(answers.get(), 60)
+    assert (key, version, problem) == ("spec", 2, "") and found == check(loaded).findings
+    await asyncio.sleep(0.2)
+    assert answers.empty()
+    checker.shutdown()
