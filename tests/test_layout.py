@@ -13,7 +13,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "normlang"
 
 #: the pipeline, lowest first: a module may import from its own stage and the ones before it
-STAGES = ("core", "syntax", "model", "engine", "checks", "runtime", "report", "api", "cli")
+STAGES = ("core", "syntax", "model", "engine", "checks", "runtime", "report", "api", "lsp", "cli")
 
 
 def module_name(path: Path, package: Path) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -35,9 +35,15 @@ from .resolve import Resolver
 class Loader:
     """Loads root files with their imports; parses each file once across roots."""
 
-    def __init__(self, options: CheckOptions | None = None) -> None:
+    def __init__(self, options: CheckOptions | None = None,
+                 texts: Mapping[Path, str] | None = None,
+                 parsed: Mapping[Path, ParsedFile] | None = None) -> None:
         self.options = options or CheckOptions()
-        self._parsed: dict[Path, ParsedFile] = {}
+        #: files already parsed (by an earlier loader, of the same text), by resolved path
+        self._parsed: dict[Path, ParsedFile] = dict(parsed or {})
+        #: text that stands for a file's content on disk (an editor's unsaved buffers), by
+        #: resolved path
+        self._texts = dict(texts or {})
 
     def load(self, path: Path) -> Loaded:
         shown = str(path)
@@ -48,6 +54,15 @@ class Loader:
 
     def load_text(self, text: str, path: str) -> Loaded:
         resolved = Path(path).absolute()
+        source, findings = self._decoded(text, path)
+        if source is None:
+            return Loaded(path, None, findings, {})
+        with _no_cycle_collection(), bounded_suggestions():
+            self._parsed[resolved] = self._parse(resolved, source, findings)
+            return self._load_graph(resolved, path, project_root(resolved))
+
+    def _decoded(self, text: str, path: str) -> tuple[SourceFile | None, list[Finding]]:
+        """`text` as the source of the file shown as `path`, or the finding that refuses it."""
         from .imports import decode
 
         data = text.encode("utf-8", errors="surrogatepass")
@@ -56,15 +71,22 @@ class Loader:
             too_big = error("syntax-error", f"`{path}` is {len(data)} bytes, over the limit of "
                                             f"{self.options.max_file_bytes}", span,
                             "raise `max-file-bytes` if this is intended")
-            return Loaded(path, None, [too_big], {})
-        source, findings = decode(data, path)
-        with _no_cycle_collection(), bounded_suggestions():
-            self._parsed[resolved] = self._parse(resolved, source, findings)
-            return self._load_graph(resolved, path, project_root(resolved))
+            return None, [too_big]
+        return decode(data, path)
+
+    def parse(self, path: Path) -> ParsedFile:
+        """The file at the resolved `path`, parsed alone (its imports are not followed)."""
+        return self._file(path, display_path(path), None)
+
+    def parsed_files(self) -> dict[Path, ParsedFile]:
+        """Every file parsed so far, by resolved path (the ASTs an editor's features read)."""
+        return dict(self._parsed)
 
     # ------------------------------------------------------------ files and imports
 
     def _file(self, path: Path, shown: str, at: Span | None) -> ParsedFile:
+        if path not in self._parsed and path in self._texts:
+            self._parsed[path] = self._parse(path, *self._decoded(self._texts[path], shown))
         if path not in self._parsed:
             source, findings = read_source(path, shown, self.options.max_file_bytes, at)
             if source is None and at is not None:
