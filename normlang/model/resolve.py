@@ -60,6 +60,9 @@ class Resolver:
 
     def resolve(self) -> tuple[Spec | None, list[Finding]]:
         decls = [d for f in self.files if f.file for d in f.file.decls]
+        from .time_support import refusals
+
+        self.findings.extend(refusals(decls))
         self.layers = self._layers(decls)
         #: the names a norm or an expectation may give: without `layers`, the implicit one
         self.layer_names = self.layers or ["default"]
@@ -351,6 +354,8 @@ class Resolver:
             return Expectation("complies", decl.span, lower=body.lower.name,
                                higher=body.higher.name, agents=tuple(a.name for a in body.agents),
                                text=text)
+        if isinstance(body, ast.ExpectTimed):
+            return None  # refused by `time_support.refusals`
         assert isinstance(body, ast.ExpectFormula)
         formula = typer.condition(body.formula, Context.EXPECT)
         return Expectation(body.quantifier, decl.span, formula=formula, text=text)
