@@ -21,7 +21,7 @@ from ..core.findings import Finding, Label, TimedWitness, Witness, WitnessValue
 from ..core.options import CheckOptions
 from ..engine.evaluate import compile_expr, names_in
 from ..engine.time_encode import Conduct, Instance, TimedEncoding, rational
-from ..engine.timeline import Placed, Timeline
+from ..engine.timeline import Placed, Timeline, inside
 from ..model.spec import NormDecl, Spec
 from .context import backticked, by_position, norm_label
 
@@ -185,7 +185,11 @@ class _Group:
             if placed is None:
                 return model
             conduct = self._parametric(timeline, placed, self.enc.musts(mine, pushed))
-            solver.add(z3.Not(self.enc.complies(mine, conduct, pushed)))
+            lemma = self.enc.complies(mine, conduct, pushed)
+            if not z3.is_true(model.eval(lemma, model_completion=True)):
+                raise TimedMismatch(f"a conduct that complies by plain evaluation does not "
+                                    f"by the encoding ({sorted(chosen)})")
+            solver.add(z3.Not(lemma))
         raise z3.Z3Exception(f"no answer after {_MAX_LEMMAS} conducts")
 
     def _parametric(self, timeline: Timeline, placed: dict[str, Placed],
@@ -209,10 +213,8 @@ class _Group:
                 continue
             if where.region == "end":
                 times[must.key] = terms[ends[where.index]]
-            elif where.index + 1 < len(ends):
-                times[must.key] = (terms[ends[where.index]] + terms[ends[where.index + 1]]) / 2
             else:
-                times[must.key] = terms[ends[-1]] + 1
+                times[must.key] = inside([terms[e] for e in ends], where.index, where.order)
             acts[must.key] = {a: z3.BoolVal(where.acts.get(a, False)) for a in self.actions}
         return Conduct(times, acts)
 

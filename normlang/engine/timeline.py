@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import pairwise, product
+from typing import Any
 
 from ..model.spec import NormDecl, RExpr, Spec, may_clash
 from .evaluate import Scalar, compile_expr
@@ -48,6 +49,16 @@ class Placed:
     acts: dict[str, bool]
     region: str
     index: int
+    #: the how-many-th witness inside that interval (each has a time of its own)
+    order: int = 0
+
+
+def inside(ends: Sequence[Any], index: int, order: int) -> Any:
+    """The `order`-th distinct time inside the open interval after end `index` (works on
+    fractions and on z3 terms alike)."""
+    if index + 1 < len(ends):
+        return ends[index] + (ends[index + 1] - ends[index]) / (2 ** (order + 1))
+    return ends[index] + (order + 1)
 
 
 @dataclass
@@ -180,13 +191,16 @@ class Timeline:
         points, intervals = self._regions()
         placed: dict[str, Placed] = {}
         pending = []
+        crowd = [0] * len(intervals)
         for must in musts:
             # a time of its own inside an open interval: nothing else is done there
             for index, at in enumerate(intervals):
                 acts = self._acts_for([must], [b for b in bans if self.binds(b, at)]) \
                     if self.binds(must, at) else None
                 if acts is not None:
-                    placed[must.key] = Placed(at, acts, "interval", index)
+                    time = inside(points, index, crowd[index])
+                    placed[must.key] = Placed(time, acts, "interval", index, crowd[index])
+                    crowd[index] += 1
                     break
             else:
                 options = [p for p in points if self.binds(must, p)]
