@@ -21,7 +21,7 @@ from ..core.findings import Finding, Label, TimedWitness, Witness, WitnessValue
 from ..core.options import CheckOptions
 from ..engine.evaluate import compile_expr, names_in
 from ..engine.time_encode import Conduct, Instance, TimedEncoding, rational
-from ..engine.timeline import Placed, Timeline, inside
+from ..engine.timeline import Occurrence, Placed, Timeline, inside
 from ..model.spec import NormDecl, Spec
 from .context import backticked, by_position, norm_label
 
@@ -274,8 +274,9 @@ class _Group:
         message = (f"norms {backticked(shown)} cannot {verb} be obeyed" if len(norms) > 1
                    else f"norm `{shown[0]}` cannot be obeyed")
         labels = tuple(norm_label(n, primary=(i == 0)) for i, n in enumerate(norms))
-        return Finding("conflict", message, norms[0].duty_span, labels, tuple(shown),
-                       self._witness(trace, timeline, names),
+        culprits = self._fewest(timeline, of)
+        return Finding("conflict", message, norms[0].duty_span, labels, tuple(sorted(shown)),
+                       self._witness(trace, timeline, names, culprits),
                        help=("no conduct complies with these instances in this trace",))
 
     # ------------------------------------------------------------ dead, shadowed, overridden
@@ -354,9 +355,22 @@ class _Group:
 
     # ------------------------------------------------------------ witnesses
 
-    def _witness(self, trace: _Trace, timeline: Timeline, names: Sequence[str]) -> Witness:
+    @staticmethod
+    def _fewest(timeline: Timeline, instances: list[Occurrence]) -> list[Occurrence]:
+        """A minimal set of the conflicting instances (each one dropped in turn while
+        no conduct still complies): the ones a timeline shows."""
+        kept = list(instances)
+        for instance in instances:
+            trial = [i for i in kept if i is not instance]
+            if not timeline.complies(trial):
+                kept = trial
+        return kept
+
+    def _witness(self, trace: _Trace, timeline: Timeline, names: Sequence[str],
+                 shown: Sequence[Occurrence] | None = None) -> Witness:
         events = sorted((t, e) for e, ts in trace.occurrences.items() for t in ts)
-        shown = [i for i in timeline.instances if i.norm.name in names]
+        if shown is None:
+            shown = [i for i in timeline.instances if i.norm.name in names]
         instances = tuple(
             (i.norm.name, i.trigger, i.norm.modality, self._target_text(i.norm), i.low, i.high,
              "active" if timeline.active(i) else "defeated") for i in shown)

@@ -135,7 +135,7 @@ def test_one_instant_window_clash_and_eventually() -> None:
         norm m on e bot must not a within 1 s
         norm later on e bot must a eventually
     """)
-    assert kinds(found) == [("conflict", ("n", "m"))]
+    assert kinds(found) == [("conflict", ("m", "n"))]
 
 
 def test_timed_witness_round_trips_through_json() -> None:
