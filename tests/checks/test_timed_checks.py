@@ -146,3 +146,22 @@ def test_timed_witness_round_trips_through_json() -> None:
     time = shown["time"]
     assert isinstance(time, dict) and set(time) == {"timeline", "instances", "conduct"}
     assert all(Fraction(item["time"]) >= 0 for item in time["timeline"])
+
+
+def test_timed_json_validates_against_the_shipped_schema() -> None:
+    import subprocess
+    from importlib import resources
+    from pathlib import Path
+
+    import jsonschema
+
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run(["normcheck", "--format", "json", "--verbose", "--no-cache",
+                          "examples/care_robot"], capture_output=True, text=True, cwd=root,
+                         timeout=300)
+    document = json.loads(out.stdout)
+    schema = json.loads(resources.files("normlang").joinpath(
+        "data", "findings.schema.json").read_text("utf-8"))
+    jsonschema.Draft202012Validator(schema).validate(document)
+    (conflict,) = document["findings"]
+    assert conflict["witness"]["time"]["instances"]
