@@ -11,7 +11,7 @@ state their bound.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from itertools import combinations
 
@@ -105,8 +105,12 @@ def groups(spec: Spec) -> list[tuple[list[NormDecl], list[str]]]:
         for other in items[1:]:
             parent[find(other)] = find(items[0])
 
+    steps = spec.time.timed if spec.time else {}
     for norm in spec.norms:
-        join([f"n:{norm.name}", *(f"a:{a}" for a in sorted(names_in(norm.target)[1]))])
+        acts = set(names_in(norm.target)[1])
+        for step in steps[norm.name].otherwise if norm.name in steps else ():
+            acts |= names_in(step.target)[1]
+        join([f"n:{norm.name}", *(f"a:{a}" for a in sorted(acts))])
     for constraint in spec.constraints:
         join([f"a:{a}" for a in sorted(names_in(constraint.expr)[1])])
     by_root: dict[str, list[NormDecl]] = {}
@@ -275,9 +279,13 @@ class _Group:
                    else f"norm `{shown[0]}` cannot be obeyed")
         labels = tuple(norm_label(n, primary=(i == 0)) for i, n in enumerate(norms))
         culprits = self._fewest(timeline, of)
+        repair = "possible" if timeline.repairable(of) else "impossible"
+        witness = self._witness(trace, timeline, names, culprits)
+        assert witness.time is not None
+        witness = replace(witness, time=replace(witness.time, repair=repair))
         return Finding("conflict", message, norms[0].duty_span, labels, tuple(sorted(shown)),
-                       self._witness(trace, timeline, names, culprits),
-                       help=("no conduct complies with these instances in this trace",))
+                       witness, help=(f"no conduct complies with these instances in this "
+                                      f"trace; repair: {repair}",))
 
     # ------------------------------------------------------------ dead, shadowed, overridden
 

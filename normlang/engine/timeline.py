@@ -12,7 +12,7 @@ or at a time of its own inside an interval.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from itertools import pairwise, product
 from typing import Any
@@ -188,6 +188,35 @@ class Timeline:
         musts = [i for i in chosen if i.norm.modality == "must" and self.active(i)]
         musts += [i for i in forced if self.active(i)]
         bans = [j for j in chosen if j.norm.modality == "must not"]
+        return self._witnesses(musts, bans)
+
+    def repairable(self, chosen: Sequence[Occurrence]) -> bool:
+        """Whether some conduct is repaired: every active `must` instance of `chosen` is met,
+        or violated (at its window's end) with an `otherwise` duty of its chain met, and
+        every `must not` is met."""
+        bans = [j for j in chosen if j.norm.modality == "must not"]
+        options = [self._chain(i) for i in chosen if i.norm.modality == "must" and self.active(i)]
+        return any(self._witnesses(list(choice), bans) is not None
+                   for choice in product(*options))
+
+    def _chain(self, instance: Occurrence) -> list[Occurrence]:
+        """The instance, then the `otherwise` duties its violations would yield."""
+        assert self.spec.time is not None
+        out = [instance]
+        violated = instance.high
+        for index, step in enumerate(self.spec.time.timed[instance.norm.name].otherwise):
+            if violated is None or not self.holds(step.when, violated):
+                break
+            norm = replace(instance.norm, name=f"{instance.norm.name}/otherwise{index + 1}",
+                           agent=step.agent, target=step.target)
+            high = None if step.high is None else violated + step.high
+            out.append(Occurrence(norm, instance.event, instance.index, violated,
+                                  violated + step.low, high))
+            violated = high
+        return out
+
+    def _witnesses(self, musts: Sequence[Occurrence], bans: Sequence[Occurrence]
+                   ) -> dict[str, Placed] | None:
         points, intervals = self._regions()
         placed: dict[str, Placed] = {}
         pending = []
