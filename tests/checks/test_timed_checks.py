@@ -201,3 +201,45 @@ def test_example_3_layers_override_the_hold() -> None:
         "norm art33", "norm art33 @regulation").replace(
         "norm legal_review", "norm legal_review @organization")
     assert kinds(run(text)) == [("overridden", ("legal_review", "art33"))]
+
+
+SMOKE = """
+    agent bot
+    event smoke
+    action bot.call
+    norm slow on smoke bot must call within 5 min
+    {fast}
+    expect never on smoke then not bot.call within 2 min
+"""
+
+
+def test_example_5_expectation_holds_with_the_two_minute_norm() -> None:
+    assert run(SMOKE.format(fast="norm fast on smoke bot must call within 2 min")) == []
+
+
+def test_example_5_expectation_fails_without_it() -> None:
+    (found,) = run(SMOKE.format(fast=""))
+    assert found.kind == "expectation-failed"
+    assert found.witness is not None and found.witness.time is not None
+    ((smoke, _),) = found.witness.time.timeline
+    ((called, actions),) = found.witness.time.conduct
+    assert actions == ("bot.call",) and 120 < called - smoke <= 300
+
+
+@pytest.mark.parametrize(("expect", "fails"), [
+    ("expect possible on smoke then permitted bot.call within 1 min", False),
+    ("expect possible on smoke then forbidden bot.call within 1 min", True),
+    ("expect always on smoke then obliged bot.call within 5 min", False),
+    ("expect always on smoke then obliged bot.call within 4 min", True),
+    ("expect never on smoke then permitted bot.call within 10 min", True),
+    ("expect always on smoke then forbidden bot.call within 10 min", True),
+    ("expect possible on smoke then obliged bot.call within [5 min, 6 min]", True),
+    ("expect possible on smoke then obliged bot.call within 5 min", False),
+    ("expect possible on smoke then not bot.call within 4 min", False),
+])
+def test_timed_expectations_over_complying_conducts(expect: str, fails: bool) -> None:
+    found = run(SMOKE.format(fast="").replace(
+        "expect never on smoke then not bot.call within 2 min", expect))
+    assert [f.kind for f in found] == (["expectation-failed"] if fails else [])
+    if fails and "possible" in expect:
+        assert "in traces with at most 2 occurrences of each event" in found[0].help[0]
