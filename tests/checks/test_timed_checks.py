@@ -243,3 +243,32 @@ def test_timed_expectations_over_complying_conducts(expect: str, fails: bool) ->
     assert [f.kind for f in found] == (["expectation-failed"] if fails else [])
     if fails and "possible" in expect:
         assert "in traces with at most 2 occurrences of each event" in found[0].help[0]
+
+
+@pytest.mark.parametrize(("text", "construct"), [
+    # example 2 (N-Check's chaining): a norm triggered by an agent's action
+    ("""agent d
+        event cam
+        fact near: bool
+        action d.alarm
+        action d.go_home
+        norm r1 on cam when near d must alarm
+        norm r3 on d.alarm d must not go_home within 5 min
+        norm r3b on cam when near d must go_home within 5 min""",
+     "norm triggers (`on AGENT.ACTION`) are not supported yet"),
+    # example 7: a duty triggered by its own action (bound-reached)
+    ("""agent c
+        action c.beat
+        norm first on start c must beat within 2 s
+        norm again on c.beat c must beat within [1 s, 2 s]""",
+     "norm triggers (`on AGENT.ACTION`) are not supported yet"),
+])
+def test_worked_examples_the_engine_does_not_support_are_refused(text: str,
+                                                                construct: str) -> None:
+    import textwrap
+
+    import normlang
+
+    loaded = normlang.load_text(textwrap.dedent(text), "spec.norm")
+    messages = [f.message for f in loaded.findings if f.severity.value == "error"]
+    assert construct in messages
