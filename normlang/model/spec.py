@@ -291,6 +291,8 @@ class Spec:
     files: dict[str, SourceFile] = field(default_factory=dict)
     #: the `unused-declaration` warnings of its files (reported by `check`, not by loading)
     unused: tuple[Finding, ...] = field(default=(), compare=False, repr=False)
+    #: what a spec with events, `on` or windows adds (None: an atemporal spec)
+    time: TimeModel | None = None
 
     def norm(self, name: str) -> NormDecl:
         """The norm called `name` (KeyError if none); indexed on first use."""
@@ -317,3 +319,72 @@ def children(expr: RExpr) -> Iterable[RExpr]:
     if isinstance(expr, DeonticAtom):
         return (expr.target,)
     return ()
+
+
+# ---------------------------------------------------------------- time (time.md)
+
+
+@dataclass(frozen=True, slots=True)
+class OtherwiseStep:
+    """`otherwise [when C] AGENT must TARGET [W]`: the duty a violation at `v` yields,
+    with window [v + `low`, v + `high`] (`high` None: no end), where `when` holds at `v`."""
+
+    when: RExpr
+    agent: str
+    target: RExpr
+    low: Fraction
+    high: Fraction | None
+
+
+@dataclass(frozen=True, slots=True)
+class TimedNorm:
+    """When a norm's instances arise and what window each has.
+
+    An occurrence of `trigger` (an event, or "start": once, at 0) at `t` makes an
+    instance with window [t + `low`, t + `high`] in seconds; `high` None is `eventually`
+    (no end). A norm without a window has `low` = `high` = 0 (the trigger's instant).
+    """
+
+    norm: str
+    trigger: str
+    low: Fraction
+    high: Fraction | None
+    #: the `otherwise` chain, each step repairing the one before
+    otherwise: tuple[OtherwiseStep, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TimedResponse:
+    """One conjunct of a timed expectation's `then`, over complying conducts: `obliged`,
+    `forbidden`, `permitted` φ in the window, or a complying conduct `does` / `does not`
+    do φ there; the window [t + `low`, t + `high`] (`high` None: no end)."""
+
+    kind: Literal["obliged", "forbidden", "permitted", "does", "does not"]
+    target: RExpr
+    low: Fraction
+    high: Fraction | None
+
+
+@dataclass(frozen=True, slots=True)
+class TimedExpect:
+    """`expect (always | never | possible) on TRIGGER [when C] then R and ...`."""
+
+    quantifier: Literal["always", "never", "possible"]
+    trigger: str
+    when: RExpr
+    responses: tuple[TimedResponse, ...]
+    span: Span
+    text: str
+
+
+@dataclass(frozen=True)
+class TimeModel:
+    """What a timed spec adds to `Spec`: its events and its norms' triggers and windows.
+
+    Events appear in `assume`s and conditions as booleans: true at an instant where
+    they occur.
+    """
+
+    events: tuple[str, ...]
+    timed: dict[str, TimedNorm]
+    expects: tuple[TimedExpect, ...] = ()

@@ -29,7 +29,8 @@ def _children(node: object) -> Iterator[object]:
 
 def _names_read(decl: ast.Decl) -> Iterator[str]:
     """Every name `decl` mentions, except the ones it declares."""
-    if isinstance(decl, (ast.Fact, ast.Define, ast.Value, ast.Agent, ast.Norm, ast.Scenario)):
+    if isinstance(decl, (ast.Fact, ast.Define, ast.Value, ast.Agent, ast.Norm, ast.Scenario,
+                         ast.Event)):
         skip: object = decl.name
     elif isinstance(decl, ast.Action):
         yield decl.agent.name

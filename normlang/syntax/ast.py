@@ -107,6 +107,95 @@ class ConflictAtom:
 
 
 Expr = Union[Name, Dotted, BoolLit, NumLit, Unary, Binary, Deontic, ConflictAtom]
+Modality = Literal["must", "must not", "may"]
+
+
+# ---------------------------------------------------------------- time (design: time.md)
+
+TimeUnit = Literal["s", "min", "h", "days"]
+
+
+@dataclass(frozen=True, slots=True)
+class Duration:
+    """`AMOUNT UNIT`: the amount is a number, a fact's name or a parenthesised linear
+    expression (a `NumLit`, a `Name` or any other `Expr`)."""
+
+    amount: Expr
+    unit: TimeUnit
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    """What `on` names: an event, an agent's action (`A.action`) or `start` (once, at 0).
+
+    `agent` is set for an action only; `name` is the event's or action's name
+    ("start" for `start`).
+    """
+
+    kind: Literal["event", "action", "start"]
+    name: str
+    agent: str | None = None
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """`within D` ("within", `high` only), `within [D1, D2]` ("between") or
+    `eventually` (neither bound)."""
+
+    kind: Literal["within", "between", "eventually"]
+    low: Duration | None = None
+    high: Duration | None = None
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Otherwise:
+    """`otherwise [when C] AGENT (must | must not) TARGET [W]`: the duty an instance's
+    violation yields (a chain: each one repairs the step before it)."""
+
+    when: Expr | None
+    agent: Ident
+    modality: Modality
+    target: Expr
+    window: Window | None = None
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Branch:
+    """`unless C then AGENT MODALITY TARGET [W] [otherwise ...]...` (SLEEC's `unless`)."""
+
+    condition: Expr
+    agent: Ident
+    modality: Modality
+    target: Expr
+    window: Window | None = None
+    otherwise: tuple[Otherwise, ...] = ()
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class TimeQualifier:
+    """`at T` (`low` only), `during [A, B]` or `after T` (`low` only), on a scenario's
+    `given` or `expect`."""
+
+    kind: Literal["at", "during", "after"]
+    low: Duration
+    high: Duration | None = None
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    """One conjunct of a timed expectation's `then`: `[not] φ [W]` or
+    `(obliged | forbidden | permitted) φ [W]` (the deontic word is inside `formula`)."""
+
+    formula: Expr
+    window: Window | None = None
+    span: Span = _span()
+
 
 # ---------------------------------------------------------------- declarations
 
@@ -150,11 +239,12 @@ class TypeRef:
 
 @dataclass(frozen=True, slots=True)
 class Fact:
-    """`fact NAME: TYPE`."""
+    """`fact NAME: TYPE`, or `varying fact NAME: TYPE` (changes at event occurrences)."""
 
     name: Ident
     type: TypeRef
     span: Span = _span()
+    varying: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +274,36 @@ class Assume:
 
 
 @dataclass(frozen=True, slots=True)
+class AssumeBefore:
+    """`assume A before B`: every occurrence of B has an occurrence of A before it."""
+
+    first: Trigger
+    second: Trigger
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class AssumeOn:
+    """`assume on E [when C] then P (for D | until E2)`: P holds from each occurrence of E
+    for D, or until the next occurrence of E2 (exactly one of `for_`, `until` is set)."""
+
+    trigger: Trigger
+    when: Expr | None
+    then: Expr
+    for_: Duration | None = None
+    until: Trigger | None = None
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """`event NAME`: a happening, with finitely many occurrences in a trace."""
+
+    name: Ident
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
 class Constraint:
     """`constraint EXPR`: a constraint on conduct."""
 
@@ -198,9 +318,6 @@ class Override:
     norm: Ident
     when: Expr | None = None
     span: Span = _span()
-
-
-Modality = Literal["must", "must not", "may"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,6 +340,12 @@ class Norm:
     span: Span = _span()
     #: the span of `AGENT MODALITY TARGET`, where findings put their caret
     duty_span: Span = _span()
+    #: `on T` (None: a standing norm)
+    trigger: Trigger | None = None
+    #: the window after the target (None: the trigger's instant)
+    window: Window | None = None
+    otherwise: tuple[Otherwise, ...] = ()
+    branches: tuple[Branch, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,7 +419,18 @@ class ExpectComplies:
     span: Span = _span()
 
 
-Expectation = Union[ExpectConsistent, ExpectFormula, ExpectComplies]
+@dataclass(frozen=True, slots=True)
+class ExpectTimed:
+    """`expect (always | never | possible) on T [when C] then R and R ...`."""
+
+    quantifier: Literal["always", "never", "possible"]
+    trigger: Trigger
+    when: Expr | None
+    responses: tuple[Response, ...]
+    span: Span = _span()
+
+
+Expectation = Union[ExpectConsistent, ExpectFormula, ExpectComplies, ExpectTimed]
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,25 +443,47 @@ class Expect:
 
 @dataclass(frozen=True, slots=True)
 class ScenarioExpect:
-    """`expect FORMULA` inside a scenario."""
+    """`expect FORMULA [at T | during [A, B] | after T]` inside a scenario."""
 
     formula: Expr
+    span: Span = _span()
+    time: TimeQualifier | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Occurrences:
+    """`at T E, F, ...` in a scenario: these events occur at T (a scenario lists all)."""
+
+    time: Duration
+    events: tuple[Ident, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class TimedGiven:
+    """`given FORMULA at T` or `given FORMULA during [A, B]` in a scenario."""
+
+    formula: Expr
+    time: TimeQualifier
     span: Span = _span()
 
 
 @dataclass(frozen=True, slots=True)
 class Scenario:
-    """`scenario NAME given E, E, ... expect F ...` (facts not given are free)."""
+    """`scenario NAME [at T E, ...]... [given E, E, ...] expect F ...` (facts not given
+    are free). Timed givens are kept apart from the plain ones, in `timed_given`."""
 
     name: Ident
     given: tuple[Expr, ...]
     expects: tuple[ScenarioExpect, ...]
     span: Span = _span()
+    occurrences: tuple[Occurrences, ...] = ()
+    timed_given: tuple[TimedGiven, ...] = ()
 
 
 Decl = Union[
     Layers, Agent, Enum, Fact, Action, Define, Assume, Constraint, Norm, Import,
-    ImportValues, Value, Prefer, Expect, Scenario,
+    ImportValues, Value, Prefer, Expect, Scenario, Event, AssumeBefore, AssumeOn,
 ]
 
 

@@ -30,6 +30,14 @@ KEYWORDS = frozenset({
 })
 
 
+#: words of time (time.md): keywords only where they stand, so they still name things
+#: (`fact h: int`, `agent on`, `event start`)
+CONTEXTUAL_KEYWORDS = frozenset({
+    "event", "varying", "on", "within", "eventually", "otherwise", "then", "before", "until",
+    "at", "during", "after", "s", "min", "h", "days",
+})
+
+
 def grammar_text() -> str:
     """The grammar, read from the installed package (or the source tree)."""
     from importlib.util import find_spec

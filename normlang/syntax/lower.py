@@ -11,6 +11,7 @@ path hands back, and for tools that hold a tree).
 from __future__ import annotations
 
 import ast as python_ast
+from dataclasses import replace
 from fractions import Fraction
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -19,6 +20,7 @@ from ..core.findings import Finding, Label
 from ..core.source import SourceFile, Span
 from . import ast
 from .limits import MAX_NUMBER_DIGITS, number_too_long
+from .lower_time import TimeBuilder
 
 if TYPE_CHECKING:
     import lark
@@ -27,7 +29,7 @@ if TYPE_CHECKING:
 Pos = int | None
 
 
-class Builder:
+class Builder(TimeBuilder):
     """Builds AST nodes bottom-up; every node gets the span of its subtree."""
 
     def __init__(self, source: SourceFile) -> None:
@@ -215,12 +217,12 @@ class Builder:
 
     def norm(self, children: list[Any], start: Pos, end: Pos) -> ast.Decl:
         name, *parts = children
-        target = parts[-1]
-        modality = parts[-2]
-        agent = parts[-3]
+        at = next(i for i, part in enumerate(parts) if not isinstance(part, tuple))
+        agent, modality, target = parts[at:at + 3]
+        tail = parts[at + 3:]
         clauses: dict[str, list[Any]] = {}
         spans: dict[str, list[Span | None]] = {}
-        for key, value, *span in parts[:-3]:
+        for key, value, *span in parts[:at]:
             clauses.setdefault(key, []).append(value)
             spans.setdefault(key, []).append(span[0] if span else getattr(value, "span", None))
         self.duplicates(spans)
@@ -243,10 +245,14 @@ class Builder:
             protected="protected" in clauses,
             span=self._span(start, end),
             duty_span=duty_span,
+            trigger=clauses.get("on", [None])[0],
+            window=next((t for t in tail if isinstance(t, ast.Window)), None),
+            otherwise=tuple(t for t in tail if isinstance(t, ast.Otherwise)),
+            branches=tuple(t for t in tail if isinstance(t, ast.Branch)),
         )
 
     def duplicates(self, spans: dict[str, list[Span | None]]) -> None:
-        for key in ("layer", "protected", "source", "when", "unless"):
+        for key in ("layer", "protected", "source", "when", "unless", "on"):
             if len(spans.get(key, [])) > 1:
                 self.problems.append(("syntax-error", f"a norm has at most one `{_clause(key)}`",
                                       spans[key][1]))
@@ -294,14 +300,25 @@ class Builder:
                                   self._span(start, end))
 
     def e_formula(self, children: list[Any], start: Pos, end: Pos) -> Any:
-        return ast.ScenarioExpect(children[0], self._span(start, end))
+        time = children[1] if len(children) > 1 else None
+        return ast.ScenarioExpect(children[0], self._span(start, end), time)
 
     def scenario(self, children: list[Any], start: Pos, end: Pos) -> ast.Decl:
-        return ast.Scenario(self.ident(children[0]), tuple(children[1:]), (),
-                            self._span(start, end))
+        name, *parts = children
+        occurrences = tuple(p for p in parts if isinstance(p, ast.Occurrences))
+        timed = tuple(p for p in parts if isinstance(p, ast.TimedGiven))
+        given = tuple(p for p in parts if not isinstance(p, (ast.Occurrences, ast.TimedGiven)))
+        if not given and not timed and not occurrences:
+            self.problems.append(("syntax-error", f"scenario `{name}` needs `given` facts or "
+                                                  f"`at TIME EVENT` occurrences",
+                                  self.span_of(name)))
+        return ast.Scenario(self.ident(name), given, (), self._span(start, end),
+                            occurrences, timed)
 
-    def given(self, children: list[Any], start: Pos, end: Pos) -> ast.Expr:
-        return children[0]  # type: ignore[no-any-return]
+    def given(self, children: list[Any], start: Pos, end: Pos) -> Any:
+        if len(children) > 1:
+            return ast.TimedGiven(children[0], children[1], self._span(start, end))
+        return children[0]
 
     def given_assign(self, children: list[Any], start: Pos, end: Pos) -> ast.Expr:
         name = ast.Name(str(children[0]), self.span_of(children[0]))
@@ -389,9 +406,10 @@ def finish(decls: list[Any], builder: Builder) -> tuple[ast.File, list[Finding]]
                     help=(f"did you mean `expect {meant}`?",) if meant else
                          ("write `expect always ...` or put it under a `scenario ... given ...`",)))
                 continue
-            expects = (*current.expects, ast.ScenarioExpect(decl.body.formula, decl.span))
+            expects = (*current.expects,
+                       ast.ScenarioExpect(decl.body.formula, decl.span, decl.body.time))
             whole = source.span(current.span.start, decl.span.end)
-            current = ast.Scenario(current.name, current.given, expects, whole)
+            current = replace(current, expects=expects, span=whole)
             out[-1] = current
             continue
         current = decl if isinstance(decl, ast.Scenario) else None

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 #: a declaration starts with one of these words at the start of a line
 _DECL_START = re.compile(
     r"^[ \t]*(layers|agent|enum|fact|action|define|assume|constraint|norm|import|value|prefer|"
-    r"expect|scenario)\b", re.MULTILINE)
+    r"expect|scenario|event|varying)\b", re.MULTILINE)
 
 _TOKEN_NAMES = {
     "NAME": "a name", "NUMBER": "a number", "STRING": "a string", "MUST_NOT": "`must not`",
@@ -37,7 +37,7 @@ _TOKEN_NAMES = {
     "ADD_OP": "`+` or `-`", "MINUS": "`-`", "STAR": "`*`", "$END": "the end of the file",
     "LPAR": "`(`", "RPAR": "`)`", "COMMA": "`,`", "COLON": "`:`", "DOT": "`.`",
     "EQUAL": "`=`", "MORETHAN": "`>`", "LESSTHAN": "`<`", "LBRACE": "`{`", "RBRACE": "`}`",
-    "AT": "`@`",
+    "LSQB": "`[`", "RSQB": "`]`",
 }
 
 
@@ -349,13 +349,21 @@ def _unexpected_end(source: SourceFile, chunk_end: int | None, expected: str) ->
 
 _DECLARATION_WORDS = {"`layers`", "`agent`", "`enum`", "`fact`", "`action`", "`define`",
                       "`assume`", "`constraint`", "`norm`", "`import`", "`value`", "`prefer`",
-                      "`expect`", "`scenario`"}
+                      "`expect`", "`scenario`", "`event`", "`varying`"}
 _EXPRESSION_STARTS = {"`(`", "`not`", "`true`", "`false`", "a number", "a name"}
+
+
+#: words of time that may follow or start nearly anything: named only when nothing else
+#: fits, so that the errors of specs without time read as they did before time
+_TIME_WORDS = {"`on`", "`within`", "`eventually`", "`otherwise`", "`at`", "`during`",
+               "`after`", "`until`", "`before`", "`then`"}
 
 
 def _expected(terminals: Collection[str]) -> str:
     """What the parser wanted, in words: grouped as `a declaration` or `an expression`."""
     described = {_describe(t) for t in terminals}
+    if not described <= _TIME_WORDS:
+        described -= _TIME_WORDS
     groups = []
     if len(described & _DECLARATION_WORDS) >= 3:
         described -= _DECLARATION_WORDS

@@ -90,14 +90,6 @@ def _override_text(override: ast.Override) -> str:
     return f"{override.norm.name} (when {expr_text(override.when)})"
 
 
-def _target_text(norm: ast.Norm) -> str:
-    text = expr_text(norm.target)
-    # `must (not x) and y` must not read back as the modality `must not`
-    if norm.modality == "must" and re.match(r"not\b", text):
-        return f"({text})"
-    return text
-
-
 def norm_text(norm: ast.Norm) -> str:
     lines = [f"norm {norm.name.name}"]
     if norm.layer is not None:
@@ -114,13 +106,87 @@ def norm_text(norm: ast.Norm) -> str:
         lines.append(f"  when {expr_text(norm.when)}")
     if norm.unless is not None:
         lines.append(f"  unless {expr_text(norm.unless)}")
-    lines.append(f"  {norm.agent.name} {norm.modality} {_target_text(norm)}")
+    if norm.trigger is not None:
+        lines.append(f"  on {trigger_text(norm.trigger)}")
+    lines.append(f"  {_duty_text(norm.agent, norm.modality, norm.target, norm.window)}")
+    lines += [f"  {_otherwise_text(step)}" for step in norm.otherwise]
+    for branch in norm.branches:
+        duty = _duty_text(branch.agent, branch.modality, branch.target, branch.window)
+        lines.append(f"  unless {expr_text(branch.condition)} then {duty}")
+        lines += [f"    {_otherwise_text(step)}" for step in branch.otherwise]
     return "\n".join(lines)
+
+
+def _duty_text(agent: ast.Ident, modality: ast.Modality, target: ast.Expr,
+               window: ast.Window | None) -> str:
+    text = expr_text(target)
+    # `must (not x) and y` must not read back as the modality `must not`
+    if modality == "must" and re.match(r"not\b", text):
+        text = f"({text})"
+    return f"{agent.name} {modality} {text}{_window_suffix(window)}"
+
+
+def _otherwise_text(step: ast.Otherwise) -> str:
+    when = f"when {expr_text(step.when)} " if step.when is not None else ""
+    return f"otherwise {when}{_duty_text(step.agent, step.modality, step.target, step.window)}"
+
+
+def trigger_text(trigger: ast.Trigger) -> str:
+    return f"{trigger.agent}.{trigger.name}" if trigger.agent is not None else trigger.name
+
+
+def duration_text(duration: ast.Duration) -> str:
+    amount = duration.amount
+    if isinstance(amount, (ast.NumLit, ast.Name)):
+        return f"{expr_text(amount)} {duration.unit}"
+    return f"({expr_text(amount)}) {duration.unit}"
+
+
+def window_text(window: ast.Window) -> str:
+    if window.kind == "eventually":
+        return "eventually"
+    assert window.high is not None
+    if window.kind == "within":
+        return f"within {duration_text(window.high)}"
+    assert window.low is not None
+    return f"within [{duration_text(window.low)}, {duration_text(window.high)}]"
+
+
+def _window_suffix(window: ast.Window | None) -> str:
+    return f" {window_text(window)}" if window is not None else ""
+
+
+def time_text(time: ast.TimeQualifier) -> str:
+    if time.kind == "during":
+        assert time.high is not None
+        return f"during [{duration_text(time.low)}, {duration_text(time.high)}]"
+    return f"{time.kind} {duration_text(time.low)}"
+
+
+def _response_text(response: ast.Response) -> str:
+    return expr_text(response.formula) + _window_suffix(response.window)
+
+
+def _timed_expect_text(body: ast.ExpectTimed) -> str:
+    when = f" when {expr_text(body.when)}" if body.when is not None else ""
+    responses = " and ".join(_parenthesised_response(r, last=i == len(body.responses) - 1)
+                             for i, r in enumerate(body.responses))
+    return f"expect {body.quantifier} on {trigger_text(body.trigger)}{when} then {responses}"
+
+
+def _parenthesised_response(response: ast.Response, last: bool) -> str:
+    # a conjunct without a window takes the `and`s after it into its formula: only the
+    # last one may go without, and a formula whose own `and` ends it is kept whole
+    if response.window is None and not last:
+        raise ValueError("a timed expectation's responses need windows, all but the last")
+    return _response_text(response)
 
 
 def _expect_text(body: ast.Expectation) -> str:
     if isinstance(body, ast.ExpectConsistent):
         return "expect consistent"
+    if isinstance(body, ast.ExpectTimed):
+        return _timed_expect_text(body)
     if isinstance(body, ast.ExpectFormula):
         return f"expect {body.quantifier} {expr_text(body.formula)}"
     text = f"expect {body.lower.name} complies with {body.higher.name}"
@@ -128,10 +194,26 @@ def _expect_text(body: ast.Expectation) -> str:
 
 
 def _scenario_text(scenario: ast.Scenario) -> str:
-    given = ", ".join(expr_text(g) for g in scenario.given)
-    lines = [f"scenario {scenario.name.name}", f"  given {given}"]
-    lines += [f"  expect {expr_text(e.formula)}" for e in scenario.expects]
+    lines = [f"scenario {scenario.name.name}"]
+    lines += [f"  at {duration_text(o.time)} {_names(o.events)}" for o in scenario.occurrences]
+    given = [expr_text(g) for g in scenario.given]
+    given += [f"{expr_text(g.formula)} {time_text(g.time)}" for g in scenario.timed_given]
+    if given:
+        lines.append(f"  given {', '.join(given)}")
+    lines += [f"  expect {expr_text(e.formula)}"
+              + (f" {time_text(e.time)}" if e.time is not None else "")
+              for e in scenario.expects]
     return "\n".join(lines)
+
+
+def _assume_on_text(decl: ast.AssumeOn) -> str:
+    when = f" when {expr_text(decl.when)}" if decl.when is not None else ""
+    if decl.for_ is not None:
+        end = f"for {duration_text(decl.for_)}"
+    else:
+        assert decl.until is not None
+        end = f"until {trigger_text(decl.until)}"
+    return f"assume on {trigger_text(decl.trigger)}{when} then {expr_text(decl.then)} {end}"
 
 
 def _import_values_text(decl: ast.ImportValues) -> str:
@@ -152,7 +234,14 @@ def decl_text(decl: ast.Decl) -> str:
     if isinstance(decl, ast.Enum):
         return f"enum {decl.name.name} {{ {_names(decl.values, ' < ' if decl.ordered else ', ')} }}"
     if isinstance(decl, ast.Fact):
-        return f"fact {decl.name.name}: {_type_text(decl.type)}"
+        varying = "varying " if decl.varying else ""
+        return f"{varying}fact {decl.name.name}: {_type_text(decl.type)}"
+    if isinstance(decl, ast.Event):
+        return f"event {decl.name.name}"
+    if isinstance(decl, ast.AssumeBefore):
+        return f"assume {trigger_text(decl.first)} before {trigger_text(decl.second)}"
+    if isinstance(decl, ast.AssumeOn):
+        return _assume_on_text(decl)
     if isinstance(decl, ast.Action):
         return f"action {decl.agent.name}.{decl.name.name}"
     if isinstance(decl, ast.Define):

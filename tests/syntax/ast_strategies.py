@@ -182,3 +182,62 @@ def layouts(draw: st.DrawFn, files: st.SearchStrategy[ast.File], spaces: int = 2
 #: words, and a `not` in a comment after `must` must not complete it
 norm_files = st.builds(ast.File, st.just("t.norm"), _tuple(
     norms_over(st.sampled_from(VOCABULARY), ("must", "must", "must not", "may")), 1, 4))
+
+
+# ---------------------------------------------------------------- time (time.md)
+
+def _durations(names: st.SearchStrategy[str]) -> st.SearchStrategy[ast.Duration]:
+    amounts = st.one_of(numbers, names.map(ast.Name), expressions(names))
+    return st.builds(ast.Duration, amounts, st.sampled_from(["s", "min", "h", "days"]))
+
+
+def timed_declarations(names: st.SearchStrategy[str]) -> st.SearchStrategy[ast.Decl]:
+    """Declarations using the constructs of time, over `names`."""
+    idents = names.map(ast.Ident)
+    exprs = expressions(names)
+    maybe = st.none() | exprs
+    durations = _durations(names)
+    triggers = st.one_of(names.filter(lambda n: n != "start").map(lambda n: ast.Trigger("event", n)),
+                         st.just(ast.Trigger("start", "start")),
+                         st.builds(lambda a, n: ast.Trigger("action", n, a), names, names))
+    windows = st.one_of(st.just(ast.Window("eventually")),
+                        st.builds(lambda d: ast.Window("within", None, d), durations),
+                        st.builds(lambda a, b: ast.Window("between", a, b), durations, durations))
+    duties = st.sampled_from(["must", "must not"])
+    otherwise = st.builds(ast.Otherwise, maybe, idents, duties, exprs, st.none() | windows)
+    branches = st.builds(ast.Branch, exprs, idents, st.sampled_from(["must", "must not", "may"]),
+                         exprs, st.none() | windows, _tuple(otherwise, 0, 2))
+    norms = st.builds(lambda n, t, w, o, b: replace(n, trigger=t, window=w, otherwise=o,
+                                                    branches=b),
+                      norms_over(names), st.none() | triggers, st.none() | windows,
+                      _tuple(otherwise, 0, 2), _tuple(branches, 0, 2))
+    quals = st.one_of(st.builds(lambda d: ast.TimeQualifier("at", d), durations),
+                      st.builds(lambda d: ast.TimeQualifier("after", d), durations),
+                      st.builds(lambda a, b: ast.TimeQualifier("during", a, b), durations,
+                                durations))
+    responses = st.builds(lambda items, last: (*items, last),
+                          _tuple(st.builds(ast.Response, exprs, windows), 0, 2),
+                          st.builds(ast.Response, exprs, st.none() | windows))
+    scenarios = st.builds(
+        lambda name, occ, given, timed, expects: ast.Scenario(
+            name, given, expects, occurrences=occ, timed_given=timed),
+        idents, _tuple(st.builds(ast.Occurrences, durations, _tuple(idents, 1, 3)), 1, 2),
+        _tuple(exprs, 0, 2), _tuple(st.builds(ast.TimedGiven, exprs, quals), 0, 2),
+        _tuple(st.builds(ast.ScenarioExpect, exprs, time=st.none() | quals), 1, 2))
+    return st.one_of(
+        st.builds(ast.Event, idents),
+        st.builds(lambda f: replace(f, varying=True), st.builds(ast.Fact, idents,
+                                                                st.just(ast.TypeRef("bool")))),
+        st.builds(ast.AssumeBefore, triggers, triggers),
+        st.builds(ast.AssumeOn, triggers, maybe, exprs, durations),
+        st.builds(lambda t, w, p, u: ast.AssumeOn(t, w, p, None, u), triggers, maybe, exprs,
+                  triggers),
+        norms,
+        st.builds(ast.Expect, st.builds(ast.ExpectTimed, st.sampled_from(
+            ["always", "never", "possible"]), triggers, maybe, responses)),
+        scenarios,
+    )
+
+
+timed_files = st.builds(ast.File, st.just("t.norm"), _tuple(
+    st.one_of(timed_declarations(any_names), declarations(any_names)), 1, 5))

@@ -23,6 +23,7 @@ from pygments.token import (
 )
 
 from normlang.syntax import highlight
+from normlang.syntax.grammar import CONTEXTUAL_KEYWORDS
 from normlang.syntax.highlight import KEYWORDS, NormLexer
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -103,7 +104,8 @@ def grammar_keywords() -> set[str]:
 
 
 def test_lexer_keywords_are_exactly_the_grammars() -> None:
-    assert grammar_keywords() == KEYWORDS
+    assert grammar_keywords() == KEYWORDS | CONTEXTUAL_KEYWORDS
+    assert not KEYWORDS & CONTEXTUAL_KEYWORDS
 
 
 def test_registered_for_pygments_by_entry_point() -> None:

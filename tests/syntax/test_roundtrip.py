@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ast_strategies import exprs, files, layouts, norm_files
+from ast_strategies import exprs, files, layouts, norm_files, timed_files
 from frontend_helpers import parse_expr, parse_file
 from hypothesis import given
 
@@ -73,3 +73,15 @@ def test_must_with_a_target_starting_with_not() -> None:
     original = parse_file(text)
     assert original.decls[0].modality == "must"  # type: ignore[union-attr]
     assert parse_file(file_text(original)).decls == original.decls
+
+
+@given(timed_files)
+def test_print_then_parse_gives_the_same_timed_file(file: ast.File) -> None:
+    text = file_text(file)
+    assert parse_file(text).decls == file.decls, text
+
+
+@given(layouts(timed_files))
+def test_layout_changes_nothing_in_timed_files(texts: tuple[str, str]) -> None:
+    printed, laid_out = texts
+    assert_means(laid_out, printed)

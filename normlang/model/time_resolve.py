@@ -1,0 +1,211 @@
+"""The time of a spec (time.md): its events, and each norm's trigger and window in
+exact rational seconds, as `spec.TimeModel`.
+
+Events are declared as booleans for typing (true at an instant where they occur),
+so `assume not (fire_alarm and fell)` reads them; `declare_events` does that before
+the norms are typed. A duration is a constant here: one over facts is refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from fractions import Fraction
+
+from ..core.findings import Finding
+from ..core.source import Span
+from ..syntax import ast
+from .imports import error
+from .names import DeclaredNames
+from .spec import (
+    Arith,
+    Const,
+    FactDecl,
+    Neg,
+    OtherwiseStep,
+    RExpr,
+    TimedExpect,
+    TimedNorm,
+    TimedResponse,
+    TimeModel,
+)
+from .typing_base import Context
+from .typing_rules import Typer
+
+#: seconds per unit
+UNIT_SECONDS = {"s": Fraction(1), "min": Fraction(60), "h": Fraction(3600),
+                "days": Fraction(86400)}
+
+Declare = Callable[[str, ast.Ident, str], bool]
+
+
+def declare_events(decls: list[ast.Decl], names: DeclaredNames, declare: Declare) -> list[str]:
+    """Declare each `event` as a boolean of conditions; its names, in order."""
+    events = []
+    for decl in decls:
+        if isinstance(decl, ast.Event) and declare("expr", decl.name, "event"):
+            names.facts[decl.name.name] = FactDecl(decl.name.name, "bool", decl.span)
+            events.append(decl.name.name)
+    return events
+
+
+def time_model(decls: list[ast.Decl], events: list[str], typer: Typer,
+               findings: list[Finding], text: Callable[[Span], str]) -> TimeModel:
+    """The triggers and windows of the timed norms (refused constructs are left out)."""
+    timed: dict[str, TimedNorm] = {}
+    for decl in decls:
+        if not isinstance(decl, ast.Norm) or decl.trigger is None:
+            continue
+        trigger = decl.trigger
+        if trigger.kind == "event" and trigger.name not in events:
+            findings.append(_unknown_event(trigger, events))
+            continue
+        window = _window(decl.window, typer, findings)
+        steps = _otherwise(decl, window, typer, findings)
+        if window is not None and steps is not None:
+            timed[decl.name.name] = TimedNorm(decl.name.name, trigger.name, *window, steps)
+    expects = tuple(e for d in decls if isinstance(d, ast.Expect)
+                    and isinstance(d.body, ast.ExpectTimed)
+                    for e in [_expect(d, d.body, events, typer, findings, text)]
+                    if e is not None)
+    return TimeModel(tuple(events), timed, expects)
+
+
+def _expect(decl: ast.Expect, body: ast.ExpectTimed, events: list[str], typer: Typer,
+            findings: list[Finding], text: Callable[[Span], str]) -> TimedExpect | None:
+    trigger = body.trigger
+    if trigger.kind == "action":
+        findings.append(error("type-error", "timed expectations `on AGENT.ACTION` are not "
+                              "supported yet", trigger.span))
+        return None
+    if trigger.kind == "event" and trigger.name not in events:
+        findings.append(_unknown_event(trigger, events))
+        return None
+    if body.quantifier != "always" and len(body.responses) > 1:
+        findings.append(error("type-error", f"`expect {body.quantifier} on ... then R and R` "
+                              "is not supported yet", body.span,
+                              "write one expectation per response"))
+        return None
+    when = typer.condition(body.when, Context.CONDITION) if body.when else Const(True)
+    responses = []
+    for response in body.responses:
+        made = _response(response, typer, findings)
+        if made is None:
+            return None
+        responses.append(made)
+    return TimedExpect(body.quantifier, trigger.name, when, tuple(responses), decl.span,
+                       text(body.span))
+
+
+def _response(response: ast.Response, typer: Typer,
+              findings: list[Finding]) -> TimedResponse | None:
+    formula = response.formula
+    kind: str = "does"
+    if isinstance(formula, ast.Deontic):
+        kind, formula = formula.kind, formula.target
+    elif isinstance(formula, ast.Unary) and formula.op == "not":
+        kind, formula = "does not", formula.operand
+    target = typer.condition(formula, Context.DEONTIC)
+    window = _window(response.window, typer, findings)
+    if window is None:
+        return None
+    return TimedResponse(kind, target, *window)  # type: ignore[arg-type]
+
+
+def _otherwise(decl: ast.Norm, window: tuple[Fraction, Fraction | None] | None,
+               typer: Typer, findings: list[Finding]) -> tuple[OtherwiseStep, ...] | None:
+    """The `otherwise` chain; None (and findings) where a step has no meaning yet."""
+    if not decl.otherwise:
+        return ()
+    if decl.modality != "must":
+        findings.append(error("type-error", f"`otherwise` after a `{decl.modality}` norm is "
+                              "not supported yet", decl.otherwise[0].span,
+                              "an `otherwise` repairs a `must` violated at its window's end"))
+        return None
+    steps = []
+    ends: Fraction | None = window[1] if window is not None else Fraction(0)
+    for step in decl.otherwise:
+        if ends is None:
+            findings.append(error("type-error", "`otherwise` after `eventually` has no "
+                                  "violation time to start from", step.span,
+                                  "give the duty before it a window with an end"))
+            return None
+        if step.modality != "must":
+            findings.append(error("type-error", f"`otherwise ... {step.modality}` is not "
+                                  "supported yet", step.span))
+            return None
+        if step.agent.name not in typer.names.agents:
+            findings.append(error("name-error", f"unknown agent `{step.agent.name}`",
+                                  step.agent.span))
+            return None
+        when = typer.condition(step.when, Context.CONDITION) if step.when else Const(True)
+        target = typer.condition(step.target, Context.TARGET, agent=step.agent.name)
+        bounds = _window(step.window, typer, findings)
+        if bounds is None:
+            return None
+        steps.append(OtherwiseStep(when, step.agent.name, target, *bounds))
+        ends = bounds[1]
+    return tuple(steps)
+
+
+def _unknown_event(trigger: ast.Trigger, events: list[str]) -> Finding:
+    from ..core.suggest import closest
+
+    close = closest(trigger.name, events)
+    hint = (f"did you mean `{close}`?",) if close else (
+        "declare it with `event NAME` (or write `on start` for the start of the trace)",)
+    return error("name-error", f"unknown event `{trigger.name}`", trigger.span, *hint)
+
+
+def _window(window: ast.Window | None, typer: Typer,
+            findings: list[Finding]) -> tuple[Fraction, Fraction | None] | None:
+    if window is None:
+        return Fraction(0), Fraction(0)
+    if window.kind == "eventually":
+        return Fraction(0), None
+    assert window.high is not None
+    high = seconds(window.high, typer, findings)
+    low = seconds(window.low, typer, findings) if window.low is not None else Fraction(0)
+    if high is None or low is None:
+        return None
+    if low > high:
+        findings.append(error("type-error", "a window `within [D1, D2]` needs D1 <= D2",
+                              window.span, "write the earlier end first"))
+        return None
+    return low, high
+
+
+def seconds(duration: ast.Duration, typer: Typer, findings: list[Finding]) -> Fraction | None:
+    """A duration in exact seconds; None (and a finding) if it is not a non-negative
+    constant."""
+    amount = typer.number(duration.amount, Context.CONDITION)
+    if amount is None:
+        return None
+    value = _constant(amount)
+    if value is None:
+        findings.append(_refused_duration(duration.span))
+        return None
+    if value < 0:
+        findings.append(error("type-error", "a duration cannot be negative", duration.span))
+        return None
+    return value * UNIT_SECONDS[duration.unit]
+
+
+def _constant(expr: RExpr) -> Fraction | None:
+    """The value of a linear expression of numbers; None if it reads anything else."""
+    if isinstance(expr, Const):
+        value = expr.value
+        return None if isinstance(value, bool) else Fraction(value)
+    if isinstance(expr, Neg):
+        inner = _constant(expr.operand)
+        return None if inner is None else -inner
+    if isinstance(expr, Arith):
+        left, right = _constant(expr.left), _constant(expr.right)
+        if left is None or right is None:
+            return None
+        return left + right if expr.op == "+" else left - right if expr.op == "-" else left * right
+    return None
+
+
+def _refused_duration(span: Span) -> Finding:
+    return error("type-error", "durations over facts are not supported yet", span,
+                 "write the duration as a number (or an expression of numbers) and a unit")
