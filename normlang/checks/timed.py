@@ -10,6 +10,7 @@ state their bound.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
@@ -455,9 +456,10 @@ class _Group:
         source = self.spec.files.get(norm.duty_span.path)
         if source is None:
             return norm.name
-        text = source.text[norm.duty_span.start:norm.duty_span.end]
+        # as one line without comments, so that the layout of the duty changes nothing
+        text = " ".join(re.sub(r"#[^\n]*", " ", source.text[norm.duty_span.start:norm.duty_span.end]).split())
         for word in ("must not", "must", "may"):
             _head, sep, tail = text.partition(f" {word} ")
             if sep:
-                return " ".join(tail.split())
-        return " ".join(text.split())
+                return tail
+        return text

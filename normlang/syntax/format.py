@@ -4,8 +4,9 @@ It works on the file's tokens, not on the printed AST, so that the text of every
 (parentheses, strings, numbers, `given p = q`) and every comment stays as written; the
 parse tree only says where declarations start. The layout:
 
-- one declaration per line; a norm is its `norm NAME ...headers` line, then each `when` /
-  `unless` and its duty (`AGENT MODALITY TARGET`) on lines of their own, indented by two;
+- one declaration per line; a norm is its `norm NAME ...headers` line, then its `on`, each
+  `when` / `unless`, its duty (`AGENT MODALITY TARGET [WINDOW]`), each `otherwise` and each
+  `unless C then` branch on lines of their own, indented by two;
   a scenario is `scenario NAME`, then its `given` line and each `expect` line, indented;
   an `import values` mapping has one entry per line;
 - one space between tokens, none inside parentheses, before `,` `:` `)` or around `.`,
@@ -212,6 +213,9 @@ class _Layout:
                 self.leading.setdefault(0, []).append(tok)
         starts = {t.start: i for i, t in enumerate(self.tokens)}
         decl_starts = []
+        #: a norm's declaration by its first token (its time clauses are cut by their spans)
+        self.norms = {starts[d.span.start]: d for d in file.decls
+                      if isinstance(d, ast.Norm) and d.span.start in starts}
         for decl in file.decls:
             if decl.span.start not in starts:
                 raise FormatterBug(f"a declaration of {file.path} starts inside a token")
@@ -278,7 +282,7 @@ class _Layout:
                 for n, (a, b) in enumerate(pairwise(bounds))]
 
     def _norm_cuts(self, first: int, end: int) -> list[int]:
-        cuts = []
+        cuts = self._time_cuts(first)
         depth = 0
         for i in range(first + 1, end):
             text = self.tokens[i].text
@@ -290,6 +294,22 @@ class _Layout:
             elif text in _MODALITIES:
                 cuts.append(i - 1)  # the agent
                 break
+        return sorted(set(cuts))
+
+    def _time_cuts(self, first: int) -> list[int]:
+        """Where a norm's `on T`, each `otherwise` and each `unless C then` branch start: lines
+        of their own (found by the AST's spans: `on` and the units are names elsewhere)."""
+        norm = self.norms.get(first)
+        if norm is None:
+            return []
+        starts = {t.start: i for i, t in enumerate(self.tokens)}
+        cuts = []
+        if norm.trigger is not None and norm.trigger.span.start in starts:
+            cuts.append(starts[norm.trigger.span.start] - 1)  # the `on` before the trigger
+        repairs: list[ast.Otherwise | ast.Branch] = [*norm.otherwise, *norm.branches,
+                                                     *(step for branch in norm.branches
+                                                       for step in branch.otherwise)]
+        cuts.extend(starts[step.span.start] for step in repairs if step.span.start in starts)
         return cuts
 
     def _mapping(self, first: int, end: int) -> list[_Segment]:

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from ast_strategies import PRINTED_TOKEN, files, layouts, norm_files, small_specs
+from ast_strategies import PRINTED_TOKEN, files, layouts, norm_files, small_specs, timed_files
 from frontend_helpers import parse_file
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -174,6 +174,24 @@ def test_the_canonical_layout() -> None:
         "  expect not conflict\n"
         'import values "x.json" {\n  "a" = f > 1,\n  "b" = g\n}\n'
         "define g = -f < 3 - -1\n# end\n")
+
+
+@given(layouts(timed_files))
+def test_any_layout_of_a_timed_file_formats_idempotently_keeping_comments_and_meaning(
+        texts: tuple[str, str]) -> None:
+    for text in texts:
+        assert_formats_well(text)
+
+
+def test_the_canonical_layout_of_a_timed_norm() -> None:
+    # `on` names a fact here too: only the trigger's `on` starts a line
+    text = ("agent a\nevent e\nfact on: bool\nfact z: bool\naction a.x\naction a.y\n"
+            "norm n on e when on a must x within 5 s otherwise a must (x and y) eventually "
+            "unless z then a must y within 2 min\n")
+    assert assert_formats_well(text) == (
+        "agent a\nevent e\nfact on: bool\nfact z: bool\naction a.x\naction a.y\n"
+        "norm n\n  on e\n  when on\n  a must x within 5 s\n"
+        "  otherwise a must (x and y) eventually\n  unless z then a must y within 2 min\n")
 
 
 def test_comments_stay_where_they_were() -> None:
