@@ -241,7 +241,9 @@ class Reading:
 
     def scales_of(self, node: Any) -> set[str]:
         """The scale measures whose values `node` may stand for; {"#"} for a number."""
-        if is_tree(node) and node.data == "measure_ref":
+        bare_measure = (is_tree(node) and node.data == "bare_name"
+                        and str(node.children[0]) in self.names.measures)
+        if is_tree(node) and (node.data == "measure_ref" or bare_measure):
             name = str(node.children[0])
             return {name} if self.names.measures.get(name) == "scale" else {"#"}
         if is_tree(node) and node.data == "bare_name":
@@ -568,6 +570,9 @@ class Reading:
         kind = node.data
         if kind == "measure_ref":
             return self.measure(node)
+        if kind == "bare_name" and str(node.children[0]) in self.names.measures:
+            # a measure without braces: N-Check reads it as the measure, and so does this
+            return ast.Name(str(node.children[0]), span)
         if kind in ("constant_alias", "bare_name"):
             name = node.children[0]
             known = self.names.constants | (set(self.names.scale_values)

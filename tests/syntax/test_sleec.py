@@ -285,6 +285,13 @@ def test_scales_compared_across_are_read_by_position() -> None:
     """)
 
 
+def test_a_measure_without_braces_in_a_comparison_is_the_measure() -> None:
+    """As N-Check reads it (BSN's purpose P6 writes `(riskLevel >= moderate)`)."""
+    definitions = "event Fall\nevent Call\nmeasure risk: scale(low, high)"
+    assert_norms_read_as(sleec(definitions, "R when Fall and (risk >= high) then Call"),
+                         "norm R when Fall and risk >= high system must Call")
+
+
 def test_the_agent_takes_a_free_name() -> None:
     file = read(sleec("event system\nevent Call", "R when system then Call"))
     assert isinstance(file.decls[0], ast.Agent) and file.decls[0].name.name == "sleec_system"
