@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal
 
 from . import ast
-from .sleec_base import Reading, any_of, parts
+from .sleec_base import Reading
+from .sleec_terms import any_of, parts
 
 if TYPE_CHECKING:
     import lark
