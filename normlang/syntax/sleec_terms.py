@@ -215,9 +215,13 @@ class Terms:
         span = self.span(node)
         if not is_tree(node) or node.data == "int_value":  # a constant's INT, or one in a term
             token = node if not is_tree(node) else node.children[0]
-            if number_too_long(str(token)):
+            text = str(token).lstrip("+")
+            if number_too_long(text):
                 self.refuse(token, f"number out of range: at most {MAX_NUMBER_DIGITS} digits")
-            return ast.NumLit(Fraction(int(str(token))), True, str(token), span)
+            if text.startswith("-"):  # as `.norm` reads `-5`: the negation of 5
+                digits = text[1:]
+                return ast.Unary("-", ast.NumLit(Fraction(int(digits)), True, digits, span), span)
+            return ast.NumLit(Fraction(int(text)), True, text, span)
         kind = node.data
         if kind == "measure_ref":
             return self.measure(node)

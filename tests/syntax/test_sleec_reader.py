@@ -285,6 +285,14 @@ def test_scales_compared_across_are_read_by_position() -> None:
     """)
 
 
+def test_whole_numbers_may_have_a_sign() -> None:
+    definitions = "event Fall\nevent Call\nmeasure t: numeric\nconstant low = -5"
+    assert_norms_read_as(sleec(definitions, "R when Fall and ({t} > (+3 - -2)) then Call"),
+                         "norm R when Fall and t > 3 - -2 system must Call")
+    assert read(sleec(definitions, "R when Fall then Call")).decls[-2] == parse_file(
+        "define low = -5").decls[0]
+
+
 def test_a_measure_without_braces_in_a_comparison_is_the_measure() -> None:
     """As N-Check reads it (BSN's purpose P6 writes `(riskLevel >= moderate)`)."""
     definitions = "event Fall\nevent Call\nmeasure risk: scale(low, high)"
