@@ -36,6 +36,8 @@ def run_checks(spec: Spec, options: CheckOptions, progress: Progress | None = No
 
     with CHECK_LOCK, repeatable():  # one check at a time per process (see core.one_check)
         try:
+            if spec.time is not None:
+                return _cited(spec, _timed_checks(spec, options))
             return _cited(spec, _run_checks(spec, options, progress))
         except RunTimeUp:
             return [_unknown_spec(spec, "the run's time limit (`run-timeout`) was reached")]
@@ -93,6 +95,18 @@ def _run_checks(spec: Spec, options: CheckOptions, progress: Progress | None) ->
     if progress is not None:
         progress("done", len(STEPS), len(STEPS))
     return sorted(_unique(findings), key=Finding.sort_key)
+
+
+def _timed_checks(spec: Spec, options: CheckOptions) -> list[Finding]:
+    """A spec with time goes to the temporal engine (time.md) as a whole."""
+    import z3
+
+    from .timed import run_timed_checks
+
+    try:
+        return run_timed_checks(spec, options)
+    except z3.Z3Exception as gave_up:
+        return [_unknown_spec(spec, f"the temporal engine did not decide: {gave_up}")]
 
 
 def _cited(spec: Spec, findings: list[Finding]) -> list[Finding]:

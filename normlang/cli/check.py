@@ -75,6 +75,9 @@ def check_parser() -> CommandParser:
     parser.add_argument("--jobs", type=int, help="parallel processes (default: number of cores)")
     parser.add_argument("--max-conflicts", type=int, metavar="N",
                         help="minimal conflicting sets reported per group of norms (default: 100)")
+    parser.add_argument("--max-occurrences", type=int, metavar="K",
+                        help="occurrences of each event in the traces a spec with time is "
+                             "checked on (default: 2)")
     parser.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     parser.add_argument("--cache-dir", help="cache folder (default: .normcheck_cache in the "
                         "project root)")
@@ -277,6 +280,10 @@ def options_of(args: argparse.Namespace, config: Config) -> CheckOptions:
                      else config.get("max-conflicts", defaults.max_conflicts))
     if max_conflicts < 1:
         raise UsageError("--max-conflicts must be at least 1")
+    max_occurrences = (args.max_occurrences if args.max_occurrences is not None
+                       else defaults.max_occurrences)
+    if max_occurrences < 1:
+        raise UsageError("--max-occurrences must be at least 1")
     return CheckOptions(
         timeout_ms=max(1, int(timeout * 1000)) if timeout is not None else defaults.timeout_ms,
         run_timeout_s=float(run_timeout) if run_timeout is not None else None,
@@ -284,6 +291,7 @@ def options_of(args: argparse.Namespace, config: Config) -> CheckOptions:
         max_file_bytes=config.get("max-file-bytes", defaults.max_file_bytes),
         max_nesting=config.get("max-nesting", defaults.max_nesting),
         max_conflicts=max_conflicts,
+        max_occurrences=max_occurrences,
     )
 
 

@@ -35,7 +35,8 @@ def fingerprint(options: CheckOptions) -> str:
     """The options that can change a verdict, as part of every cache key."""
     return (f"timeout={options.timeout_ms};run={options.run_timeout_s};mem={options.memory_mb};"
             f"max={options.max_file_bytes};nest={options.max_nesting};"
-            f"conflicts={options.max_conflicts}")
+            f"conflicts={options.max_conflicts}"
+            + (f";occurrences={options.max_occurrences}" if options.max_occurrences != 2 else ""))
 
 
 def run(roots: list[Path], options: CheckOptions, cache: Cache | None,

@@ -104,6 +104,29 @@ class Label:
 
 
 @dataclass(frozen=True)
+class TimedWitness:
+    """The time of a timed finding's witness (time.md), in exact seconds: the event
+    occurrences, the instances with their windows, and a conduct where one is involved."""
+
+    #: (time, event) in order
+    timeline: tuple[tuple[Fraction, str], ...] = ()
+    #: (norm, trigger time, modality, target text, window start, window end or None,
+    #: status: "active" or "defeated")
+    instances: tuple[tuple[str, Fraction, str, str, Fraction, Fraction | None, str], ...] = ()
+    #: (time, the actions done then)
+    conduct: tuple[tuple[Fraction, tuple[str, ...]], ...] = ()
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "timeline": [{"time": json_value(t), "event": e} for t, e in self.timeline],
+            "instances": [{"norm": n, "trigger": json_value(t), "modality": m, "target": x,
+                           "window": [json_value(lo), None if hi is None else json_value(hi)],
+                           "status": st} for n, t, m, x, lo, hi, st in self.instances],
+            "conduct": [{"time": json_value(t), "actions": list(a)} for t, a in self.conduct],
+        }
+
+
+@dataclass(frozen=True)
 class Witness:
     """A concrete situation (and conduct, where one is involved) behind a finding."""
 
@@ -112,6 +135,8 @@ class Witness:
     defines: dict[str, WitnessValue] = field(default_factory=dict)
     active: tuple[str, ...] = ()
     defeated: tuple[str, ...] = ()
+    #: the trace of a timed spec (None for an atemporal one)
+    time: TimedWitness | None = None
 
     def to_json(self) -> dict[str, object]:
         """The witness ready for `json.dumps` (as `--format json` writes it: see
@@ -122,12 +147,14 @@ class Witness:
             "defines": {k: json_value(v) for k, v in self.defines.items()},
             "active": list(self.active),
             "defeated": list(self.defeated),
+            **({"time": self.time.to_json()} if self.time is not None else {}),
         }
 
     def __hash__(self) -> int:
         # the generated one would hash the dicts and fail: findings go in sets too
         return hash((tuple(sorted(self.situation.items())), tuple(sorted(self.conduct.items())),
-                     tuple(sorted(self.defines.items())), self.active, self.defeated))
+                     tuple(sorted(self.defines.items())), self.active, self.defeated,
+                     self.time))
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,8 @@ class CheckOptions:
     strict: bool = False
     #: the distinct minimal conflicting sets reported per group (`max-conflicts`)
     max_conflicts: int = 100
+    #: time.md's K: occurrences of each event in the traces a timed spec is checked on
+    max_occurrences: int = 2
 
     def __post_init__(self) -> None:
         """A bad option is a `ValueError` here, not a crash (or a z3 setting left broken) later."""
@@ -48,7 +50,8 @@ class CheckOptions:
         object.__setattr__(self, "ignore", kinds_of(self.ignore, "ignore"))
         if not isinstance(self.strict, bool):
             raise ValueError(f"CheckOptions.strict must be a bool, not {self.strict!r}")
-        for name in ("timeout_ms", "jobs", "max_file_bytes", "max_nesting", "max_conflicts"):
+        for name in ("timeout_ms", "jobs", "max_file_bytes", "max_nesting", "max_conflicts",
+                     "max_occurrences"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"CheckOptions.{name} must be a positive int, not {value!r}")

@@ -32,6 +32,7 @@ from .spec import (
     Scenario,
     ScenarioExpectation,
     Spec,
+    TimeModel,
     ValueDecl,
 )
 from .typing_base import Context
@@ -60,13 +61,15 @@ class Resolver:
 
     def resolve(self) -> tuple[Spec | None, list[Finding]]:
         decls = [d for f in self.files if f.file for d in f.file.decls]
-        from .time_support import refusals
+        from .time_support import is_timed, refusals
 
         self.findings.extend(refusals(decls))
+        timed = is_timed(decls)
         self.layers = self._layers(decls)
         #: the names a norm or an expectation may give: without `layers`, the implicit one
         self.layer_names = self.layers or ["default"]
         names = self._collect(decls)
+        events = self._events(decls, names) if timed else []
         typer = Typer(names, self.findings, max_depth=4 * self.options.max_nesting)
         facts = names.facts
         from .moral_graph import import_moral_graphs
@@ -88,7 +91,7 @@ class Resolver:
             root=self.root,
             layers=tuple(self.layers) or ("default",),
             enums=names.enums,
-            facts={**facts, **graph_facts},
+            facts={**{n: f for n, f in facts.items() if n not in events}, **graph_facts},
             actions=names.actions,
             norms=tuple(kept),
             agents=tuple(names.agents),
@@ -105,8 +108,31 @@ class Resolver:
                             if isinstance(d, ast.Scenario)),
             files=dict(self.sources),
             unused=tuple(unused_declarations(decls)),
+            time=self._time(decls, events, typer) if timed else None,
         )
         return spec, self.findings
+
+    def _events(self, decls: list[ast.Decl], names: DeclaredNames) -> list[str]:
+        from .time_resolve import declare_events
+
+        seen = set(names.facts) | set(names.defines)
+
+        def declare(namespace: str, ident: ast.Ident, what: str) -> bool:
+            self._keyword(ident, what)
+            if ident.name in seen:
+                self.findings.append(error(
+                    "name-error", f"{what} `{ident.name}` is declared twice", ident.span,
+                    "each name is declared exactly once in a spec (imports included)"))
+                return False
+            seen.add(ident.name)
+            return True
+
+        return declare_events(decls, names, declare)
+
+    def _time(self, decls: list[ast.Decl], events: list[str], typer: Typer) -> TimeModel:
+        from .time_resolve import time_model
+
+        return time_model(decls, events, typer, self.findings)
 
     # ------------------------------------------------------------ declarations
 

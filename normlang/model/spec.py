@@ -291,6 +291,8 @@ class Spec:
     files: dict[str, SourceFile] = field(default_factory=dict)
     #: the `unused-declaration` warnings of its files (reported by `check`, not by loading)
     unused: tuple[Finding, ...] = field(default=(), compare=False, repr=False)
+    #: what a spec with events, `on` or windows adds (None: an atemporal spec)
+    time: TimeModel | None = None
 
     def norm(self, name: str) -> NormDecl:
         """The norm called `name` (KeyError if none); indexed on first use."""
@@ -317,3 +319,33 @@ def children(expr: RExpr) -> Iterable[RExpr]:
     if isinstance(expr, DeonticAtom):
         return (expr.target,)
     return ()
+
+
+# ---------------------------------------------------------------- time (time.md)
+
+
+@dataclass(frozen=True, slots=True)
+class TimedNorm:
+    """When a norm's instances arise and what window each has.
+
+    An occurrence of `trigger` (an event, or "start": once, at 0) at `t` makes an
+    instance with window [t + `low`, t + `high`] in seconds; `high` None is `eventually`
+    (no end). A norm without a window has `low` = `high` = 0 (the trigger's instant).
+    """
+
+    norm: str
+    trigger: str
+    low: Fraction
+    high: Fraction | None
+
+
+@dataclass(frozen=True)
+class TimeModel:
+    """What a timed spec adds to `Spec`: its events and its norms' triggers and windows.
+
+    Events appear in `assume`s and conditions as booleans: true at an instant where
+    they occur.
+    """
+
+    events: tuple[str, ...]
+    timed: dict[str, TimedNorm]

@@ -92,6 +92,18 @@ class Typer(TypingErrors):
             return FALSE
         return value
 
+    def number(self, expr: ast.Expr, context: Context) -> RExpr | None:
+        """Lower a numeric expression (a duration's amount); report and return None if
+        ill-typed."""
+        try:
+            value, kind = self._typed(expr, context, None)
+        except Bad:
+            return None
+        if kind not in ("int", "real"):
+            self._error("type-error", f"expected a number, found {show(kind)}", expr.span)
+            return None
+        return value
+
     def define_values(self) -> dict[str, RExpr]:
         out = {}
         for name in self.names.defines:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from ..core.findings import Finding, Label, Witness, WitnessValue, json_value
+from ..core.findings import Finding, Label, TimedWitness, Witness, WitnessValue, json_value
 from ..core.source import Span
 from .model import Report, summary_counts
 
@@ -84,8 +84,32 @@ def finding_to_record(finding: Finding) -> dict[str, Any]:
             "conduct": [[k, v] for k, v in witness.conduct.items()],
             "defines": [[k, value(v)] for k, v in witness.defines.items()],
             "active": list(witness.active), "defeated": list(witness.defeated),
+            **({"time": _time_record(witness.time)} if witness.time is not None else {}),
         },
     }
+
+
+def _time_record(time: TimedWitness) -> list[Any]:
+    """A timed witness with its times as exact strings."""
+    def text(value: Fraction | None) -> str | None:
+        return None if value is None else str(value)
+
+    return [[[str(t), e] for t, e in time.timeline],
+            [[n, str(t), m, x, str(lo), text(hi), st] for n, t, m, x, lo, hi, st in
+             time.instances],
+            [[str(t), list(a)] for t, a in time.conduct]]
+
+
+def _time_from_record(raw: list[Any]) -> TimedWitness:
+    def number(value: str | None) -> Fraction | None:
+        return None if value is None else Fraction(value)
+
+    timeline, instances, conduct = raw
+    return TimedWitness(
+        tuple((Fraction(t), str(e)) for t, e in timeline),
+        tuple((str(n), Fraction(t), str(m), str(x), Fraction(lo), number(hi), str(st))
+              for n, t, m, x, lo, hi, st in instances),
+        tuple((Fraction(t), tuple(a)) for t, a in conduct))
 
 
 def finding_from_record(record: dict[str, Any]) -> Finding:
@@ -108,6 +132,7 @@ def finding_from_record(record: dict[str, Any]) -> Finding:
         conduct={k: bool(v) for k, v in raw_witness["conduct"]},
         defines={k: value(v) for k, v in raw_witness["defines"]},
         active=tuple(raw_witness["active"]), defeated=tuple(raw_witness["defeated"]),
+        time=_time_from_record(raw_witness["time"]) if "time" in raw_witness else None,
     )
     return Finding(
         record["kind"], record["message"], span(record["span"]),

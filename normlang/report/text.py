@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..core.escape import escaped
-from ..core.findings import Finding, Label, Witness, format_value
+from ..core.findings import Finding, Label, TimedWitness, Witness, format_value
 from ..core.source import SourceFile
 from .model import Report, summary_counts
 
@@ -157,6 +157,33 @@ def _witness(witness: Witness, pad: str, paint: _Paint) -> list[str]:
         lines.append(f"{pad}   active norms: {escaped(', '.join(witness.active)) or '(none)'}")
         if witness.defeated:
             lines.append(f"{pad}   defeated norms: {escaped(', '.join(witness.defeated))}")
+    if witness.time is not None:
+        lines.extend(_timeline(witness.time, pad))
+    return lines
+
+
+def _timeline(time: TimedWitness, pad: str) -> list[str]:
+    """time.md's timeline block: each event occurrence with the instances it triggers."""
+    from ..core.durations import duration_text
+
+    lines = [f"{pad}   timeline:"]
+    triggers = sorted({t for t, _ in time.timeline} | {t for _, t, *_ in time.instances})
+    for at in triggers:
+        events = ", ".join(e for t, e in time.timeline if t == at) or "start"
+        head = f"{'t = ' + duration_text(at):<14} {events:<14}"
+        here = [i for i in time.instances if i[1] == at]
+        if not here:
+            lines.append(f"{pad}     {head}".rstrip())
+        for norm, _, modality, target, low, high, status in here:
+            word = {"must": "due", "must not": "forbidden", "may": "allowed"}[modality]
+            end = "..." if high is None else duration_text(high)
+            note = "" if status == "active" else f" ({status})"
+            lines.append(f"{pad}     {head} {escaped(norm)}: {escaped(target)} {word} in "
+                         f"[{duration_text(low)}, {end}]{note}")
+            head = " " * len(head)
+    for at, actions in time.conduct:
+        lines.append(f"{pad}     conduct at {duration_text(at)}: "
+                     f"{escaped(', '.join(actions)) or 'nothing'}")
     return lines
 
 

@@ -1,0 +1,375 @@
+"""The checks of a timed spec (time.md): `conflict`, `dead-norm`, `shadowed-norm`,
+`overridden` and `undermined-permission` over instances, within K occurrences of
+each event.
+
+Each query is one z3 formula of linear real arithmetic: ∃ trace ∀ conduct, which
+z3's quantifier elimination decides exactly. Every witness is replayed by
+`engine.timeline` (plain evaluation) before it is reported; universal findings
+state their bound.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from itertools import combinations
+
+import z3
+
+from ..core.findings import Finding, Label, TimedWitness, Witness, WitnessValue
+from ..core.options import CheckOptions
+from ..engine.evaluate import compile_expr, names_in
+from ..engine.time_encode import Conduct, Instance, TimedEncoding, rational
+from ..engine.timeline import Placed, Timeline
+from ..model.spec import NormDecl, Spec
+from .context import backticked, by_position, norm_label
+
+#: the most complying conducts one search turns into lemmas before it gives up
+_MAX_LEMMAS = 20000
+
+
+class TimedMismatch(Exception):
+    """A witness the plain evaluation does not confirm: a bug, never reported as a finding."""
+
+
+@dataclass(frozen=True)
+class _Trace:
+    """A concrete trace read off a model: facts and occurrence times."""
+
+    facts: dict[str, WitnessValue]
+    occurrences: dict[str, list[Fraction]]
+
+
+def run_timed_checks(spec: Spec, options: CheckOptions) -> list[Finding]:
+    refused = empty_conduct_problems(spec)
+    if refused:
+        return refused
+    from ..engine.time_encode import static_cycle
+
+    cycle = static_cycle(spec)
+    if cycle is not None:
+        norm = spec.norm(cycle)
+        return [Finding("priority-cycle", f"norm `{cycle}` outranks itself through "
+                        "`overrides`: a priority cycle", norm.span,
+                        (Label(norm.span, "on the cycle", primary=True),), (cycle,))]
+    findings: list[Finding] = []
+    for norms, actions in groups(spec):
+        findings += _Group(spec, norms, actions, options).run()
+    return sorted(findings, key=Finding.sort_key)
+
+
+def empty_conduct_problems(spec: Spec) -> list[Finding]:
+    """The timed engine's conduct does nothing between its witnesses: refuse the specs
+    where doing nothing could break a norm or a constraint (not supported yet)."""
+    from ..model.imports import error
+
+    found = []
+    nothing = dict.fromkeys(spec.actions, False)
+    events = set(spec.time.events) if spec.time else set()
+    for norm in spec.norms:
+        if norm.modality == "must not" and compile_expr(norm.target)(nothing):
+            found.append(error("type-error", f"`{norm.name}` forbids doing nothing: such "
+                               "`must not` norms are not supported yet in a spec with time",
+                               norm.duty_span))
+    for constraint in spec.constraints:
+        facts, _ = names_in(constraint.expr)
+        solver = z3.Solver()
+        if facts & events or _may_fail_on_nothing(spec, constraint.expr, solver):
+            found.append(error("type-error", "constraints that doing nothing can break, or "
+                               "that read events, are not supported yet in a spec with time",
+                               constraint.span))
+    return found
+
+
+def _may_fail_on_nothing(spec: Spec, expr: object, solver: z3.Solver) -> bool:
+    from ..engine.encode import Encoder
+
+    encoder = Encoder(spec)
+    nothing = {a: z3.BoolVal(False) for a in spec.actions}
+    solver.add(z3.Not(encoder.term(expr, nothing)))  # type: ignore[arg-type]
+    return bool(solver.check() != z3.unsat)
+
+
+def groups(spec: Spec) -> list[tuple[list[NormDecl], list[str]]]:
+    """Norms connected by a shared action (or a constraint over both), with their actions."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def join(items: Sequence[str]) -> None:
+        for other in items[1:]:
+            parent[find(other)] = find(items[0])
+
+    for norm in spec.norms:
+        join([f"n:{norm.name}", *(f"a:{a}" for a in sorted(names_in(norm.target)[1]))])
+    for constraint in spec.constraints:
+        join([f"a:{a}" for a in sorted(names_in(constraint.expr)[1])])
+    by_root: dict[str, list[NormDecl]] = {}
+    for norm in spec.norms:
+        by_root.setdefault(find(f"n:{norm.name}"), []).append(norm)
+    out = []
+    for members in by_root.values():
+        actions = sorted(a for a in spec.actions if find(f"a:{a}") == find(f"n:{members[0].name}"))
+        out.append((members, actions))
+    return out
+
+
+class _Group:
+    """The checks of one group, over one encoding."""
+
+    def __init__(self, spec: Spec, norms: list[NormDecl], actions: list[str],
+                 options: CheckOptions) -> None:
+        self.spec = spec
+        self.norms = norms
+        self.actions = actions
+        self.k = options.max_occurrences
+        self.timeout = options.timeout_ms
+        self.enc = TimedEncoding(spec, norms, self.k, actions)
+
+    def run(self) -> list[Finding]:
+        found: list[Finding] = []
+        for norm in self.norms:
+            dead = self._dead(norm)
+            if dead is not None:
+                found.append(dead)
+        found += self._conflicts()
+        found += self._defeats()
+        found += self._undermined()
+        return found
+
+    @property
+    def bound(self) -> str:
+        return f"in traces with at most {self.k} occurrences of each event"
+
+    # ------------------------------------------------------------ solving
+
+    def _solve(self, *parts: z3.BoolRef) -> z3.ModelRef | None:
+        solver = z3.Solver()
+        solver.set("timeout", self.timeout)
+        solver.add(self.enc.trace(), *parts)
+        result = solver.check()
+        if result == z3.unknown:
+            raise z3.Z3Exception(f"z3 gave up: {solver.reason_unknown()}")
+        return solver.model() if result == z3.sat else None
+
+    def _search(self, parts: Sequence[z3.BoolRef], chosen: Sequence[str],
+                forced: Instance | None = None) -> z3.ModelRef | None:
+        """A trace meeting `parts` where no conduct complies with the instances of
+        `chosen` (while doing `forced`), or None.
+
+        time.md's loop: the solver proposes a trace; plain evaluation returns a
+        complying conduct, which becomes a lemma (as terms of the trace: the same
+        conduct for every trace whose window ends fall alike), or confirms the trace.
+        """
+        solver = z3.Solver()
+        solver.set("timeout", self.timeout)
+        solver.add(self.enc.trace(), *parts)
+        mine = self._of(chosen)
+        pushed = [forced] if forced is not None else []
+        for _ in range(_MAX_LEMMAS):
+            result = solver.check()
+            if result == z3.unknown:
+                raise z3.Z3Exception(f"z3 gave up: {solver.reason_unknown()}")
+            if result == z3.unsat:
+                return None
+            model = solver.model()
+            timeline = self._timeline(self._trace(model))
+            placed = timeline.complying(
+                [i for i in timeline.instances if i.norm.name in chosen],
+                [i for i in timeline.instances if forced is not None and i.key == forced.key])
+            if placed is None:
+                return model
+            conduct = self._parametric(timeline, placed, self.enc.musts(mine, pushed))
+            solver.add(z3.Not(self.enc.complies(mine, conduct, pushed)))
+        raise z3.Z3Exception(f"no answer after {_MAX_LEMMAS} conducts")
+
+    def _parametric(self, timeline: Timeline, placed: dict[str, Placed],
+                    musts: Sequence[Instance]) -> Conduct:
+        """The conduct of `placed`, its times as terms of the trace's window ends."""
+        by_key = {i.key: i for i in self.enc.instances}
+        terms: dict[Fraction, z3.ArithRef] = {Fraction(0): z3.RealVal(0)}
+        for instance in timeline.instances:
+            symbolic = by_key[instance.key]
+            terms.setdefault(instance.low, symbolic.low)
+            if instance.high is not None and symbolic.high is not None:
+                terms.setdefault(instance.high, symbolic.high)
+        ends = timeline.ends()
+        times: dict[str, z3.ArithRef] = {}
+        acts: dict[str, dict[str, z3.BoolRef]] = {}
+        for must in musts:
+            where = placed.get(must.key)
+            if where is None:
+                times[must.key] = z3.RealVal(0)
+                acts[must.key] = {a: z3.BoolVal(False) for a in self.actions}
+                continue
+            if where.region == "end":
+                times[must.key] = terms[ends[where.index]]
+            elif where.index + 1 < len(ends):
+                times[must.key] = (terms[ends[where.index]] + terms[ends[where.index + 1]]) / 2
+            else:
+                times[must.key] = terms[ends[-1]] + 1
+            acts[must.key] = {a: z3.BoolVal(where.acts.get(a, False)) for a in self.actions}
+        return Conduct(times, acts)
+
+    def _trace(self, model: z3.ModelRef) -> _Trace:
+        facts: dict[str, WitnessValue] = {}
+        for name, fact in self.spec.facts.items():
+            value = model.eval(self.enc.encoder.facts[name], model_completion=True)
+            if fact.kind == "bool":
+                facts[name] = z3.is_true(value)
+            elif fact.kind == "real":
+                facts[name] = rational(value)
+            else:
+                facts[name] = int(rational(value))
+        occurrences: dict[str, list[Fraction]] = {}
+        for event, slots in self.enc.slots.items():
+            if event == "start":
+                continue
+            occurrences[event] = [rational(model.eval(s.time, model_completion=True))
+                                  for s in slots
+                                  if z3.is_true(model.eval(s.present, model_completion=True))]
+        return _Trace(facts, occurrences)
+
+    def _timeline(self, trace: _Trace) -> Timeline:
+        facts = {k: v for k, v in trace.facts.items() if not isinstance(v, str)}
+        return Timeline(self.spec, self.norms, self.actions, facts, trace.occurrences)
+
+    def _of(self, names: Sequence[str]) -> list[Instance]:
+        return [i for i in self.enc.instances if i.norm.name in names]
+
+    # ------------------------------------------------------------ conflict
+
+    def _conflicts(self) -> list[Finding]:
+        duties = [n for n in self.norms if n.modality != "may"]
+        found = []
+        for size in range(1, len(duties) + 1):
+            for chosen in combinations(duties, size):
+                names = [n.name for n in chosen]
+                parts = []
+                for name in names:
+                    rest = [n for n in names if n != name]
+                    parts.append(self.enc.some_complies(self._of(rest))[0])
+                model = self._search(parts, names)
+                if model is not None:
+                    found.append(self._conflict(list(chosen), self._trace(model)))
+        return found
+
+    def _conflict(self, chosen: list[NormDecl], trace: _Trace) -> Finding:
+        timeline = self._timeline(trace)
+        names = [n.name for n in chosen]
+        of = [i for i in timeline.instances if i.norm.name in names]
+        minimal = all(timeline.complies([i for i in of if i.norm.name != name]) for name in names)
+        if not timeline.assumes_hold() or timeline.complies(of) or not minimal:
+            raise TimedMismatch(f"conflict of {names}")
+        norms = by_position(chosen)
+        shown = [n.name for n in norms]
+        verb = "both" if len(norms) == 2 else "all"
+        message = (f"norms {backticked(shown)} cannot {verb} be obeyed" if len(norms) > 1
+                   else f"norm `{shown[0]}` cannot be obeyed")
+        labels = tuple(norm_label(n, primary=(i == 0)) for i, n in enumerate(norms))
+        return Finding("conflict", message, norms[0].duty_span, labels, tuple(shown),
+                       self._witness(trace, timeline, names),
+                       help=("no conduct complies with these instances in this trace",))
+
+    # ------------------------------------------------------------ dead, shadowed, overridden
+
+    def _dead(self, norm: NormDecl) -> Finding | None:
+        first = self._of([norm.name])[0]
+        if self._solve(first.exists) is not None:
+            return None
+        return Finding("dead-norm", f"norm `{norm.name}` never applies: its trigger never "
+                       f"occurs with its conditions ({self.bound})", norm.span,
+                       (Label(norm.span, "never applies", primary=True),), (norm.name,))
+
+    def _defeats(self) -> list[Finding]:
+        found = []
+        for loser in self.norms:
+            mine = self._of([loser.name])
+            if self._solve(z3.Or([i.exists for i in mine])) is None:
+                continue  # dead: reported as such
+            if self._solve(z3.Or([self.enc.active(i) for i in mine])) is None:
+                found.append(self._shadowed(loser))
+                continue
+            for winner in self.norms:
+                theirs = self._of([winner.name])
+                pairs = [self.enc.defeats(h, i) for h in theirs for i in mine]
+                if winner is loser or not pairs:
+                    continue
+                model = self._solve(z3.Or(pairs))
+                if model is not None:
+                    found.append(self._overridden(loser, winner, self._trace(model)))
+        return found
+
+    def _shadowed(self, norm: NormDecl) -> Finding:
+        return Finding("shadowed-norm", f"norm `{norm.name}` is always defeated where it "
+                       f"applies ({self.bound})", norm.span,
+                       (Label(norm.duty_span, "never active", primary=True),), (norm.name,))
+
+    def _overridden(self, loser: NormDecl, winner: NormDecl, trace: _Trace) -> Finding:
+        timeline = self._timeline(trace)
+        if not timeline.assumes_hold() or not any(
+                timeline.defeats(h, i) for h in timeline.instances if h.norm is winner
+                for i in timeline.instances if i.norm is loser):
+            raise TimedMismatch(f"{winner.name} over {loser.name}")
+        return Finding("overridden", f"norm `{loser.name}` is overridden by `{winner.name}` "
+                       "where their instances clash", loser.duty_span,
+                       (norm_label(loser, primary=True), norm_label(winner, message="wins")),
+                       (loser.name, winner.name),
+                       self._witness(trace, timeline, [loser.name, winner.name]))
+
+    # ------------------------------------------------------------ undermined permissions
+
+    def _undermined(self) -> list[Finding]:
+        found = []
+        for permission in (n for n in self.norms if n.modality == "may"):
+            judged = [n.name for n in self.norms if n.rank <= permission.rank]
+            for instance in self._of([permission.name]):
+                complying, _ = self.enc.some_complies(self._of(judged))
+                model = self._search([self.enc.active(instance), complying], judged, instance)
+                if model is not None:
+                    found.append(self._undermined_finding(permission, instance, judged,
+                                                          self._trace(model)))
+                    break
+        return found
+
+    def _undermined_finding(self, permission: NormDecl, instance: Instance, judged: list[str],
+                            trace: _Trace) -> Finding:
+        timeline = self._timeline(trace)
+        chosen = [i for i in timeline.instances if i.norm.name in judged]
+        mine = [i for i in timeline.instances if i.norm is permission and timeline.active(i)]
+        if (not timeline.assumes_hold() or not timeline.complies(chosen)
+                or not any(not timeline.complies(chosen, [m]) for m in mine)):
+            raise TimedMismatch(f"undermined {permission.name}")
+        return Finding("undermined-permission", f"permission `{permission.name}` can never "
+                       "be used in this trace: no complying conduct does it in its window",
+                       permission.duty_span, (norm_label(permission, primary=True),),
+                       (permission.name,), self._witness(trace, timeline, judged))
+
+    # ------------------------------------------------------------ witnesses
+
+    def _witness(self, trace: _Trace, timeline: Timeline, names: Sequence[str]) -> Witness:
+        events = sorted((t, e) for e, ts in trace.occurrences.items() for t in ts)
+        shown = [i for i in timeline.instances if i.norm.name in names]
+        instances = tuple(
+            (i.norm.name, i.trigger, i.norm.modality, self._target_text(i.norm), i.low, i.high,
+             "active" if timeline.active(i) else "defeated") for i in shown)
+        active = tuple(dict.fromkeys(i.norm.name for i in shown if timeline.active(i)))
+        defeated = tuple(dict.fromkeys(i.norm.name for i in shown if not timeline.active(i)))
+        return Witness(situation=dict(trace.facts), active=active, defeated=defeated,
+                       time=TimedWitness(tuple(events), instances))
+
+    def _target_text(self, norm: NormDecl) -> str:
+        source = self.spec.files.get(norm.duty_span.path)
+        if source is None:
+            return norm.name
+        text = source.text[norm.duty_span.start:norm.duty_span.end]
+        for word in ("must not", "must", "may"):
+            _head, sep, tail = text.partition(f" {word} ")
+            if sep:
+                return " ".join(tail.split())
+        return " ".join(text.split())

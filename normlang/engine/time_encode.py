@@ -1,0 +1,355 @@
+"""A timed spec as z3 terms over one bounded trace (time.md, Meaning and Encoding).
+
+A trace has K slots per event (present, time), time a non-negative real; the
+facts are rigid. An instance is a (norm, trigger slot) with a window of linear
+ends. A conduct is one (time, actions) slot per `must` instance that has to be
+met (its witness); at every other time nothing is done. That is no loss: a
+complying conduct keeps complying when every action outside the witnesses is
+dropped, since no target of a `must not` nor a `constraint` holds of doing
+nothing (`check_empty_conduct` refuses specs where one could) — the exactness
+argument of docs/language.md.
+
+Defeat is read per instance: `h` defeats `i` when `h` outranks `i`, is active
+and clashes with it; then `i` binds outside `h`'s window only. Whether no conduct
+complies is not written as a quantifier: `checks.timed` asks the solver for traces
+and turns each complying conduct that plain evaluation finds into a lemma.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from itertools import product
+
+import z3
+
+from ..model.spec import NormDecl, RExpr, Spec, TimedNorm, may_clash
+from .encode import Encoder, conj, disj, implies, neg, z3_number
+from .evaluate import Scalar, compile_expr, names_in
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One possible occurrence of an event (or the start, always present at 0)."""
+
+    event: str
+    index: int
+    present: z3.BoolRef
+    time: z3.ArithRef
+
+
+@dataclass(frozen=True)
+class Instance:
+    """A norm triggered at one slot; `high` None is an unbounded (`eventually`) window."""
+
+    norm: NormDecl
+    slot: Slot
+    exists: z3.BoolRef
+    low: z3.ArithRef
+    high: z3.ArithRef | None
+    #: its window is a single instant in every trace (no window, or `within [D, D]`)
+    point: bool
+
+    @property
+    def key(self) -> str:
+        return f"{self.norm.name}@{self.slot.event}#{self.slot.index}"
+
+    def contains(self, time: z3.ArithRef) -> z3.BoolRef:
+        if self.high is None:
+            return self.low <= time
+        return conj(self.low <= time, time <= self.high)
+
+
+@dataclass
+class Conduct:
+    """A witness (time, actions) per `must` instance."""
+
+    times: dict[str, z3.ArithRef]
+    acts: dict[str, dict[str, z3.BoolRef]]
+
+
+@dataclass
+class TimedEncoding:
+    """The trace variables of one group of timed norms, and its formulas."""
+
+    spec: Spec
+    norms: Sequence[NormDecl]
+    max_occurrences: int
+    actions: Sequence[str]
+    encoder: Encoder = field(init=False)
+    slots: dict[str, list[Slot]] = field(init=False)
+    instances: list[Instance] = field(init=False)
+    _copies: int = field(default=0, init=False)
+    _active: dict[str, z3.BoolRef] = field(default_factory=dict, init=False)
+    _defeats: dict[tuple[str, str], z3.BoolRef] = field(default_factory=dict, init=False)
+    _meetables: dict[tuple[tuple[str, ...], tuple[str, ...]], z3.BoolRef] = field(
+        default_factory=dict, init=False)
+
+    def __post_init__(self) -> None:
+        assert self.spec.time is not None
+        self.encoder = Encoder(self.spec)
+        self.slots = {}
+        time = self.spec.time
+        for event in time.events:
+            self.slots[event] = [
+                Slot(event, k, z3.Bool(f"p!{event}!{k}"), z3.Real(f"t!{event}!{k}"))
+                for k in range(self.max_occurrences)]
+        self.slots["start"] = [Slot("start", 0, z3.BoolVal(True), z3.RealVal(0))]
+        self.instances = [self._instance(norm, time.timed[norm.name], slot)
+                          for norm in self.norms
+                          for slot in self.slots[time.timed[norm.name].trigger]]
+
+    # ------------------------------------------------------------ the trace
+
+    def trace(self) -> z3.BoolRef:
+        """What every trace satisfies: slots in order, the facts' types, the `assume`s at
+        0 and at every occurrence."""
+        parts: list[z3.BoolRef] = list(self.encoder.domain(self._facts()))
+        for event, slots in self.slots.items():
+            if event == "start":
+                continue
+            for slot in slots:
+                parts.append(slot.time >= 0)
+            for first, second in itertools.pairwise(slots):
+                parts.append(implies(second.present, conj(first.present,
+                                                          first.time <= second.time)))
+        instants = [z3.RealVal(0)] + [s.time for e, ss in self.slots.items() if e != "start"
+                                      for s in ss]
+        presents = [z3.BoolVal(True)] + [s.present for e, ss in self.slots.items()
+                                         if e != "start" for s in ss]
+        for assume in self.spec.assumes:
+            for present, instant in zip(presents, instants):
+                parts.append(implies(present, self.at(assume.expr, instant)))
+        return conj(parts)
+
+    def _facts(self) -> list[str]:
+        return list(self.spec.facts)
+
+    def at(self, expr: RExpr, instant: z3.ArithRef) -> z3.BoolRef:
+        """`expr` (facts and events) at `instant`: an event holds where one occurs."""
+        events = self.spec.time.events if self.spec.time else ()
+        read, _ = names_in(expr)
+        if not read & set(events):
+            return self.encoder.term(expr)
+        encoder = Encoder(self.spec)
+        facts: dict[str, z3.ExprRef] = {name: self.encoder.facts[name] for name in
+                                        read if name not in events}
+        for event in read & set(events):
+            facts[event] = disj([conj(s.present, s.time == instant) for s in self.slots[event]])
+        encoder.facts = facts
+        return encoder.term(expr)
+
+    def _instance(self, norm: NormDecl, timed: TimedNorm, slot: Slot) -> Instance:
+        low = slot.time + z3_number(timed.low)
+        high = None if timed.high is None else slot.time + z3_number(timed.high)
+        applicable = self.at(norm.applicable, slot.time)
+        return Instance(norm, slot, conj(slot.present, applicable), low, high,
+                        timed.high is not None and timed.high == timed.low)
+
+    # ------------------------------------------------------------ priority and defeat
+
+    def outranks(self, higher: Instance, lower: Instance) -> z3.BoolRef:
+        """`higher` ≻ `lower`: a higher layer, or an `overrides` chain (read at the
+        later trigger)."""
+        if higher.norm.name == lower.norm.name:
+            return z3.BoolVal(False)
+        if higher.norm.rank < lower.norm.rank:
+            return z3.BoolVal(True)
+        later = z3.If(higher.slot.time >= lower.slot.time, higher.slot.time, lower.slot.time)
+        return self._edge_path(higher.norm.name, lower.norm.name, later, set())
+
+    def _edge_path(self, higher: str, lower: str, instant: z3.ArithRef,
+                   seen: set[str]) -> z3.BoolRef:
+        paths = []
+        for edge in self.spec.edges:
+            if edge.higher != higher or edge.lower in seen:
+                continue
+            when = self.at(edge.when, instant)
+            if edge.lower == lower:
+                paths.append(when)
+            else:
+                paths.append(conj(when, self._edge_path(edge.lower, lower, instant,
+                                                        seen | {higher})))
+        return disj(paths) if paths else z3.BoolVal(False)
+
+    def may_outrank(self, higher: str, lower: str) -> bool:
+        """Whether `higher` ≻ `lower` in some trace: a higher layer or an `overrides` path."""
+        if higher == lower:
+            return False
+        if self.spec.norm(higher).rank < self.spec.norm(lower).rank:
+            return True
+        return lower in _reachable(self.spec, higher)
+
+    def active(self, instance: Instance) -> z3.BoolRef:
+        """The instance exists and no active instance that outranks it clashes with it."""
+        key = instance.key
+        if key not in self._active:
+            # only instances that may outrank it are asked, and priority has no cycle
+            # (`static_cycle`): the recursion ends
+            beaten = [self.defeats(h, instance) for h in self.instances if h is not instance]
+            self._active[key] = conj(instance.exists, neg(disj(beaten)) if beaten
+                                     else z3.BoolVal(True))
+        return self._active[key]
+
+    def defeats(self, higher: Instance, lower: Instance) -> z3.BoolRef:
+        pair = (higher.key, lower.key)
+        if pair not in self._defeats:
+            if (not may_clash(higher.norm, lower.norm)
+                    or not self.may_outrank(higher.norm.name, lower.norm.name)):
+                self._defeats[pair] = z3.BoolVal(False)
+            else:
+                ranked = self.outranks(higher, lower)
+                self._defeats[pair] = conj(lower.exists, ranked, self.active(higher),
+                                           self.clash(higher, lower))
+        return self._defeats[pair]
+
+    def clash(self, first: Instance, second: Instance) -> z3.BoolRef:
+        """No conduct meets both demands (a `may`'s claim counts as a demand)."""
+        if first.norm.modality == "must not" and second.norm.modality == "must not":
+            return z3.BoolVal(False)  # doing nothing meets both
+        if second.norm.modality == "must not":
+            first, second = second, first
+        if first.norm.modality == "must not":
+            return disj(neg(self._meetable([second.norm], [])), conj(
+                self._inside(second, first),
+                neg(self._meetable([second.norm], [first.norm]))))
+        same_point = (conj(first.low == second.low, self._point(first), self._point(second))
+                      if first.point and second.point else z3.BoolVal(False))
+        return disj(neg(self._meetable([first.norm], [])), neg(self._meetable([second.norm], [])),
+                    conj(same_point, neg(self._meetable([first.norm, second.norm], []))))
+
+    def _point(self, instance: Instance) -> z3.BoolRef:
+        return z3.BoolVal(instance.point)
+
+    def _inside(self, inner: Instance, outer: Instance) -> z3.BoolRef:
+        if outer.high is None:
+            return outer.low <= inner.low
+        if inner.high is None:
+            return z3.BoolVal(False)
+        return conj(outer.low <= inner.low, inner.high <= outer.high)
+
+    # ------------------------------------------------------------ demands over one action set
+
+    def _acts(self) -> dict[str, z3.BoolRef]:
+        self._copies += 1
+        return {a: z3.Bool(f"s{self._copies}!{a}") for a in self.actions}
+
+    def _target(self, instance: Instance, acts: Mapping[str, z3.BoolRef] | None = None
+                ) -> z3.BoolRef:
+        return self.encoder.term(instance.norm.target, acts)
+
+    def _constraints(self, acts: Mapping[str, z3.BoolRef] | None) -> z3.BoolRef:
+        return conj([self.encoder.term(c.expr, acts) for c in self.spec.constraints]
+                    or [z3.BoolVal(True)])
+
+    def _meetable(self, musts: Sequence[NormDecl], bans: Sequence[NormDecl]) -> z3.BoolRef:
+        """Some one set of actions does every target of `musts`, none of `bans`, and meets
+        the constraints (decided plainly when the constraints read no fact)."""
+        key = (tuple(n.name for n in musts), tuple(n.name for n in bans))
+        if key not in self._meetables:
+            self._meetables[key] = self._decide_meetable(musts, bans)
+        return self._meetables[key]
+
+    def _decide_meetable(self, musts: Sequence[NormDecl], bans: Sequence[NormDecl]
+                         ) -> z3.BoolRef:
+        constraints = [c.expr for c in self.spec.constraints]
+        if not any(names_in(c)[0] for c in constraints):
+            tests = [compile_expr(n.target) for n in musts]
+            refuse = [compile_expr(n.target) for n in bans]
+            rules = [compile_expr(c) for c in constraints]
+            for bits in product((False, True), repeat=len(self.actions)):
+                env: dict[str, Scalar] = dict.fromkeys(self.spec.actions, False)
+                env.update(zip(self.actions, bits))
+                if (all(t(env) for t in tests) and not any(r(env) for r in refuse)
+                        and all(c(env) for c in rules)):
+                    return z3.BoolVal(True)
+            return z3.BoolVal(False)
+        acts = self._acts()
+        body = conj([self._target_of(n, acts) for n in musts]
+                    + [neg(self._target_of(n, acts)) for n in bans]
+                    + [self._constraints(acts)])
+        return z3.Exists(list(acts.values()), body) if acts else body
+
+    def _target_of(self, norm: NormDecl, acts: Mapping[str, z3.BoolRef]) -> z3.BoolRef:
+        return self.encoder.term(norm.target, acts)
+
+    # ------------------------------------------------------------ compliance
+
+    def conduct(self, musts: Sequence[Instance]) -> Conduct:
+        self._copies += 1
+        tag = self._copies
+        return Conduct({i.key: z3.Real(f"u{tag}!{i.key}") for i in musts},
+                       {i.key: {a: z3.Bool(f"c{tag}!{i.key}!{a}") for a in self.actions}
+                        for i in musts})
+
+    def musts(self, chosen: Sequence[Instance], forced: Sequence[Instance] = ()) -> list[Instance]:
+        return [i for i in chosen if i.norm.modality == "must"] + list(forced)
+
+    def complies(self, chosen: Sequence[Instance], conduct: Conduct,
+                 forced: Sequence[Instance] = ()) -> z3.BoolRef:
+        """`conduct` meets every instance in `chosen` where it binds; each of `forced`
+        (permissions read as duties: "some complying conduct does it") must be done too."""
+        musts = self.musts(chosen, forced)
+        # a defeated `must` binds nowhere: it clashes only with a winner whose window
+        # holds all of its own (or shares its single instant)
+        required = {i.key: self.active(i) for i in musts}
+        parts = []
+        for i in musts:
+            when, acts = conduct.times[i.key], conduct.acts[i.key]
+            parts.append(implies(required[i.key], conj(
+                self._binds(i, when), self._target(i, acts), self._constraints(acts))))
+        for j in chosen:
+            if j.norm.modality != "must not":
+                continue
+            for i in musts:
+                when, acts = conduct.times[i.key], conduct.acts[i.key]
+                parts.append(implies(conj(required[i.key], j.exists, self._binds(j, when)),
+                                     neg(self._target(j, acts))))
+        for a, i in enumerate(musts):
+            for k in musts[a + 1:]:
+                same = conj(required[i.key], required[k.key],
+                            conduct.times[i.key] == conduct.times[k.key])
+                parts.append(implies(same, conj([conduct.acts[i.key][x] == conduct.acts[k.key][x]
+                                                 for x in self.actions] or [z3.BoolVal(True)])))
+        return conj(parts) if parts else z3.BoolVal(True)
+
+    def _binds(self, instance: Instance, when: z3.ArithRef) -> z3.BoolRef:
+        """`when` is in the instance's window and in no window of one that defeats it."""
+        beaten = [conj(self.defeats(h, instance), h.contains(when))
+                  for h in self.instances if h is not instance]
+        return conj(instance.contains(when), neg(disj(beaten)) if beaten else z3.BoolVal(True))
+
+    def some_complies(self, chosen: Sequence[Instance], forced: Sequence[Instance] = ()
+                      ) -> tuple[z3.BoolRef, Conduct]:
+        conduct = self.conduct(self.musts(chosen, forced))
+        return self.complies(chosen, conduct, forced), conduct
+
+
+def _reachable(spec: Spec, start: str) -> set[str]:
+    seen: set[str] = set()
+    stack = [start]
+    while stack:
+        here = stack.pop()
+        for edge in spec.edges:
+            if edge.higher == here and edge.lower not in seen:
+                seen.add(edge.lower)
+                stack.append(edge.lower)
+    return seen
+
+
+def static_cycle(spec: Spec) -> str | None:
+    """A norm on a cycle of `overrides` edges within one layer, if any (priority is
+    then undefined)."""
+    for norm in spec.norms:
+        if norm.name in _reachable(spec, norm.name):
+            return norm.name
+    return None
+
+
+def rational(value: z3.ExprRef) -> Fraction:
+    """A z3 numeral (of a model) as an exact fraction."""
+    if z3.is_int_value(value):
+        return Fraction(value.as_long())
+    return Fraction(value.as_fraction())

@@ -1,0 +1,118 @@
+"""The time of a spec (time.md): its events, and each norm's trigger and window in
+exact rational seconds, as `spec.TimeModel`.
+
+Events are declared as booleans for typing (true at an instant where they occur),
+so `assume not (fire_alarm and fell)` reads them; `declare_events` does that before
+the norms are typed. A duration is a constant here: one over facts is refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from fractions import Fraction
+
+from ..core.findings import Finding
+from ..core.source import Span
+from ..syntax import ast
+from .imports import error
+from .names import DeclaredNames
+from .spec import Arith, Const, FactDecl, Neg, RExpr, TimedNorm, TimeModel
+from .typing_base import Context
+from .typing_rules import Typer
+
+#: seconds per unit
+UNIT_SECONDS = {"s": Fraction(1), "min": Fraction(60), "h": Fraction(3600),
+                "days": Fraction(86400)}
+
+Declare = Callable[[str, ast.Ident, str], bool]
+
+
+def declare_events(decls: list[ast.Decl], names: DeclaredNames, declare: Declare) -> list[str]:
+    """Declare each `event` as a boolean of conditions; its names, in order."""
+    events = []
+    for decl in decls:
+        if isinstance(decl, ast.Event) and declare("expr", decl.name, "event"):
+            names.facts[decl.name.name] = FactDecl(decl.name.name, "bool", decl.span)
+            events.append(decl.name.name)
+    return events
+
+
+def time_model(decls: list[ast.Decl], events: list[str], typer: Typer,
+               findings: list[Finding]) -> TimeModel:
+    """The triggers and windows of the timed norms (refused constructs are left out)."""
+    timed: dict[str, TimedNorm] = {}
+    for decl in decls:
+        if not isinstance(decl, ast.Norm) or decl.trigger is None:
+            continue
+        trigger = decl.trigger
+        if trigger.kind == "event" and trigger.name not in events:
+            findings.append(_unknown_event(trigger, events))
+            continue
+        window = _window(decl.window, typer, findings)
+        if window is not None:
+            timed[decl.name.name] = TimedNorm(decl.name.name, trigger.name, *window)
+    return TimeModel(tuple(events), timed)
+
+
+def _unknown_event(trigger: ast.Trigger, events: list[str]) -> Finding:
+    from ..core.suggest import closest
+
+    close = closest(trigger.name, events)
+    hint = (f"did you mean `{close}`?",) if close else (
+        "declare it with `event NAME` (or write `on start` for the start of the trace)",)
+    return error("name-error", f"unknown event `{trigger.name}`", trigger.span, *hint)
+
+
+def _window(window: ast.Window | None, typer: Typer,
+            findings: list[Finding]) -> tuple[Fraction, Fraction | None] | None:
+    if window is None:
+        return Fraction(0), Fraction(0)
+    if window.kind == "eventually":
+        return Fraction(0), None
+    assert window.high is not None
+    high = seconds(window.high, typer, findings)
+    low = seconds(window.low, typer, findings) if window.low is not None else Fraction(0)
+    if high is None or low is None:
+        return None
+    if low > high:
+        findings.append(error("type-error", "a window `within [D1, D2]` needs D1 <= D2",
+                              window.span, "write the earlier end first"))
+        return None
+    return low, high
+
+
+def seconds(duration: ast.Duration, typer: Typer, findings: list[Finding]) -> Fraction | None:
+    """A duration in exact seconds; None (and a finding) if it is not a non-negative
+    constant."""
+    amount = typer.number(duration.amount, Context.CONDITION)
+    if amount is None:
+        return None
+    value = _constant(amount)
+    if value is None:
+        findings.append(_refused_duration(duration.span))
+        return None
+    if value < 0:
+        findings.append(error("type-error", "a duration cannot be negative", duration.span))
+        return None
+    return value * UNIT_SECONDS[duration.unit]
+
+
+def _constant(expr: RExpr) -> Fraction | None:
+    """The value of a linear expression of numbers; None if it reads anything else."""
+    if isinstance(expr, Const):
+        value = expr.value
+        return None if isinstance(value, bool) else Fraction(value)
+    if isinstance(expr, Neg):
+        inner = _constant(expr.operand)
+        return None if inner is None else -inner
+    if isinstance(expr, Arith):
+        left, right = _constant(expr.left), _constant(expr.right)
+        if left is None or right is None:
+            return None
+        return left + right if expr.op == "+" else left - right if expr.op == "-" else left * right
+    return None
+
+
+def _refused_duration(span: Span) -> Finding:
+    return error("type-error", "durations over facts are not supported yet", span,
+                 "write the duration as a number (or an expression of numbers) and a unit")

@@ -1,0 +1,148 @@
+"""The checks of a timed spec on time.md's worked examples (those the engine
+supports), and what a timed witness holds."""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+
+import pytest
+from engine_helpers import kinds, run
+
+from normlang.core.findings import Finding
+from normlang.report.json import finding_from_record, finding_to_record
+
+FIRE = """
+    agent bot
+    event fire_alarm
+    event fell
+    action bot.leave
+    assume not (fire_alarm and fell)
+    norm evacuate {evacuate} on fire_alarm bot must leave within 1 min
+    norm stay {stay} on fell bot must not leave within 10 min
+"""
+
+
+def fire(evacuate: str = "", stay: str = "", layers: str = "", **options: object
+         ) -> list[Finding]:
+    return run(layers + FIRE.format(evacuate=evacuate, stay=stay), **options)
+
+
+def test_example_1_conflict_and_its_witness() -> None:
+    (found,) = fire()
+    assert (found.kind, found.norms) == ("conflict", ("evacuate", "stay"))
+    assert found.witness is not None and found.witness.time is not None
+    time = found.witness.time
+    alarm = [t for t, e in time.timeline if e == "fire_alarm"]
+    fell = [t for t, e in time.timeline if e == "fell"]
+    # time.md: a conflict iff 0 < t_alarm - t_fell <= 9 min (for some pair)
+    assert any(0 < a - f <= 540 for a in alarm for f in fell)
+    windows = {(n, lo, hi) for n, t, m, x, lo, hi, st in time.instances}
+    assert any(n == "evacuate" and hi is not None and hi - lo == 60 for n, lo, hi in windows)
+
+
+def test_example_1_with_priority_one_occurrence_each() -> None:
+    found = fire(layers="layers safety > comfort\n", evacuate="@safety", stay="@comfort",
+                 max_occurrences=1)
+    assert kinds(found) == [("overridden", ("stay", "evacuate"))]
+
+
+def test_example_1_with_priority_two_occurrences_each() -> None:
+    """Two `fell`s whose bans chain cover the alarm's minute: neither ban alone clashes
+    with it, so nothing defeats them (time.md: clash is between two instances)."""
+    found = fire(layers="layers safety > comfort\n", evacuate="@safety", stay="@comfort")
+    assert kinds(found) == [("conflict", ("evacuate", "stay")), ("overridden", ("stay", "evacuate"))]
+    conflict = next(f for f in found if f.kind == "conflict")
+    assert conflict.witness is not None and conflict.witness.time is not None
+    assert sum(1 for _, e in conflict.witness.time.timeline if e == "fell") == 2
+
+
+EXAMPLE_4 = """
+    {layers}
+    agent bot
+    event stop
+    event lifted
+    action bot.pause
+    norm may_pause {low} on stop bot may pause within 5 s
+    norm steady {high} on lifted bot must not pause within 10 s
+"""
+
+
+def test_example_4_undermined_permission() -> None:
+    (found,) = run(EXAMPLE_4.format(layers="", low="", high=""))
+    assert (found.kind, found.norms) == ("undermined-permission", ("may_pause",))
+    assert found.witness is not None and found.witness.time is not None
+    stop = [t for t, e in found.witness.time.timeline if e == "stop"]
+    lifted = [t for t, e in found.witness.time.timeline if e == "lifted"]
+    assert any(lo <= s <= lo + 5 for s in stop for lo in lifted)
+
+
+def test_example_4_steady_higher_overrides() -> None:
+    found = run(EXAMPLE_4.format(layers="layers a > b", low="@b", high="@a"), max_occurrences=1)
+    assert kinds(found) == [("overridden", ("may_pause", "steady"))]
+
+
+def test_example_4_steady_higher_two_lifts_chain() -> None:
+    """Two bans that cover the permission's window together, neither alone: the
+    permission is not defeated, and is undermined."""
+    found = run(EXAMPLE_4.format(layers="layers a > b", low="@b", high="@a"))
+    assert kinds(found) == [("overridden", ("may_pause", "steady")),
+                            ("undermined-permission", ("may_pause",))]
+    undermined = next(f for f in found if f.kind == "undermined-permission")
+    assert undermined.witness is not None and undermined.witness.time is not None
+    assert sum(1 for _, e in undermined.witness.time.timeline if e == "lifted") == 2
+
+
+EXAMPLE_6 = """
+    agent bot
+    event e
+    event f
+    action bot.a
+    norm ne on e bot must a within 9 s
+    norm nf on f bot must not a within 4 s
+"""
+
+
+def test_example_6_none_at_two_occurrences() -> None:
+    assert run(EXAMPLE_6) == []
+
+
+@pytest.mark.slow
+def test_example_6_conflict_at_three_occurrences() -> None:
+    found = run(EXAMPLE_6, max_occurrences=3, timeout_ms=120_000)
+    assert kinds(found) == [("conflict", ("ne", "nf"))]
+
+
+def test_dead_norm_states_its_bound() -> None:
+    found = run("""
+        agent bot
+        event e
+        fact p: bool
+        action bot.a
+        assume not p
+        norm n on e when p bot must a
+    """)
+    assert kinds(found) == [("dead-norm", ("n",))]
+    assert "in traces with at most 2 occurrences of each event" in found[0].message
+
+
+def test_one_instant_window_clash_and_eventually() -> None:
+    found = run("""
+        agent bot
+        event e
+        action bot.a
+        norm n on e bot must a
+        norm m on e bot must not a within 1 s
+        norm later on e bot must a eventually
+    """)
+    assert kinds(found) == [("conflict", ("n", "m"))]
+
+
+def test_timed_witness_round_trips_through_json() -> None:
+    (found,) = fire()
+    record = json.loads(json.dumps(finding_to_record(found)))
+    assert finding_from_record(record) == found
+    shown = found.witness.to_json() if found.witness else {}
+    time = shown["time"]
+    assert isinstance(time, dict) and set(time) == {"timeline", "instances", "conduct"}
+    assert all(Fraction(item["time"]) >= 0 for item in time["timeline"])

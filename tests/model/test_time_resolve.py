@@ -1,0 +1,84 @@
+"""Resolving time (time.md): events, triggers, windows in exact seconds, and the
+refusal of every construct of time the engine gives no meaning yet."""
+
+from __future__ import annotations
+
+import textwrap
+from fractions import Fraction
+
+import pytest
+
+import normlang
+from normlang.model.spec import TimedNorm
+
+HEAD = "agent bot\nevent e\nevent f\naction bot.a\naction bot.b\nfact p: bool\n"
+
+
+def load(text: str) -> normlang.Loaded:
+    return normlang.load_text(HEAD + textwrap.dedent(text), "spec.norm")
+
+
+def errors(text: str) -> list[str]:
+    return [f.message for f in load(text).findings if f.severity.value == "error"]
+
+
+@pytest.mark.parametrize(("window", "low", "high"), [
+    ("", Fraction(0), Fraction(0)),
+    ("within 90 s", Fraction(0), Fraction(90)),
+    ("within 1.5 min", Fraction(0), Fraction(90)),
+    ("within 72 h", Fraction(0), Fraction(72 * 3600)),
+    ("within [1 days, (2 * 3 + 1) days]", Fraction(86400), Fraction(7 * 86400)),
+    ("within [0.25 s, 2 s]", Fraction(1, 4), Fraction(2)),
+    ("eventually", Fraction(0), None),
+])
+def test_windows_in_exact_seconds(window: str, low: Fraction, high: Fraction | None) -> None:
+    loaded = load(f"norm n on e when p bot must a {window}\n")
+    assert not errors(f"norm n on e when p bot must a {window}\n")
+    assert loaded.spec is not None and loaded.spec.time is not None
+    assert loaded.spec.time.timed == {"n": TimedNorm("n", "e", low, high)}
+    assert loaded.spec.time.events == ("e", "f")
+    assert "e" not in loaded.spec.facts  # an event is not a fact of the situation
+
+
+def test_start_and_events_in_conditions() -> None:
+    loaded = load("assume not (e and f)\nnorm n on start bot must a within 1 s\n"
+                  "norm m on f when not e bot must not a\n")
+    assert not [f for f in loaded.findings if f.severity.value == "error"]
+    assert loaded.spec is not None and loaded.spec.time is not None
+    assert loaded.spec.time.timed["n"].trigger == "start"
+
+
+def test_a_spec_without_time_has_no_time_model() -> None:
+    loaded = normlang.load_text("agent bot\naction bot.a\nnorm n bot must a\n", "spec.norm")
+    assert loaded.spec is not None and loaded.spec.time is None
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("norm n on g bot must a\n", "unknown event `g`"),
+    ("norm n on e bot must a within [2 s, 1 s]\n", "a window `within [D1, D2]` needs D1 <= D2"),
+    ("fact d: int\nnorm n on e bot must a within d s\n",
+     "durations over facts are not supported yet"),
+    ("norm n on e bot must a within p s\n", "expected a number, found `bool`"),
+    ("norm n on e bot must a within (0 - 1) s\n", "a duration cannot be negative"),
+    ("event p2\nfact p2: bool\n", "event `p2` is declared twice"),
+])
+def test_mistakes(text: str, message: str) -> None:
+    assert message in errors(text)
+
+
+@pytest.mark.parametrize(("text", "construct"), [
+    ("varying fact v: bool\n", "`varying fact` declarations"),
+    ("norm n on bot.a bot must b\n", "norm triggers (`on AGENT.ACTION`)"),
+    ("norm n on e bot must a otherwise bot must b\n", "`otherwise` duties"),
+    ("norm n on e bot must a unless p then bot must b\n", "`unless ... then ...` branches"),
+    ("assume e before f\n", "`assume ... before ...`"),
+    ("assume on e then p for 5 s\n", "`assume on ... then ...`"),
+    ("expect never on e then not bot.a within 2 s\n",
+     "timed expectations (`expect ... on ... then ...`)"),
+    ("scenario s at 0 s e\n  expect true\n", "timed scenarios (`at TIME EVENT`)"),
+    ("norm n on e bot must a\nnorm m bot must b\n",
+     "norms without `on` (standing norms) in a spec with time"),
+    ("norm n on e bot must a\nexpect consistent\n", "expectations in a spec with time"),
+])
+def test_constructs_without_a_meaning_yet_are_refused(text: str, construct: str) -> None:
+    assert f"{construct} are not supported yet" in errors(text)
