@@ -123,3 +123,28 @@ def test_convert_reads_only_sleec_files(run: Run, project: Path) -> None:
     assert result.returncode == 2 and "is not a `.sleec` file" in result.stderr
     missing = run("convert", "nothing.sleec")
     assert missing.returncode == 2 and "does not exist" in missing.stderr
+
+
+#: time.md's worked example 1 in SLEEC: a fire one minute after a fall, within the ten
+#: minutes in which the robot must not leave
+EVACUATE = """\
+def_start
+    event Fire
+    event Fell
+    event Leave
+def_end
+rule_start
+    Evacuate when Fire then Leave within 1 minutes
+    Stay when Fell then not Leave within 10 minutes
+rule_end
+"""
+
+
+def test_a_sleec_file_with_time_is_read_with_its_time(run: Run, project: Path) -> None:
+    write(project / "evacuate.sleec", EVACUATE)
+    result = run("evacuate.sleec", "--format", "json")
+    assert result.returncode == 1, result.stderr
+    assert ("conflict", ("Evacuate", "Stay")) in _kinds_and_norms(result.stdout)
+    converted = run("convert", "evacuate.sleec").stdout
+    assert "norm Stay\n  on Fell\n  system must not Leave within 10 min\n" in converted
+
