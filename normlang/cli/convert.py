@@ -31,6 +31,9 @@ def convert_command(argv: list[str]) -> int:
                         help="replace OUT if it exists")
     parser.add_argument("--format", choices=("text", "json"), default="text",
                         help="how problems with the input are reported")
+    parser.add_argument("--timed", action="store_true",
+                        help="read even a file without time with its time (`on E` norms, "
+                             "events, varying facts), not at one instant")
     args = parser.parse_args(argv)
     source_path = Path(args.file)
     if source_path.suffix != ".sleec":
@@ -40,7 +43,7 @@ def convert_command(argv: list[str]) -> int:
         raise UsageError(f"path `{args.file}` does not exist or is not a file")
     if args.output is not None:
         _check_writable(Path(args.output), args.force, source_path)
-    text, findings, files = _converted(source_path, args.file)
+    text, findings, files = _converted(source_path, args.file, args.timed)
     if text is None:
         return report_malformed(findings, files, args.format)
     if args.output is None:
@@ -50,8 +53,8 @@ def convert_command(argv: list[str]) -> int:
     return EXIT_OK
 
 
-def _converted(path: Path, shown: str) -> tuple[str | None, list[Finding],
-                                               dict[str, SourceFile]]:
+def _converted(path: Path, shown: str, timed: bool) -> tuple[
+        str | None, list[Finding], dict[str, SourceFile]]:
     """The `.norm` text of a SLEEC file, or None with the findings that refuse it."""
     from ..core.options import CheckOptions
     from ..model.imports import read_source
@@ -63,7 +66,7 @@ def _converted(path: Path, shown: str) -> tuple[str | None, list[Finding],
     files = {source.path: source} if source is not None else {}
     if source is None or findings:
         return None, findings, files
-    file, findings = read_sleec(source, options.max_nesting)
+    file, findings = read_sleec(source, options.max_nesting, timed)
     if file is None:
         return None, findings, files
     header = f"# converted from {path.name} by `normcheck convert` (see docs/sleec.md)\n\n"

@@ -84,11 +84,11 @@ def build_parser() -> lark.Lark:
         return lark.Lark(grammar, **options)
 
 
-def read_sleec(source: SourceFile, max_depth: int = 200) -> tuple[ast.File | None,
-                                                                   list[Finding]]:
+def read_sleec(source: SourceFile, max_depth: int = 200,
+               timed: bool = False) -> tuple[ast.File | None, list[Finding]]:
     """A SLEEC file's AST, lowered as docs/sleec.md says; None with the findings that say
     why (a syntax error, a tree nested deeper than `max_depth`, or a construct normcheck
-    refuses)."""
+    refuses). The timed reading reads a file that uses time, or any file when `timed`."""
     import lark
 
     from .limits import nesting_problem
@@ -102,7 +102,7 @@ def read_sleec(source: SourceFile, max_depth: int = 200) -> tuple[ast.File | Non
     deep = nesting_problem(tree, source, max_depth)
     if deep is not None:
         return None, [deep]
-    reading = TimedReading if uses_time(tree) else InstantReading
+    reading = TimedReading if timed or uses_time(tree) else InstantReading
     return reading(source).file(tree)
 
 

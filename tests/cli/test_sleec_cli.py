@@ -83,6 +83,15 @@ def test_convert_writes_norm_text_that_checks_the_same(run: Run, project: Path) 
     assert from_norm == from_sleec and from_norm
 
 
+def test_convert_timed_reads_a_file_without_time_with_its_time(run: Run,
+                                                              project: Path) -> None:
+    write(project / "care.sleec", CARE)
+    converted = run("convert", "--timed", "care.sleec")
+    assert converted.returncode == 0, converted.stderr
+    assert "event Fall\n" in converted.stdout and "varying fact hurt: bool\n" in converted.stdout
+    assert "norm Help\n  when hurt\n  on Fall\n  system must Call\n" in converted.stdout
+
+
 def test_convert_to_a_file_never_replaces_one_without_force(run: Run, project: Path) -> None:
     write(project / "care.sleec", CARE)
     target = write(project / "out.norm", "# mine\n")
