@@ -11,7 +11,7 @@ state their bound.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from itertools import combinations
 
@@ -21,7 +21,7 @@ from ..core.findings import Finding, Label, TimedWitness, Witness, WitnessValue
 from ..core.options import CheckOptions
 from ..engine.evaluate import compile_expr, names_in
 from ..engine.time_encode import Conduct, Instance, TimedEncoding, rational
-from ..engine.timeline import Placed, Timeline
+from ..engine.timeline import Occurrence, Placed, Timeline, inside
 from ..model.spec import NormDecl, Spec
 from .context import backticked, by_position, norm_label
 
@@ -105,8 +105,12 @@ def groups(spec: Spec) -> list[tuple[list[NormDecl], list[str]]]:
         for other in items[1:]:
             parent[find(other)] = find(items[0])
 
+    steps = spec.time.timed if spec.time else {}
     for norm in spec.norms:
-        join([f"n:{norm.name}", *(f"a:{a}" for a in sorted(names_in(norm.target)[1]))])
+        acts = set(names_in(norm.target)[1])
+        for step in steps[norm.name].otherwise if norm.name in steps else ():
+            acts |= names_in(step.target)[1]
+        join([f"n:{norm.name}", *(f"a:{a}" for a in sorted(acts))])
     for constraint in spec.constraints:
         join([f"a:{a}" for a in sorted(names_in(constraint.expr)[1])])
     by_root: dict[str, list[NormDecl]] = {}
@@ -185,7 +189,11 @@ class _Group:
             if placed is None:
                 return model
             conduct = self._parametric(timeline, placed, self.enc.musts(mine, pushed))
-            solver.add(z3.Not(self.enc.complies(mine, conduct, pushed)))
+            lemma = self.enc.complies(mine, conduct, pushed)
+            if not z3.is_true(model.eval(lemma, model_completion=True)):
+                raise TimedMismatch(f"a conduct that complies by plain evaluation does not "
+                                    f"by the encoding ({sorted(chosen)})")
+            solver.add(z3.Not(lemma))
         raise z3.Z3Exception(f"no answer after {_MAX_LEMMAS} conducts")
 
     def _parametric(self, timeline: Timeline, placed: dict[str, Placed],
@@ -209,10 +217,8 @@ class _Group:
                 continue
             if where.region == "end":
                 times[must.key] = terms[ends[where.index]]
-            elif where.index + 1 < len(ends):
-                times[must.key] = (terms[ends[where.index]] + terms[ends[where.index + 1]]) / 2
             else:
-                times[must.key] = terms[ends[-1]] + 1
+                times[must.key] = inside([terms[e] for e in ends], where.index, where.order)
             acts[must.key] = {a: z3.BoolVal(where.acts.get(a, False)) for a in self.actions}
         return Conduct(times, acts)
 
@@ -272,9 +278,14 @@ class _Group:
         message = (f"norms {backticked(shown)} cannot {verb} be obeyed" if len(norms) > 1
                    else f"norm `{shown[0]}` cannot be obeyed")
         labels = tuple(norm_label(n, primary=(i == 0)) for i, n in enumerate(norms))
-        return Finding("conflict", message, norms[0].duty_span, labels, tuple(shown),
-                       self._witness(trace, timeline, names),
-                       help=("no conduct complies with these instances in this trace",))
+        culprits = self._fewest(timeline, of)
+        repair = "possible" if timeline.repairable(of) else "impossible"
+        witness = self._witness(trace, timeline, names, culprits)
+        assert witness.time is not None
+        witness = replace(witness, time=replace(witness.time, repair=repair))
+        return Finding("conflict", message, norms[0].duty_span, labels, tuple(sorted(shown)),
+                       witness, help=(f"no conduct complies with these instances in this "
+                                      f"trace; repair: {repair}",))
 
     # ------------------------------------------------------------ dead, shadowed, overridden
 
@@ -352,9 +363,22 @@ class _Group:
 
     # ------------------------------------------------------------ witnesses
 
-    def _witness(self, trace: _Trace, timeline: Timeline, names: Sequence[str]) -> Witness:
+    @staticmethod
+    def _fewest(timeline: Timeline, instances: list[Occurrence]) -> list[Occurrence]:
+        """A minimal set of the conflicting instances (each one dropped in turn while
+        no conduct still complies): the ones a timeline shows."""
+        kept = list(instances)
+        for instance in instances:
+            trial = [i for i in kept if i is not instance]
+            if not timeline.complies(trial):
+                kept = trial
+        return kept
+
+    def _witness(self, trace: _Trace, timeline: Timeline, names: Sequence[str],
+                 shown: Sequence[Occurrence] | None = None) -> Witness:
         events = sorted((t, e) for e, ts in trace.occurrences.items() for t in ts)
-        shown = [i for i in timeline.instances if i.norm.name in names]
+        if shown is None:
+            shown = [i for i in timeline.instances if i.norm.name in names]
         instances = tuple(
             (i.norm.name, i.trigger, i.norm.modality, self._target_text(i.norm), i.low, i.high,
              "active" if timeline.active(i) else "defeated") for i in shown)

@@ -115,9 +115,12 @@ class TimedWitness:
     instances: tuple[tuple[str, Fraction, str, str, Fraction, Fraction | None, str], ...] = ()
     #: (time, the actions done then)
     conduct: tuple[tuple[Fraction, tuple[str, ...]], ...] = ()
+    #: for a conflict: "possible" (a conduct repairs every violation) or "impossible"
+    repair: str | None = None
 
     def to_json(self) -> dict[str, object]:
         return {
+            **({"repair": self.repair} if self.repair is not None else {}),
             "timeline": [{"time": json_value(t), "event": e} for t, e in self.timeline],
             "instances": [{"norm": n, "trigger": json_value(t), "modality": m, "target": x,
                            "window": [json_value(lo), None if hi is None else json_value(hi)],

@@ -12,9 +12,10 @@ or at a time of its own inside an interval.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from itertools import pairwise, product
+from typing import Any
 
 from ..model.spec import NormDecl, RExpr, Spec, may_clash
 from .evaluate import Scalar, compile_expr
@@ -48,6 +49,16 @@ class Placed:
     acts: dict[str, bool]
     region: str
     index: int
+    #: the how-many-th witness inside that interval (each has a time of its own)
+    order: int = 0
+
+
+def inside(ends: Sequence[Any], index: int, order: int) -> Any:
+    """The `order`-th distinct time inside the open interval after end `index` (works on
+    fractions and on z3 terms alike)."""
+    if index + 1 < len(ends):
+        return ends[index] + (ends[index + 1] - ends[index]) / (2 ** (order + 1))
+    return ends[index] + (order + 1)
 
 
 @dataclass
@@ -177,16 +188,48 @@ class Timeline:
         musts = [i for i in chosen if i.norm.modality == "must" and self.active(i)]
         musts += [i for i in forced if self.active(i)]
         bans = [j for j in chosen if j.norm.modality == "must not"]
+        return self._witnesses(musts, bans)
+
+    def repairable(self, chosen: Sequence[Occurrence]) -> bool:
+        """Whether some conduct is repaired: every active `must` instance of `chosen` is met,
+        or violated (at its window's end) with an `otherwise` duty of its chain met, and
+        every `must not` is met."""
+        bans = [j for j in chosen if j.norm.modality == "must not"]
+        options = [self._chain(i) for i in chosen if i.norm.modality == "must" and self.active(i)]
+        return any(self._witnesses(list(choice), bans) is not None
+                   for choice in product(*options))
+
+    def _chain(self, instance: Occurrence) -> list[Occurrence]:
+        """The instance, then the `otherwise` duties its violations would yield."""
+        assert self.spec.time is not None
+        out = [instance]
+        violated = instance.high
+        for index, step in enumerate(self.spec.time.timed[instance.norm.name].otherwise):
+            if violated is None or not self.holds(step.when, violated):
+                break
+            norm = replace(instance.norm, name=f"{instance.norm.name}/otherwise{index + 1}",
+                           agent=step.agent, target=step.target)
+            high = None if step.high is None else violated + step.high
+            out.append(Occurrence(norm, instance.event, instance.index, violated,
+                                  violated + step.low, high))
+            violated = high
+        return out
+
+    def _witnesses(self, musts: Sequence[Occurrence], bans: Sequence[Occurrence]
+                   ) -> dict[str, Placed] | None:
         points, intervals = self._regions()
         placed: dict[str, Placed] = {}
         pending = []
+        crowd = [0] * len(intervals)
         for must in musts:
             # a time of its own inside an open interval: nothing else is done there
             for index, at in enumerate(intervals):
                 acts = self._acts_for([must], [b for b in bans if self.binds(b, at)]) \
                     if self.binds(must, at) else None
                 if acts is not None:
-                    placed[must.key] = Placed(at, acts, "interval", index)
+                    time = inside(points, index, crowd[index])
+                    placed[must.key] = Placed(time, acts, "interval", index, crowd[index])
+                    crowd[index] += 1
                     break
             else:
                 options = [p for p in points if self.binds(must, p)]

@@ -325,6 +325,18 @@ def children(expr: RExpr) -> Iterable[RExpr]:
 
 
 @dataclass(frozen=True, slots=True)
+class OtherwiseStep:
+    """`otherwise [when C] AGENT must TARGET [W]`: the duty a violation at `v` yields,
+    with window [v + `low`, v + `high`] (`high` None: no end), where `when` holds at `v`."""
+
+    when: RExpr
+    agent: str
+    target: RExpr
+    low: Fraction
+    high: Fraction | None
+
+
+@dataclass(frozen=True, slots=True)
 class TimedNorm:
     """When a norm's instances arise and what window each has.
 
@@ -337,6 +349,8 @@ class TimedNorm:
     trigger: str
     low: Fraction
     high: Fraction | None
+    #: the `otherwise` chain, each step repairing the one before
+    otherwise: tuple[OtherwiseStep, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from ..core.source import Span
 from ..syntax import ast
 from .imports import error
 from .names import DeclaredNames
-from .spec import Arith, Const, FactDecl, Neg, RExpr, TimedNorm, TimeModel
+from .spec import Arith, Const, FactDecl, Neg, OtherwiseStep, RExpr, TimedNorm, TimeModel
 from .typing_base import Context
 from .typing_rules import Typer
 
@@ -49,9 +49,46 @@ def time_model(decls: list[ast.Decl], events: list[str], typer: Typer,
             findings.append(_unknown_event(trigger, events))
             continue
         window = _window(decl.window, typer, findings)
-        if window is not None:
-            timed[decl.name.name] = TimedNorm(decl.name.name, trigger.name, *window)
+        steps = _otherwise(decl, window, typer, findings)
+        if window is not None and steps is not None:
+            timed[decl.name.name] = TimedNorm(decl.name.name, trigger.name, *window, steps)
     return TimeModel(tuple(events), timed)
+
+
+def _otherwise(decl: ast.Norm, window: tuple[Fraction, Fraction | None] | None,
+               typer: Typer, findings: list[Finding]) -> tuple[OtherwiseStep, ...] | None:
+    """The `otherwise` chain; None (and findings) where a step has no meaning yet."""
+    if not decl.otherwise:
+        return ()
+    if decl.modality != "must":
+        findings.append(error("type-error", f"`otherwise` after a `{decl.modality}` norm is "
+                              "not supported yet", decl.otherwise[0].span,
+                              "an `otherwise` repairs a `must` violated at its window's end"))
+        return None
+    steps = []
+    ends: Fraction | None = window[1] if window is not None else Fraction(0)
+    for step in decl.otherwise:
+        if ends is None:
+            findings.append(error("type-error", "`otherwise` after `eventually` has no "
+                                  "violation time to start from", step.span,
+                                  "give the duty before it a window with an end"))
+            return None
+        if step.modality != "must":
+            findings.append(error("type-error", f"`otherwise ... {step.modality}` is not "
+                                  "supported yet", step.span))
+            return None
+        if step.agent.name not in typer.names.agents:
+            findings.append(error("name-error", f"unknown agent `{step.agent.name}`",
+                                  step.agent.span))
+            return None
+        when = typer.condition(step.when, Context.CONDITION) if step.when else Const(True)
+        target = typer.condition(step.target, Context.TARGET, agent=step.agent.name)
+        bounds = _window(step.window, typer, findings)
+        if bounds is None:
+            return None
+        steps.append(OtherwiseStep(when, step.agent.name, target, *bounds))
+        ends = bounds[1]
+    return tuple(steps)
 
 
 def _unknown_event(trigger: ast.Trigger, events: list[str]) -> Finding:

@@ -97,19 +97,19 @@ def _time_record(time: TimedWitness) -> list[Any]:
     return [[[str(t), e] for t, e in time.timeline],
             [[n, str(t), m, x, str(lo), text(hi), st] for n, t, m, x, lo, hi, st in
              time.instances],
-            [[str(t), list(a)] for t, a in time.conduct]]
+            [[str(t), list(a)] for t, a in time.conduct], time.repair]
 
 
 def _time_from_record(raw: list[Any]) -> TimedWitness:
     def number(value: str | None) -> Fraction | None:
         return None if value is None else Fraction(value)
 
-    timeline, instances, conduct = raw
+    timeline, instances, conduct, repair = raw
     return TimedWitness(
         tuple((Fraction(t), str(e)) for t, e in timeline),
         tuple((str(n), Fraction(t), str(m), str(x), Fraction(lo), number(hi), str(st))
               for n, t, m, x, lo, hi, st in instances),
-        tuple((Fraction(t), tuple(a)) for t, a in conduct))
+        tuple((Fraction(t), tuple(a)) for t, a in conduct), repair)
 
 
 def finding_from_record(record: dict[str, Any]) -> Finding:

@@ -135,7 +135,7 @@ def test_one_instant_window_clash_and_eventually() -> None:
         norm m on e bot must not a within 1 s
         norm later on e bot must a eventually
     """)
-    assert kinds(found) == [("conflict", ("n", "m"))]
+    assert kinds(found) == [("conflict", ("m", "n"))]
 
 
 def test_timed_witness_round_trips_through_json() -> None:
@@ -144,5 +144,60 @@ def test_timed_witness_round_trips_through_json() -> None:
     assert finding_from_record(record) == found
     shown = found.witness.to_json() if found.witness else {}
     time = shown["time"]
-    assert isinstance(time, dict) and set(time) == {"timeline", "instances", "conduct"}
+    assert isinstance(time, dict) and set(time) == {"timeline", "instances", "conduct", "repair"}
     assert all(Fraction(item["time"]) >= 0 for item in time["timeline"])
+
+
+def test_timed_json_validates_against_the_shipped_schema() -> None:
+    import subprocess
+    from importlib import resources
+    from pathlib import Path
+
+    import jsonschema
+
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run(["normcheck", "--format", "json", "--verbose", "--no-cache",
+                          "examples/care_robot"], capture_output=True, text=True, cwd=root,
+                         timeout=300)
+    document = json.loads(out.stdout)
+    schema = json.loads(resources.files("normlang").joinpath(
+        "data", "findings.schema.json").read_text("utf-8"))
+    jsonschema.Draft202012Validator(schema).validate(document)
+    (conflict,) = document["findings"]
+    assert conflict["witness"]["time"]["instances"]
+
+
+GDPR = """
+    agent controller
+    event aware_of_breach
+    fact unlikely_risk: bool
+    action controller.notify_authority
+    action controller.give_reasons
+    norm art33 on aware_of_breach unless unlikely_risk
+      controller must notify_authority within 72 h
+      otherwise controller must (notify_authority and give_reasons) {late}
+    norm legal_review on aware_of_breach
+      controller must not notify_authority within 5 days
+"""
+
+
+def test_example_3_one_layer_conflict_repair_possible() -> None:
+    (found,) = run(GDPR.format(late="eventually"))
+    assert (found.kind, found.norms) == ("conflict", ("art33", "legal_review"))
+    assert found.witness is not None and found.witness.time is not None
+    assert found.witness.time.repair == "possible"
+    assert found.witness.situation == {"unlikely_risk": False}
+    assert "repair: possible" in found.help[0]
+
+
+def test_a_late_notice_window_inside_the_hold_cannot_repair() -> None:
+    (found,) = run(GDPR.format(late="within 24 h"))
+    assert found.witness is not None and found.witness.time is not None
+    assert found.witness.time.repair == "impossible"
+
+
+def test_example_3_layers_override_the_hold() -> None:
+    text = "layers regulation > organization\n" + GDPR.format(late="eventually").replace(
+        "norm art33", "norm art33 @regulation").replace(
+        "norm legal_review", "norm legal_review @organization")
+    assert kinds(run(text)) == [("overridden", ("legal_review", "art33"))]

@@ -69,7 +69,6 @@ def test_mistakes(text: str, message: str) -> None:
 @pytest.mark.parametrize(("text", "construct"), [
     ("varying fact v: bool\n", "`varying fact` declarations"),
     ("norm n on bot.a bot must b\n", "norm triggers (`on AGENT.ACTION`)"),
-    ("norm n on e bot must a otherwise bot must b\n", "`otherwise` duties"),
     ("norm n on e bot must a unless p then bot must b\n", "`unless ... then ...` branches"),
     ("assume e before f\n", "`assume ... before ...`"),
     ("assume on e then p for 5 s\n", "`assume on ... then ...`"),
@@ -82,3 +81,26 @@ def test_mistakes(text: str, message: str) -> None:
 ])
 def test_constructs_without_a_meaning_yet_are_refused(text: str, construct: str) -> None:
     assert f"{construct} are not supported yet" in errors(text)
+
+
+def test_otherwise_chain_in_seconds() -> None:
+    loaded = load("norm n on e bot must a within 1 min\n  otherwise bot must b within [1 s, 2 s]\n"
+                  "  otherwise when p bot must (a and b) eventually\n")
+    assert loaded.spec is not None and loaded.spec.time is not None
+    steps = loaded.spec.time.timed["n"].otherwise
+    assert [(s.low, s.high) for s in steps] == [(Fraction(1), Fraction(2)), (Fraction(0), None)]
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("norm n on e bot must a eventually otherwise bot must b\n",
+     "`otherwise` after `eventually` has no violation time to start from"),
+    ("norm n on e bot must a otherwise bot must b eventually otherwise bot must a\n",
+     "`otherwise` after `eventually` has no violation time to start from"),
+    ("norm n on e bot must not a within 1 s otherwise bot must b\n",
+     "`otherwise` after a `must not` norm is not supported yet"),
+    ("norm n on e bot must a otherwise bot must not b\n",
+     "`otherwise ... must not` is not supported yet"),
+    ("norm n on e bot must a otherwise nobody must b\n", "unknown agent `nobody`"),
+])
+def test_otherwise_without_a_meaning_yet(text: str, message: str) -> None:
+    assert message in errors(text)
