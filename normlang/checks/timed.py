@@ -256,6 +256,8 @@ class _Group:
         for size in range(1, len(duties) + 1):
             for chosen in combinations(duties, size):
                 names = [n.name for n in chosen]
+                if self._room_for_all(chosen, chosen):
+                    continue
                 parts = []
                 for name in names:
                     rest = [n for n in names if n != name]
@@ -264,6 +266,30 @@ class _Group:
                 if model is not None:
                     found.append(self._conflict(list(chosen), self._trace(model)))
         return found
+
+    def _room_for_all(self, doers: Sequence[NormDecl], among: Sequence[NormDecl]) -> bool:
+        """A quick sufficient reason why some conduct does every `must`/`may` of `doers`
+        while meeting the bans of `among`, in every trace: each one's window is longer
+        than all K occurrences of every ban put together can cover (so it has free
+        times, and dense time leaves each one a time of its own), and its target can be
+        done under the constraints. Defeat only shortens bans and drops duties."""
+        assert self.spec.time is not None
+        timed = self.spec.time.timed
+        bans = [n for n in among if n.modality == "must not"]
+        cover = Fraction(0)
+        for ban in bans:
+            high = timed[ban.name].high
+            if high is None:
+                return False
+            cover += self.k * (high - timed[ban.name].low)
+        for norm in doers:
+            if norm.modality == "must not":
+                continue
+            high, low = timed[norm.name].high, timed[norm.name].low
+            if (high is not None and high - low <= cover) or not z3.is_true(
+                    self.enc.meetable_alone(norm)):
+                return False
+        return True
 
     def _conflict(self, chosen: list[NormDecl], trace: _Trace) -> Finding:
         timeline = self._timeline(trace)
@@ -339,6 +365,8 @@ class _Group:
         found = []
         for permission in (n for n in self.norms if n.modality == "may"):
             judged = [n.name for n in self.norms if n.rank <= permission.rank]
+            if self._room_for_all([permission], [n for n in self.norms if n.name in judged]):
+                continue  # and where the group conflicts, the conflict is the finding
             for instance in self._of([permission.name]):
                 complying, _ = self.enc.some_complies(self._of(judged))
                 model = self._search([self.enc.active(instance), complying], judged, instance)

@@ -92,7 +92,7 @@ class TimedEncoding:
         self.encoder = Encoder(self.spec)
         self.slots = {}
         time = self.spec.time
-        for event in time.events:
+        for event in self._relevant_events():
             self.slots[event] = [
                 Slot(event, k, z3.Bool(f"p!{event}!{k}"), z3.Real(f"t!{event}!{k}"))
                 for k in range(self.max_occurrences)]
@@ -100,6 +100,22 @@ class TimedEncoding:
         self.instances = [self._instance(norm, time.timed[norm.name], slot)
                           for norm in self.norms
                           for slot in self.slots[time.timed[norm.name].trigger]]
+
+    def _relevant_events(self) -> list[str]:
+        """The events the group's norms are triggered by or read, and those the
+        `assume`s read: no other occurrence changes anything about the group."""
+        assert self.spec.time is not None
+        time = self.spec.time
+        wanted = {time.timed[n.name].trigger for n in self.norms}
+        for norm in self.norms:
+            wanted |= names_in(norm.applicable)[0]
+            for step in time.timed[norm.name].otherwise:
+                wanted |= names_in(step.when)[0]
+        for assume in self.spec.assumes:
+            wanted |= names_in(assume.expr)[0]
+        for edge in self.spec.edges:
+            wanted |= names_in(edge.when)[0]
+        return [e for e in time.events if e in wanted]
 
     # ------------------------------------------------------------ the trace
 
@@ -243,6 +259,10 @@ class TimedEncoding:
     def _constraints(self, acts: Mapping[str, z3.BoolRef] | None) -> z3.BoolRef:
         return conj([self.encoder.term(c.expr, acts) for c in self.spec.constraints]
                     or [z3.BoolVal(True)])
+
+    def meetable_alone(self, norm: NormDecl) -> z3.BoolRef:
+        """Some set of actions does the norm's target under the constraints."""
+        return self._meetable([norm], [])
 
     def _meetable(self, musts: Sequence[NormDecl], bans: Sequence[NormDecl]) -> z3.BoolRef:
         """Some one set of actions does every target of `musts`, none of `bans`, and meets
