@@ -13,7 +13,8 @@ analysis, wall seconds, user, system). normcheck runs `--repeat` times per file 
 --format json`), the fastest counted.
 
 Prints a markdown table: per case study, the wall times (normcheck's whole process, and the
-sum of N-Check's analyses) and the findings of each: normcheck's by kind with the norms
+sum of N-Check's analyses; no speed-up where normcheck did not check the file, with the
+constructs it refused instead of findings) and the findings of each: normcheck's by kind with the norms
 they name, N-Check's redundant rules (`red`), conflicting rules (`c`), situational
 conflicts (`sc`: the rule and the rules that block it), raised concerns (`con`) and
 blocked purposes (`pur`). Rule numbers in N-Check's output are turned into names by the
@@ -86,6 +87,8 @@ class NormCheck:
     exit_code: int
     kinds: Counter[str]
     named: dict[str, list[str]]
+    #: why the file was not checked: the refused constructs (or errors), counted
+    refused: Counter[str]
 
 
 def names_by_block(text: str) -> dict[str, list[str]]:
@@ -198,9 +201,13 @@ def run_normcheck(legos: Path, command: list[str], path: str, timeout: float,
         sys.exit(f"normcheck gave no JSON on {path} (exit {done.returncode}): {done.stderr}")
     kinds: Counter[str] = Counter()
     named: dict[str, list[str]] = {}
+    refused: Counter[str] = Counter()
     lines = text.splitlines()
     for finding in document["findings"]:
         kind = finding["kind"]
+        if kind in _MALFORMED:  # not checked: say why, by construct
+            refused[_refusal(finding["message"])] += 1
+            continue
         kinds[kind] += 1
         if kind == "expectation-failed":  # the concern or purpose on its line
             line = lines[finding["line"] - 1] if finding.get("line") else ""
@@ -212,7 +219,18 @@ def run_normcheck(legos: Path, command: list[str], path: str, timeout: float,
         else:
             continue
         named.setdefault(kind, []).append(label)
-    return NormCheck(seconds, cpu, done.returncode, kinds, named)
+    return NormCheck(seconds, cpu, done.returncode, kinds, named, refused)
+
+
+_MALFORMED = frozenset({"syntax-error", "name-error", "type-error", "import-error"})
+
+
+def _refusal(message: str) -> str:
+    """What a malformed-spec finding refuses: the construct the resolver does not check
+    yet (`X are not supported yet`), else the message with names left out."""
+    if message.endswith(" are not supported yet"):
+        return message.removesuffix(" are not supported yet")
+    return re.sub(r"`[^`]*`", "`…`", message)
 
 
 _SHORT = {"conflict": "conflict", "redundant-norm": "redundant", "dead-norm": "dead",
@@ -220,6 +238,9 @@ _SHORT = {"conflict": "conflict", "redundant-norm": "redundant", "dead-norm": "d
 
 
 def normcheck_cell(result: NormCheck) -> str:
+    if result.refused:
+        return "not checked: " + "; ".join(
+            f"{why} ({count})" for why, count in sorted(result.refused.items()))
     parts = []
     for kind, count in sorted(result.kinds.items()):
         listed = result.named.get(kind)
@@ -282,8 +303,9 @@ def main(argv: list[str] | None = None) -> int:
                                    args.timeout, names)
             wall = theirs.seconds / ours.seconds if ours.seconds else float("inf")
             cpu = theirs.cpu / ours.cpu if ours.cpu else float("inf")
+            factor = "—" if ours.refused else f"{wall:.0f}x ({cpu:.0f}x)"
             print(f"| {study} | {path} | {ours.seconds:.2f} ({ours.cpu:.2f}) "
-                  f"| {theirs.seconds:.1f} ({theirs.cpu:.1f}) | {wall:.0f}x ({cpu:.0f}x) "
+                  f"| {theirs.seconds:.1f} ({theirs.cpu:.1f}) | {factor} "
                   f"| {normcheck_cell(ours)} | {nchek_cell(theirs, analyses)} |")
             sys.stdout.flush()
     return 0
