@@ -68,6 +68,12 @@ def _target(target: tuple) -> str:  # type: ignore[type-arg]
     return f"({_target(target[1])} {target[0]} {_target(target[2])})"
 
 
+def _qualified(target: tuple) -> str:  # type: ignore[type-arg]
+    if target[0] == "act":
+        return f"bot.{target[1]}"
+    return f"({_qualified(target[1])} {target[0]} {_qualified(target[2])})"
+
+
 def _window(norm: TNorm) -> str:
     if norm.high is None:
         return " eventually"
@@ -147,3 +153,47 @@ def test_the_oracle_finds_example_1() -> None:
     assert Trace(spec, {**at, "alarm": (Fraction(19, 2),)}, grid).conflicts() == set()
     assert Trace(spec, {**at, "alarm": (Fraction(0),)}, grid).conflicts() == {
         frozenset({"evacuate", "stay"})}  # no assume here: simultaneous events conflict
+
+
+QUESTION = {"obliged": "B", "forbidden": "A", "permitted": "C", "does": "B", "does not": "A"}
+
+
+@st.composite
+def expectations(draw: st.DrawFn) -> tuple[str, str, tuple, Fraction, Fraction | None]:  # type: ignore[type-arg]
+    kind = draw(st.sampled_from(["obliged", "forbidden", "permitted", "does", "does not"]))
+    low, high = draw(windows())
+    return kind, draw(st.sampled_from("ef")), draw(targets), low, high
+
+
+def _expect_text(kind: str, event: str, target: tuple, low: Fraction,  # type: ignore[type-arg]
+                 high: Fraction | None) -> str:
+    window = _window(TNorm("x", 0, event, "must", target, low, high))
+    formula = _qualified(target)
+    said = {"does": formula, "does not": f"not {formula}"}.get(kind, f"{kind} {formula}")
+    return f"expect always on {event} then {said}{window}"
+
+
+@settings(max_examples=max(10, EXAMPLES // 2), deadline=None)
+@given(tiny_specs(), expectations())
+def test_timed_expectations_agree_with_the_grid_oracle(
+        spec: TSpec, expectation: tuple) -> None:  # type: ignore[type-arg]
+    """`expect always ... then R` fails exactly where R's question (time_oracle.answers)
+    has an answer: on some grid trace (then the engine must see it), and on the
+    engine's witness trace (replayed)."""
+    from time_oracle import answers
+
+    kind, event, target, low, high = expectation
+    question = QUESTION[kind]
+    text = render(spec) + _expect_text(kind, event, target, low, high) + "\n"
+    loaded = normlang.load_text(text, "spec.norm")
+    assert not [f for f in loaded.findings if f.severity.value == "error"], text
+    found = normlang.check(loaded, options=normlang.CheckOptions(max_occurrences=1)).findings
+    assert not [f for f in found if f.kind == "solver-unknown"], text
+    failed = [f for f in found if f.kind == "expectation-failed"]
+    grid = grid_for(EVENT_TIMES, spec, horizon_of(spec, EVENT_TIMES[-1]) + 3)
+    on_grid = any(answers(Trace(spec, occurrences, grid), question, event, target, low, high)
+                  for occurrences in traces(spec, 1, EVENT_TIMES))
+    if on_grid:
+        assert failed, text
+    for finding in failed:
+        assert answers(replayed(spec, finding), question, event, target, low, high), text

@@ -213,3 +213,25 @@ def traces(spec: TSpec, max_occurrences: int, times: Sequence[Fraction]
 def horizon_of(spec: TSpec, latest: Fraction) -> Fraction:
     ends = [n.high if n.high is not None else n.low for n in spec.norms]
     return latest + max(ends, default=Fraction(0)) + 2
+
+
+def answers(trace: Trace, question: str, event: str, target: Target, low: Fraction,
+            high: Fraction | None) -> bool:
+    """Whether some occurrence of `event` answers a timed expectation's question (see
+    `checks/timed_expect.py`'s A-D, read from time.md): A some complying conduct does
+    `target` in the window, B some does not, C none does, D all do. The probe ranks above
+    every norm, so nothing defeats it, and it defeats nothing (it is not an instance)."""
+    names = [n.name for n in trace.spec.norms]
+    for index, at in enumerate(trace.occurrences.get(event, ())):
+        modality = "may" if question in "AC" else "must not"
+        probe = Inst(TNorm("probe", -1, event, modality, target, low, high), index, at)
+        if modality == "may":
+            found = trace.complies(names, probe)
+        else:
+            chosen = [i for i in trace.instances if i.norm.name in names]
+            musts = [i for i in chosen if i.norm.modality == "must" and trace.active(i)]
+            bans = [i for i in chosen if i.norm.modality == "must not"] + [probe]
+            found = trace.some_conduct(musts, bans)
+        if found == (question in "AB"):
+            return True
+    return False

@@ -53,9 +53,19 @@ def run_timed_checks(spec: Spec, options: CheckOptions) -> list[Finding]:
         return [Finding("priority-cycle", f"norm `{cycle}` outranks itself through "
                         "`overrides`: a priority cycle", norm.span,
                         (Label(norm.span, "on the cycle", primary=True),), (cycle,))]
+    from .timed_expect import check_timed_expects, refused_probes
+
+    refused = refused_probes(spec)
+    if refused:
+        return refused
     findings: list[Finding] = []
     for norms, actions in groups(spec):
         findings += _Group(spec, norms, actions, options).run()
+    if spec.time is not None and spec.time.expects:
+        events = sorted({e.trigger for e in spec.time.expects if e.trigger != "start"}
+                        | {n for e in spec.time.expects for n in names_in(e.when)[0]})
+        everything = _Group(spec, list(spec.norms), sorted(spec.actions), options, events)
+        findings += check_timed_expects(everything, spec)
     return sorted(findings, key=Finding.sort_key)
 
 
@@ -127,13 +137,13 @@ class _Group:
     """The checks of one group, over one encoding."""
 
     def __init__(self, spec: Spec, norms: list[NormDecl], actions: list[str],
-                 options: CheckOptions) -> None:
+                 options: CheckOptions, extra_events: Sequence[str] = ()) -> None:
         self.spec = spec
         self.norms = norms
         self.actions = actions
         self.k = options.max_occurrences
         self.timeout = options.timeout_ms
-        self.enc = TimedEncoding(spec, norms, self.k, actions)
+        self.enc = TimedEncoding(spec, norms, self.k, actions, extra_events)
 
     def run(self) -> list[Finding]:
         found: list[Finding] = []
@@ -162,7 +172,8 @@ class _Group:
         return solver.model() if result == z3.sat else None
 
     def _search(self, parts: Sequence[z3.BoolRef], chosen: Sequence[str],
-                forced: Instance | None = None) -> z3.ModelRef | None:
+                forced: Instance | None = None, probe: Instance | None = None
+                ) -> z3.ModelRef | None:
         """A trace meeting `parts` where no conduct complies with the instances of
         `chosen` (while doing `forced`), or None.
 
@@ -175,6 +186,8 @@ class _Group:
         solver.add(self.enc.trace(), *parts)
         mine = self._of(chosen)
         pushed = [forced] if forced is not None else []
+        if probe is not None:
+            (pushed if probe.norm.modality == "may" else mine).append(probe)
         for _ in range(_MAX_LEMMAS):
             result = solver.check()
             if result == z3.unknown:
@@ -183,12 +196,19 @@ class _Group:
                 return None
             model = solver.model()
             timeline = self._timeline(self._trace(model))
-            placed = timeline.complying(
-                [i for i in timeline.instances if i.norm.name in chosen],
-                [i for i in timeline.instances if forced is not None and i.key == forced.key])
+            plain = [i for i in timeline.instances if i.norm.name in chosen]
+            doing = [i for i in timeline.instances if forced is not None and i.key == forced.key]
+            if probe is not None:
+                occurrence = self.occurrence_of(timeline, probe)
+                if occurrence is None:
+                    raise TimedMismatch("an expectation's probe")
+                timeline.probes.append(occurrence)
+                (doing if probe.norm.modality == "may" else plain).append(occurrence)
+            placed = timeline.complying(plain, doing)
             if placed is None:
                 return model
-            conduct = self._parametric(timeline, placed, self.enc.musts(mine, pushed))
+            conduct = self._parametric(timeline, placed, self.enc.musts(mine, pushed),
+                                       [probe] if probe is not None else [])
             lemma = self.enc.complies(mine, conduct, pushed)
             if not z3.is_true(model.eval(lemma, model_completion=True)):
                 raise TimedMismatch(f"a conduct that complies by plain evaluation does not "
@@ -197,11 +217,11 @@ class _Group:
         raise z3.Z3Exception(f"no answer after {_MAX_LEMMAS} conducts")
 
     def _parametric(self, timeline: Timeline, placed: dict[str, Placed],
-                    musts: Sequence[Instance]) -> Conduct:
+                    musts: Sequence[Instance], probes: Sequence[Instance] = ()) -> Conduct:
         """The conduct of `placed`, its times as terms of the trace's window ends."""
-        by_key = {i.key: i for i in self.enc.instances}
+        by_key = {i.key: i for i in [*self.enc.instances, *musts, *probes]}
         terms: dict[Fraction, z3.ArithRef] = {Fraction(0): z3.RealVal(0)}
-        for instance in timeline.instances:
+        for instance in [*timeline.instances, *(p for p in timeline.probes if p.key in by_key)]:
             symbolic = by_key[instance.key]
             terms.setdefault(instance.low, symbolic.low)
             if instance.high is not None and symbolic.high is not None:
@@ -221,6 +241,19 @@ class _Group:
                 times[must.key] = inside([terms[e] for e in ends], where.index, where.order)
             acts[must.key] = {a: z3.BoolVal(where.acts.get(a, False)) for a in self.actions}
         return Conduct(times, acts)
+
+    def occurrence_of(self, timeline: Timeline, probe: Instance) -> Occurrence | None:
+        """The probe in a concrete trace, if its trigger occurs there with its condition."""
+        slot = probe.slot
+        times = [Fraction(0)] if slot.event == "start" else list(
+            timeline.occurrences.get(slot.event, ()))
+        if slot.index >= len(times):
+            return None
+        at = times[slot.index]
+        assert probe.offsets is not None
+        low, high = probe.offsets
+        return Occurrence(probe.norm, slot.event, slot.index, at, at + low,
+                          None if high is None else at + high, synthetic=True)
 
     def _trace(self, model: z3.ModelRef) -> _Trace:
         facts: dict[str, WitnessValue] = {}
@@ -401,6 +434,13 @@ class _Group:
             if not timeline.complies(trial):
                 kept = trial
         return kept
+
+    def _witness_of(self, timeline: Timeline, instances: tuple[tuple[
+            str, Fraction, str, str, Fraction, Fraction | None, str], ...],
+            events: list[tuple[Fraction, str]],
+            conduct: tuple[tuple[Fraction, tuple[str, ...]], ...] = ()) -> Witness:
+        return Witness(situation=dict(timeline.facts),
+                       time=TimedWitness(tuple(events), instances, conduct))
 
     def _witness(self, trace: _Trace, timeline: Timeline, names: Sequence[str],
                  shown: Sequence[Occurrence] | None = None) -> Witness:

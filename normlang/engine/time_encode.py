@@ -51,6 +51,10 @@ class Instance:
     high: z3.ArithRef | None
     #: its window is a single instant in every trace (no window, or `within [D, D]`)
     point: bool
+    #: an expectation's probe, not a norm: it neither defeats nor is defeated
+    synthetic: bool = False
+    #: a probe's window, from its trigger
+    offsets: tuple[Fraction, Fraction | None] | None = None
 
     @property
     def key(self) -> str:
@@ -78,6 +82,8 @@ class TimedEncoding:
     norms: Sequence[NormDecl]
     max_occurrences: int
     actions: Sequence[str]
+    #: events read besides the norms' (an expectation's trigger and condition)
+    extra_events: Sequence[str] = ()
     encoder: Encoder = field(init=False)
     slots: dict[str, list[Slot]] = field(init=False)
     instances: list[Instance] = field(init=False)
@@ -106,7 +112,7 @@ class TimedEncoding:
         `assume`s read: no other occurrence changes anything about the group."""
         assert self.spec.time is not None
         time = self.spec.time
-        wanted = {time.timed[n.name].trigger for n in self.norms}
+        wanted = {time.timed[n.name].trigger for n in self.norms} | set(self.extra_events)
         for norm in self.norms:
             wanted |= names_in(norm.applicable)[0]
             for step in time.timed[norm.name].otherwise:
@@ -157,6 +163,15 @@ class TimedEncoding:
         encoder.facts = facts
         return encoder.term(expr)
 
+    def probe(self, norm: NormDecl, slot: Slot, when: RExpr, low: Fraction,
+              high: Fraction | None) -> Instance:
+        """An expectation's probe at `slot`: `norm` (a `must not` or a `may`) with the
+        window [t + low, t + high], where `when` holds at the trigger."""
+        exists = conj(slot.present, self.at(when, slot.time))
+        top = None if high is None else slot.time + z3_number(high)
+        return Instance(norm, slot, exists, slot.time + z3_number(low), top,
+                        high is not None and high == low, synthetic=True, offsets=(low, high))
+
     def _instance(self, norm: NormDecl, timed: TimedNorm, slot: Slot) -> Instance:
         low = slot.time + z3_number(timed.low)
         high = None if timed.high is None else slot.time + z3_number(timed.high)
@@ -201,6 +216,8 @@ class TimedEncoding:
     def active(self, instance: Instance) -> z3.BoolRef:
         """The instance exists and no active instance that outranks it clashes with it."""
         key = instance.key
+        if instance.synthetic:
+            return instance.exists
         if key not in self._active:
             # only instances that may outrank it are asked, and priority has no cycle
             # (`static_cycle`): the recursion ends
@@ -337,6 +354,8 @@ class TimedEncoding:
 
     def _binds(self, instance: Instance, when: z3.ArithRef) -> z3.BoolRef:
         """`when` is in the instance's window and in no window of one that defeats it."""
+        if instance.synthetic:
+            return instance.contains(when)
         beaten = [conj(self.defeats(h, instance), h.contains(when))
                   for h in self.instances if h is not instance]
         return conj(instance.contains(when), neg(disj(beaten)) if beaten else z3.BoolVal(True))

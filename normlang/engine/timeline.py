@@ -31,6 +31,8 @@ class Occurrence:
     trigger: Fraction
     low: Fraction
     high: Fraction | None
+    #: an expectation's probe, not a norm: it neither defeats nor is defeated
+    synthetic: bool = False
 
     @property
     def key(self) -> str:
@@ -71,6 +73,8 @@ class Timeline:
     facts: Mapping[str, Scalar]
     occurrences: Mapping[str, Sequence[Fraction]]
     instances: list[Occurrence] = field(init=False)
+    #: an expectation's probes, whose window ends cut the time line too
+    probes: list[Occurrence] = field(default_factory=list)
     _active: dict[str, bool] = field(default_factory=dict, init=False)
     _defeats: dict[tuple[str, str], bool] = field(default_factory=dict, init=False)
 
@@ -160,6 +164,8 @@ class Timeline:
         return self._defeats[pair]
 
     def active(self, instance: Occurrence) -> bool:
+        if instance.synthetic:
+            return True
         if instance.key not in self._active:
             self._active[instance.key] = True
             self._active[instance.key] = not any(
@@ -170,6 +176,8 @@ class Timeline:
         return [h for h in self.instances if h is not instance and self.defeats(h, instance)]
 
     def binds(self, instance: Occurrence, time: Fraction) -> bool:
+        if instance.synthetic:
+            return instance.contains(time)
         return instance.contains(time) and not any(
             h.contains(time) for h in self.defeaters(instance))
 
@@ -266,9 +274,9 @@ class Timeline:
         return None
 
     def ends(self) -> list[Fraction]:
-        """The window ends (and 0), in order."""
-        return sorted({e for i in self.instances for e in (i.low, i.high) if e is not None}
-                      | {Fraction(0)})
+        """The window ends (and 0), in order; an expectation's probes' too."""
+        return sorted({e for i in [*self.instances, *self.probes] for e in (i.low, i.high)
+                       if e is not None} | {Fraction(0)})
 
     def _regions(self) -> tuple[list[Fraction], list[Fraction]]:
         """The window ends, and one time inside each open interval they leave (the

@@ -132,7 +132,7 @@ class Resolver:
     def _time(self, decls: list[ast.Decl], events: list[str], typer: Typer) -> TimeModel:
         from .time_resolve import time_model
 
-        return time_model(decls, events, typer, self.findings)
+        return time_model(decls, events, typer, self.findings, self._text)
 
     # ------------------------------------------------------------ declarations
 

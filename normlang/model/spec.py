@@ -353,6 +353,30 @@ class TimedNorm:
     otherwise: tuple[OtherwiseStep, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class TimedResponse:
+    """One conjunct of a timed expectation's `then`, over complying conducts: `obliged`,
+    `forbidden`, `permitted` φ in the window, or a complying conduct `does` / `does not`
+    do φ there; the window [t + `low`, t + `high`] (`high` None: no end)."""
+
+    kind: Literal["obliged", "forbidden", "permitted", "does", "does not"]
+    target: RExpr
+    low: Fraction
+    high: Fraction | None
+
+
+@dataclass(frozen=True, slots=True)
+class TimedExpect:
+    """`expect (always | never | possible) on TRIGGER [when C] then R and ...`."""
+
+    quantifier: Literal["always", "never", "possible"]
+    trigger: str
+    when: RExpr
+    responses: tuple[TimedResponse, ...]
+    span: Span
+    text: str
+
+
 @dataclass(frozen=True)
 class TimeModel:
     """What a timed spec adds to `Spec`: its events and its norms' triggers and windows.
@@ -363,3 +387,4 @@ class TimeModel:
 
     events: tuple[str, ...]
     timed: dict[str, TimedNorm]
+    expects: tuple[TimedExpect, ...] = ()

@@ -16,7 +16,18 @@ from ..core.source import Span
 from ..syntax import ast
 from .imports import error
 from .names import DeclaredNames
-from .spec import Arith, Const, FactDecl, Neg, OtherwiseStep, RExpr, TimedNorm, TimeModel
+from .spec import (
+    Arith,
+    Const,
+    FactDecl,
+    Neg,
+    OtherwiseStep,
+    RExpr,
+    TimedExpect,
+    TimedNorm,
+    TimedResponse,
+    TimeModel,
+)
 from .typing_base import Context
 from .typing_rules import Typer
 
@@ -38,7 +49,7 @@ def declare_events(decls: list[ast.Decl], names: DeclaredNames, declare: Declare
 
 
 def time_model(decls: list[ast.Decl], events: list[str], typer: Typer,
-               findings: list[Finding]) -> TimeModel:
+               findings: list[Finding], text: Callable[[Span], str]) -> TimeModel:
     """The triggers and windows of the timed norms (refused constructs are left out)."""
     timed: dict[str, TimedNorm] = {}
     for decl in decls:
@@ -52,7 +63,52 @@ def time_model(decls: list[ast.Decl], events: list[str], typer: Typer,
         steps = _otherwise(decl, window, typer, findings)
         if window is not None and steps is not None:
             timed[decl.name.name] = TimedNorm(decl.name.name, trigger.name, *window, steps)
-    return TimeModel(tuple(events), timed)
+    expects = tuple(e for d in decls if isinstance(d, ast.Expect)
+                    and isinstance(d.body, ast.ExpectTimed)
+                    for e in [_expect(d, d.body, events, typer, findings, text)]
+                    if e is not None)
+    return TimeModel(tuple(events), timed, expects)
+
+
+def _expect(decl: ast.Expect, body: ast.ExpectTimed, events: list[str], typer: Typer,
+            findings: list[Finding], text: Callable[[Span], str]) -> TimedExpect | None:
+    trigger = body.trigger
+    if trigger.kind == "action":
+        findings.append(error("type-error", "timed expectations `on AGENT.ACTION` are not "
+                              "supported yet", trigger.span))
+        return None
+    if trigger.kind == "event" and trigger.name not in events:
+        findings.append(_unknown_event(trigger, events))
+        return None
+    if body.quantifier != "always" and len(body.responses) > 1:
+        findings.append(error("type-error", f"`expect {body.quantifier} on ... then R and R` "
+                              "is not supported yet", body.span,
+                              "write one expectation per response"))
+        return None
+    when = typer.condition(body.when, Context.CONDITION) if body.when else Const(True)
+    responses = []
+    for response in body.responses:
+        made = _response(response, typer, findings)
+        if made is None:
+            return None
+        responses.append(made)
+    return TimedExpect(body.quantifier, trigger.name, when, tuple(responses), decl.span,
+                       text(body.span))
+
+
+def _response(response: ast.Response, typer: Typer,
+              findings: list[Finding]) -> TimedResponse | None:
+    formula = response.formula
+    kind: str = "does"
+    if isinstance(formula, ast.Deontic):
+        kind, formula = formula.kind, formula.target
+    elif isinstance(formula, ast.Unary) and formula.op == "not":
+        kind, formula = "does not", formula.operand
+    target = typer.condition(formula, Context.DEONTIC)
+    window = _window(response.window, typer, findings)
+    if window is None:
+        return None
+    return TimedResponse(kind, target, *window)  # type: ignore[arg-type]
 
 
 def _otherwise(decl: ast.Norm, window: tuple[Fraction, Fraction | None] | None,

@@ -201,3 +201,74 @@ def test_example_3_layers_override_the_hold() -> None:
         "norm art33", "norm art33 @regulation").replace(
         "norm legal_review", "norm legal_review @organization")
     assert kinds(run(text)) == [("overridden", ("legal_review", "art33"))]
+
+
+SMOKE = """
+    agent bot
+    event smoke
+    action bot.call
+    norm slow on smoke bot must call within 5 min
+    {fast}
+    expect never on smoke then not bot.call within 2 min
+"""
+
+
+def test_example_5_expectation_holds_with_the_two_minute_norm() -> None:
+    assert run(SMOKE.format(fast="norm fast on smoke bot must call within 2 min")) == []
+
+
+def test_example_5_expectation_fails_without_it() -> None:
+    (found,) = run(SMOKE.format(fast=""))
+    assert found.kind == "expectation-failed"
+    assert found.witness is not None and found.witness.time is not None
+    ((smoke, _),) = found.witness.time.timeline
+    ((called, actions),) = found.witness.time.conduct
+    assert actions == ("bot.call",) and 120 < called - smoke <= 300
+
+
+@pytest.mark.parametrize(("expect", "fails"), [
+    ("expect possible on smoke then permitted bot.call within 1 min", False),
+    ("expect possible on smoke then forbidden bot.call within 1 min", True),
+    ("expect always on smoke then obliged bot.call within 5 min", False),
+    ("expect always on smoke then obliged bot.call within 4 min", True),
+    ("expect never on smoke then permitted bot.call within 10 min", True),
+    ("expect always on smoke then forbidden bot.call within 10 min", True),
+    ("expect possible on smoke then obliged bot.call within [5 min, 6 min]", True),
+    ("expect possible on smoke then obliged bot.call within 5 min", False),
+    ("expect possible on smoke then not bot.call within 4 min", False),
+])
+def test_timed_expectations_over_complying_conducts(expect: str, fails: bool) -> None:
+    found = run(SMOKE.format(fast="").replace(
+        "expect never on smoke then not bot.call within 2 min", expect))
+    assert [f.kind for f in found] == (["expectation-failed"] if fails else [])
+    if fails and "possible" in expect:
+        assert "in traces with at most 2 occurrences of each event" in found[0].help[0]
+
+
+@pytest.mark.parametrize(("text", "construct"), [
+    # example 2 (N-Check's chaining): a norm triggered by an agent's action
+    ("""agent d
+        event cam
+        fact near: bool
+        action d.alarm
+        action d.go_home
+        norm r1 on cam when near d must alarm
+        norm r3 on d.alarm d must not go_home within 5 min
+        norm r3b on cam when near d must go_home within 5 min""",
+     "norm triggers (`on AGENT.ACTION`) are not supported yet"),
+    # example 7: a duty triggered by its own action (bound-reached)
+    ("""agent c
+        action c.beat
+        norm first on start c must beat within 2 s
+        norm again on c.beat c must beat within [1 s, 2 s]""",
+     "norm triggers (`on AGENT.ACTION`) are not supported yet"),
+])
+def test_worked_examples_the_engine_does_not_support_are_refused(text: str,
+                                                                construct: str) -> None:
+    import textwrap
+
+    import normlang
+
+    loaded = normlang.load_text(textwrap.dedent(text), "spec.norm")
+    messages = [f.message for f in loaded.findings if f.severity.value == "error"]
+    assert construct in messages

@@ -72,8 +72,6 @@ def test_mistakes(text: str, message: str) -> None:
     ("norm n on e bot must a unless p then bot must b\n", "`unless ... then ...` branches"),
     ("assume e before f\n", "`assume ... before ...`"),
     ("assume on e then p for 5 s\n", "`assume on ... then ...`"),
-    ("expect never on e then not bot.a within 2 s\n",
-     "timed expectations (`expect ... on ... then ...`)"),
     ("scenario s at 0 s e\n  expect true\n", "timed scenarios (`at TIME EVENT`)"),
     ("norm n on e bot must a\nnorm m bot must b\n",
      "norms without `on` (standing norms) in a spec with time"),
@@ -104,3 +102,23 @@ def test_otherwise_chain_in_seconds() -> None:
 ])
 def test_otherwise_without_a_meaning_yet(text: str, message: str) -> None:
     assert message in errors(text)
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("expect never on bot.a then bot.b\n",
+     "timed expectations `on AGENT.ACTION` are not supported yet"),
+    ("expect never on e then bot.a within 1 s and bot.b\n",
+     "`expect never on ... then R and R` is not supported yet"),
+    ("expect always on g then bot.a\n", "unknown event `g`"),
+])
+def test_timed_expectations_without_a_meaning_yet(text: str, message: str) -> None:
+    assert message in errors("norm n on e bot must a\n" + text)
+
+
+def test_timed_expectation_resolves() -> None:
+    loaded = load("norm n on e bot must a within 5 s\n"
+                  "expect always on e when p then obliged bot.a within 5 s and not bot.b\n")
+    assert loaded.spec is not None and loaded.spec.time is not None
+    (expect,) = loaded.spec.time.expects
+    assert [(r.kind, r.low, r.high) for r in expect.responses] == [
+        ("obliged", Fraction(0), Fraction(5)), ("does not", Fraction(0), Fraction(0))]
