@@ -228,8 +228,9 @@ _MALFORMED = frozenset({"syntax-error", "name-error", "type-error", "import-erro
 def _refusal(message: str) -> str:
     """What a malformed-spec finding refuses: the construct the resolver does not check
     yet (`X are not supported yet`), else the message with names left out."""
-    if message.endswith(" are not supported yet"):
-        return message.removesuffix(" are not supported yet")
+    for ending in (" are not supported yet", " is not supported yet"):
+        if message.endswith(ending):
+            return message.removesuffix(ending)
     return re.sub(r"`[^`]*`", "`…`", message)
 
 
