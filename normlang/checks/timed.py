@@ -21,16 +21,12 @@ from ..core.findings import Finding, Label, TimedWitness, Witness, WitnessValue
 from ..core.options import CheckOptions
 from ..engine.evaluate import compile_expr, names_in
 from ..engine.time_encode import Conduct, Instance, TimedEncoding, rational
-from ..engine.timeline import Occurrence, Placed, Timeline, inside
+from ..engine.timeline import Occurrence, Placed, TimedMismatch, Timeline, inside
 from ..model.spec import NormDecl, Spec
 from .context import backticked, by_position, norm_label
 
 #: the most complying conducts one search turns into lemmas before it gives up
 _MAX_LEMMAS = 20000
-
-
-class TimedMismatch(Exception):
-    """A witness the plain evaluation does not confirm: a bug, never reported as a finding."""
 
 
 @dataclass(frozen=True)

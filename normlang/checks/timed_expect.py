@@ -16,10 +16,12 @@ replayed plainly; a passing `always`/`never` and a failing `possible` state the 
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..core.findings import Finding, Label
 from ..engine.evaluate import compile_expr, names_in
 from ..engine.time_encode import Slot
-from ..engine.timeline import Occurrence, Placed, Timeline
+from ..engine.timeline import Occurrence, Placed, TimedMismatch, Timeline
 from ..model.imports import error
 from ..model.spec import Modality, NormDecl, Spec, TimedExpect, TimedResponse
 
@@ -52,10 +54,8 @@ def refused_probes(spec: Spec) -> list[Finding]:
     return found
 
 
-def check_timed_expects(group: object, spec: Spec) -> list[Finding]:
-    from .timed import _Group
-
-    assert isinstance(group, _Group) and spec.time is not None
+def check_timed_expects(group: Any, spec: Spec) -> list[Finding]:
+    assert spec.time is not None
     found: list[Finding] = []
     for expect in spec.time.expects:
         for response in expect.responses:
@@ -66,10 +66,7 @@ def check_timed_expects(group: object, spec: Spec) -> list[Finding]:
     return found
 
 
-def _one(group: object, expect: TimedExpect, response: TimedResponse) -> Finding | None:
-    from .timed import _Group
-
-    assert isinstance(group, _Group)
+def _one(group: Any, expect: TimedExpect, response: TimedResponse) -> Finding | None:
     question, fails = QUESTIONS[(expect.quantifier, response.kind)]
     for slot in group.enc.slots[expect.trigger]:
         answer = _ask(group, question, expect, response, slot)
@@ -80,11 +77,8 @@ def _one(group: object, expect: TimedExpect, response: TimedResponse) -> Finding
     return _failed(group, expect, None, f"no trace makes it true ({group.bound})")
 
 
-def _ask(group: object, question: str, expect: TimedExpect, response: TimedResponse,
+def _ask(group: Any, question: str, expect: TimedExpect, response: TimedResponse,
          slot: Slot) -> tuple[Timeline, Occurrence, dict[str, Placed] | None] | None:
-    from .timed import TimedMismatch, _Group
-
-    assert isinstance(group, _Group)
     modality: Modality = "may" if question in "AC" else "must not"
     norm = NormDecl(f"expect@{expect.span.line}", "", 10**6, modality, "", response.target,
                     expect.span, expect.span)
@@ -114,12 +108,9 @@ def _ask(group: object, question: str, expect: TimedExpect, response: TimedRespo
     return timeline, occurrence, placed
 
 
-def _failed(group: object, expect: TimedExpect,
+def _failed(group: Any, expect: TimedExpect,
             answer: tuple[Timeline, Occurrence, dict[str, Placed] | None] | None,
             detail: str) -> Finding:
-    from .timed import _Group
-
-    assert isinstance(group, _Group)
     witness = None
     if answer is not None:
         timeline, probe, placed = answer

@@ -21,6 +21,10 @@ from ..model.spec import NormDecl, RExpr, Spec, may_clash
 from .evaluate import Scalar, compile_expr
 
 
+class TimedMismatch(Exception):
+    """A witness the plain evaluation does not confirm: a bug, never reported as a finding."""
+
+
 @dataclass(frozen=True)
 class Occurrence:
     """An instance: `norm` triggered at `trigger` (seconds); `high` None: no end."""
