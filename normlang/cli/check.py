@@ -37,7 +37,8 @@ ALWAYS_SHOWN = frozenset({"syntax-error", "name-error", "type-error", "import-er
 def check_parser() -> CommandParser:
     parser = CommandParser(
         prog="normcheck", description="Prove .norm specs consistent, or show where they "
-        "conflict. Subcommands: check (default), query, graph, diff.",
+        "conflict. Subcommands: check (default), query, graph, diff, convert (SLEEC to "
+        ".norm). A .sleec file named here is read as SLEEC rules.",
         epilog="exit codes: 0 no error finding, 1 findings of severity error (or warnings "
         "with --strict), 2 usage error")
     parser.add_argument("paths", nargs="*", help="files or folders (default: config `paths`, "

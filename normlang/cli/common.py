@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 
 
-SUBCOMMANDS = ("check", "query", "graph", "diff", "explain", "fmt", "lsp")
+SUBCOMMANDS = ("check", "query", "graph", "diff", "explain", "fmt", "lsp", "convert")
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 

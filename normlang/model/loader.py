@@ -98,6 +98,10 @@ class Loader:
                findings: list[Finding]) -> ParsedFile:
         if source is None or findings:
             return ParsedFile(path, source, None, findings)
+        if path.suffix == ".sleec":  # SLEEC rules (docs/sleec.md), lowered to the same AST
+            from ..syntax.sleec import read_sleec
+
+            return ParsedFile(path, source, *read_sleec(source, self.options.max_nesting))
         from ..syntax.limits import nesting_problem, parenthesis_problem
         from ..syntax.lower import lower
         from ..syntax.parser import parse, parse_ast
