@@ -7,12 +7,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..core.disk import disk
+
 
 def marked_folder(start: Path) -> Path:
     """The nearest folder at or above `start`, as written, with a `pyproject.toml` or `.git`,
     else `start`."""
     for folder in (start, *start.parents):
-        if (folder / "pyproject.toml").exists() or (folder / ".git").exists():
+        files = disk()
+        if files.exists(folder / "pyproject.toml") or files.exists(folder / ".git"):
             return folder
     return start
 
@@ -20,4 +23,4 @@ def marked_folder(start: Path) -> Path:
 def project_root(path: Path) -> Path:
     """The project root of the file at `path`: the marked folder at or above its own
     (links resolved first)."""
-    return marked_folder(path.resolve().parent)
+    return marked_folder(disk().resolve(path).parent)
