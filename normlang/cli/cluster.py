@@ -57,12 +57,14 @@ class Cluster:
             self.client: Any = client(address, timeout=timeout, set_as_default=False)
         except (OSError, TimeoutError, ValueError) as problem:
             raise UsageError(f"cannot reach the Dask scheduler at {address} within {timeout:g} s "
-                             f"({type(problem).__name__}: {problem})") from None
+                             f"({problem})") from None
         # pure=False: a task sent again after its worker died must be a new task, not the
         # lost one under the same key
         self.executor: Executor = self.client.get_executor(pure=False)
-        #: what a future raises when the workers running its task died
-        self.lost: tuple[type[BaseException], ...] = (distributed.KilledWorker,)
+        #: what a future raises when its task was lost: `KilledWorker` when the workers running
+        #: it died, and anything else (a worker that cannot unpack it, say), since a check
+        #: reports its own failures as findings; either is retried once, then `solver-unknown`
+        self.lost: tuple[type[BaseException], ...] = (distributed.KilledWorker, Exception)
         self._files: dict[str, Any] = {}
 
     def share(self, blobs: dict[str, bytes]) -> dict[str, Any]:

@@ -75,7 +75,8 @@ def map_items(work: Callable[[Item], Result], items: Sequence[Item], processes: 
     if executor is not None:
         again = _run(executor, work, items, range(len(items)), finished, done, lost)
         for index, reason in _run(executor, work, items, sorted(again), finished, done, lost).items():
-            finished[index] = Died(f"the executor lost the item's worker twice ({reason})"[:300])
+            finished[index] = Died(f"the worker running it was lost, and again when it was sent "
+                                   f"once more: {reason}")
     else:
         pool = local_pool(min(processes, len(items)))
         try:
@@ -104,7 +105,8 @@ def _run(executor: Executor, work: Callable[[Item], Result], items: Sequence[Ite
         try:
             finished[index] = future.result()
         except caught as problem:
-            gone[index] = str(problem) or type(problem).__name__
+            said = str(problem).partition("\n")[0]
+            gone[index] = type(problem).__name__ + (f": {said}" if 0 < len(said) <= 100 else "")
             continue
         if done is not None:
             done(index)
