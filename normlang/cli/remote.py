@@ -16,7 +16,6 @@ checked here.
 from __future__ import annotations
 
 import sys
-import threading
 from pathlib import Path
 
 from ..core.version import __version__
@@ -42,10 +41,6 @@ if TYPE_CHECKING:
 #: how often a root may come back for more of the file system before it is checked here
 ROUNDS = 8
 
-#: one check at a time in a worker process: a check sets process-wide state (z3's default
-#: context, the cycle collector), so a worker running several threads takes turns
-_one_at_a_time = threading.Lock()
-
 #: the worker's loader, kept across tasks (files many roots import parse once per worker),
 #: for one set of options and working folder; with the bytes each parsed file came from
 _worker: tuple[tuple[CheckOptions, str], Loader, dict[Path, bytes | None]] | None = None
@@ -57,11 +52,14 @@ def check_snapshot(task: tuple[str, str, CheckOptions, Snapshot, dict[str, bytes
     if version != __version__:  # another version may find other things: never mix them
         return ("refused", f"the worker runs normlang {__version__}, the client {version}")
     from ..core.disk import Snapshot, Unrecorded, using
+    from ..core.one_check import CHECK_LOCK
     from ..report.json import finding_to_record
     from .process import HEAVY_MODULES
 
     view = Snapshot(snapshot.working, snapshot.answers, blobs)
-    with _one_at_a_time, using(view):
+    # one task at a time per worker process (core.one_check), its loader included: the
+    # threads of a worker started with --nthreads above 1 take turns
+    with CHECK_LOCK, using(view):
         loader, made = _loader_for(options, view)
         try:
             found, files = check_root(loader, Path(root), options, None)
@@ -103,9 +101,9 @@ def check_on_cluster(address: str, roots: list[Path], options: CheckOptions,
     from .cluster import Cluster
     from .process import exit_on_interrupt
 
+    exit_on_interrupt()  # first: the client's threads must start with Ctrl-C blocked too
     cluster = Cluster(address)
     progress = Progress(len(roots))
-    exit_on_interrupt()
     try:
         # one root per task; inside a root, its groups are checked one after another
         return check_on(cluster.executor, cluster.lost, cluster.share, roots,

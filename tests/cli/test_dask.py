@@ -17,11 +17,10 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import dask
+import distributed
 import pytest
 from cli_helpers import REPO, cli_env, run_in, write
-
-distributed = pytest.importorskip("distributed")
-dask = pytest.importorskip("dask")
 
 #: a task that checks one root (`normlang.cli.remote.check_snapshot`), by its key
 CHECK_TASK = "check_snapshot-"
