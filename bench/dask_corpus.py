@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -50,15 +51,31 @@ def write_corpus(folder: Path, roots: int, norms: int, seed: int) -> None:
             f"expect user complies with regulation for {name}\n", encoding="utf-8")
 
 
-def normcheck(folder: Path, *args: str) -> tuple[float, str]:
+def normcheck(folder: Path, *args: str) -> tuple[float, float, str]:
+    """Wall seconds, CPU seconds of normcheck and its worker processes, and the output."""
     command = [shutil.which("normcheck") or "normcheck", "--no-cache", "--format", "json",
                *args, "."]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(command, cwd=folder, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode not in (0, 1):
         sys.exit(f"{' '.join(command)} failed ({done.returncode}):\n{done.stderr}")
-    return elapsed, done.stdout
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return elapsed, cpu, done.stdout
+
+
+def _cpu_seconds() -> float:
+    import psutil  # installed with distributed
+
+    times = psutil.Process().cpu_times()
+    return float(times.user + times.system)
+
+
+def workers_cpu(client: object) -> float:
+    """CPU seconds the cluster's worker processes have used so far, all together."""
+    return sum(client.run(_cpu_seconds).values())  # type: ignore[attr-defined]
 
 
 def client_cost(folder: Path) -> float:
@@ -116,23 +133,29 @@ def main(argv: list[str] | None = None) -> int:
     write_corpus(folder, args.roots, args.norms, args.seed)
     print(f"corpus: {args.roots} roots x a {args.norms}-norm policy in {folder}; "
           f"{os.cpu_count()} cores; command: {' '.join(sys.argv)}", flush=True)
-    local_s, local_out = normcheck(folder, "--executor", "local", "--jobs", str(args.jobs))
+    local_s, local_cpu, local_out = normcheck(folder, "--executor", "local", "--jobs",
+                                              str(args.jobs))
     cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
                            host="127.0.0.1", scheduler_port=0, dashboard_address="127.0.0.1:0",
                            silence_logs=50)
     try:
         with Client(cluster, set_as_default=False) as client:
             address = "dask://" + cluster.scheduler_address.removeprefix("tcp://")
-            dask_s, dask_out = normcheck(folder, "--executor", address)
+            client.wait_for_workers(args.workers)
+            idle = workers_cpu(client)
+            dask_s, client_cpu, dask_out = normcheck(folder, "--executor", address)
+            worker_cpu = workers_cpu(client) - idle
             at_once, one_by_one = task_overhead(client, args.tasks)
     finally:
         cluster.close()
     same = dask_out == local_out
     prepare = client_cost(folder)
-    print(f"| run | wall s | s per root |\n|---|---:|---:|\n"
-          f"| `--executor local --jobs {args.jobs}` | {local_s:.1f} | {local_s / args.roots:.3f} |\n"
-          f"| `--executor dask://` ({args.workers} workers) | {dask_s:.1f} | "
-          f"{dask_s / args.roots:.3f} |\n"
+    n = args.roots
+    print(f"| run | wall s | wall s per root | CPU s per root |\n|---|---:|---:|---:|\n"
+          f"| `--executor local --jobs {args.jobs}` | {local_s:.1f} | {local_s / n:.3f} | "
+          f"{local_cpu / n:.3f} |\n"
+          f"| `--executor dask://` ({args.workers} workers) | {dask_s:.1f} | {dask_s / n:.3f} | "
+          f"{worker_cpu / n:.3f} on workers + {client_cpu / n:.3f} on the client |\n"
           f"cluster overhead: {at_once * 1000:.2f} ms a trivial task ({args.tasks} at once), "
           f"{one_by_one * 1000:.2f} ms round trip (one at a time); the client's own work "
           f"before sending a root: {prepare * 1000:.2f} ms\n"

@@ -41,6 +41,10 @@ if TYPE_CHECKING:
 #: how often a root may come back for more of the file system before it is checked here
 ROUNDS = 8
 
+#: files smaller than this travel inside their root's task; larger ones (a shared policy)
+#: are sent once per run, each as a task of its own that every root's task depends on
+SHARED_BYTES = 8192
+
 #: the worker's loader, kept across tasks (files many roots import parse once per worker),
 #: for one set of options and working folder; with the bytes each parsed file came from
 _worker: tuple[tuple[CheckOptions, str], Loader, dict[Path, bytes | None]] | None = None
@@ -124,13 +128,14 @@ def check_on(executor: Executor, lost: tuple[type[BaseException], ...],
     recorders = [gather(root, options.max_file_bytes) for root in roots]
     outcomes: dict[int, Outcome] = {}
     pending = list(range(len(roots)))
-    for _ in range(ROUNDS):
+    for round_ in range(ROUNDS):
         if not pending:
             break
         order = sorted(pending, key=lambda i: -_weight(recorders[i]))
         tasks = [_task(roots[i], options, recorders[i], share) for i in order]
-        replies = map_items(check_snapshot, tasks, 1, executor=executor, lost=lost,
-                            done=_started(progress, [roots[i] for i in order]))
+        # a root sent again was counted when it first came back
+        shown = _started(progress, [roots[i] for i in order]) if round_ == 0 else None
+        replies = map_items(check_snapshot, tasks, 1, executor=executor, lost=lost, done=shown)
         pending = []
         for index, reply in zip(order, replies):
             if isinstance(reply, Died):
@@ -157,7 +162,9 @@ def _task(root: Path, options: CheckOptions, recorder: Recorder,
           share: Callable[[dict[str, bytes]], dict[str, Any]]
           ) -> tuple[str, str, CheckOptions, Snapshot, dict[str, Any]]:
     snapshot, blobs = recorder.snapshot().split()
-    return (__version__, str(root), options, snapshot, share(blobs))
+    small = {name: data for name, data in blobs.items() if len(data) < SHARED_BYTES}
+    large = {name: data for name, data in blobs.items() if len(data) >= SHARED_BYTES}
+    return (__version__, str(root), options, snapshot, {**small, **share(large)})
 
 
 def _answer(recorder: Recorder, reply: Reply, root: Path, options: CheckOptions) -> None:
