@@ -16,7 +16,10 @@ checked here.
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
+from typing import TypeVar, overload
 
 from ..core.version import __version__
 from .progress import Progress
@@ -37,6 +40,8 @@ if TYPE_CHECKING:
     #: what a worker sends back: ("done", findings as records, sources as (path, text), heavy
     #: modules), ("unrecorded", question, path), or ("refused", why)
     Reply = tuple[Any, ...]
+
+Item = TypeVar("Item")
 
 #: how often a root may come back for more of the file system before it is checked here
 ROUNDS = 8
@@ -125,14 +130,22 @@ def check_on(executor: Executor, lost: tuple[type[BaseException], ...],
     from ..core.parallel import Died, map_items
     from ..model.gather import gather
 
-    recorders = [gather(root, options.max_file_bytes) for root in roots]
+    recorders: dict[int, Recorder] = {}
+
+    def build(index: int) -> tuple[str, str, CheckOptions, Snapshot, dict[str, Any]]:
+        if index not in recorders:
+            recorders[index] = gather(roots[index], options.max_file_bytes)
+        return _task(roots[index], options, recorders[index], share)
+
     outcomes: dict[int, Outcome] = {}
     pending = list(range(len(roots)))
     for round_ in range(ROUNDS):
         if not pending:
             break
-        order = sorted(pending, key=lambda i: -_weight(recorders[i]))
-        tasks = [_task(roots[i], options, recorders[i], share) for i in order]
+        # the largest roots first; each is gathered as it is sent, so the workers start on
+        # the first root while the client reads the next
+        order = sorted(pending, key=lambda i: -_size(roots[i]))
+        tasks = _Lazy([partial(build, i) for i in order])
         # a root sent again was counted when it first came back
         shown = _started(progress, [roots[i] for i in order]) if round_ == 0 else None
         replies = map_items(check_snapshot, tasks, 1, executor=executor, lost=lost, done=shown)
@@ -174,10 +187,35 @@ def _answer(recorder: Recorder, reply: Reply, root: Path, options: CheckOptions)
     answer(recorder, Unrecorded(reply[1], reply[2]), root, options.max_file_bytes)
 
 
-def _weight(recorder: Recorder) -> int:
-    """The bytes a root reads: roughly what checking it costs (the heaviest go first)."""
-    return sum(len(answer[1]) for (question, _), answer in recorder.answers.items()
-               if question == "read" and answer[0] == "ok" and isinstance(answer[1], bytes))
+def _size(root: Path) -> int:
+    """The bytes of the root file alone (what it imports is read as it is sent)."""
+    try:
+        return root.stat().st_size
+    except (OSError, ValueError):
+        return 0
+
+
+class _Lazy(Sequence[Item]):
+    """Items made when first asked for, once each."""
+
+    def __init__(self, makers: list[Callable[[], Item]]) -> None:
+        self._makers = makers
+        self._made: dict[int, Item] = {}
+
+    def __len__(self) -> int:
+        return len(self._makers)
+
+    @overload
+    def __getitem__(self, index: int) -> Item: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Item]: ...
+
+    def __getitem__(self, index: int | slice) -> Item | Sequence[Item]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(len(self))[index]]
+        if index not in self._made:
+            self._made[index] = self._makers[index]()
+        return self._made[index]
 
 
 def _outcome(reply: Reply) -> Outcome:

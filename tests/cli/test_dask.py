@@ -120,7 +120,8 @@ def test_the_client_caches_what_the_cluster_found(corpus: Path, executor: str,
 def test_the_config_names_the_cluster_and_the_flag_overrides_it(
         corpus: Path, executor: str, tmp_path: Path) -> None:
     project = tmp_path / "proj"
-    shutil.copytree(corpus / "corpus", project)
+    shutil.copytree(corpus / "corpus" / "parts", project / "parts")
+    write(project / "uses.norm", 'import "parts/real.norm"\nagent e\naction e.z\nnorm z e must z\n')
     reference = run_in(project, ".", "--no-cache")
     (project / "pyproject.toml").write_text(f'[tool.normcheck]\nexecutor = "{executor}"\n',
                                             encoding="utf-8")
@@ -190,13 +191,18 @@ def _kill_workers_under_check_tasks(client: distributed.Client, kills: int,
     return killed
 
 
+@pytest.fixture(scope="module")
+def book(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A root whose check takes long enough (about a second) to kill its worker under it."""
+    where = tmp_path_factory.mktemp("book")
+    subprocess.run([sys.executable, str(REPO / "bench" / "generate.py"), "--norms", "1000",
+                    "--out", str(where), "--seed", "5"], check=True, capture_output=True, timeout=120)
+    return where
+
+
 @pytest.mark.parametrize("kills", [1, 2])
 def test_a_worker_killed_under_a_root_costs_one_retry_then_solver_unknown(
-        corpus: Path, executor: str, client: distributed.Client, kills: int,
-        tmp_path: Path) -> None:
-    book = tmp_path / "book"
-    subprocess.run([sys.executable, str(REPO / "bench" / "generate.py"), "--norms", "1000",
-                    "--out", str(book), "--seed", "5"], check=True, capture_output=True, timeout=120)
+        book: Path, executor: str, client: distributed.Client, kills: int) -> None:
     stop = threading.Event()
     killed: list[str] = []
     killer = threading.Thread(target=lambda: killed.extend(
