@@ -43,7 +43,7 @@ def _finding(ctx: CheckContext, group: Group, found: ConflictSet) -> Finding:
     # evaluations); a group without actions is judged on the whole spec
     actions: Iterable[str] = group.actions or ctx.spec.actions
     only = actions if group.actions or ctx.scoped else None
-    ctx.recheck(lambda: set(found.norms) <= set(witness.active)
+    ctx.recheck(lambda: set(found.norms) <= ctx.active_in(witness, found.norms)
                 and ctx.runtime.statuses(env, set(witness.active), actions, only)[1]
                 and _minimal_here(ctx, group, found.norms, env),
                 f"conflict of {sorted(found.norms)}")

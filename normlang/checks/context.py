@@ -11,7 +11,7 @@ from ..core.findings import Finding, Label, Witness, WitnessValue
 from ..core.source import Span
 from ..engine.concrete import ComponentTooLarge, Runtime
 from ..engine.conflict_search import Engine
-from ..engine.evaluate import evaluate, has_deontic, names_in
+from ..engine.evaluate import Env, evaluate, has_deontic, names_in
 from ..engine.solver import SolverGaveUp
 from ..engine.structure import Group
 from ..model.spec import NormDecl, Spec
@@ -51,6 +51,8 @@ class CheckContext:
         return self._endpoints
 
     def __post_init__(self) -> None:
+        #: witnesses whose activity plain evaluation decided for some norms only (those)
+        self._partly_evaluated: list[tuple[Witness, frozenset[str]]] = []
         self._endpoints = {e.higher for e in self.spec.edges} | {e.lower for e in self.spec.edges}
 
     def witness(self, model: z3.ModelRef, conduct: bool = False,
@@ -81,17 +83,9 @@ class CheckContext:
         env, _errors = self.runtime.situation_env(situation, complete=scope is None)
         self.recheck_situation(env)
         among = None if scope is None else [n.name for g in scope for n in g.norms]
-        active: tuple[str, ...] = ()
-        defeated: tuple[str, ...] = ()
-        try:
-            applicable = self.runtime.applicable(env, among)
-            active_set = self.runtime.active(env, applicable, among,
-                                             conduct_exists=None if scope is None
-                                             else not self.engine.merged)
-            active = tuple(sorted(active_set))
-            defeated = tuple(sorted(applicable - active_set))
-        except ComponentTooLarge:
-            pass
+        applicable, active_set, evaluated = self._activity(env, among, scope is not None)
+        active = tuple(sorted(active_set))
+        defeated = tuple(sorted(applicable - active_set))
         defines: dict[str, WitnessValue] = {}
         for name, expr in sorted(self.spec.defines.items()):
             if names_in(expr)[1] or has_deontic(expr):
@@ -99,13 +93,54 @@ class CheckContext:
             if facts is not None and not self.engine.reads_only(name, expr, facts):
                 continue
             defines[name] = evaluate(expr, env)
-        return Witness(
+        witness = Witness(
             situation=situation,
             conduct=conduct,
             defines=defines,
             active=active,
             defeated=defeated,
         )
+        if evaluated is not None:
+            self._partly_evaluated.append((witness, evaluated))
+        return witness
+
+    def _activity(self, env: Env, among: list[str] | None,
+                  scoped: bool) -> tuple[set[str], set[str], frozenset[str] | None]:
+        """The applicable and the active norms (of `among`, by default all) by plain
+        evaluation, and None, or the norms it could evaluate where a constraint links more
+        actions than it enumerates: then, if every situation admits a conduct and every demand
+        can be met (the spec is not merged), group by group, leaving out the groups too wide."""
+        runtime = self.runtime
+        try:
+            applicable = runtime.applicable(env, among)
+            return applicable, runtime.active(env, applicable, among, conduct_exists=None
+                                              if not scoped else not self.engine.merged), None
+        except ComponentTooLarge:
+            if self.engine.merged:
+                return set(), set(), frozenset()
+        names = set(runtime.norms) if among is None else set(among)
+        applicable, active, evaluated = set(), set(), set()
+        # INVARIANT: not merged, norms of different groups never clash
+        for _index, members in sorted(runtime.norms_of_group.items()):
+            part = members & names
+            try:
+                here = runtime.applicable(env, part)
+                active |= runtime.active(env, here, part, conduct_exists=True)
+            except ComponentTooLarge:
+                continue
+            applicable |= here
+            evaluated |= part
+        return applicable, active, frozenset(evaluated)
+
+    def active_in(self, witness: Witness, norms: Iterable[str]) -> set[str]:
+        """The witness's active norms, for a re-check about `norms` (their groups'):
+        `ComponentTooLarge` (the re-check is skipped) where plain evaluation could not decide
+        the activity of their groups."""
+        wanted = set(norms)
+        for shown, evaluated in self._partly_evaluated:
+            if shown is witness and not wanted <= evaluated:
+                raise ComponentTooLarge("the witness's activity is too large to evaluate plainly")
+        return set(witness.active)
 
     def recheck_situation(self, env: Mapping[str, object]) -> None:
         """A witness situation exists: it satisfies every `assume` (every one whose facts it

@@ -128,7 +128,7 @@ def _overrides_here(ctx: CheckContext, env: Env, winner: NormDecl, norm: NormDec
     """Plainly: in the witness situation `winner` is active, `norm` applicable, `winner`
     precedes it and the two clash."""
     runtime = ctx.runtime
-    return (winner.name in witness.active
+    return (winner.name in ctx.active_in(witness, [winner.name, norm.name])
             and norm.name in runtime.applicable(env, among=[norm.name])
             and runtime.precedes(env, winner.name, norm.name)
             and runtime.clash(env, winner.name, norm.name, not ctx.engine.merged))

@@ -61,7 +61,7 @@ def _alone_wherever_active(ctx: CheckContext, norm: NormDecl, part: Group) -> bo
 def _undermined_finding(ctx: CheckContext, norm: NormDecl, blockers: tuple[str, ...], part: Group,
                         groups: list[Group], witness: Witness) -> Finding:
     env, _ = ctx.runtime.situation_env(witness.situation, complete=not ctx.scoped)
-    ctx.recheck(lambda: norm.name in witness.active
+    ctx.recheck(lambda: norm.name in ctx.active_in(witness, [norm.name])
                 and _usable(ctx, env, witness.active, norm, part) is False,
                 f"permission `{norm.name}` undermined")
     labels = [Label(norm.duty_span, "allowed here", primary=True)]

@@ -62,6 +62,9 @@ def check_parser() -> CommandParser:
                              "`baseline`)")
     parser.add_argument("--write-baseline", metavar="FILE",
                         help="record every finding of this run in FILE (a baseline)")
+    parser.add_argument("--emit-scenarios", metavar="OUT.norm",
+                        help="write a new file OUT.norm that imports the checked file and "
+                             "holds a scenario pinning each finding's witness")
     parser.add_argument("--strict", action="store_true", default=None,
                         help="exit 1 on warnings too")
     parser.add_argument("--exit-zero", action="store_true",
@@ -138,6 +141,10 @@ def check_command(argv: list[str]) -> int:
         roots = discover(paths or [Path(".")], list(config.get("exclude", [])), config.base)
         if not roots:
             print("normcheck: warning: no .norm files to check", file=sys.stderr)
+    if args.emit_scenarios is not None:
+        from .emit import validate
+
+        validate(Path(args.emit_scenarios), roots)
     color = fmt == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     cache = None if args.no_cache else cache_of(args.cache_dir, config)
     refused = cache.refusal() if cache is not None else None
@@ -145,7 +152,8 @@ def check_command(argv: list[str]) -> int:
         print(f"normcheck: warning: `{escaped(str(cache.folder))}` {refused}; nothing is cached there (give "
               "the cache a folder of its own)", file=sys.stderr)
         cache = None
-    replayable = roots and args.write_baseline is None  # that run writes a file
+    # those runs write a file
+    replayable = roots and args.write_baseline is None and args.emit_scenarios is None
     run_key = (cache.run_key(roots, request_of(args, config, color))
                if cache is not None and replayable else None)
     # INVARIANT: a command is recorded only after all of the validation below passed, so a
@@ -241,6 +249,10 @@ def check_roots(args: argparse.Namespace, config: Config, roots: list[Path], fmt
         if baseline is not None:
             findings = drop_baselined(findings, sources, read_baseline(*baseline))
     shown = filter_findings(findings, select, ignore, verbose)
+    if args.emit_scenarios is not None:
+        from .emit import emit
+
+        emit(Path(args.emit_scenarios), roots[0], shown, options)
     output = render(Report(shown, sources, len(roots)), fmt, color=color, quiet=args.quiet)
     failing = {"error", "warning"} if strict else {"error"}
     failed = not args.exit_zero and any(f.severity.value in failing for f in shown)

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 
 
-SUBCOMMANDS = ("check", "query", "graph", "diff", "explain")
+SUBCOMMANDS = ("check", "query", "graph", "diff", "explain", "fmt")
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 

@@ -156,3 +156,27 @@ def test_a_demand_that_always_holds_is_redundant_because_no_conduct_can_break_it
     assert [f.norms for f in redundant] == [("either",)]
     assert redundant[0].help[0].startswith("no conduct can break it")
     assert "already demand" not in redundant[0].help[0]
+
+
+def _crossed(action: str, count: int, prefix: str) -> str:
+    """`count` norms obliging `action` and `count` forbidding it, each under a fact of its
+    own: count² minimal conflicting sets, all in one group."""
+    facts = "".join(f"    fact {prefix}p{i}: bool\n    fact {prefix}q{i}: bool\n"
+                    for i in range(count))
+    norms = "".join(f"    norm {prefix}m{i} when {prefix}p{i} a must a.{action}\n"
+                    f"    norm {prefix}n{i} when {prefix}q{i} a must not a.{action}\n"
+                    for i in range(count))
+    return facts + norms
+
+
+def test_the_default_cap_is_100_sets_per_group() -> None:
+    one_group = run("    agent a\n    action a.x\n" + _crossed("x", 11, ""))
+    conflicts = [f for f in one_group if f.kind == "conflict"]
+    assert len(conflicts) == 100  # of 121
+    assert [h for f in conflicts for h in f.help if "max-conflicts" in h] == [
+        conflicts[-1].help[-1]]
+    two_groups = run("    agent a\n    action a.x\n    action a.y\n" + _crossed("x", 8, "")
+                     + _crossed("y", 8, "b"))
+    conflicts = [f for f in two_groups if f.kind == "conflict"]
+    assert len(conflicts) == 128  # 64 in each group, under the cap of each
+    assert not [h for f in conflicts for h in f.help if "max-conflicts" in h]
