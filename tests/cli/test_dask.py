@@ -17,7 +17,6 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import dask
 import distributed
 import pytest
 from cli_helpers import REPO, cli_env, run_in, write
@@ -27,29 +26,36 @@ CHECK_TASK = "check_snapshot-"
 
 
 @pytest.fixture(scope="module")
-def cluster() -> Iterator[distributed.LocalCluster]:
-    # the scheduler gives up on a task at its first lost worker, so that the one retry the
-    # tests see is normcheck's own (Dask's default would first try up to 3 more workers)
-    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
-        local = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                         host="127.0.0.1", scheduler_port=0,
-                                         dashboard_address="127.0.0.1:0", silence_logs=50)
+def cluster() -> Iterator[str]:
+    """The address of a `LocalCluster` (dask_cluster.py) running in a process of its own."""
+    helper = subprocess.Popen([sys.executable, str(Path(__file__).with_name("dask_cluster.py"))],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
-        yield local
+        assert helper.stdout is not None
+        address = helper.stdout.readline().strip()
+        assert address.startswith("tcp://127.0.0.1:"), address
+        yield address
     finally:
-        local.close()
+        assert helper.stdin is not None and helper.stdout is not None
+        helper.stdin.close()
+        try:
+            helper.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            helper.kill()
+            helper.wait()
+        helper.stdout.close()
 
 
 @pytest.fixture(scope="module")
-def client(cluster: distributed.LocalCluster) -> Iterator[distributed.Client]:
+def client(cluster: str) -> Iterator[distributed.Client]:
     with distributed.Client(cluster, set_as_default=False) as watcher:
         yield watcher
 
 
 @pytest.fixture
-def executor(cluster: distributed.LocalCluster, client: distributed.Client) -> str:
+def executor(cluster: str, client: distributed.Client) -> str:
     client.wait_for_workers(2, timeout=60)
-    return "dask://" + cluster.scheduler_address.removeprefix("tcp://")
+    return "dask://" + cluster.removeprefix("tcp://")
 
 
 @pytest.fixture(scope="module")
