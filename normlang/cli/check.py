@@ -19,13 +19,14 @@ from .run import run
 #: typing.TYPE_CHECKING without importing typing: a warm run imports as little as it can
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from ..core.findings import Finding
     from ..core.options import CheckOptions
     from ..core.source import SourceFile
     from .cache import Cache
     from .config import Config
+    from .run import Outcome
 
 
 #: kinds that `--select` and `--ignore` never hide (see `filter_findings`):
@@ -76,6 +77,9 @@ def check_parser() -> CommandParser:
     parser.add_argument("--timeout", type=float, help="solver time limit per query, seconds")
     parser.add_argument("--run-timeout", type=float, help="time limit per checked file, seconds")
     parser.add_argument("--jobs", type=int, help="parallel processes (default: number of cores)")
+    parser.add_argument("--executor", metavar="WHERE",
+                        help="where roots are checked: `local` (default) or `dask://HOST:PORT`, "
+                             "a Dask scheduler (needs normlang[dask])")
     parser.add_argument("--max-conflicts", type=int, metavar="N",
                         help="minimal conflicting sets reported per group of norms (default: 100)")
     parser.add_argument("--max-occurrences", type=int, metavar="K",
@@ -233,10 +237,11 @@ def check_roots(args: argparse.Namespace, config: Config, roots: list[Path], fmt
     jobs = args.jobs if args.jobs is not None else config.get("jobs") or (os.cpu_count() or 1)
     if jobs < 1:
         raise UsageError("--jobs must be at least 1")
+    check = executor_of(args, config)
     if roots == [Path("-")]:
         findings, sources, cacheable = check_stdin(options)
     else:
-        findings, sources, cacheable = run(roots, options, cache, jobs)
+        findings, sources, cacheable = run(roots, options, cache, jobs, check)
     from ..core.suppress import apply_suppressions
     from .baseline import drop_baselined, read_baseline, write_baseline
 
@@ -263,6 +268,24 @@ def check_roots(args: argparse.Namespace, config: Config, roots: list[Path], fmt
     failing = {"error", "warning"} if strict else {"error"}
     failed = not args.exit_zero and any(f.severity.value in failing for f in shown)
     return output, EXIT_FINDINGS if failed else EXIT_OK, sources if cacheable else None
+
+
+def executor_of(args: argparse.Namespace, config: Config
+                ) -> Callable[[list[Path], CheckOptions, int], list[Outcome]] | None:
+    """How the roots are checked when not here (`--executor`, else config `executor`)."""
+    if args.executor is not None:
+        value, where = args.executor, "--executor"
+    else:
+        value, where = config.get("executor", "local"), f"{config.where('executor')}: `executor`"
+    if value == "local":
+        return None
+    from functools import partial
+
+    from .cluster import scheduler_address
+    from .remote import check_on_cluster
+
+    address = scheduler_address(value, where)
+    return None if address is None else partial(check_on_cluster, address)
 
 
 def _sort_key(finding: Finding) -> tuple[str, int, int, str, str]:

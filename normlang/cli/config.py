@@ -21,7 +21,7 @@ KEYS: dict[str, tuple[type, ...]] = {
     "paths": (list,), "exclude": (list,), "timeout": (int, float), "run-timeout": (int, float),
     "strict": (bool,), "ignore": (list,), "select": (list,), "cache-dir": (str,), "jobs": (int,),
     "memory-mb": (int,), "max-file-bytes": (int,), "max-nesting": (int,), "max-conflicts": (int,),
-    "format": (str,), "verbose": (bool,), "baseline": (str,),
+    "format": (str,), "verbose": (bool,), "baseline": (str,), "executor": (str,),
 }
 _LIST_OF_STRINGS = {"paths", "exclude", "ignore", "select"}
 _POSITIVE = {"timeout", "run-timeout", "jobs", "memory-mb", "max-file-bytes", "max-nesting",

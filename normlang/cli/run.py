@@ -39,10 +39,12 @@ def fingerprint(options: CheckOptions) -> str:
             + (f";occurrences={options.max_occurrences}" if options.max_occurrences != 2 else ""))
 
 
-def run(roots: list[Path], options: CheckOptions, cache: Cache | None,
-        jobs: int) -> tuple[list[Finding], dict[str, SourceFile], bool]:
+def run(roots: list[Path], options: CheckOptions, cache: Cache | None, jobs: int,
+        check: Callable[[list[Path], CheckOptions, int], list[Outcome]] | None = None,
+        ) -> tuple[list[Finding], dict[str, SourceFile], bool]:
     """Check every root (from the cache where valid): deduplicated, sorted findings, the
-    sources they point into, and whether every root's result is (or could be) cached."""
+    sources they point into, and whether every root's result is (or could be) cached.
+    `check` checks the roots the cache does not answer (default: `check_all`, here)."""
     findings: list[Finding] = []
     sources: dict[str, SourceFile] = {}
     cacheable = True
@@ -57,7 +59,7 @@ def run(roots: list[Path], options: CheckOptions, cache: Cache | None,
             every.append(hit)
         else:
             todo.append((root, key))
-    outcomes = check_all([root for root, _ in todo], options, jobs) if todo else []
+    outcomes = (check or check_all)([root for root, _ in todo], options, jobs) if todo else []
     for (_root, key), (found, files) in zip(todo, outcomes):
         findings.extend(found)
         sources.update(files)

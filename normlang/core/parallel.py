@@ -53,13 +53,16 @@ def local_pool(processes: int) -> ProcessPoolExecutor:
 
 def map_items(work: Callable[[Item], Result], items: Sequence[Item], processes: int,
               done: Callable[[int], None] | None = None,
-              executor: Executor | None = None) -> list[Result | Died]:
+              executor: Executor | None = None,
+              lost: tuple[type[BaseException], ...] = ()) -> list[Result | Died]:
     """`work(item)` for every item, the results in item order. `done(i)` is called, in this
     process, as the result of item i arrives. Items are handed out in order (put the slowest
     first).
 
     With an `executor`, the work runs there; without one, in a local pool of up to
-    `processes` workers, or here when one process (or one item) is enough.
+    `processes` workers, or here when one process (or one item) is enough. An item whose
+    future raises one of `lost` (an executor's word for a worker that died with the item,
+    such as Dask's `KilledWorker`) is submitted once more, then is `Died`.
     """
     if executor is None and (processes <= 1 or len(items) <= 1):
         results: list[Result | Died] = []
@@ -70,40 +73,44 @@ def map_items(work: Callable[[Item], Result], items: Sequence[Item], processes: 
         return results
     finished: dict[int, Result | Died] = {}
     if executor is not None:
-        lost = _run(executor, work, items, range(len(items)), finished, done)
-        for index in lost:
-            finished[index] = Died("the executor lost the item's worker")
+        again = _run(executor, work, items, range(len(items)), finished, done, lost)
+        for index, reason in _run(executor, work, items, sorted(again), finished, done, lost).items():
+            finished[index] = Died(f"the worker running it was lost, and again when it was sent "
+                                   f"once more: {reason}")
     else:
         pool = local_pool(min(processes, len(items)))
         try:
-            lost = _run(pool, work, items, range(len(items)), finished, done)
+            pool_lost = _run(pool, work, items, range(len(items)), finished, done)
         finally:  # an interrupted run leaves no item to start and no worker behind
             pool.shutdown(wait=True, cancel_futures=True)
-        for index in lost:
+        for index in sorted(pool_lost):
             finished[index] = _alone(work, items, index, finished, done)
     return [finished[index] for index in range(len(items))]
 
 
 def _run(executor: Executor, work: Callable[[Item], Result], items: Sequence[Item],
          indices: Sequence[int], finished: dict[int, Result | Died],
-         done: Callable[[int], None] | None) -> list[int]:
+         done: Callable[[int], None] | None,
+         lost: tuple[type[BaseException], ...] = ()) -> dict[int, str]:
     """Run the items at `indices`; record what comes back; return the indices lost to a
-    worker that died."""
+    worker that died, with what the executor said of it."""
     from concurrent.futures import as_completed
     from concurrent.futures.process import BrokenProcessPool
 
     futures: dict[Future[Result], int] = {executor.submit(work, items[i]): i for i in indices}
-    lost: list[int] = []
+    gone: dict[int, str] = {}
+    caught: tuple[type[BaseException], ...] = (BrokenProcessPool, *lost)
     for future in as_completed(futures):
         index = futures[future]
         try:
             finished[index] = future.result()
-        except BrokenProcessPool:
-            lost.append(index)
+        except caught as problem:
+            said = str(problem).partition("\n")[0]
+            gone[index] = type(problem).__name__ + (f": {said}" if 0 < len(said) <= 100 else "")
             continue
         if done is not None:
             done(index)
-    return sorted(lost)
+    return gone
 
 
 def _alone(work: Callable[[Item], Result], items: Sequence[Item], index: int,

@@ -13,6 +13,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..core.disk import disk
 from ..core.escape import escaped
 from ..core.findings import Finding, Label
 from ..core.newlines import universal_newlines
@@ -24,7 +25,8 @@ from .projects import confined_resolve, inside
 def display_path(path: Path) -> str:
     """`path` relative to the working directory when inside it, else absolute."""
     try:
-        return str(path.relative_to(Path.cwd().resolve()))
+        files = disk()
+        return str(path.relative_to(files.resolve(files.cwd())))
     except ValueError:
         return str(path)
 
@@ -61,7 +63,7 @@ def read_source(path: Path, shown: str, max_bytes: int,
     named = printable(shown)
     kind = "import-error" if at is not None else "syntax-error"
     try:
-        info = os.stat(path)
+        info = disk().stat(path)
     except FileNotFoundError:
         return None, [error("import-error", f"file `{named}` does not exist", where)]
     except OSError as problem:
@@ -75,7 +77,7 @@ def read_source(path: Path, shown: str, max_bytes: int,
         return None, [error(kind, f"`{named}` is {info.st_size} bytes, over the limit of "
                                   f"{max_bytes}", where, "raise `max-file-bytes` if this is intended")]
     try:
-        data = path.read_bytes()
+        data = disk().read(path)
     except OSError as problem:
         return None, [error("import-error", f"cannot read `{named}`: {problem.strerror}", where)]
     return decode(data, shown)
@@ -132,7 +134,7 @@ def import_target(importer_dir: Path, written: str, root_dir: Path, suffix: str,
         return f"cannot resolve {what} `{named}`", ""
     if resolved is None or not inside(resolved, root_dir):
         return leaves
-    if resolved.suffix != suffix and not resolved.is_dir():
+    if resolved.suffix != suffix and not disk().is_dir(resolved):
         return (f"{what} `{named}` is not a `{suffix}` file",
                 f"`import{' values' if suffix == '.json' else ''}` reads only `{suffix}` files")
     return resolved
@@ -142,6 +144,7 @@ def through_link(written: Path) -> bool:
     """Whether the path of an import, as written, passes through a symbolic link (then the
     result cache lists it beside the file it reaches)."""
     try:
-        return any(part.is_symlink() for part in (written, *written.parents))
+        files = disk()
+        return any(files.is_symlink(part) for part in (written, *written.parents))
     except (OSError, ValueError):
         return True

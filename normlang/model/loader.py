@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..core.digraph import Digraph
+from ..core.disk import disk
 from ..core.findings import Finding
 from ..core.options import CheckOptions
 from ..core.source import SourceFile, Span
@@ -45,15 +46,24 @@ class Loader:
         #: resolved path
         self._texts = dict(texts or {})
 
+    def parsed_paths(self) -> list[Path]:
+        """The files parsed so far (kept for the roots loaded next)."""
+        return list(self._parsed)
+
+    def forget(self, path: Path) -> None:
+        """Parse `path` anew when next asked for (its file may have changed)."""
+        self._parsed.pop(path, None)
+
     def load(self, path: Path) -> Loaded:
         shown = str(path)
-        resolved = path.resolve() if path.exists() else path.absolute()
+        files = disk()
+        resolved = files.resolve(path) if files.exists(path) else files.absolute(path)
         root_dir = project_root(resolved)
         with _no_cycle_collection(), bounded_suggestions():
             return self._load_graph(resolved, shown, root_dir)
 
     def load_text(self, text: str, path: str) -> Loaded:
-        resolved = Path(path).absolute()
+        resolved = disk().absolute(Path(path))
         source, findings = self._decoded(text, path)
         if source is None:
             return Loaded(path, None, findings, {})

@@ -13,12 +13,12 @@ block binds it to an expression.
 
 from __future__ import annotations
 
-import os
 import re
 import stat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from ..core.disk import disk
 from ..core.findings import Finding
 from ..core.newlines import universal_newlines
 from ..core.source import SourceFile, Span
@@ -72,13 +72,14 @@ def import_moral_graphs(decls: list[ast.ImportValues], resolver: GraphReading, t
 
 def _read(decl: ast.ImportValues, resolver: GraphReading) -> dict[str, Any] | None:
     findings = resolver.findings
-    base = Path(decl.span.path).resolve().parent
+    files = disk()
+    base = files.resolve(Path(decl.span.path)).parent
     path = import_target(base, decl.path, resolver.root_dir, ".json")
     if not isinstance(path, Path):
         findings.append(error("import-error", path[0], decl.span, *filter(None, [path[1]])))
         return None
     try:
-        info = os.stat(path)
+        info = files.stat(path)
     except OSError:
         findings.append(error("import-error", f"moral graph `{printable(decl.path)}` does not exist",
                               decl.span))
@@ -95,7 +96,7 @@ def _read(decl: ast.ImportValues, resolver: GraphReading) -> dict[str, Any] | No
     import json  # here: every spec passes through this module, few import a graph
 
     try:
-        text = universal_newlines(path.read_bytes().decode("utf-8").removeprefix("\ufeff"))
+        text = universal_newlines(files.read(path).decode("utf-8").removeprefix("\ufeff"))
         # a file the spec read, as a .norm file is: the result cache re-checks it
         shown = display_path(path)
         resolver.sources[shown] = SourceFile(shown, text)

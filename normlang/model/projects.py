@@ -10,12 +10,15 @@ import os
 import stat
 from pathlib import Path
 
+from ..core.disk import disk
+
 
 def marked_folder(start: Path) -> Path:
     """The nearest folder at or above `start`, as written, with a `pyproject.toml` or `.git`,
     else `start`."""
     for folder in (start, *start.parents):
-        if (folder / "pyproject.toml").exists() or (folder / ".git").exists():
+        files = disk()
+        if files.exists(folder / "pyproject.toml") or files.exists(folder / ".git"):
             return folder
     return start
 
@@ -23,7 +26,7 @@ def marked_folder(start: Path) -> Path:
 def project_root(path: Path) -> Path:
     """The project root of the file at `path`: the marked folder at or above its own
     (links resolved first)."""
-    return marked_folder(path.resolve().parent)
+    return marked_folder(disk().resolve(path).parent)
 
 
 def inside(path: Path, root: Path) -> bool:
@@ -47,6 +50,7 @@ def confined_resolve(path: Path, root: Path) -> Path | None:
     taken one at a time, `..` from the path resolved so far (as the system does); past a
     component that does not exist the rest is joined as written, as `resolve()` does.
     """
+    files = disk()
     pending = list(reversed(path.parts))
     current = Path(path.anchor)
     links = 0
@@ -61,16 +65,16 @@ def confined_resolve(path: Path, root: Path) -> Path | None:
         if not (inside(candidate, root) or candidate in root.parents):
             return None
         try:
-            info = os.lstat(candidate)
+            mode = files.link_mode(candidate)
         except FileNotFoundError:
             return Path(os.path.normpath(candidate.joinpath(*reversed(pending))))
-        if not stat.S_ISLNK(info.st_mode):
+        if not stat.S_ISLNK(mode):
             current = candidate
             continue
         links += 1
         if links > MAX_LINKS:
             raise RuntimeError(f"more than {MAX_LINKS} symbolic links in `{path}`")
-        target = Path(os.readlink(candidate))
+        target = Path(files.readlink(candidate))
         if target.is_absolute():
             current = Path(target.anchor)
         pending.extend(reversed(target.parts[1:] if target.is_absolute() else target.parts))

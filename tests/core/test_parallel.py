@@ -119,3 +119,44 @@ def test_normcheck_reports_a_root_whose_worker_died(tmp_path: Path,
     assert _no_children_left()
     # `main` called as a library leaves Ctrl-C to its host (only the console script takes it)
     assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, [])
+
+
+class Lost(Exception):
+    """What a test executor raises for an item whose worker it lost."""
+
+
+#: how often each item was tried (`lost_first_time`, `lost_every_time`)
+_tries: dict[int, int] = {}
+
+
+def lost_first_time(index: int) -> tuple[int, int]:
+    _tries[index] = _tries.get(index, 0) + 1
+    if index == DEADLY and _tries[index] == 1:
+        raise Lost("gone")
+    return square(index)
+
+
+def lost_every_time(index: int) -> tuple[int, int]:
+    _tries[index] = _tries.get(index, 0) + 1
+    if index == DEADLY:
+        raise Lost("gone")
+    return square(index)
+
+
+@pytest.mark.parametrize(("work", "survives"), [(lost_first_time, True), (lost_every_time, False)])
+def test_an_item_an_executor_lost_is_sent_once_more_then_died(work, survives: bool) -> None:
+    _tries.clear()
+    with ThreadPoolExecutor(max_workers=2) as executor:
+        results = map_items(work, list(range(6)), 1, executor=executor, lost=(Lost,))
+    assert _tries[DEADLY] == 2 and all(_tries[i] == 1 for i in range(6) if i != DEADLY)
+    assert [r for i, r in enumerate(results) if i != DEADLY] == [square(i) for i in range(6) if i != DEADLY]
+    if survives:
+        assert results[DEADLY] == square(DEADLY)
+    else:
+        assert isinstance(results[DEADLY], Died)
+        assert results[DEADLY].reason.endswith("sent once more: Lost: gone")
+
+
+def test_an_error_an_executor_does_not_call_lost_is_raised() -> None:
+    with ThreadPoolExecutor(max_workers=2) as executor, pytest.raises(Lost):
+        map_items(lost_every_time, list(range(6)), 1, executor=executor)
