@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..core.disk import Recorder, Unrecorded, disk, using
 from .imports import display_path, import_target, read_source, through_link
-from .projects import project_root
+from .projects import CONFINE, confined_resolve, project_root
 
 #: `import "PATH"` and `import values "PATH"` at the start of a line (the usual spelling)
 _IMPORT = re.compile(r'^[ \t]*import[ \t]+(values[ \t]+)?"([^"\\\n]*)"', re.MULTILINE)
@@ -40,6 +40,9 @@ def answer(recorder: Recorder, missing: Unrecorded, root: Path, max_bytes: int) 
     """Record the client's answer to the question a worker could not answer, and what the
     file it names would lead loading to ask next."""
     with using(recorder):
+        if missing.question == CONFINE:
+            _confine(missing.path, root, max_bytes)
+            return
         try:
             recorder.ask(missing.question, Path(missing.path))
         except (OSError, RuntimeError, ValueError):
@@ -50,6 +53,19 @@ def answer(recorder: Recorder, missing: Unrecorded, root: Path, max_bytes: int) 
             except (OSError, RuntimeError, ValueError):
                 return
             _walk(Path(missing.path), display_path(Path(missing.path)), top, max_bytes)
+
+
+def _confine(question: str, root: Path, max_bytes: int) -> None:
+    """Walk, as `confined_resolve` does, the path a worker could not confine (`PATH\0ROOT`),
+    and what the file it reaches would lead loading to ask next."""
+    written, _, confining = question.partition("\0")
+    try:
+        reached = confined_resolve(Path(written), Path(confining))
+        top = project_root(disk().resolve(root) if disk().exists(root) else disk().absolute(root))
+    except (OSError, RuntimeError, ValueError):
+        return
+    if reached is not None:
+        _walk(reached, display_path(reached), top, max_bytes)
 
 
 def _walk(start: Path, shown_start: str, top: Path, max_bytes: int) -> None:

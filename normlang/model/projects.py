@@ -10,7 +10,7 @@ import os
 import stat
 from pathlib import Path
 
-from ..core.disk import disk
+from ..core.disk import Unrecorded, disk
 
 
 def marked_folder(start: Path) -> Path:
@@ -50,6 +50,20 @@ def confined_resolve(path: Path, root: Path) -> Path | None:
     taken one at a time, `..` from the path resolved so far (as the system does); past a
     component that does not exist the rest is joined as written, as `resolve()` does.
     """
+    try:
+        return _confined(path, root)
+    except Unrecorded as missing:
+        # a worker's snapshot lacks a step of the walk: the client walks the whole path
+        if missing.question in ("link_mode", "readlink"):
+            raise Unrecorded(CONFINE, f"{path}\0{root}") from None
+        raise
+
+
+#: the question a worker asks when its snapshot lacks a step of `confined_resolve`'s walk
+CONFINE = "confine"
+
+
+def _confined(path: Path, root: Path) -> Path | None:
     files = disk()
     pending = list(reversed(path.parts))
     current = Path(path.anchor)

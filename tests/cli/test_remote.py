@@ -58,7 +58,8 @@ def test_a_worker_finds_what_a_local_check_finds_without_reading_a_file(
 
 def test_an_import_the_scan_misses_is_asked_for_and_answered(project: Path) -> None:
     reply = remote.check_snapshot(task("split.norm"))
-    assert reply == ("unrecorded", "resolve", str(project / "policy.norm")), reply
+    # the import's path is confined step by step: the worker asks the client to walk it whole
+    assert reply == ("unrecorded", "confine", f"{project / 'policy.norm'}\0{project}"), reply
     local = [records(check_root(Loader(OPTIONS), Path(r), OPTIONS, None))
              for r in ("split.norm", "main.norm")]
     with ThreadPoolExecutor(max_workers=2) as executor:
