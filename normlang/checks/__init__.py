@@ -44,13 +44,21 @@ def run_checks(spec: Spec, options: CheckOptions, progress: Progress | None = No
 
 
 def _run_checks(spec: Spec, options: CheckOptions, progress: Progress | None) -> list[Finding]:
-    from ..engine.concrete import Runtime
-    from ..engine.conflict_sets import KnownConflicts
-    from ..engine.situations import lay_out
-    from ..engine.solver import Limits, SolverGaveUp
+    from ..engine.solver import Limits, run_guard
 
     deadline = None if options.run_timeout_s is None else time.monotonic() + options.run_timeout_s
     limits = Limits(options.timeout_ms, deadline, options.memory_mb)
+    with run_guard(limits):  # every z3 call, not only checks, stops at the run's deadline
+        return _check_within(spec, limits, progress, options)
+
+
+def _check_within(spec: Spec, limits: object, progress: Progress | None,
+                  options: CheckOptions) -> list[Finding]:
+    from ..engine.concrete import Runtime
+    from ..engine.situations import lay_out
+    from ..engine.solver import Limits, SolverGaveUp
+
+    assert isinstance(limits, Limits)
     runtime = Runtime(spec)
     fresh_z3_context(options.memory_mb)
     try:
@@ -77,6 +85,8 @@ def _run_checks(spec: Spec, options: CheckOptions, progress: Progress | None) ->
     findings = list(ctx.findings)
 
     step("conflicts")
+    from ..engine.conflict_sets import KnownConflicts
+
     known = KnownConflicts(analysed={*state.views, *state.upto_views})
     for found, exported in run_tasks(state, _conflicts_task, options.jobs):
         findings.extend(found)

@@ -184,8 +184,13 @@ def run_tasks(shared: Shared, task: Task, jobs: int,
 
 
 def _repeatable(task: Task, index: int) -> tuple[list[Finding], object]:
+    from ..engine.solver import Limits, run_guard
+
+    limits = shared().limits
+    assert isinstance(limits, Limits)
     try:
-        return task(index)
+        with run_guard(limits):  # a worker process watches the run's deadline too
+            return task(index)
     finally:
         collect_now()
 

@@ -11,8 +11,8 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
-from contextlib import suppress
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import ParamSpec, TypeVar
 
@@ -100,8 +100,10 @@ def is_sat(solver: z3.Solver, limits: Limits, *assumptions: z3.BoolRef) -> bool:
         result = solver.check(*assumptions)
     finally:
         interrupted = _watchdog.disarm(check)
-        if interrupted:
+        if interrupted or _watchdog.run_over:
             _clear_interrupt(solver.ctx)
+    if _watchdog.run_over:  # the run's time ran out during the check, whatever it answered
+        raise RunTimeUp()
     if interrupted:  # even one that landed as the check ended: its model may be gone
         raise SolverGaveUp("timeout")
     if result == z3.sat:
@@ -109,6 +111,31 @@ def is_sat(solver: z3.Solver, limits: Limits, *assumptions: z3.BoolRef) -> bool:
     if result == z3.unsat:
         return False
     raise SolverGaveUp(solver.reason_unknown() or "unknown")
+
+
+@contextmanager
+def run_guard(limits: Limits) -> Iterator[None]:
+    """Hold every z3 call inside this block to the run's deadline, not only checks.
+
+    Past the deadline the watchdog interrupts the current z3 context: a long `simplify`,
+    assertion or tactic then stops (raising z3's "canceled", or quietly returning short),
+    and the block raises `RunTimeUp` whatever it computed. Nested blocks share the
+    outermost one's deadline; without a deadline this does nothing.
+    """
+    if limits.deadline is None or not _watchdog.arm_run(limits.deadline):
+        yield
+        return
+    try:
+        yield
+    except z3.Z3Exception:
+        if not _watchdog.run_over:
+            raise
+    finally:
+        over, interrupted = _watchdog.disarm_run()
+        for context in interrupted:
+            _clear_interrupt(context)
+    if over:
+        raise RunTimeUp()
 
 
 def _clear_interrupt(context: z3.Context) -> None:
@@ -133,7 +160,8 @@ class _Watchdog:
     def __init__(self) -> None:
         self._reset()
         if hasattr(os, "register_at_fork"):  # no thread is ever forked (a child restarts it)
-            os.register_at_fork(before=self._stop, after_in_child=self._reset)
+            os.register_at_fork(before=self._stop, after_in_child=self._reset,
+                                after_in_parent=self._resume)
 
     def _reset(self) -> None:
         self._lock = threading.Condition(threading.Lock())
@@ -143,18 +171,47 @@ class _Watchdog:
         self._check = 0  # the number of the last check armed
         self._interrupted = 0  # the number of the last check interrupted
         self._idle = self._stopping = False
+        self._run_deadline: float | None = None  # that of the run, while `run_guard` holds
+        #: whether the run's deadline passed (and the current z3 context was interrupted)
+        self.run_over = False
+        self._run_interrupted: list[z3.Context] = []
 
     def arm(self, context: z3.Context, seconds: float) -> int:
         with self._lock:
             self._check += 1
             self._context, self._deadline = context, time.monotonic() + seconds
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="normlang-watchdog",
-                                                 daemon=True)
-                self._thread.start()
-            elif self._idle or self._deadline < self._wake:
-                self._lock.notify()
+            self._wake_for(self._deadline)
             return self._check
+
+    def arm_run(self, deadline: float) -> bool:
+        """Watch the run's `deadline`; False if a run is watched already."""
+        with self._lock:
+            if self._run_deadline is not None or self.run_over:
+                return False
+            self._run_deadline = deadline
+            self._wake_for(deadline)
+            return True
+
+    def disarm_run(self) -> tuple[bool, list[z3.Context]]:
+        """Stop watching the run: whether its deadline passed, and the contexts interrupted."""
+        with self._lock:
+            done = self.run_over, self._run_interrupted
+            self.run_over, self._run_deadline, self._run_interrupted = False, None, []
+            return done
+
+    def _wake_for(self, deadline: float) -> None:
+        if self._thread is None or not self._thread.is_alive():
+            self._thread = threading.Thread(target=self._run, name="normlang-watchdog",
+                                             daemon=True)
+            self._thread.start()
+        elif self._idle or deadline < self._wake:
+            self._lock.notify()
+
+    def _resume(self) -> None:
+        """After a fork, in the parent: watch again what was watched before it."""
+        with self._lock:
+            if self._context is not None or self._run_deadline is not None:
+                self._wake_for(0.0)
 
     def disarm(self, check: int) -> bool:
         """Whether `check` was interrupted."""
@@ -165,19 +222,35 @@ class _Watchdog:
     def _run(self) -> None:
         with self._lock:
             while not self._stopping:
-                if self._context is None:
+                due = [d for d in (self._deadline if self._context is not None else None,
+                                   self._run_deadline) if d is not None]
+                if not due:
                     self._idle = True
                     self._lock.wait()
                     self._idle = False
                     continue
-                left = self._deadline - time.monotonic()
+                left = min(due) - time.monotonic()
                 if left > 0:
-                    self._wake = self._deadline
+                    self._wake = min(due)
                     self._lock.wait(left)
                     continue
-                self._interrupted, context, self._context = self._check, self._context, None
-                with suppress(Exception):  # the watchdog must outlive anything z3 does
-                    context.interrupt()  # the check returns `unknown`
+                self._fire()
+
+    def _fire(self) -> None:
+        now = time.monotonic()
+        contexts = []
+        if self._context is not None and self._deadline <= now:
+            self._interrupted, context, self._context = self._check, self._context, None
+            contexts.append(context)  # the check returns `unknown`
+        if self._run_deadline is not None and self._run_deadline <= now:
+            self._run_deadline, self.run_over = None, True
+            # the check's and the default one (every term of a run lives there)
+            run = [c for c in (self._context, z3.z3._main_ctx) if c is not None]
+            self._run_interrupted = run
+            contexts += run
+        for context in contexts:
+            with suppress(Exception):  # the watchdog must outlive anything z3 does
+                context.interrupt()
 
     def _stop(self) -> None:
         with self._lock:
