@@ -24,6 +24,10 @@ from .norms import check_group_norms
 from .priority import check_situational_cycles, check_static_cycles
 from .tasks import Shared, chunk_groups, fresh_z3_context, repeatable, run_tasks, shared
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ..engine.solver import Limits
+
 STEPS = ("priority cycles", "conflicts", "norms", "expectations")
 
 
@@ -44,12 +48,18 @@ def run_checks(spec: Spec, options: CheckOptions, progress: Progress | None = No
 
 
 def _run_checks(spec: Spec, options: CheckOptions, progress: Progress | None) -> list[Finding]:
-    from ..engine.solver import Limits, run_guard
+    from ..engine.solver import run_guard
 
-    deadline = None if options.run_timeout_s is None else time.monotonic() + options.run_timeout_s
-    limits = Limits(options.timeout_ms, deadline, options.memory_mb)
+    limits = _limits(options)
     with run_guard(limits):  # every z3 call, not only checks, stops at the run's deadline
         return _check_within(spec, limits, progress, options)
+
+
+def _limits(options: CheckOptions) -> Limits:
+    from ..engine.solver import Limits
+
+    deadline = None if options.run_timeout_s is None else time.monotonic() + options.run_timeout_s
+    return Limits(options.timeout_ms, deadline, options.memory_mb)
 
 
 def _check_within(spec: Spec, limits: object, progress: Progress | None,
@@ -111,12 +121,14 @@ def _timed_checks(spec: Spec, options: CheckOptions) -> list[Finding]:
     """A spec with time goes to the temporal engine (time.md) as a whole."""
     import z3
 
+    from ..engine.solver import run_guard
     from .timed import run_timed_checks
 
-    try:
-        return run_timed_checks(spec, options)
-    except z3.Z3Exception as gave_up:
-        return [_unknown_spec(spec, f"the temporal engine did not decide: {gave_up}")]
+    with run_guard(_limits(options)):  # the run's deadline holds here too
+        try:
+            return run_timed_checks(spec, options)
+        except z3.Z3Exception as gave_up:
+            return [_unknown_spec(spec, f"the temporal engine did not decide: {gave_up}")]
 
 
 def _cited(spec: Spec, findings: list[Finding]) -> list[Finding]:

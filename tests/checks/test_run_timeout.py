@@ -95,3 +95,22 @@ def test_the_guard_raises_run_time_up_whatever_the_interrupted_call_returned() -
     assert str(z3.simplify(x + 1 + 1)) == "2 + x"  # and the context is whole again
     with run_guard(Limits(deadline=time.monotonic() + 5)):  # within its time: untouched
         assert str(z3.simplify(x + 1 + 1)) == "2 + x"
+
+
+def test_the_run_timeout_holds_a_timed_spec_too(tmp_path: Path) -> None:
+    """The temporal engine runs under the same guard: a timed book that takes seconds to
+    check whole is undecided soon after a much shorter run limit (it ran to the end)."""
+    import subprocess
+
+    from normlang import CheckOptions, check, load
+
+    repo = Path(__file__).resolve().parents[2]
+    subprocess.run([sys.executable, str(repo / "bench" / "generate_timed.py"), "--norms", "300",
+                    "--out", str(tmp_path)], check=True, capture_output=True)
+    started = time.monotonic()
+    result = check(load(tmp_path / "main.norm"), options=CheckOptions(run_timeout_s=0.3))
+    took = time.monotonic() - started
+    assert [(f.kind, f.message) for f in result.findings] == [("solver-unknown", RUN_OUT)]
+    whole = check(load(tmp_path / "main.norm"))
+    assert {f.kind for f in whole.findings} == {"conflict"}  # decided without the limit
+    assert took < 0.3 + 2.0, took
