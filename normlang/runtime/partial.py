@@ -60,10 +60,18 @@ def completions(spec: Spec, env: Mapping[str, Scalar], missing: Iterable[str],
     """One completion of `env` for each region of the missing facts that some situation
     realises, in a deterministic order. Raises `NoSituation` when there is none,
     `TooManySituations` past `MAX_REGIONS`, and the solver's `SolverGaveUp`."""
+    import gc
+
     from ..core.one_check import CHECK_LOCK
 
     with CHECK_LOCK:  # z3's default context and watchdog are the process's (see core.one_check)
-        return _completions(spec, env, missing, norms, timeout_ms)
+        try:
+            return _completions(spec, env, missing, norms, timeout_ms)
+        finally:
+            # the terms of this query that only the cycle collector frees are freed here,
+            # under the lock: collected later, in whatever thread allocates next, their
+            # dec_refs would run beside another thread's use of the same z3 context
+            gc.collect()
 
 
 def _completions(spec: Spec, env: Mapping[str, Scalar], missing: Iterable[str],
