@@ -126,6 +126,9 @@ def _timed_checks(spec: Spec, options: CheckOptions) -> list[Finding]:
 
     with run_guard(_limits(options)):  # the run's deadline holds here too
         try:
+            # a context of its own, as for the checks without time: its witnesses then do
+            # not depend on what ran before in the process
+            fresh_z3_context(options.memory_mb)
             return run_timed_checks(spec, options)
         except z3.Z3Exception as gave_up:
             return [_unknown_spec(spec, f"the temporal engine did not decide: {gave_up}")]
