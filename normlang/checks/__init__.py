@@ -44,25 +44,11 @@ def run_checks(spec: Spec, options: CheckOptions, progress: Progress | None = No
 
 
 def _run_checks(spec: Spec, options: CheckOptions, progress: Progress | None) -> list[Finding]:
-    from ..engine.concrete import Runtime
     from ..engine.conflict_sets import KnownConflicts
-    from ..engine.situations import lay_out
-    from ..engine.solver import Limits, SolverGaveUp
 
-    deadline = None if options.run_timeout_s is None else time.monotonic() + options.run_timeout_s
-    limits = Limits(options.timeout_ms, deadline, options.memory_mb)
-    runtime = Runtime(spec)
-    fresh_z3_context(options.memory_mb)
-    try:
-        layout = lay_out(spec, limits, runtime.maybe_unmeetable, _layers_alone(spec))
-    except SolverGaveUp as gave_up:
-        return [_unknown_spec(spec, gave_up.reason, gave_up.check)]
-    ranks = sorted({n.rank for n in spec.norms})
-    state = Shared(spec, layout, runtime, limits, chunk_groups(layout.groups),
-                   scoped=len(spec.norms) > SCOPED_WITNESS_NORMS,
-                   views=("", *(f"layer:{name}" for name in _layers_alone(spec))),
-                   upto_views=tuple(f"upto{rank}" for rank in ranks),
-                   max_conflicts=options.max_conflicts)
+    state = prepare(spec, options)
+    if isinstance(state, Finding):
+        return [state]
 
     def step(name: str) -> None:
         if progress is not None:
@@ -95,6 +81,45 @@ def _run_checks(spec: Spec, options: CheckOptions, progress: Progress | None) ->
     if progress is not None:
         progress("done", len(STEPS), len(STEPS))
     return sorted(_unique(findings), key=Finding.sort_key)
+
+
+def prepare(spec: Spec, options: CheckOptions) -> Shared | Finding:
+    """What every chunk's task reads: the spec laid out in groups, cut in chunks (or the
+    `solver-unknown` finding of a layout z3 could not decide)."""
+    from ..engine.concrete import Runtime
+    from ..engine.situations import lay_out
+    from ..engine.solver import Limits, SolverGaveUp
+
+    deadline = None if options.run_timeout_s is None else time.monotonic() + options.run_timeout_s
+    limits = Limits(options.timeout_ms, deadline, options.memory_mb)
+    runtime = Runtime(spec)
+    fresh_z3_context(options.memory_mb)
+    try:
+        layout = lay_out(spec, limits, runtime.maybe_unmeetable, _layers_alone(spec))
+    except SolverGaveUp as gave_up:
+        return _unknown_spec(spec, gave_up.reason, gave_up.check)
+    ranks = sorted({n.rank for n in spec.norms})
+    return Shared(spec, layout, runtime, limits, chunk_groups(layout.groups),
+                  scoped=len(spec.norms) > SCOPED_WITNESS_NORMS,
+                  views=("", *(f"layer:{name}" for name in _layers_alone(spec))),
+                  upto_views=tuple(f"upto{rank}" for rank in ranks),
+                  max_conflicts=options.max_conflicts)
+
+
+def run_chunk(state: Shared, name: str, index: int, known: object) -> tuple[list[Finding], object]:
+    """One chunk's task (`_conflicts_task` or `_norms_task`, by name) on `state`, as a
+    worker of a cluster runs it: what a forked local worker would return for it."""
+    from ..core.one_check import CHECK_LOCK
+    from . import tasks
+
+    task = {"_conflicts_task": _conflicts_task, "_norms_task": _norms_task}[name]
+    with CHECK_LOCK, repeatable():
+        state.known = known
+        tasks._shared = state
+        try:
+            return task(index)
+        finally:
+            tasks.collect_now()
 
 
 def _timed_checks(spec: Spec, options: CheckOptions) -> list[Finding]:
@@ -209,4 +234,4 @@ def _unknown_spec(spec: Spec, reason: str, check: str | None = None) -> Finding:
                    (Label(span, "undecided", primary=True),))
 
 
-__all__ = ["STEPS", "run_checks"]
+__all__ = ["STEPS", "prepare", "run_checks", "run_chunk"]
