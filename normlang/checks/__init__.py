@@ -62,25 +62,13 @@ def _limits(options: CheckOptions) -> Limits:
     return Limits(options.timeout_ms, deadline, options.memory_mb)
 
 
-def _check_within(spec: Spec, limits: object, progress: Progress | None,
+def _check_within(spec: Spec, limits: Limits, progress: Progress | None,
                   options: CheckOptions) -> list[Finding]:
-    from ..engine.concrete import Runtime
-    from ..engine.situations import lay_out
-    from ..engine.solver import Limits, SolverGaveUp
+    from ..engine.conflict_sets import KnownConflicts
 
-    assert isinstance(limits, Limits)
-    runtime = Runtime(spec)
-    fresh_z3_context(options.memory_mb)
-    try:
-        layout = lay_out(spec, limits, runtime.maybe_unmeetable, _layers_alone(spec))
-    except SolverGaveUp as gave_up:
-        return [_unknown_spec(spec, gave_up.reason, gave_up.check)]
-    ranks = sorted({n.rank for n in spec.norms})
-    state = Shared(spec, layout, runtime, limits, chunk_groups(layout.groups),
-                   scoped=len(spec.norms) > SCOPED_WITNESS_NORMS,
-                   views=("", *(f"layer:{name}" for name in _layers_alone(spec))),
-                   upto_views=tuple(f"upto{rank}" for rank in ranks),
-                   max_conflicts=options.max_conflicts)
+    state = prepare(spec, options, limits)
+    if isinstance(state, Finding):
+        return [state]
 
     def step(name: str) -> None:
         if progress is not None:
@@ -95,8 +83,6 @@ def _check_within(spec: Spec, limits: object, progress: Progress | None,
     findings = list(ctx.findings)
 
     step("conflicts")
-    from ..engine.conflict_sets import KnownConflicts
-
     known = KnownConflicts(analysed={*state.views, *state.upto_views})
     for found, exported in run_tasks(state, _conflicts_task, options.jobs):
         findings.extend(found)
@@ -115,6 +101,44 @@ def _check_within(spec: Spec, limits: object, progress: Progress | None,
     if progress is not None:
         progress("done", len(STEPS), len(STEPS))
     return sorted(_unique(findings), key=Finding.sort_key)
+
+
+def prepare(spec: Spec, options: CheckOptions, limits: Limits | None = None) -> Shared | Finding:
+    """What every chunk's task reads: the spec laid out in groups, cut in chunks (or the
+    `solver-unknown` finding of a layout z3 could not decide)."""
+    from ..engine.concrete import Runtime
+    from ..engine.situations import lay_out
+    from ..engine.solver import SolverGaveUp
+
+    limits = limits or _limits(options)
+    runtime = Runtime(spec)
+    fresh_z3_context(options.memory_mb)
+    try:
+        layout = lay_out(spec, limits, runtime.maybe_unmeetable, _layers_alone(spec))
+    except SolverGaveUp as gave_up:
+        return _unknown_spec(spec, gave_up.reason, gave_up.check)
+    ranks = sorted({n.rank for n in spec.norms})
+    return Shared(spec, layout, runtime, limits, chunk_groups(layout.groups),
+                  scoped=len(spec.norms) > SCOPED_WITNESS_NORMS,
+                  views=("", *(f"layer:{name}" for name in _layers_alone(spec))),
+                  upto_views=tuple(f"upto{rank}" for rank in ranks),
+                  max_conflicts=options.max_conflicts)
+
+
+def run_chunk(state: Shared, name: str, index: int, known: object) -> tuple[list[Finding], object]:
+    """One chunk's task (`_conflicts_task` or `_norms_task`, by name) on `state`, as a
+    worker of a cluster runs it: what a forked local worker would return for it."""
+    from ..core.one_check import CHECK_LOCK
+    from . import tasks
+
+    task = {"_conflicts_task": _conflicts_task, "_norms_task": _norms_task}[name]
+    with CHECK_LOCK, repeatable():
+        state.known = known
+        tasks._shared = state
+        try:
+            return task(index)
+        finally:
+            tasks.collect_now()
 
 
 def _timed_checks(spec: Spec, options: CheckOptions) -> list[Finding]:
@@ -234,4 +258,4 @@ def _unknown_spec(spec: Spec, reason: str, check: str | None = None) -> Finding:
                    (Label(span, "undecided", primary=True),))
 
 
-__all__ = ["STEPS", "run_checks"]
+__all__ = ["STEPS", "prepare", "run_checks", "run_chunk"]

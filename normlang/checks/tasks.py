@@ -151,6 +151,23 @@ _may_freeze = True
 
 Task = Callable[[int], "tuple[list[Finding], object]"]
 
+#: where a check's chunks go instead of local processes (a cluster's workers), when set:
+#: given the task's name, the number of chunks and the first pass's conflicts (`known`),
+#: it returns every chunk's result, in chunk order
+Distribute = Callable[[str, int, object], "list[tuple[list[Finding], object]]"]
+_distribute: Distribute | None = None
+
+
+@contextmanager
+def distributing(to: Distribute | None) -> Iterator[None]:
+    """Send the chunks of the checks run inside to `to` (a spec of one chunk stays here)."""
+    global _distribute
+    before, _distribute = _distribute, to
+    try:
+        yield
+    finally:
+        _distribute = before
+
 
 def run_tasks(shared: Shared, task: Task, jobs: int,
               done: Callable[[int, int], None] | None = None) -> Iterator[tuple[list[Finding], object]]:
@@ -166,6 +183,12 @@ def run_tasks(shared: Shared, task: Task, jobs: int,
         gc.freeze()
         _froze_shared = True
 
+    if _distribute is not None and count > 1:
+        for index, result in enumerate(_distribute(task.__name__, count, shared.known)):
+            yield result
+            if done is not None:
+                done(index + 1, count)
+        return
     from ..core.parallel import can_fork, local_pool
 
     if jobs <= 1 or count <= 1 or not can_fork():

@@ -8,6 +8,10 @@ roots read it (`share`). The worker loads the root from the snapshot and checks 
 as a local worker process would (one root, its groups one after another, a fresh z3
 context per task), so the findings are the same bytes whatever the executor.
 
+A root of several chunks of groups (`checks.tasks`) comes back (`split`) and is checked
+here, each chunk sent to the workers as a task of its own (`check_chunk`) with the root's
+snapshot: a worker loads and lays out the spec once for all the chunks it gets of it.
+
 A question the snapshot cannot answer sends the root back (`unrecorded`): this process
 answers it and sends the root again, up to `ROUNDS` times; a root still asking after that is
 checked here.
@@ -32,14 +36,18 @@ if TYPE_CHECKING:
     from concurrent.futures import Executor
     from typing import Any
 
+    from ..checks.tasks import Shared
     from ..core.disk import Recorder, Snapshot
+    from ..core.findings import Finding
     from ..core.options import CheckOptions
     from ..model.loader import Loader
     from .run import Outcome
 
     #: what a worker sends back: ("done", findings as records, sources as (path, text), heavy
-    #: modules), ("unrecorded", question, path), or ("refused", why)
+    #: modules), ("unrecorded", question, path), ("split",) or ("refused", why)
     Reply = tuple[Any, ...]
+    #: a root's task: (version, root, options, snapshot, its files' bytes or their futures)
+    Task = tuple[str, str, CheckOptions, Snapshot, dict[str, Any]]
 
 Item = TypeVar("Item")
 
@@ -53,6 +61,19 @@ SHARED_BYTES = 8192
 #: the worker's loader, kept across tasks (files many roots import parse once per worker),
 #: for one set of options and working folder; with the bytes each parsed file came from
 _worker: tuple[tuple[CheckOptions, str], Loader, dict[Path, bytes | None]] | None = None
+
+#: the spec a worker last laid out for chunk tasks, by its snapshot's content hash
+_chunked: tuple[str, Shared] | None = None
+#: how many times this worker process loaded and laid out a spec for chunk tasks
+laid_out = 0
+
+
+class _Split(BaseException):
+    """A root of several chunks, to be checked chunk by chunk (not caught as a crash)."""
+
+
+def _split(name: str, count: int, known: object) -> list[tuple[list[Finding], object]]:
+    raise _Split
 
 
 def check_snapshot(task: tuple[str, str, CheckOptions, Snapshot, dict[str, bytes]]) -> Reply:
@@ -68,12 +89,16 @@ def check_snapshot(task: tuple[str, str, CheckOptions, Snapshot, dict[str, bytes
     view = Snapshot(snapshot.working, snapshot.answers, blobs)
     # one task at a time per worker process (core.one_check), its loader included: the
     # threads of a worker started with --nthreads above 1 take turns
-    with CHECK_LOCK, using(view):
+    from ..checks.tasks import distributing
+
+    with CHECK_LOCK, using(view), distributing(_split):
         loader, made = _loader_for(options, view)
         try:
             found, files = check_root(loader, Path(root), options, None)
         except Unrecorded as missing:
             return ("unrecorded", missing.question, missing.path)
+        except _Split:
+            return ("split",)
         finally:
             reads = view.reads()
             for path in loader.parsed_paths():
@@ -81,6 +106,48 @@ def check_snapshot(task: tuple[str, str, CheckOptions, Snapshot, dict[str, bytes
     heavy = [name for name in HEAVY_MODULES if name in sys.modules]
     return ("done", [finding_to_record(f) for f in found],
             [(path, source.text) for path, source in files.items()], heavy)
+
+
+def check_chunk(task: tuple[Task, str, str, int, object]) -> tuple[list[Finding], object]:
+    """On a worker: one chunk of a root's groups (`checks.run_chunk`), for the root's snapshot
+    whose content hash is `key`."""
+    (version, root, options, snapshot, blobs), key, name, index, known = task
+    if version != __version__:
+        raise RuntimeError(f"the worker runs normlang {__version__}, the client {version}")
+    from ..checks import run_chunk
+
+    return run_chunk(_laid_out(key, root, options, snapshot, blobs), name, index, known)
+
+
+def _laid_out(key: str, root: str, options: CheckOptions, snapshot: Snapshot,
+              blobs: dict[str, bytes]) -> Shared:
+    """The spec of the snapshot `key`, laid out in chunks: made once per worker process."""
+    global _chunked, laid_out
+    if _chunked is not None and _chunked[0] == key:
+        return _chunked[1]
+    _chunked = None  # the last spec's memory is freed first
+    from ..checks import prepare
+    from ..checks.tasks import Shared, repeatable
+    from ..core.disk import Snapshot, using
+    from ..core.one_check import CHECK_LOCK
+    from ..model.loader import Loader
+
+    view = Snapshot(snapshot.working, snapshot.answers, blobs)
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 10000))
+    try:
+        with CHECK_LOCK, using(view):
+            loaded = Loader(options).load(Path(root))
+            if loaded.spec is None:
+                raise RuntimeError(f"the worker could not load {root} from its snapshot")
+            with repeatable():
+                state = prepare(loaded.spec, options)
+    finally:
+        sys.setrecursionlimit(limit)
+    if not isinstance(state, Shared):
+        raise RuntimeError(f"the worker could not lay out {root}: {state.message}")
+    _chunked, laid_out = (key, state), laid_out + 1
+    return state
 
 
 def _loader_for(options: CheckOptions, view: Snapshot) -> tuple[Loader, dict[Path, bytes | None]]:
@@ -132,12 +199,13 @@ def check_on(executor: Executor, lost: tuple[type[BaseException], ...],
 
     recorders: dict[int, Recorder] = {}
 
-    def build(index: int) -> tuple[str, str, CheckOptions, Snapshot, dict[str, Any]]:
+    def build(index: int) -> Task:
         if index not in recorders:
             recorders[index] = gather(roots[index], options.max_file_bytes)
         return _task(roots[index], options, recorders[index], share)
 
     outcomes: dict[int, Outcome] = {}
+    split: list[int] = []
     pending = list(range(len(roots)))
     for round_ in range(ROUNDS):
         if not pending:
@@ -156,6 +224,8 @@ def check_on(executor: Executor, lost: tuple[type[BaseException], ...],
             elif reply[0] == "unrecorded":
                 _answer(recorders[index], reply, roots[index], options)
                 pending.append(index)
+            elif reply[0] == "split":
+                split.append(index)
             elif reply[0] == "refused":
                 outcomes[index] = ([crashed(roots[index], RuntimeError(reply[1]))], {})
             else:
@@ -164,7 +234,36 @@ def check_on(executor: Executor, lost: tuple[type[BaseException], ...],
         from ..model.loader import Loader
 
         outcomes[index] = check_root(Loader(options), roots[index], options, None)
+    for index in split:
+        outcomes[index] = _check_split(executor, lost, build(index), roots[index], options)
     return [outcomes[index] for index in range(len(roots))]
+
+
+def _check_split(executor: Executor, lost: tuple[type[BaseException], ...], task: Task,
+                 root: Path, options: CheckOptions) -> Outcome:
+    """Check `root` here, its chunks on `executor`'s workers, merged as local chunks are. A
+    chunk whose worker died twice makes the root `solver-unknown`, never a pass."""
+    import hashlib
+    import pickle
+
+    from ..checks.tasks import distributing
+    from ..core.parallel import Died, map_items
+    from ..model.loader import Loader
+
+    snapshot = task[3]
+    key = hashlib.sha256(pickle.dumps((task[1], options, snapshot.working,
+                                       sorted(snapshot.answers.items())))).hexdigest()
+
+    def distribute(name: str, count: int, known: object) -> list[tuple[list[Finding], object]]:
+        items = [(task, key, name, index, known) for index in range(count)]
+        results = map_items(check_chunk, items, 1, executor=executor, lost=lost)
+        died = [result for result in results if isinstance(result, Died)]
+        if died:
+            raise WorkerDied(died[0].reason)
+        return [result for result in results if not isinstance(result, Died)]
+
+    with distributing(distribute):
+        return check_root(Loader(options), root, options, None)
 
 
 def _started(progress: Progress, roots: list[Path]) -> Callable[[int], None]:
@@ -173,7 +272,7 @@ def _started(progress: Progress, roots: list[Path]) -> Callable[[int], None]:
 
 def _task(root: Path, options: CheckOptions, recorder: Recorder,
           share: Callable[[dict[str, bytes]], dict[str, Any]]
-          ) -> tuple[str, str, CheckOptions, Snapshot, dict[str, Any]]:
+          ) -> Task:
     snapshot, blobs = recorder.snapshot().split()
     small = {name: data for name, data in blobs.items() if len(data) < SHARED_BYTES}
     large = {name: data for name, data in blobs.items() if len(data) >= SHARED_BYTES}

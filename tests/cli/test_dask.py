@@ -177,14 +177,16 @@ def test_a_plain_run_does_not_import_dask(corpus: Path) -> None:
     assert result.stderr.strip().endswith("[] 1"), result.stderr
 
 
-def _kill_workers_under_check_tasks(client: distributed.Client, kills: int,
-                                    stop: threading.Event) -> list[str]:
-    """SIGKILL the worker process running a root's check, `kills` times (each a new task)."""
+def _kill_workers_under_check_tasks(client: distributed.Client, kills: int | None,
+                                    stop: threading.Event,
+                                    prefixes: tuple[str, ...] = ("check_snapshot-",)) -> list[str]:
+    """SIGKILL the worker process running a task whose key starts with one of `prefixes`,
+    `kills` times (each a new task), or under every such task until `stop` when None."""
     killed: list[str] = []
     deadline = time.monotonic() + 120
-    while len(killed) < kills and not stop.is_set() and time.monotonic() < deadline:
+    while (kills is None or len(killed) < kills) and not stop.is_set() and time.monotonic() < deadline:
         for worker, keys in client.processing().items():
-            key = next((str(k) for k in keys if str(k).startswith(CHECK_TASK) and str(k) not in killed),
+            key = next((str(k) for k in keys if str(k).startswith(prefixes) and str(k) not in killed),
                        None)
             if key is None:
                 continue
@@ -206,25 +208,66 @@ def book(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return where
 
 
-@pytest.mark.parametrize("kills", [1, 2])
-def test_a_worker_killed_under_a_root_costs_one_retry_then_solver_unknown(
-        book: Path, executor: str, client: distributed.Client, kills: int) -> None:
+@pytest.mark.parametrize(("kills", "prefixes"), [
+    (1, ("check_snapshot-",)), (1, ("check_chunk-",)),
+    (None, ("check_snapshot-", "check_chunk-"))])
+def test_a_worker_killed_under_a_task_costs_one_retry_then_solver_unknown(
+        book: Path, executor: str, client: distributed.Client, kills: int | None,
+        prefixes: tuple[str, ...]) -> None:
+    """The book's root is split in chunks (its root task comes back, its chunks are tasks of
+    their own): a root or chunk task killed once is retried; under every task of the run,
+    a chunk dies twice and the root is `solver-unknown`."""
     stop = threading.Event()
     killed: list[str] = []
     killer = threading.Thread(target=lambda: killed.extend(
-        _kill_workers_under_check_tasks(client, kills, stop)))
+        _kill_workers_under_check_tasks(client, kills, stop, prefixes)))
     killer.start()
     try:
         remote = run_in(book, "main.norm", "--no-cache", "--executor", executor)
     finally:
         stop.set()
         killer.join()
-    assert len(killed) == kills, remote.stderr
     assert remote.returncode == 1
     if kills == 1:  # the retry ran on a live worker: the findings of a local run
+        assert len(killed) == 1 and killed[0].startswith(prefixes), remote.stderr
         local = run_in(book, "main.norm", "--no-cache")
         assert remote.stdout == local.stdout
     else:
+        assert len(killed) >= 2, remote.stderr
         assert "error[solver-unknown]" in remote.stdout
         assert "could not check this file: a worker process ended early" in remote.stdout
         assert "error[conflict]" not in remote.stdout
+
+#: a task that checks one chunk of a large root's groups (`normlang.cli.remote.check_chunk`)
+CHUNK_TASK = "check_chunk-"
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_a_large_roots_chunks_run_as_tasks_of_their_own_with_the_local_findings(
+        tmp_path_factory: pytest.TempPathFactory, executor: str, client: distributed.Client,
+        fmt: str) -> None:
+    where = tmp_path_factory.mktemp("large")
+    subprocess.run([sys.executable, str(REPO / "bench" / "generate.py"), "--norms", "1500",
+                    "--out", str(where), "--seed", "1"], check=True, capture_output=True, timeout=120)
+    args = ["main.norm", "--no-cache", "--format", fmt]
+    before = client.run(_laid_out)
+    with distributed.get_task_stream(client=client) as stream:
+        remote = run_in(where, *args, "--executor", executor)
+    local = run_in(where, *args, "--executor", "local", "--jobs", "2")
+    assert remote.stdout == local.stdout, remote.stderr
+    assert remote.returncode == local.returncode == 1
+    assert "solver-unknown" not in remote.stdout
+    chunks = [task["key"] for task in stream.data if str(task["key"]).startswith(CHUNK_TASK)]
+    # two passes (conflicts, then the other checks) over at least two chunks of 400 norms
+    assert len(chunks) >= 4, sorted({str(task["key"]).split("-")[0] for task in stream.data})
+    # each worker laid the spec out once, for all the chunks it ran
+    after = client.run(_laid_out)
+    loads = {worker: after[worker] - before.get(worker, 0) for worker in after}
+    assert sum(loads.values()) >= 1 and max(loads.values()) == 1, loads
+
+
+def _laid_out() -> int:
+    """On a worker: how many specs it has laid out for chunk tasks."""
+    from normlang.cli import remote
+
+    return remote.laid_out
