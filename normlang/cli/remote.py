@@ -244,15 +244,15 @@ def _check_split(executor: Executor, lost: tuple[type[BaseException], ...], task
     """Check `root` here, its chunks on `executor`'s workers, merged as local chunks are. A
     chunk whose worker died twice makes the root `solver-unknown`, never a pass."""
     import hashlib
-    import pickle
 
     from ..checks.tasks import distributing
     from ..core.parallel import Died, map_items
     from ..model.loader import Loader
 
     snapshot = task[3]
-    key = hashlib.sha256(pickle.dumps((task[1], options, snapshot.working,
-                                       sorted(snapshot.answers.items())))).hexdigest()
+    # repr, not pickle: the key only names this content for the workers' cache of layouts
+    key = hashlib.sha256(repr((task[1], options, snapshot.working,
+                               sorted(snapshot.answers.items()))).encode()).hexdigest()
 
     def distribute(name: str, count: int, known: object) -> list[tuple[list[Finding], object]]:
         items = [(task, key, name, index, known) for index in range(count)]
