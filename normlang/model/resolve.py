@@ -60,8 +60,12 @@ class Resolver:
     findings: list[Finding] = field(default_factory=list)
 
     def resolve(self) -> tuple[Spec | None, list[Finding]]:
-        decls = [d for f in self.files if f.file for d in f.file.decls]
+        from .branches import clause_names, expand_branches
         from .time_support import is_timed, refusals
+
+        written = [d for f in self.files if f.file for d in f.file.decls]
+        self.clauses = clause_names(written)
+        decls = expand_branches(written)
 
         self.findings.extend(refusals(decls))
         timed = is_timed(decls)
@@ -289,8 +293,9 @@ class Resolver:
                                        "layer"))
                     continue
                 when = typer.condition(override.when, Context.CONDITION) if override.when else TRUE
-                edges.append(PriorityEdge(decl.name.name, override.norm.name, when, "overrides",
-                                          override.span))
+                for loser in [override.norm.name, *self.clauses.get(override.norm.name, ())]:
+                    edges.append(PriorityEdge(decl.name.name, loser, when, "overrides",
+                                              override.span))
         return edges
 
     def _merge_graph_values(self, values: dict[str, ValueDecl], imported: dict[str, ValueDecl],

@@ -211,7 +211,7 @@ class _Layout:
                 self.trailing[index - 1] = tok
             else:
                 self.leading.setdefault(0, []).append(tok)
-        starts = {t.start: i for i, t in enumerate(self.tokens)}
+        self.starts = starts = {t.start: i for i, t in enumerate(self.tokens)}
         decl_starts = []
         #: a norm's declaration by its first token (its time clauses are cut by their spans)
         self.norms = {starts[d.span.start]: d for d in file.decls
@@ -269,8 +269,10 @@ class _Layout:
     def _segments(self, first: int, end: int) -> list[_Segment]:
         """A declaration's tokens (`first` to `end`) cut into the lines of the layout."""
         word = self.tokens[first].text
+        deeper: set[int] = set()
         if word == "norm":
             cuts = self._norm_cuts(first, end)
+            deeper = self._branch_repairs(first)
         elif word == "scenario":
             cuts = [i for i in range(first + 1, end) if self.tokens[i].text in ("given", "expect")]
         elif word == "import" and any(self.tokens[i].text == "{" for i in range(first, end)):
@@ -278,7 +280,7 @@ class _Layout:
         else:
             cuts = []
         bounds = [first, *cuts, end]
-        return [(0 if n == 0 else 2, list(range(a, b)))
+        return [(0 if n == 0 else 4 if a in deeper else 2, list(range(a, b)))
                 for n, (a, b) in enumerate(pairwise(bounds))]
 
     def _norm_cuts(self, first: int, end: int) -> list[int]:
@@ -302,7 +304,7 @@ class _Layout:
         norm = self.norms.get(first)
         if norm is None:
             return []
-        starts = {t.start: i for i, t in enumerate(self.tokens)}
+        starts = self.starts
         cuts = []
         if norm.trigger is not None and norm.trigger.span.start in starts:
             cuts.append(starts[norm.trigger.span.start] - 1)  # the `on` before the trigger
@@ -311,6 +313,16 @@ class _Layout:
                                                        for step in branch.otherwise)]
         cuts.extend(starts[step.span.start] for step in repairs if step.span.start in starts)
         return cuts
+
+    def _branch_repairs(self, first: int) -> set[int]:
+        """The first tokens of the `otherwise` steps of `unless C then` branches: indented
+        under their branch, so that they do not read as the main duty's."""
+        norm = self.norms.get(first)
+        if norm is None:
+            return set()
+        starts = self.starts
+        return {starts[step.span.start] for branch in norm.branches for step in branch.otherwise
+                if step.span.start in starts}
 
     def _mapping(self, first: int, end: int) -> list[_Segment]:
         """`import values "F" {`, one entry per line (each with its comma), `}`."""

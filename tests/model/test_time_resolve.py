@@ -69,7 +69,6 @@ def test_mistakes(text: str, message: str) -> None:
 @pytest.mark.parametrize(("text", "construct"), [
     ("varying fact v: bool\n", "`varying fact` declarations"),
     ("norm n on bot.a bot must b\n", "norm triggers (`on AGENT.ACTION`)"),
-    ("norm n on e bot must a unless p then bot must b\n", "`unless ... then ...` branches"),
     ("assume e before f\n", "`assume ... before ...`"),
     ("assume on e then p for 5 s\n", "`assume on ... then ...`"),
     ("scenario s at 0 s e\n  expect true\n", "timed scenarios (`at TIME EVENT`)"),
