@@ -10,6 +10,7 @@ clauses are not `overrides` of `N`: N's response is simply not due where one app
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 from ..core.source import Span
@@ -48,7 +49,7 @@ def _expanded(norm: ast.Norm) -> list[ast.Norm]:
         later = conditions[index + 1:]
         when = branch.condition
         if later:
-            when = ast.Binary("and", when, ast.Unary("not", _any_of(later), when.span),
+            when = ast.Binary("and", when, ast.Unary("not", _or(later), when.span),
                               when.span)
         if norm.when is not None:
             when = ast.Binary("and", norm.when, when, when.span)
@@ -68,10 +69,12 @@ def _join(first: Span, last: Span) -> Span:
     return replace(first, end=last.end, end_line=last.end_line, end_col=last.end_col)
 
 
-def _any_of(conditions: list[ast.Expr | None]) -> ast.Expr | None:
+def _any_of(conditions: Sequence[ast.Expr | None]) -> ast.Expr | None:
     present = [c for c in conditions if c is not None]
-    if not present:
-        return None
+    return _or(present) if present else None
+
+
+def _or(present: Sequence[ast.Expr]) -> ast.Expr:
     result = present[0]
     for condition in present[1:]:
         result = ast.Binary("or", result, condition, result.span)
