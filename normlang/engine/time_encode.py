@@ -92,6 +92,11 @@ class TimedEncoding:
     _defeats: dict[tuple[str, str], z3.BoolRef] = field(default_factory=dict, init=False)
     _meetables: dict[tuple[tuple[str, ...], tuple[str, ...]], z3.BoolRef] = field(
         default_factory=dict, init=False)
+    #: `_binds` by (the instance's and the time term's ids), keeping both alive so that no
+    #: id is reused: a search's lemmas ask it again and again of the same window ends (z3
+    #: shares equal terms, so an equal time has the same id)
+    _bound: dict[tuple[int, int], tuple[Instance, z3.ArithRef, z3.BoolRef]] = field(
+        default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
         assert self.spec.time is not None
@@ -354,11 +359,19 @@ class TimedEncoding:
 
     def _binds(self, instance: Instance, when: z3.ArithRef) -> z3.BoolRef:
         """`when` is in the instance's window and in no window of one that defeats it."""
+        key = (id(instance), when.get_id())
+        known = self._bound.get(key)
+        if known is not None:
+            return known[2]
         if instance.synthetic:
-            return instance.contains(when)
-        beaten = [conj(self.defeats(h, instance), h.contains(when))
-                  for h in self.instances if h is not instance]
-        return conj(instance.contains(when), neg(disj(beaten)) if beaten else z3.BoolVal(True))
+            binds = instance.contains(when)
+        else:
+            beaten = [conj(self.defeats(h, instance), h.contains(when))
+                      for h in self.instances if h is not instance]
+            binds = conj(instance.contains(when),
+                         neg(disj(beaten)) if beaten else z3.BoolVal(True))
+        self._bound[key] = (instance, when, binds)
+        return binds
 
     def some_complies(self, chosen: Sequence[Instance], forced: Sequence[Instance] = ()
                       ) -> tuple[z3.BoolRef, Conduct]:
