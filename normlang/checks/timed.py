@@ -349,8 +349,11 @@ class _Group:
         first = self._of([norm.name])[0]
         if self._solve(first.exists) is not None:
             return None
-        return Finding("dead-norm", f"norm `{norm.name}` never applies: its trigger never "
-                       f"occurs with its conditions ({self.bound})", norm.span,
+        assert self.spec.time is not None
+        why = ("its conditions never hold" if self.spec.time.timed[norm.name].trigger == "start"
+               else "its trigger never occurs with its conditions")
+        return Finding("dead-norm", f"norm `{norm.name}` never applies: {why} ({self.bound})",
+                       norm.span,
                        (Label(norm.span, "never applies", primary=True),), (norm.name,))
 
     def _defeats(self) -> list[Finding]:

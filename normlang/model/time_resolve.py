@@ -53,7 +53,12 @@ def time_model(decls: list[ast.Decl], events: list[str], typer: Typer,
     """The triggers and windows of the timed norms (refused constructs are left out)."""
     timed: dict[str, TimedNorm] = {}
     for decl in decls:
-        if not isinstance(decl, ast.Norm) or decl.trigger is None:
+        if not isinstance(decl, ast.Norm):
+            continue
+        if decl.trigger is None:
+            standing = _standing(decl, events, typer.names.defines, findings)
+            if standing is not None:
+                timed[decl.name.name] = standing
             continue
         trigger = decl.trigger
         if trigger.kind == "event" and trigger.name not in events:
@@ -145,6 +150,44 @@ def _otherwise(decl: ast.Norm, window: tuple[Fraction, Fraction | None] | None,
         steps.append(OtherwiseStep(when, step.agent.name, target, *bounds))
         ends = bounds[1]
     return tuple(steps)
+
+
+def _standing(decl: ast.Norm, events: list[str], defines: dict[str, ast.Define],
+              findings: list[Finding]) -> TimedNorm | None:
+    """A standing `must not` or `may` over facts that do not change: one instance whose
+    window is every instant, the same as `on start ... eventually` (a standing `must` is
+    refused by `time_support`)."""
+    if decl.modality == "must":
+        return None
+    read = _names([c for c in (decl.when, decl.unless) if c is not None], defines)
+    if read & set(events):
+        findings.append(error("type-error", "standing norms whose conditions read events are "
+                              "not supported yet", decl.span,
+                              "trigger the norm with `on EVENT` instead"))
+        return None
+    return TimedNorm(decl.name.name, "start", Fraction(0), None)
+
+
+def _names(exprs: list[ast.Expr], defines: dict[str, ast.Define]) -> set[str]:
+    """The names `exprs` read, through the defines they use."""
+    seen: set[str] = set()
+    stack = list(exprs)
+    while stack:
+        expr = stack.pop()
+        if isinstance(expr, ast.Name) and expr.name not in seen:
+            seen.add(expr.name)
+            if expr.name in defines:
+                stack.append(defines[expr.name].expr)
+        stack.extend(_children(expr))
+    return seen
+
+
+def _children(expr: ast.Expr) -> tuple[ast.Expr, ...]:
+    if isinstance(expr, ast.Unary):
+        return (expr.operand,)
+    if isinstance(expr, ast.Binary):
+        return (expr.left, expr.right)
+    return ()
 
 
 def _unknown_event(trigger: ast.Trigger, events: list[str]) -> Finding:

@@ -73,7 +73,7 @@ def test_mistakes(text: str, message: str) -> None:
     ("assume on e then p for 5 s\n", "`assume on ... then ...`"),
     ("scenario s at 0 s e\n  expect true\n", "timed scenarios (`at TIME EVENT`)"),
     ("norm n on e bot must a\nnorm m bot must b\n",
-     "norms without `on` (standing norms) in a spec with time"),
+     "standing `must` norms (without `on`) in a spec with time"),
     ("norm n on e bot must a\nexpect consistent\n", "expectations in a spec with time"),
 ])
 def test_constructs_without_a_meaning_yet_are_refused(text: str, construct: str) -> None:
