@@ -54,10 +54,13 @@ def tiny_specs(draw: st.DrawFn) -> TSpec:
 
 def render(spec: TSpec) -> str:
     lines = ["layers hi > lo", "agent bot", "event e", "event f", "action bot.a", "action bot.b"]
+    if any(n.when is not None for n in spec.norms):
+        lines.append("varying fact m: bool")
     lines += [f"constraint not (bot.{x} and bot.{y})" for x, y in spec.exclusive]
     for norm in spec.norms:
         layer = "hi" if norm.rank == 0 else "lo"
-        lines.append(f"norm {norm.name} @{layer} on {norm.event} bot {norm.modality} "
+        when = "" if norm.when is None else f" when {norm.when}"
+        lines.append(f"norm {norm.name} @{layer} on {norm.event}{when} bot {norm.modality} "
                      f"{_target(norm.target)}{_window(norm)}")
     return "\n".join(lines) + "\n"
 
@@ -97,7 +100,8 @@ def replayed(spec: TSpec, finding: Finding) -> Trace:
         occurrences.setdefault(event, []).append(at)
     times = [t for ts in occurrences.values() for t in ts]
     grid = grid_for(times, spec, horizon_of(spec, max(times, default=Fraction(0))))
-    return Trace(spec, {e: sorted(ts) for e, ts in occurrences.items()}, grid)
+    values = {at: bool(value) for at, _fact, value in finding.witness.time.values}
+    return Trace(spec, {e: sorted(ts) for e, ts in occurrences.items()}, grid, values)
 
 
 @settings(max_examples=EXAMPLES, deadline=None)
@@ -197,3 +201,37 @@ def test_timed_expectations_agree_with_the_grid_oracle(
         assert failed, text
     for finding in failed:
         assert answers(replayed(spec, finding), question, event, target, low, high), text
+
+
+@st.composite
+def specs_with_a_varying_fact(draw: st.DrawFn) -> TSpec:
+    """Tiny specs whose norms may read the varying fact `m` at their trigger."""
+    spec = draw(tiny_specs())
+    norms = tuple(TNorm(n.name, n.rank, n.event, n.modality, n.target, n.low, n.high,
+                        draw(st.sampled_from([None, "m", "not m"]))) for n in spec.norms)
+    return TSpec(spec.events, spec.actions, norms, spec.exclusive)
+
+
+@settings(max_examples=max(10, EXAMPLES // 2), deadline=None)
+@given(specs_with_a_varying_fact())
+def test_a_varying_fact_agrees_with_the_grid_oracle(spec: TSpec) -> None:
+    """A varying fact read at each occurrence: the oracle tries every value at every
+    occurrence time; the engine must report what the grid shows, and its witnesses
+    (values included) replay there."""
+    from time_oracle import valuations
+
+    found = engine(spec, 1)
+    assert not [f for f in found if f.kind == "solver-unknown"], render(spec)
+    conflicts = {frozenset(f.norms) for f in found if f.kind == "conflict"}
+    undermined = {f.norms[0] for f in found if f.kind == "undermined-permission"}
+    grid = grid_for(EVENT_TIMES, spec, horizon_of(spec, EVENT_TIMES[-1]))
+    for occurrences in traces(spec, 1, EVENT_TIMES):
+        for values in valuations(occurrences):
+            trace = Trace(spec, occurrences, grid, values)
+            assert trace.conflicts() <= conflicts, (render(spec), occurrences, values)
+            assert trace.undermined() <= undermined, (render(spec), occurrences, values)
+    for finding in found:
+        if finding.kind == "conflict":
+            assert frozenset(finding.norms) in replayed(spec, finding).conflicts(), render(spec)
+        elif finding.kind == "undermined-permission":
+            assert finding.norms[0] in replayed(spec, finding).undermined(), render(spec)

@@ -50,6 +50,8 @@ class TNorm:
     target: Target
     low: Fraction
     high: Fraction | None  # None: eventually
+    #: None, or the varying boolean fact `m` read at the trigger: "m" or "not m"
+    when: str | None = None
 
 
 @dataclass(frozen=True)
@@ -83,16 +85,25 @@ class Trace:
     """One trace of a spec, with a conduct grid."""
 
     def __init__(self, spec: TSpec, occurrences: dict[str, Sequence[Fraction]],
-                 grid: Sequence[Fraction]) -> None:
+                 grid: Sequence[Fraction], values: dict[Fraction, bool] | None = None) -> None:
+        """`values`: the varying fact `m` at each occurrence time (one value a time)."""
         self.spec = spec
         self.occurrences = occurrences
+        self.values = values or {}
         self.instances = [Inst(n, k, t) for n in spec.norms
-                          for k, t in enumerate(occurrences.get(n.event, ()))]
+                          for k, t in enumerate(occurrences.get(n.event, ()))
+                          if self._applies(n, t)]
         self.grid = list(grid)
         self.sets = [frozenset(c) for r in range(len(spec.actions) + 1)
                      for c in combinations(spec.actions, r)
                      if not any(x in c and y in c for x, y in spec.exclusive)]
         self._defeated: dict[Inst, list[Inst]] = {}
+
+    def _applies(self, norm: TNorm, at: Fraction) -> bool:
+        if norm.when is None:
+            return True
+        value = self.values.get(at, False)
+        return value if norm.when == "m" else not value
 
     # ---------------------------------------------------------------- conducts on the grid
 
@@ -235,3 +246,10 @@ def answers(trace: Trace, question: str, event: str, target: Target, low: Fracti
         if found == (question in "AB"):
             return True
     return False
+
+
+def valuations(occurrences: dict[str, tuple[Fraction, ...]]) -> list[dict[Fraction, bool]]:
+    """Every value of the varying fact `m` at the occurrence times (occurrences at one time
+    see one value)."""
+    times = sorted({t for ts in occurrences.values() for t in ts})
+    return [dict(zip(times, bits)) for bits in product((False, True), repeat=len(times))]

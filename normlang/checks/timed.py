@@ -11,7 +11,7 @@ state their bound.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from itertools import combinations
@@ -36,6 +36,8 @@ class _Trace:
 
     facts: dict[str, WitnessValue]
     occurrences: dict[str, list[Fraction]]
+    #: the varying facts' values at 0 and at each occurrence, in time order
+    changes: tuple[tuple[Fraction, dict[str, WitnessValue]], ...] = ()
 
 
 def run_timed_checks(spec: Spec, options: CheckOptions) -> list[Finding]:
@@ -253,27 +255,38 @@ class _Group:
                           None if high is None else at + high, synthetic=True)
 
     def _trace(self, model: z3.ModelRef) -> _Trace:
-        facts: dict[str, WitnessValue] = {}
-        for name, fact in self.spec.facts.items():
-            value = model.eval(self.enc.encoder.facts[name], model_completion=True)
-            if fact.kind == "bool":
-                facts[name] = z3.is_true(value)
-            elif fact.kind == "real":
-                facts[name] = rational(value)
-            else:
-                facts[name] = int(rational(value))
+        facts = {name: self._value(model, name, self.enc.encoder.facts[name])
+                 for name, fact in self.spec.facts.items() if not fact.varying}
         occurrences: dict[str, list[Fraction]] = {}
+        changes: list[tuple[Fraction, dict[str, WitnessValue]]] = []
         for event, slots in self.enc.slots.items():
-            if event == "start":
-                continue
-            occurrences[event] = [rational(model.eval(s.time, model_completion=True))
-                                  for s in slots
-                                  if z3.is_true(model.eval(s.present, model_completion=True))]
-        return _Trace(facts, occurrences)
+            present = [s for s in slots
+                       if z3.is_true(model.eval(s.present, model_completion=True))]
+            times = [rational(model.eval(s.time, model_completion=True)) for s in present]
+            if event != "start":
+                occurrences[event] = times
+            if self.enc.varying:
+                changes += [(at, {name: self._value(model, name, var) for name, var in
+                                  self.enc.values_at(slot).items()})
+                            for at, slot in zip(times, present)]
+        ordered = sorted(changes, key=lambda change: (change[0], sorted(change[1].items())))
+        return _Trace(facts, occurrences, tuple(ordered))
+
+    def _value(self, model: z3.ModelRef, name: str, var: z3.ExprRef) -> WitnessValue:
+        kind = self.spec.facts[name].kind
+        value = model.eval(var, model_completion=True)
+        if kind == "bool":
+            return bool(z3.is_true(value))
+        if kind == "real":
+            return rational(value)
+        return int(rational(value))
 
     def _timeline(self, trace: _Trace) -> Timeline:
         facts = {k: v for k, v in trace.facts.items() if not isinstance(v, str)}
-        return Timeline(self.spec, self.norms, self.actions, facts, trace.occurrences)
+        changes = [(at, {k: v for k, v in values.items() if not isinstance(v, str)})
+                   for at, values in trace.changes]
+        return Timeline(self.spec, self.norms, self.actions, facts, trace.occurrences,
+                        changes=changes)
 
     def _of(self, names: Sequence[str]) -> list[Instance]:
         return [i for i in self.enc.instances if i.norm.name in names]
@@ -440,7 +453,8 @@ class _Group:
             events: list[tuple[Fraction, str]],
             conduct: tuple[tuple[Fraction, tuple[str, ...]], ...] = ()) -> Witness:
         return Witness(situation=dict(timeline.facts),
-                       time=TimedWitness(tuple(events), instances, conduct))
+                       time=TimedWitness(tuple(events), instances, conduct,
+                                         values=_values(timeline.changes)))
 
     def _witness(self, trace: _Trace, timeline: Timeline, names: Sequence[str],
                  shown: Sequence[Occurrence] | None = None) -> Witness:
@@ -453,7 +467,8 @@ class _Group:
         active = tuple(dict.fromkeys(i.norm.name for i in shown if timeline.active(i)))
         defeated = tuple(dict.fromkeys(i.norm.name for i in shown if not timeline.active(i)))
         return Witness(situation=dict(trace.facts), active=active, defeated=defeated,
-                       time=TimedWitness(tuple(events), instances))
+                       time=TimedWitness(tuple(events), instances,
+                                         values=_values(trace.changes)))
 
     def _target_text(self, norm: NormDecl) -> str:
         source = self.spec.files.get(norm.duty_span.path)
@@ -466,3 +481,13 @@ class _Group:
             if sep:
                 return tail
         return text
+
+
+def _values(changes: Sequence[tuple[Fraction, Mapping[str, WitnessValue]]]
+            ) -> tuple[tuple[Fraction, str, WitnessValue], ...]:
+    """The varying facts' values at each time of the trace: (time, fact, value)."""
+    out: dict[tuple[Fraction, str], WitnessValue] = {}
+    for at, values in changes:
+        for name, value in sorted(values.items()):
+            out.setdefault((at, name), value)
+    return tuple((at, name, value) for (at, name), value in out.items())

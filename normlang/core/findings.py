@@ -117,11 +117,15 @@ class TimedWitness:
     conduct: tuple[tuple[Fraction, tuple[str, ...]], ...] = ()
     #: for a conflict: "possible" (a conduct repairs every violation) or "impossible"
     repair: str | None = None
+    #: (time, varying fact, its value from then on), at 0 and at each occurrence
+    values: tuple[tuple[Fraction, str, WitnessValue], ...] = ()
 
     def to_json(self) -> dict[str, object]:
         return {
             **({"repair": self.repair} if self.repair is not None else {}),
             "timeline": [{"time": json_value(t), "event": e} for t, e in self.timeline],
+            **({"values": [{"time": json_value(t), "fact": f, "value": json_value(v)}
+                           for t, f, v in self.values]} if self.values else {}),
             "instances": [{"norm": n, "trigger": json_value(t), "modality": m, "target": x,
                            "window": [json_value(lo), None if hi is None else json_value(hi)],
                            "status": st} for n, t, m, x, lo, hi, st in self.instances],

@@ -176,8 +176,13 @@ class Encoder:
     def _domain_of(self, name: str) -> list[z3.BoolRef]:
         if name in self._domains:
             return self._domains[name]
+        out = self.value_domain(name, self.facts[name])
+        self._domains[name] = out
+        return out
+
+    def value_domain(self, name: str, var: z3.ExprRef) -> list[z3.BoolRef]:
+        """The typing constraints of fact `name` on `var` (one of its values)."""
         fact = self.spec.facts[name]
-        var = self.facts[name]
         out: list[z3.BoolRef] = []
         if fact.kind == "enum" and fact.enum is not None:
             size = len(self.spec.enums[fact.enum].values)
@@ -187,7 +192,6 @@ class Encoder:
                 out.append(var >= fact.low)
             if fact.high is not None:
                 out.append(var <= fact.high)
-        self._domains[name] = out
         return out
 
     def term(self, expr: RExpr, actions: Mapping[str, z3.BoolRef] | None = None,

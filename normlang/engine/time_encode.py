@@ -108,9 +108,27 @@ class TimedEncoding:
                 Slot(event, k, z3.Bool(f"p!{event}!{k}"), z3.Real(f"t!{event}!{k}"))
                 for k in range(self.max_occurrences)]
         self.slots["start"] = [Slot("start", 0, z3.BoolVal(True), z3.RealVal(0))]
+        self.varying = [name for name, fact in self.spec.facts.items() if fact.varying]
+        #: each varying fact's value at each slot (at the start: the fact's own constant)
+        self.values: dict[tuple[str, int], dict[str, z3.ExprRef]] = {
+            (slot.event, slot.index): {
+                name: self.encoder.facts[name] if slot.event == "start"
+                else self._value_constant(name, slot) for name in self.varying}
+            for slots in self.slots.values() for slot in slots}
         self.instances = [self._instance(norm, time.timed[norm.name], slot)
                           for norm in self.norms
                           for slot in self.slots[time.timed[norm.name].trigger]]
+
+    def _value_constant(self, name: str, slot: Slot) -> z3.ExprRef:
+        kind = self.spec.facts[name].kind
+        label = f"f!{name}@{slot.event}#{slot.index}"
+        if kind == "bool":
+            return z3.Bool(label)
+        return z3.Real(label) if kind == "real" else z3.Int(label)
+
+    def values_at(self, slot: Slot) -> dict[str, z3.ExprRef]:
+        """The varying facts' values at `slot`'s occurrence."""
+        return self.values[(slot.event, slot.index)]
 
     def _relevant_events(self) -> list[str]:
         """The events the group's norms are triggered by or read, and those the
@@ -142,27 +160,46 @@ class TimedEncoding:
             for first, second in itertools.pairwise(slots):
                 parts.append(implies(second.present, conj(first.present,
                                                           first.time <= second.time)))
-        instants = [z3.RealVal(0)] + [s.time for e, ss in self.slots.items() if e != "start"
-                                      for s in ss]
-        presents = [z3.BoolVal(True)] + [s.present for e, ss in self.slots.items()
-                                         if e != "start" for s in ss]
+        every = [*self.slots["start"], *(s for e, ss in self.slots.items() if e != "start"
+                                          for s in ss)]
+        if self.varying:
+            parts += self._varying_trace(every)
         for assume in self.spec.assumes:
-            for present, instant in zip(presents, instants):
-                parts.append(implies(present, self.at(assume.expr, instant)))
+            for slot in every:
+                parts.append(implies(slot.present, self.at(assume.expr, slot.time,
+                                                           self.values_at(slot))))
         return conj(parts)
+
+    def _varying_trace(self, every: Sequence[Slot]) -> list[z3.BoolRef]:
+        """A varying fact has one value at a time: occurrences at the same time (the start
+        included) see the same values; each value is of the fact's type."""
+        parts = [term for slot in every if slot.event != "start"
+                 for name, var in self.values_at(slot).items()
+                 for term in self.encoder.value_domain(name, var)]
+        for first, second in itertools.combinations(every, 2):
+            same = conj(first.present, second.present, first.time == second.time)
+            equal = [self.values_at(first)[n] == self.values_at(second)[n] for n in self.varying]
+            parts.append(implies(same, conj(equal)))
+        return parts
 
     def _facts(self) -> list[str]:
         return list(self.spec.facts)
 
-    def at(self, expr: RExpr, instant: z3.ArithRef) -> z3.BoolRef:
-        """`expr` (facts and events) at `instant`: an event holds where one occurs."""
+    def at(self, expr: RExpr, instant: z3.ArithRef,
+           values: Mapping[str, z3.ExprRef] | None = None) -> z3.BoolRef:
+        """`expr` (facts and events) at `instant`: an event holds where one occurs, and a
+        varying fact has its value then (`values`, by default the start's)."""
         events = self.spec.time.events if self.spec.time else ()
         read, _ = names_in(expr)
-        if not read & set(events):
+        changing = read & set(values or ())
+        if not read & set(events) and not changing:
             return self.encoder.term(expr)
         encoder = Encoder(self.spec)
         facts: dict[str, z3.ExprRef] = {name: self.encoder.facts[name] for name in
                                         read if name not in events}
+        for name in changing:
+            assert values is not None
+            facts[name] = values[name]
         for event in read & set(events):
             facts[event] = disj([conj(s.present, s.time == instant) for s in self.slots[event]])
         encoder.facts = facts
@@ -172,7 +209,7 @@ class TimedEncoding:
               high: Fraction | None) -> Instance:
         """An expectation's probe at `slot`: `norm` (a `must not` or a `may`) with the
         window [t + low, t + high], where `when` holds at the trigger."""
-        exists = conj(slot.present, self.at(when, slot.time))
+        exists = conj(slot.present, self.at(when, slot.time, self.values_at(slot)))
         top = None if high is None else slot.time + z3_number(high)
         return Instance(norm, slot, exists, slot.time + z3_number(low), top,
                         high is not None and high == low, synthetic=True, offsets=(low, high))
@@ -180,7 +217,7 @@ class TimedEncoding:
     def _instance(self, norm: NormDecl, timed: TimedNorm, slot: Slot) -> Instance:
         low = slot.time + z3_number(timed.low)
         high = None if timed.high is None else slot.time + z3_number(timed.high)
-        applicable = self.at(norm.applicable, slot.time)
+        applicable = self.at(norm.applicable, slot.time, self.values_at(slot))
         return Instance(norm, slot, conj(slot.present, applicable), low, high,
                         timed.high is not None and timed.high == timed.low)
 
@@ -193,21 +230,24 @@ class TimedEncoding:
             return z3.BoolVal(False)
         if higher.norm.rank < lower.norm.rank:
             return z3.BoolVal(True)
-        later = z3.If(higher.slot.time >= lower.slot.time, higher.slot.time, lower.slot.time)
-        return self._edge_path(higher.norm.name, lower.norm.name, later, set())
+        first = higher.slot.time >= lower.slot.time
+        later = z3.If(first, higher.slot.time, lower.slot.time)
+        mine, theirs = self.values_at(higher.slot), self.values_at(lower.slot)
+        values = {n: z3.If(first, mine[n], theirs[n]) for n in self.varying}
+        return self._edge_path(higher.norm.name, lower.norm.name, later, set(), values)
 
     def _edge_path(self, higher: str, lower: str, instant: z3.ArithRef,
-                   seen: set[str]) -> z3.BoolRef:
+                   seen: set[str], values: Mapping[str, z3.ExprRef]) -> z3.BoolRef:
         paths = []
         for edge in self.spec.edges:
             if edge.higher != higher or edge.lower in seen:
                 continue
-            when = self.at(edge.when, instant)
+            when = self.at(edge.when, instant, values)
             if edge.lower == lower:
                 paths.append(when)
             else:
                 paths.append(conj(when, self._edge_path(edge.lower, lower, instant,
-                                                        seen | {higher})))
+                                                        seen | {higher}, values)))
         return disj(paths) if paths else z3.BoolVal(False)
 
     def may_outrank(self, higher: str, lower: str) -> bool:

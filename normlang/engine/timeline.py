@@ -79,6 +79,9 @@ class Timeline:
     instances: list[Occurrence] = field(init=False)
     #: an expectation's probes, whose window ends cut the time line too
     probes: list[Occurrence] = field(default_factory=list)
+    #: the varying facts' values from each time on: (0, initial values), then one per
+    #: occurrence (occurrences at one time have the same values)
+    changes: Sequence[tuple[Fraction, Mapping[str, Scalar]]] = ()
     _active: dict[str, bool] = field(default_factory=dict, init=False)
     _defeats: dict[tuple[str, str], bool] = field(default_factory=dict, init=False)
 
@@ -100,6 +103,7 @@ class Timeline:
     def holds(self, expr: RExpr, at: Fraction, acts: Mapping[str, bool] | None = None) -> bool:
         """`expr` at instant `at`: facts, events (occurring then) and actions."""
         env: dict[str, Scalar] = dict(self.facts)
+        env.update(self.values_at(at))
         events = self.spec.time.events if self.spec.time else ()
         for event in events:
             env[event] = at in self.occurrences.get(event, ())
@@ -108,7 +112,22 @@ class Timeline:
             env.update(acts)
         return bool(compile_expr(expr)(env))
 
+    def values_at(self, at: Fraction) -> Mapping[str, Scalar]:
+        """The varying facts' values at `at` (those of the last change at or before it)."""
+        current: Mapping[str, Scalar] = {}
+        for time, values in self.changes:
+            if time > at:
+                break
+            current = values
+        return current
+
     def assumes_hold(self) -> bool:
+        """The `assume`s at 0 and at every occurrence (and a varying fact has one value at
+        a time)."""
+        seen: dict[Fraction, Mapping[str, Scalar]] = {}
+        for time, values in self.changes:
+            if seen.setdefault(time, values) != values:
+                return False
         instants = {Fraction(0), *(t for ts in self.occurrences.values() for t in ts)}
         return all(self.holds(a.expr, at) for a in self.spec.assumes for at in instants)
 

@@ -9,7 +9,7 @@ reads and parses the files first.
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..core.findings import Finding, Label
@@ -222,6 +222,10 @@ class Resolver:
         return names
 
     def _fact(self, decl: ast.Fact, names: DeclaredNames) -> FactDecl | None:
+        fact = self._fact_of_type(decl, names)
+        return replace(fact, varying=True) if fact is not None and decl.varying else fact
+
+    def _fact_of_type(self, decl: ast.Fact, names: DeclaredNames) -> FactDecl | None:
         kind = decl.type
         name = decl.name.name
         if kind.kind == "enum":

@@ -157,6 +157,8 @@ class FactDecl:
     enum: str | None = None
     low: int | None = None
     high: int | None = None
+    #: a `varying fact` (time.md): changes only at event occurrences
+    varying: bool = False
 
 
 @dataclass(frozen=True, slots=True)

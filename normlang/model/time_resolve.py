@@ -52,6 +52,9 @@ def time_model(decls: list[ast.Decl], events: list[str], typer: Typer,
                findings: list[Finding], text: Callable[[Span], str]) -> TimeModel:
     """The triggers and windows of the timed norms (refused constructs are left out)."""
     timed: dict[str, TimedNorm] = {}
+    varying = {d.name.name for d in decls if isinstance(d, ast.Fact) and d.varying}
+    if varying:
+        findings += _misread_varying(decls, varying, typer.names.defines)
     for decl in decls:
         if not isinstance(decl, ast.Norm):
             continue
@@ -166,6 +169,30 @@ def _standing(decl: ast.Norm, events: list[str], defines: dict[str, ast.Define],
                               "trigger the norm with `on EVENT` instead"))
         return None
     return TimedNorm(decl.name.name, "start", Fraction(0), None)
+
+
+def _misread_varying(decls: list[ast.Decl], varying: set[str],
+                     defines: dict[str, ast.Define]) -> list[Finding]:
+    """Errors where a varying fact is read at a time that is not an occurrence (what a
+    conduct does, a standing norm, an `otherwise` read at a violation): not supported yet."""
+    found = []
+
+    def refuse(exprs: list[ast.Expr | None], what: str, span: Span) -> None:
+        if _names([e for e in exprs if e is not None], defines) & varying:
+            found.append(error("type-error", f"{what} that read varying facts are not "
+                               "supported yet", span, "a varying fact is read where an event "
+                               "occurs: in the `when`/`unless` of a norm `on EVENT`"))
+
+    for decl in decls:
+        if isinstance(decl, ast.Constraint):
+            refuse([decl.expr], "constraints", decl.span)
+        elif isinstance(decl, ast.Norm):
+            if decl.trigger is None:
+                refuse([decl.when, decl.unless], "standing norms", decl.span)
+            refuse([decl.target], "norm targets", decl.duty_span)
+            for step in decl.otherwise:
+                refuse([step.when, step.target], "`otherwise` duties", step.span)
+    return found
 
 
 def _names(exprs: list[ast.Expr], defines: dict[str, ast.Define]) -> set[str]:

@@ -16,7 +16,7 @@ from .imports import error
 #: the constructs the temporal engine gives a meaning to (keys of `timed_constructs`)
 SUPPORTED = frozenset({"event", "trigger-event", "trigger-start", "window-within",
                        "window-between", "window-eventually", "otherwise",
-                       "expect-timed"})
+                       "expect-timed", "varying"})
 
 
 def timed_constructs(decl: ast.Decl) -> Iterator[tuple[str, str, Span]]:

@@ -6,6 +6,7 @@ reals as exact strings (`"1/2"`, or `"3"` when whole).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
@@ -84,32 +85,36 @@ def finding_to_record(finding: Finding) -> dict[str, Any]:
             "conduct": [[k, v] for k, v in witness.conduct.items()],
             "defines": [[k, value(v)] for k, v in witness.defines.items()],
             "active": list(witness.active), "defeated": list(witness.defeated),
-            **({"time": _time_record(witness.time)} if witness.time is not None else {}),
+            **({"time": _time_record(witness.time, value)} if witness.time is not None
+               else {}),
         },
     }
 
 
-def _time_record(time: TimedWitness) -> list[Any]:
+def _time_record(time: TimedWitness, value: Callable[[WitnessValue], list[Any]]) -> list[Any]:
     """A timed witness with its times as exact strings."""
-    def text(value: Fraction | None) -> str | None:
-        return None if value is None else str(value)
+    def text(number: Fraction | None) -> str | None:
+        return None if number is None else str(number)
 
     return [[[str(t), e] for t, e in time.timeline],
             [[n, str(t), m, x, str(lo), text(hi), st] for n, t, m, x, lo, hi, st in
              time.instances],
-            [[str(t), list(a)] for t, a in time.conduct], time.repair]
+            [[str(t), list(a)] for t, a in time.conduct], time.repair,
+            [[str(t), f, value(v)] for t, f, v in time.values]]
 
 
-def _time_from_record(raw: list[Any]) -> TimedWitness:
-    def number(value: str | None) -> Fraction | None:
-        return None if value is None else Fraction(value)
+def _time_from_record(raw: list[Any], value: Callable[[list[Any]], WitnessValue]
+                      ) -> TimedWitness:
+    def number(text: str | None) -> Fraction | None:
+        return None if text is None else Fraction(text)
 
-    timeline, instances, conduct, repair = raw
+    timeline, instances, conduct, repair, values = raw
     return TimedWitness(
         tuple((Fraction(t), str(e)) for t, e in timeline),
         tuple((str(n), Fraction(t), str(m), str(x), Fraction(lo), number(hi), str(st))
               for n, t, m, x, lo, hi, st in instances),
-        tuple((Fraction(t), tuple(a)) for t, a in conduct), repair)
+        tuple((Fraction(t), tuple(a)) for t, a in conduct), repair,
+        tuple((Fraction(t), str(f), value(v)) for t, f, v in values))
 
 
 def finding_from_record(record: dict[str, Any]) -> Finding:
@@ -132,7 +137,7 @@ def finding_from_record(record: dict[str, Any]) -> Finding:
         conduct={k: bool(v) for k, v in raw_witness["conduct"]},
         defines={k: value(v) for k, v in raw_witness["defines"]},
         active=tuple(raw_witness["active"]), defeated=tuple(raw_witness["defeated"]),
-        time=_time_from_record(raw_witness["time"]) if "time" in raw_witness else None,
+        time=_time_from_record(raw_witness["time"], value) if "time" in raw_witness else None,
     )
     return Finding(
         record["kind"], record["message"], span(record["span"]),

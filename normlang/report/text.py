@@ -172,7 +172,12 @@ def _timeline(time: TimedWitness, pad: str) -> list[str]:
         events = ", ".join(e for t, e in time.timeline if t == at) or "start"
         head = f"{'t = ' + duration_text(at):<14} {events:<14}"
         here = [i for i in time.instances if i[1] == at]
-        if not here:
+        values = [f"{escaped(fact)} = {escaped(format_value(value))}" for t, fact, value in time.values
+                  if t == at]
+        if values:
+            lines.append(f"{pad}     {head} ({', '.join(values)})".rstrip())
+            head = " " * len(head)
+        if not here and not values:
             lines.append(f"{pad}     {head}".rstrip())
         for norm, _, modality, target, low, high, status in here:
             word = {"must": "due", "must not": "forbidden", "may": "allowed"}[modality]

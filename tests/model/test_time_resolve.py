@@ -67,7 +67,6 @@ def test_mistakes(text: str, message: str) -> None:
 
 
 @pytest.mark.parametrize(("text", "construct"), [
-    ("varying fact v: bool\n", "`varying fact` declarations"),
     ("norm n on bot.a bot must b\n", "norm triggers (`on AGENT.ACTION`)"),
     ("assume e before f\n", "`assume ... before ...`"),
     ("assume on e then p for 5 s\n", "`assume on ... then ...`"),
