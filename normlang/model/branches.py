@@ -49,7 +49,7 @@ def _expanded(norm: ast.Norm) -> list[ast.Norm]:
         later = conditions[index + 1:]
         when = branch.condition
         if later:
-            when = ast.Binary("and", when, ast.Unary("not", _or(later), when.span),
+            when = ast.Binary("and", when, ast.Unary("not", ast.any_of(later), when.span),
                               when.span)
         if norm.when is not None:
             when = ast.Binary("and", norm.when, when, when.span)
@@ -71,11 +71,4 @@ def _join(first: Span, last: Span) -> Span:
 
 def _any_of(conditions: Sequence[ast.Expr | None]) -> ast.Expr | None:
     present = [c for c in conditions if c is not None]
-    return _or(present) if present else None
-
-
-def _or(present: Sequence[ast.Expr]) -> ast.Expr:
-    result = present[0]
-    for condition in present[1:]:
-        result = ast.Binary("or", result, condition, result.span)
-    return result
+    return ast.any_of(present) if present else None

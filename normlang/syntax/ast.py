@@ -107,6 +107,14 @@ class ConflictAtom:
 
 
 Expr = Union[Name, Dotted, BoolLit, NumLit, Unary, Binary, Deontic, ConflictAtom]
+
+
+def any_of(conditions: list[Expr]) -> Expr:
+    """`c1 or c2 or ...`, folded to the left as the parser does (at least one)."""
+    result = conditions[0]
+    for condition in conditions[1:]:
+        result = Binary("or", result, condition, result.span)
+    return result
 Modality = Literal["must", "must not", "may"]
 
 

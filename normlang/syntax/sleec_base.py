@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Any, Literal
 from ..core.findings import Finding
 from ..core.source import SourceFile, Span
 from . import ast
+from .ast import any_of
 from .sleec_terms import (
     AGENT_NAMES,
     RESERVED,
     Refused,
     Terms,
-    any_of,
     event_of,
     event_token,
     is_tree,

@@ -9,8 +9,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal
 
 from . import ast
+from .ast import any_of
 from .sleec_base import Reading
-from .sleec_terms import any_of, parts
+from .sleec_terms import parts
 
 if TYPE_CHECKING:
     import lark

@@ -272,14 +272,6 @@ def parts(node: lark.Tree[Any]) -> tuple[lark.Tree[Any], lark.Tree[Any] | None,
     return by_kind["occurrence"][0], alternative, choice, by_kind.get("defeater", [])
 
 
-def any_of(conditions: list[ast.Expr]) -> ast.Expr:
-    """`c1 or c2 or ...`, folded to the left as the parser does."""
-    result = conditions[0]
-    for condition in conditions[1:]:
-        result = ast.Binary("or", result, condition, result.span)
-    return result
-
-
 def _relation_formula(word: str, a: ast.Expr, b: ast.Expr, span: Span) -> ast.Expr:
     """SLEEC's relations between two events or two conditions, as one formula."""
     if word in ("witness", "imply"):
