@@ -167,8 +167,8 @@ def _scan(text: str) -> list[_Token]:
 
 #: words that end an operand, so that a `-` after them is a subtraction
 _OPERAND_WORDS = frozenset({"true", "false", "conflict"})
-_NO_SPACE_BEFORE = frozenset({",", ")", ".", "..", ":"})
-_NO_SPACE_AFTER = frozenset({"(", ".", "..", "@"})
+_NO_SPACE_BEFORE = frozenset({",", ")", "]", ".", "..", ":"})
+_NO_SPACE_AFTER = frozenset({"(", "[", ".", "..", "@"})
 #: the clauses of a norm and a scenario that start lines of their own
 _NORM_CLAUSES = frozenset({"when", "unless"})
 _MODALITIES = frozenset({"must", "may"})

@@ -241,3 +241,9 @@ def test_the_norm_blocks_of_the_docs_that_parse_are_formatted(doc: Path) -> None
         except UnparsableSource:  # an excerpt with `...`, or a syntax error shown on purpose
             continue
         assert formatted == block
+
+
+def test_a_window_between_two_durations_keeps_its_brackets_tight() -> None:
+    text = "agent c\naction c.beat\nnorm n on c.beat c must beat within [ 1 s ,2 s ]\n"
+    assert assert_formats_well(text) == (
+        "agent c\naction c.beat\nnorm n\n  on c.beat\n  c must beat within [1 s, 2 s]\n")
