@@ -64,7 +64,10 @@ def run_timed_checks(spec: Spec, options: CheckOptions) -> list[Finding]:
         events = sorted({e.trigger for e in spec.time.expects if e.trigger != "start"}
                         | {n for e in spec.time.expects for n in names_in(e.when)[0]})
         everything = _Group(spec, list(spec.norms), sorted(spec.actions), options, events)
-        findings += check_timed_expects(everything, spec)
+        from .timed_reactive import refused_reactions
+
+        if not refused_reactions(everything):  # else reported by the groups already
+            findings += check_timed_expects(everything, spec)
     return sorted(findings, key=Finding.sort_key)
 
 
@@ -119,6 +122,8 @@ def groups(spec: Spec) -> list[tuple[list[NormDecl], list[str]]]:
         acts = set(names_in(norm.target)[1])
         for step in steps[norm.name].otherwise if norm.name in steps else ():
             acts |= names_in(step.target)[1]
+        if norm.name in steps and steps[norm.name].by_action:
+            acts.add(steps[norm.name].trigger)
         join([f"n:{norm.name}", *(f"a:{a}" for a in sorted(acts))])
     for constraint in spec.constraints:
         join([f"a:{a}" for a in sorted(names_in(constraint.expr)[1])])
@@ -142,9 +147,15 @@ class _Group:
         self.actions = actions
         self.k = options.max_occurrences
         self.timeout = options.timeout_ms
-        self.enc = TimedEncoding(spec, norms, self.k, actions, extra_events)
+        self.enc = TimedEncoding(spec, norms, self.k, actions, extra_events, options.max_depth)
+        self.depth = options.max_depth
 
     def run(self) -> list[Finding]:
+        from .timed_reactive import reaction_checks, refused_reactions
+
+        refused = refused_reactions(self)
+        if refused:
+            return refused
         found: list[Finding] = []
         for norm in self.norms:
             dead = self._dead(norm)
@@ -153,7 +164,13 @@ class _Group:
         found += self._conflicts()
         found += self._defeats()
         found += self._undermined()
+        if self.enc.reactive:
+            found += reaction_checks(self, found)
         return found
+
+    def reactive(self, names: Sequence[str]) -> list[NormDecl]:
+        """The norms of `names` that the conduct's own actions trigger."""
+        return [n for n in self.enc.reactive if n.name in names]
 
     @property
     def bound(self) -> str:
@@ -171,8 +188,8 @@ class _Group:
         return solver.model() if result == z3.sat else None
 
     def _search(self, parts: Sequence[z3.BoolRef], chosen: Sequence[str],
-                forced: Instance | None = None, probe: Instance | None = None
-                ) -> z3.ModelRef | None:
+                forced: Instance | None = None, probe: Instance | None = None,
+                strict: bool = False) -> z3.ModelRef | None:
         """A trace meeting `parts` where no conduct complies with the instances of
         `chosen` (while doing `forced`), or None.
 
@@ -194,6 +211,14 @@ class _Group:
             if result == z3.unsat:
                 return None
             model = solver.model()
+            if self.enc.reactive:
+                from .timed_reactive import lemma_against
+
+                lemma = lemma_against(self, model, mine, chosen, pushed, strict)
+                if lemma is None:
+                    return model
+                solver.add(z3.Not(lemma))
+                continue
             timeline = self._timeline(self._trace(model))
             plain = [i for i in timeline.instances if i.norm.name in chosen]
             doing = [i for i in timeline.instances if forced is not None and i.key == forced.key]
@@ -295,7 +320,10 @@ class _Group:
 
     def _conflicts(self) -> list[Finding]:
         duties = [n for n in self.norms if n.modality != "may"]
-        found = []
+        found: list[Finding] = []
+        if self.enc.reactive and self._monotone() and self._search(
+                [], [n.name for n in duties]) is None:
+            return found  # no trace breaks them all, so none breaks fewer
         for size in range(1, len(duties) + 1):
             for chosen in combinations(duties, size):
                 names = [n.name for n in chosen]
@@ -304,11 +332,23 @@ class _Group:
                 parts = []
                 for name in names:
                     rest = [n for n in names if n != name]
-                    parts.append(self.enc.some_complies(self._of(rest))[0])
+                    parts.append(self.enc.some_complies(self._of(rest), (),
+                                                        self.reactive(rest))[0])
                 model = self._search(parts, names)
                 if model is not None:
-                    found.append(self._conflict(list(chosen), self._trace(model)))
+                    found.append(self._conflict(list(chosen), self._trace(model), model))
         return found
+
+    def _monotone(self) -> bool:
+        """No priority among the group's norms: more norms only demand more, so a conduct
+        complying with all of them complies with any few."""
+        return (len({n.rank for n in self.norms}) <= 1
+                and not any(e.higher in self._names or e.lower in self._names
+                            for e in self.spec.edges))
+
+    @property
+    def _names(self) -> set[str]:
+        return {n.name for n in self.norms}
 
     def _room_for_all(self, doers: Sequence[NormDecl], among: Sequence[NormDecl]) -> bool:
         """A quick sufficient reason why some conduct does every `must`/`may` of `doers`
@@ -334,21 +374,35 @@ class _Group:
                 return False
         return True
 
-    def _conflict(self, chosen: list[NormDecl], trace: _Trace) -> Finding:
+    def _conflict(self, chosen: list[NormDecl], trace: _Trace,
+                  model: z3.ModelRef | None = None) -> Finding:
         timeline = self._timeline(trace)
         names = [n.name for n in chosen]
         of = [i for i in timeline.instances if i.norm.name in names]
-        minimal = all(timeline.complies([i for i in of if i.norm.name != name]) for name in names)
-        if not timeline.assumes_hold() or timeline.complies(of) or not minimal:
-            raise TimedMismatch(f"conflict of {names}")
+        if self.enc.reactive:
+            from .timed_reactive import confirm_conflict
+
+            assert model is not None
+            if not timeline.assumes_hold():
+                raise TimedMismatch(f"conflict of {names}")
+            confirm_conflict(self, names, model)
+        else:
+            minimal = all(timeline.complies([i for i in of if i.norm.name != name])
+                          for name in names)
+            if not timeline.assumes_hold() or timeline.complies(of) or not minimal:
+                raise TimedMismatch(f"conflict of {names}")
         norms = by_position(chosen)
         shown = [n.name for n in norms]
         verb = "both" if len(norms) == 2 else "all"
         message = (f"norms {backticked(shown)} cannot {verb} be obeyed" if len(norms) > 1
                    else f"norm `{shown[0]}` cannot be obeyed")
         labels = tuple(norm_label(n, primary=(i == 0)) for i, n in enumerate(norms))
-        culprits = self._fewest(timeline, of)
-        repair = "possible" if timeline.repairable(of) else "impossible"
+        if self.enc.reactive:
+            # no `otherwise` beside reactions (refused): repaired is complying, and none does
+            culprits, repair = of, "impossible"
+        else:
+            culprits = self._fewest(timeline, of)
+            repair = "possible" if timeline.repairable(of) else "impossible"
         witness = self._witness(trace, timeline, names, culprits)
         assert witness.time is not None
         witness = replace(witness, time=replace(witness.time, repair=repair))
@@ -359,11 +413,15 @@ class _Group:
     # ------------------------------------------------------------ dead, shadowed, overridden
 
     def _dead(self, norm: NormDecl) -> Finding | None:
-        first = self._of([norm.name])[0]
-        if self._solve(first.exists) is not None:
-            return None
         assert self.spec.time is not None
-        why = ("its conditions never hold" if self.spec.time.timed[norm.name].trigger == "start"
+        timed = self.spec.time.timed[norm.name]
+        if timed.by_action:
+            some = z3.Real(f"dead!{norm.name}")
+            if self._solve(some >= 0, self.enc.at_conduct(norm.applicable, some)) is not None:
+                return None
+        elif self._solve(self._of([norm.name])[0].exists) is not None:
+            return None
+        why = ("its conditions never hold" if timed.trigger in ("start",) or timed.by_action
                else "its trigger never occurs with its conditions")
         return Finding("dead-norm", f"norm `{norm.name}` never applies: {why} ({self.bound})",
                        norm.span,
@@ -414,20 +472,28 @@ class _Group:
             if self._room_for_all([permission], [n for n in self.norms if n.name in judged]):
                 continue  # and where the group conflicts, the conflict is the finding
             for instance in self._of([permission.name]):
-                complying, _ = self.enc.some_complies(self._of(judged))
+                complying, _ = self.enc.some_complies(self._of(judged), (),
+                                                      self.reactive(judged))
                 model = self._search([self.enc.active(instance), complying], judged, instance)
                 if model is not None:
                     found.append(self._undermined_finding(permission, instance, judged,
-                                                          self._trace(model)))
+                                                          self._trace(model), model))
                     break
         return found
 
     def _undermined_finding(self, permission: NormDecl, instance: Instance, judged: list[str],
-                            trace: _Trace) -> Finding:
+                            trace: _Trace, model: z3.ModelRef | None = None) -> Finding:
         timeline = self._timeline(trace)
         chosen = [i for i in timeline.instances if i.norm.name in judged]
         mine = [i for i in timeline.instances if i.norm is permission and timeline.active(i)]
-        if (not timeline.assumes_hold() or not timeline.complies(chosen)
+        if self.enc.reactive:
+            from .timed_reactive import concrete_conduct
+
+            assert model is not None
+            if (not timeline.assumes_hold() or concrete_conduct(self, model, judged) is None
+                    or concrete_conduct(self, model, judged, [instance]) is not None):
+                raise TimedMismatch(f"undermined {permission.name}")
+        elif (not timeline.assumes_hold() or not timeline.complies(chosen)
                 or not any(not timeline.complies(chosen, [m]) for m in mine)):
             raise TimedMismatch(f"undermined {permission.name}")
         return Finding("undermined-permission", f"permission `{permission.name}` can never "

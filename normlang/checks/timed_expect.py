@@ -40,13 +40,17 @@ QUESTIONS = {
 
 
 def refused_probes(spec: Spec) -> list[Finding]:
-    """A ban on φ is only a probe when doing nothing does not do φ."""
+    """A ban on φ is only a probe when doing nothing does not do φ (a permission probe
+    may read facts or hold of doing nothing, as `possible on e then true`)."""
     found = []
     nothing = dict.fromkeys(spec.actions, False)
+    varying = {name for name, fact in spec.facts.items() if fact.varying}
     for expect in spec.time.expects if spec.time else ():
         for response in expect.responses:
             facts, _ = names_in(response.target)
-            if facts or compile_expr(response.target)(nothing):
+            question, _fails = QUESTIONS[(expect.quantifier, response.kind)]
+            banned = question in "BD"  # probed as a ban: the conduct does nothing elsewhere
+            if facts & varying or (banned and (facts or compile_expr(response.target)(nothing))):
                 found.append(error(
                     "type-error", "a timed expectation's formula that reads facts or holds "
                     "of doing nothing is not supported yet", expect.span))
@@ -68,6 +72,10 @@ def check_timed_expects(group: Any, spec: Spec) -> list[Finding]:
 
 def _one(group: Any, expect: TimedExpect, response: TimedResponse) -> Finding | None:
     question, fails = QUESTIONS[(expect.quantifier, response.kind)]
+    if group.enc.reactive or expect.by_action:
+        from .timed_reactive import reactive_expectation
+
+        return reactive_expectation(group, expect, response, question, fails)
     for slot in group.enc.slots[expect.trigger]:
         answer = _ask(group, question, expect, response, slot)
         if answer is not None:

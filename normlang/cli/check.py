@@ -85,6 +85,9 @@ def check_parser() -> CommandParser:
     parser.add_argument("--max-occurrences", type=int, metavar="K",
                         help="occurrences of each event in the traces a spec with time is "
                              "checked on (default: 2)")
+    parser.add_argument("--max-depth", type=int, metavar="D",
+                        help="levels of instances that the conduct's own actions trigger "
+                             "(`on AGENT.ACTION`), counting the trace's as 1 (default: 4)")
     parser.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     parser.add_argument("--cache-dir", help="cache folder (default: .normcheck_cache in the "
                         "project root)")
@@ -336,6 +339,9 @@ def options_of(args: argparse.Namespace, config: Config) -> CheckOptions:
                        else defaults.max_occurrences)
     if max_occurrences < 1:
         raise UsageError("--max-occurrences must be at least 1")
+    max_depth = args.max_depth if args.max_depth is not None else defaults.max_depth
+    if max_depth < 1:
+        raise UsageError("--max-depth must be at least 1")
     return CheckOptions(
         timeout_ms=max(1, int(timeout * 1000)) if timeout is not None else defaults.timeout_ms,
         run_timeout_s=float(run_timeout) if run_timeout is not None else None,
@@ -344,6 +350,7 @@ def options_of(args: argparse.Namespace, config: Config) -> CheckOptions:
         max_nesting=config.get("max-nesting", defaults.max_nesting),
         max_conflicts=max_conflicts,
         max_occurrences=max_occurrences,
+        max_depth=max_depth,
     )
 
 

@@ -36,7 +36,8 @@ def fingerprint(options: CheckOptions) -> str:
     return (f"timeout={options.timeout_ms};run={options.run_timeout_s};mem={options.memory_mb};"
             f"max={options.max_file_bytes};nest={options.max_nesting};"
             f"conflicts={options.max_conflicts}"
-            + (f";occurrences={options.max_occurrences}" if options.max_occurrences != 2 else ""))
+            + (f";occurrences={options.max_occurrences}" if options.max_occurrences != 2 else "")
+            + (f";depth={options.max_depth}" if options.max_depth != 4 else ""))
 
 
 def run(roots: list[Path], options: CheckOptions, cache: Cache | None, jobs: int,

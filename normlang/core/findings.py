@@ -36,6 +36,8 @@ KINDS: dict[str, Severity] = {
     "value-sacrificed": Severity.INFO,
     "unused-suppression": Severity.WARNING,
     "unused-declaration": Severity.WARNING,
+    "unreachable-trigger": Severity.WARNING,
+    "bound-reached": Severity.INFO,
 }
 
 class Kind(str, Enum):
@@ -60,6 +62,8 @@ class Kind(str, Enum):
     VALUE_SACRIFICED = "value-sacrificed"
     UNUSED_SUPPRESSION = "unused-suppression"
     UNUSED_DECLARATION = "unused-declaration"
+    UNREACHABLE_TRIGGER = "unreachable-trigger"
+    BOUND_REACHED = "bound-reached"
 
     def __str__(self) -> str:
         return str(self.value)

@@ -37,6 +37,8 @@ class CheckOptions:
     max_conflicts: int = 100
     #: time.md's K: occurrences of each event in the traces a timed spec is checked on
     max_occurrences: int = 2
+    #: time.md's depth: levels of conduct-triggered instances unfolded (trace-triggered: 1)
+    max_depth: int = 4
 
     def __post_init__(self) -> None:
         """A bad option is a `ValueError` here, not a crash (or a z3 setting left broken) later."""
@@ -51,7 +53,7 @@ class CheckOptions:
         if not isinstance(self.strict, bool):
             raise ValueError(f"CheckOptions.strict must be a bool, not {self.strict!r}")
         for name in ("timeout_ms", "jobs", "max_file_bytes", "max_nesting", "max_conflicts",
-                     "max_occurrences"):
+                     "max_occurrences", "max_depth"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"CheckOptions.{name} must be a positive int, not {value!r}")

@@ -28,6 +28,7 @@ import z3
 from ..model.spec import NormDecl, RExpr, Spec, TimedNorm, may_clash
 from .encode import Encoder, conj, disj, implies, neg, z3_number
 from .evaluate import Scalar, compile_expr, names_in
+from .reactions import ReactionTerms, Unfolding, doable_actions, unfold
 
 
 @dataclass(frozen=True)
@@ -68,10 +69,12 @@ class Instance:
 
 @dataclass
 class Conduct:
-    """A witness (time, actions) per `must` instance."""
+    """A witness (time, actions) per `must` instance (and per `must` reaction of
+    `unfolding`: the instances the conduct's own actions trigger)."""
 
     times: dict[str, z3.ArithRef]
     acts: dict[str, dict[str, z3.BoolRef]]
+    unfolding: Unfolding | None = None
 
 
 @dataclass
@@ -84,6 +87,8 @@ class TimedEncoding:
     actions: Sequence[str]
     #: events read besides the norms' (an expectation's trigger and condition)
     extra_events: Sequence[str] = ()
+    #: how deep conduct-triggered instances unfold (`--max-depth`)
+    max_depth: int = 4
     encoder: Encoder = field(init=False)
     slots: dict[str, list[Slot]] = field(init=False)
     instances: list[Instance] = field(init=False)
@@ -96,6 +101,9 @@ class TimedEncoding:
     #: id is reused: a search's lemmas ask it again and again of the same window ends (z3
     #: shares equal terms, so an equal time has the same id)
     _bound: dict[tuple[int, int], tuple[Instance, z3.ArithRef, z3.BoolRef]] = field(
+        default_factory=dict, init=False)
+    #: `values_before` by the instant's id (the instant kept alive, as in `_bound`)
+    _before: dict[int, tuple[z3.ArithRef, dict[str, z3.ExprRef]]] = field(
         default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
@@ -116,8 +124,10 @@ class TimedEncoding:
                 else self._value_constant(name, slot) for name in self.varying}
             for slots in self.slots.values() for slot in slots}
         self.instances = [self._instance(norm, time.timed[norm.name], slot)
-                          for norm in self.norms
+                          for norm in self.norms if not time.timed[norm.name].by_action
                           for slot in self.slots[time.timed[norm.name].trigger]]
+        #: the norms the conduct's own actions trigger (`on AGENT.ACTION`)
+        self.reactive = [n for n in self.norms if time.timed[n.name].by_action]
 
     def _value_constant(self, name: str, slot: Slot) -> z3.ExprRef:
         kind = self.spec.facts[name].kind
@@ -129,6 +139,29 @@ class TimedEncoding:
     def values_at(self, slot: Slot) -> dict[str, z3.ExprRef]:
         """The varying facts' values at `slot`'s occurrence."""
         return self.values[(slot.event, slot.index)]
+
+    def values_before(self, instant: z3.ArithRef, names: set[str]) -> dict[str, z3.ExprRef]:
+        """The varying facts `names` at `instant`: their values at the last occurrence at
+        or before it (occurrences at one time agree), else at 0."""
+        key = instant.get_id()
+        known = self._before.setdefault(key, (instant, {}))[1]
+        slots = [s for e, ss in self.slots.items() if e != "start" for s in ss]
+        for name in names - set(known):
+            value: z3.ExprRef = self.encoder.facts[name]
+            for slot in slots:
+                later = [conj(o.present, o.time <= instant, o.time > slot.time)
+                         for o in slots if o is not slot]
+                latest = conj(slot.present, slot.time <= instant,
+                              neg(disj(later)) if later else z3.BoolVal(True))
+                value = z3.If(latest, self.values_at(slot)[name], value)
+            known[name] = value
+        return {name: known[name] for name in names}
+
+    def at_conduct(self, expr: RExpr, instant: z3.ArithRef) -> z3.BoolRef:
+        """`expr` at an instant of the conduct (not an occurrence): the varying facts
+        then have the values of the last occurrence before."""
+        read = names_in(expr)[0] & set(self.varying)
+        return self.at(expr, instant, self.values_before(instant, read) if read else None)
 
     def _relevant_events(self) -> list[str]:
         """The events the group's norms are triggered by or read, and those the
@@ -144,6 +177,10 @@ class TimedEncoding:
             wanted |= names_in(assume.expr)[0]
         for edge in self.spec.edges:
             wanted |= names_in(edge.when)[0]
+        varying = {name for name, fact in self.spec.facts.items() if fact.varying}
+        if any(time.timed[n.name].by_action and names_in(n.applicable)[0] & varying
+               for n in self.norms):
+            return list(time.events)  # any occurrence may change what a reaction reads
         return [e for e in time.events if e in wanted]
 
     # ------------------------------------------------------------ the trace
@@ -359,18 +396,30 @@ class TimedEncoding:
 
     # ------------------------------------------------------------ compliance
 
-    def conduct(self, musts: Sequence[Instance]) -> Conduct:
+    def conduct(self, musts: Sequence[Instance], reactive: Sequence[NormDecl] = ()) -> Conduct:
         self._copies += 1
         tag = self._copies
-        return Conduct({i.key: z3.Real(f"u{tag}!{i.key}") for i in musts},
-                       {i.key: {a: z3.Bool(f"c{tag}!{i.key}!{a}") for a in self.actions}
-                        for i in musts})
+        unfolding = self.unfolding(musts, reactive) if reactive else None
+        keys = list(unfolding.depths) if unfolding else [i.key for i in musts]
+        return Conduct({k: z3.Real(f"u{tag}!{k}") for k in keys},
+                       {k: {a: z3.Bool(f"c{tag}!{k}!{a}") for a in self.actions}
+                        for k in keys}, unfolding)
+
+    def unfolding(self, musts: Sequence[Instance], reactive: Sequence[NormDecl]) -> Unfolding:
+        """The reactions of `reactive` that witnesses of `musts` can trigger."""
+        assert self.spec.time is not None
+        return unfold([(i.key, i.norm.target) for i in musts], reactive, self.spec.time.timed,
+                      self._doable, self.max_depth)
+
+    def _doable(self, target: RExpr) -> set[str]:
+        bans = [n.target for n in self.norms if n.modality == "must not"]
+        return doable_actions(target, [c.expr for c in self.spec.constraints], bans)
 
     def musts(self, chosen: Sequence[Instance], forced: Sequence[Instance] = ()) -> list[Instance]:
         return [i for i in chosen if i.norm.modality == "must"] + list(forced)
 
     def complies(self, chosen: Sequence[Instance], conduct: Conduct,
-                 forced: Sequence[Instance] = ()) -> z3.BoolRef:
+                 forced: Sequence[Instance] = (), strict: bool = False) -> z3.BoolRef:
         """`conduct` meets every instance in `chosen` where it binds; each of `forced`
         (permissions read as duties: "some complying conduct does it") must be done too."""
         musts = self.musts(chosen, forced)
@@ -389,6 +438,9 @@ class TimedEncoding:
                 when, acts = conduct.times[i.key], conduct.acts[i.key]
                 parts.append(implies(conj(required[i.key], j.exists, self._binds(j, when)),
                                      neg(self._target(j, acts))))
+        if conduct.unfolding is not None:
+            parts += self._reaction_parts(chosen, musts, conduct, required, strict)
+            return conj(parts)
         for a, i in enumerate(musts):
             for k in musts[a + 1:]:
                 same = conj(required[i.key], required[k.key],
@@ -396,6 +448,38 @@ class TimedEncoding:
                 parts.append(implies(same, conj([conduct.acts[i.key][x] == conduct.acts[k.key][x]
                                                  for x in self.actions] or [z3.BoolVal(True)])))
         return conj(parts) if parts else z3.BoolVal(True)
+
+    def _reaction_parts(self, chosen: Sequence[Instance], musts: Sequence[Instance],
+                        conduct: Conduct, required: dict[str, z3.BoolRef],
+                        strict: bool) -> list[z3.BoolRef]:
+        """What the reactions the conduct triggers demand, the trace's bans kept by their
+        witnesses, and one set of actions at a time over every witness."""
+        assert conduct.unfolding is not None
+        unfolding = conduct.unfolding
+        terms = ReactionTerms(unfolding, self.spec.time.timed if self.spec.time else {},
+                              conduct.times, conduct.acts, dict(required),
+                              self.at_conduct)
+        targets = {i.key: i.norm.target for i in musts}
+        targets.update({r.key: r.norm.target for r in unfolding.reactions
+                        if r.norm.modality == "must"})
+        doable = {key: self._doable(target) for key, target in targets.items()}
+        parts = terms.parts(self.encoder.term, self._constraints, doable, strict)
+        reacting = [key for key in terms.required if key not in required]
+        for j in chosen:
+            if j.norm.modality != "must not":
+                continue
+            for key in reacting:
+                when, acts = conduct.times[key], conduct.acts[key]
+                parts.append(implies(conj(terms.required[key], j.exists, self._binds(j, when)),
+                                     neg(self.encoder.term(j.norm.target, acts))))
+        keys = list(terms.required)
+        for a, first in enumerate(keys):
+            for second in keys[a + 1:]:
+                same = conj(terms.required[first], terms.required[second],
+                            conduct.times[first] == conduct.times[second])
+                parts.append(implies(same, conj([conduct.acts[first][x] == conduct.acts[second][x]
+                                                 for x in self.actions] or [z3.BoolVal(True)])))
+        return parts
 
     def _binds(self, instance: Instance, when: z3.ArithRef) -> z3.BoolRef:
         """`when` is in the instance's window and in no window of one that defeats it."""
@@ -413,10 +497,11 @@ class TimedEncoding:
         self._bound[key] = (instance, when, binds)
         return binds
 
-    def some_complies(self, chosen: Sequence[Instance], forced: Sequence[Instance] = ()
+    def some_complies(self, chosen: Sequence[Instance], forced: Sequence[Instance] = (),
+                      reactive: Sequence[NormDecl] = (), strict: bool = False
                       ) -> tuple[z3.BoolRef, Conduct]:
-        conduct = self.conduct(self.musts(chosen, forced))
-        return self.complies(chosen, conduct, forced), conduct
+        conduct = self.conduct(self.musts(chosen, forced), reactive)
+        return self.complies(chosen, conduct, forced, strict), conduct
 
 
 def _reachable(spec: Spec, start: str) -> set[str]:

@@ -342,7 +342,8 @@ class OtherwiseStep:
 class TimedNorm:
     """When a norm's instances arise and what window each has.
 
-    An occurrence of `trigger` (an event, or "start": once, at 0) at `t` makes an
+    An occurrence of `trigger` (an event, "start": once, at 0, or with `by_action` an
+    action the conduct does) at `t` makes an
     instance with window [t + `low`, t + `high`] in seconds; `high` None is `eventually`
     (no end). A norm without a window has `low` = `high` = 0 (the trigger's instant).
     """
@@ -353,6 +354,8 @@ class TimedNorm:
     high: Fraction | None
     #: the `otherwise` chain, each step repairing the one before
     otherwise: tuple[OtherwiseStep, ...] = ()
+    #: `trigger` is a qualified action (`on AGENT.ACTION`): the conduct triggers it
+    by_action: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -377,6 +380,8 @@ class TimedExpect:
     responses: tuple[TimedResponse, ...]
     span: Span
     text: str
+    #: `trigger` is a qualified action: the probe is where the conduct does it
+    by_action: bool = False
 
 
 @dataclass(frozen=True)

@@ -67,10 +67,17 @@ def time_model(decls: list[ast.Decl], events: list[str], typer: Typer,
         if trigger.kind == "event" and trigger.name not in events:
             findings.append(_unknown_event(trigger, events))
             continue
+        on = trigger.name
+        if trigger.kind == "action":
+            action = _reaction_trigger(decl, trigger, typer, findings)
+            if action is None:
+                continue
+            on = action
         window = _window(decl.window, typer, findings)
         steps = _otherwise(decl, window, typer, findings)
         if window is not None and steps is not None:
-            timed[decl.name.name] = TimedNorm(decl.name.name, trigger.name, *window, steps)
+            timed[decl.name.name] = TimedNorm(decl.name.name, on, *window, steps,
+                                              by_action=trigger.kind == "action")
     expects = tuple(e for d in decls if isinstance(d, ast.Expect)
                     and isinstance(d.body, ast.ExpectTimed)
                     for e in [_expect(d, d.body, events, typer, findings, text)]
@@ -81,10 +88,13 @@ def time_model(decls: list[ast.Decl], events: list[str], typer: Typer,
 def _expect(decl: ast.Expect, body: ast.ExpectTimed, events: list[str], typer: Typer,
             findings: list[Finding], text: Callable[[Span], str]) -> TimedExpect | None:
     trigger = body.trigger
+    on = trigger.name
     if trigger.kind == "action":
-        findings.append(error("type-error", "timed expectations `on AGENT.ACTION` are not "
-                              "supported yet", trigger.span))
-        return None
+        assert trigger.agent is not None
+        on = f"{trigger.agent}.{trigger.name}"
+        if on not in typer.names.actions:
+            findings.append(_unknown_action(on, typer, trigger.span))
+            return None
     if trigger.kind == "event" and trigger.name not in events:
         findings.append(_unknown_event(trigger, events))
         return None
@@ -100,8 +110,8 @@ def _expect(decl: ast.Expect, body: ast.ExpectTimed, events: list[str], typer: T
         if made is None:
             return None
         responses.append(made)
-    return TimedExpect(body.quantifier, trigger.name, when, tuple(responses), decl.span,
-                       text(body.span))
+    return TimedExpect(body.quantifier, on, when, tuple(responses), decl.span,
+                       text(body.span), by_action=trigger.kind == "action")
 
 
 def _response(response: ast.Response, typer: Typer,
@@ -153,6 +163,32 @@ def _otherwise(decl: ast.Norm, window: tuple[Fraction, Fraction | None] | None,
         steps.append(OtherwiseStep(when, step.agent.name, target, *bounds))
         ends = bounds[1]
     return tuple(steps)
+
+
+def _reaction_trigger(decl: ast.Norm, trigger: ast.Trigger, typer: Typer,
+                      findings: list[Finding]) -> str | None:
+    """The qualified action of `on AGENT.ACTION`; None (and an error) where it is unknown
+    or the norm is of a kind conduct cannot trigger yet."""
+    assert trigger.agent is not None
+    qualified = f"{trigger.agent}.{trigger.name}"
+    if qualified not in typer.names.actions:
+        findings.append(_unknown_action(qualified, typer, trigger.span))
+        return None
+    refused = ("`may` norms" if decl.modality == "may" else
+               "norms with `otherwise`" if decl.otherwise else None)
+    if refused is not None:
+        findings.append(error("type-error", f"{refused} triggered by an action (`on "
+                              "AGENT.ACTION`) are not supported yet", trigger.span))
+        return None
+    return qualified
+
+
+def _unknown_action(qualified: str, typer: Typer, span: Span) -> Finding:
+    from ..core.suggest import closest
+
+    close = closest(qualified, sorted(typer.names.actions))
+    hint = (f"did you mean `{close}`?",) if close else (f"declare it with `action {qualified}`",)
+    return error("name-error", f"unknown action `{qualified}`", span, *hint)
 
 
 def _standing(decl: ast.Norm, events: list[str], defines: dict[str, ast.Define],

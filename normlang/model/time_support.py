@@ -14,7 +14,7 @@ from ..syntax import ast
 from .imports import error
 
 #: the constructs the temporal engine gives a meaning to (keys of `timed_constructs`)
-SUPPORTED = frozenset({"event", "trigger-event", "trigger-start", "window-within",
+SUPPORTED = frozenset({"event", "trigger-event", "trigger-start", "trigger-action", "window-within",
                        "window-between", "window-eventually", "otherwise",
                        "expect-timed", "varying"})
 

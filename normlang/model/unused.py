@@ -39,6 +39,9 @@ def _names_read(decl: ast.Decl) -> Iterator[str]:
         return
     else:
         skip = None
+    if isinstance(decl, ast.Norm) and decl.trigger is not None and decl.trigger.agent:
+        yield decl.trigger.agent  # `on AGENT.ACTION` reads the action
+        yield f"{decl.trigger.agent}.{decl.trigger.name}"
     stack: list[object] = [c for c in _children(decl) if c is not skip]
     while stack:
         node = stack.pop()

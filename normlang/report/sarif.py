@@ -30,6 +30,8 @@ RULE_HELP = {
     "value-sacrificed": "A norm serving a value is defeated in some situations.",
     "unused-suppression": "A `# normcheck: ignore[KIND]` comment silences nothing.",
     "unused-declaration": "A fact, action, agent, define or value that nothing reads.",
+    "unreachable-trigger": "No complying conduct does the action that triggers the norm.",
+    "bound-reached": "Complying conducts need instances deeper than the depth bound.",
 }
 
 _LEVEL = {"error": "error", "warning": "warning", "info": "note"}

@@ -246,25 +246,19 @@ def test_timed_expectations_over_complying_conducts(expect: str, fails: bool) ->
 
 
 @pytest.mark.parametrize(("text", "construct"), [
-    # example 2 (N-Check's chaining): a norm triggered by an agent's action
     ("""agent d
-        event cam
-        fact near: bool
         action d.alarm
-        action d.go_home
-        norm r1 on cam when near d must alarm
-        norm r3 on d.alarm d must not go_home within 5 min
-        norm r3b on cam when near d must go_home within 5 min""",
-     "norm triggers (`on AGENT.ACTION`) are not supported yet"),
-    # example 7: a duty triggered by its own action (bound-reached)
-    ("""agent c
-        action c.beat
-        norm first on start c must beat within 2 s
-        norm again on c.beat c must beat within [1 s, 2 s]""",
-     "norm triggers (`on AGENT.ACTION`) are not supported yet"),
+        action d.rest
+        norm r on d.alarm d may rest within 5 min""",
+     "`may` norms triggered by an action (`on AGENT.ACTION`) are not supported yet"),
+    ("""agent d
+        action d.alarm
+        action d.rest
+        norm r on d.alarm d must rest within 5 min otherwise d must rest within 9 min""",
+     "norms with `otherwise` triggered by an action (`on AGENT.ACTION`) are not supported yet"),
 ])
-def test_worked_examples_the_engine_does_not_support_are_refused(text: str,
-                                                                construct: str) -> None:
+def test_conduct_triggered_norms_the_engine_does_not_support_are_refused(
+        text: str, construct: str) -> None:
     import textwrap
 
     import normlang

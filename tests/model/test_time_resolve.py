@@ -67,7 +67,6 @@ def test_mistakes(text: str, message: str) -> None:
 
 
 @pytest.mark.parametrize(("text", "construct"), [
-    ("norm n on bot.a bot must b\n", "norm triggers (`on AGENT.ACTION`)"),
     ("assume e before f\n", "`assume ... before ...`"),
     ("assume on e then p for 5 s\n", "`assume on ... then ...`"),
     ("scenario s at 0 s e\n  expect true\n", "timed scenarios (`at TIME EVENT`)"),
@@ -103,8 +102,7 @@ def test_otherwise_without_a_meaning_yet(text: str, message: str) -> None:
 
 
 @pytest.mark.parametrize(("text", "message"), [
-    ("expect never on bot.a then bot.b\n",
-     "timed expectations `on AGENT.ACTION` are not supported yet"),
+    ("expect never on bot.z then bot.b\n", "unknown action `bot.z`"),
     ("expect never on e then bot.a within 1 s and bot.b\n",
      "`expect never on ... then R and R` is not supported yet"),
     ("expect always on g then bot.a\n", "unknown event `g`"),
