@@ -357,6 +357,8 @@ class _Group:
         times, and dense time leaves each one a time of its own), and its target can be
         done under the constraints. Defeat only shortens bans and drops duties."""
         assert self.spec.time is not None
+        if self.enc.reactive:
+            return False  # the conduct's own actions may add bans and duties
         timed = self.spec.time.timed
         bans = [n for n in among if n.modality == "must not"]
         cover = Fraction(0)

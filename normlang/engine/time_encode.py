@@ -103,7 +103,8 @@ class TimedEncoding:
     _bound: dict[tuple[int, int], tuple[Instance, z3.ArithRef, z3.BoolRef]] = field(
         default_factory=dict, init=False)
     #: `values_before` by the instant's id (the instant kept alive, as in `_bound`)
-    _before: dict[int, tuple[z3.ArithRef, dict[str, z3.ExprRef]]] = field(
+    _before: dict[int, tuple[z3.ArithRef, dict[str, z3.ExprRef],
+                             list[tuple[Slot, z3.BoolRef]]]] = field(
         default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
@@ -144,18 +145,26 @@ class TimedEncoding:
         """The varying facts `names` at `instant`: their values at the last occurrence at
         or before it (occurrences at one time agree), else at 0."""
         key = instant.get_id()
-        known = self._before.setdefault(key, (instant, {}))[1]
-        slots = [s for e, ss in self.slots.items() if e != "start" for s in ss]
+        if key not in self._before:
+            self._before[key] = (instant, {}, self._latest(instant))
+        _, known, latest = self._before[key]
         for name in names - set(known):
             value: z3.ExprRef = self.encoder.facts[name]
-            for slot in slots:
-                later = [conj(o.present, o.time <= instant, o.time > slot.time)
-                         for o in slots if o is not slot]
-                latest = conj(slot.present, slot.time <= instant,
-                              neg(disj(later)) if later else z3.BoolVal(True))
-                value = z3.If(latest, self.values_at(slot)[name], value)
+            for slot, last in latest:
+                value = z3.If(last, self.values_at(slot)[name], value)
             known[name] = value
         return {name: known[name] for name in names}
+
+    def _latest(self, instant: z3.ArithRef) -> list[tuple[Slot, z3.BoolRef]]:
+        """Each occurrence slot, and whether it is a last one at or before `instant`."""
+        slots = [s for e, ss in self.slots.items() if e != "start" for s in ss]
+        upto = {id(s): conj(s.present, s.time <= instant) for s in slots}
+        out = []
+        for slot in slots:
+            later = [conj(upto[id(o)], o.time > slot.time) for o in slots if o is not slot]
+            out.append((slot, conj(upto[id(slot)], neg(disj(later)) if later
+                                   else z3.BoolVal(True))))
+        return out
 
     def at_conduct(self, expr: RExpr, instant: z3.ArithRef) -> z3.BoolRef:
         """`expr` at an instant of the conduct (not an occurrence): the varying facts
