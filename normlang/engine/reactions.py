@@ -15,9 +15,11 @@ The unfolding is structural (witness keys, not values), so the same keys serve a
 conduct of fresh variables and one of terms; the formulas read the conduct's values.
 
 At an instant the conduct does only the actions that can matter to some witness
-there: those its target, the constraints and the group's bans read. Any other action
-changes none of those and only triggers more demands (reactions are never defeated:
-priority over them is refused), so dropping it keeps a complying conduct complying.
+there: those its target and the constraints read, and those the group's bans read
+under a negation. Dropping any other action changes no target and no constraint, can
+make no ban's target true (a ban reads it only unnegated, if at all), and only removes
+the instances it triggers (reactions are never defeated: priority over them is
+refused), so it keeps a complying conduct complying.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from dataclasses import dataclass
 
 import z3
 
-from ..model.spec import NormDecl, RExpr, TimedNorm
+from ..model.spec import ActionRef, And, Implies, NormDecl, Not, Or, RExpr, TimedNorm
 from .encode import conj, disj, implies, neg, z3_number
 from .evaluate import names_in
 
@@ -81,11 +83,28 @@ def unfold(roots: Sequence[tuple[str, RExpr]], reactive: Sequence[NormDecl],
 
 
 def doable_actions(target: RExpr, constraints: Sequence[RExpr], bans: Sequence[RExpr]) -> set[str]:
-    """The actions a witness of `target` may do (see the module's note)."""
+    """The actions a witness of `target` may do (see the module's note): an action that a
+    ban's target reads only positively never helps to keep the ban, so it is not one."""
     found = set(names_in(target)[1])
-    for expr in [*constraints, *bans]:
+    for expr in constraints:
         found |= names_in(expr)[1]
+    for expr in bans:
+        found |= _not_positive(expr, True)
     return found
+
+
+def _not_positive(expr: RExpr, positive: bool) -> set[str]:
+    """The actions `expr` reads under a negation (or both ways: `<->`, comparisons),
+    where `positive` says whether `expr` itself stands unnegated."""
+    if isinstance(expr, ActionRef):
+        return set() if positive else {expr.name}
+    if isinstance(expr, Not):
+        return _not_positive(expr.operand, not positive)
+    if isinstance(expr, (And, Or)):
+        return set().union(*(_not_positive(item, positive) for item in expr.items))
+    if isinstance(expr, Implies):
+        return _not_positive(expr.left, not positive) | _not_positive(expr.right, positive)
+    return set(names_in(expr)[1])  # `<->`, comparisons, anything else: both ways
 
 
 @dataclass
