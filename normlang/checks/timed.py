@@ -423,7 +423,7 @@ class _Group:
                 return None
         elif self._solve(self._of([norm.name])[0].exists) is not None:
             return None
-        why = ("its conditions never hold" if timed.trigger in ("start",) or timed.by_action
+        why = ("its conditions never hold" if timed.trigger == "start" or timed.by_action
                else "its trigger never occurs with its conditions")
         return Finding("dead-norm", f"norm `{norm.name}` never applies: {why} ({self.bound})",
                        norm.span,

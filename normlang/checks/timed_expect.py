@@ -16,6 +16,8 @@ replayed plainly; a passing `always`/`never` and a failing `possible` state the 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from fractions import Fraction
 from typing import Any
 
 from ..core.findings import Finding, Label
@@ -119,18 +121,26 @@ def _ask(group: Any, question: str, expect: TimedExpect, response: TimedResponse
 def _failed(group: Any, expect: TimedExpect,
             answer: tuple[Timeline, Occurrence, dict[str, Placed] | None] | None,
             detail: str) -> Finding:
+    if answer is None:
+        return failed_expectation(group, expect, None, detail)
+    timeline, _probe, placed = answer
+    conduct = sorted({(p.time, tuple(sorted(a for a, done in p.acts.items() if done)))
+                      for p in (placed or {}).values()})
+    return failed_expectation(group, expect, (timeline, conduct), detail)
+
+
+def failed_expectation(group: Any, expect: TimedExpect,
+                       shown: tuple[Timeline, Sequence[tuple[Fraction, tuple[str, ...]]]] | None,
+                       detail: str) -> Finding:
+    """The finding, with the trace's instances and a conduct (time, actions) as witness."""
     witness = None
-    if answer is not None:
-        timeline, probe, placed = answer
+    if shown is not None:
+        timeline, conduct = shown
         events = sorted((t, e) for e, ts in timeline.occurrences.items() for t in ts)
-        shown = [*timeline.instances, probe]
         instances = tuple(
-            (i.norm.name if not i.synthetic else f"`{expect.text}`", i.trigger,
-             i.norm.modality, group._target_text(i.norm) if not i.synthetic else "probe",
-             i.low, i.high, "active" if timeline.active(i) else "defeated")
-            for i in shown if not i.synthetic)
-        conduct = sorted({(p.time, tuple(sorted(a for a, done in p.acts.items() if done)))
-                          for p in (placed or {}).values()})
+            (i.norm.name, i.trigger, i.norm.modality, group._target_text(i.norm), i.low,
+             i.high, "active" if timeline.active(i) else "defeated")
+            for i in timeline.instances)
         witness = group._witness_of(timeline, instances, events, tuple(conduct))
     text = expect.text or expect.quantifier
     return Finding("expectation-failed", f"expectation `{text}` does not hold", expect.span,

@@ -363,19 +363,12 @@ def _done(group: Group, model: z3.ModelRef, conduct: Conduct, chosen: Sequence[I
 
 def _expect_failed(group: Group, expect: TimedExpect, answer: Answer | None,
                    detail: str) -> Finding:
-    witness = None
-    if answer is not None:
-        model, conduct = answer
-        trace = group._trace(model)
-        timeline = group._timeline(trace)
-        if not timeline.assumes_hold():
-            raise TimedMismatch(f"the trace of `{expect.text}`")
-        events = sorted((t, e) for e, ts in trace.occurrences.items() for t in ts)
-        instances = tuple(
-            (i.norm.name, i.trigger, i.norm.modality, group._target_text(i.norm), i.low,
-             i.high, "active" if timeline.active(i) else "defeated")
-            for i in timeline.instances)
-        witness = group._witness_of(timeline, instances, events, tuple(conduct))
-    text = expect.text or expect.quantifier
-    return Finding("expectation-failed", f"expectation `{text}` does not hold", expect.span,
-                   (Label(expect.span, "fails", primary=True),), (), witness, (detail,))
+    from .timed_expect import failed_expectation
+
+    if answer is None:
+        return failed_expectation(group, expect, None, detail)
+    model, conduct = answer
+    timeline = group._timeline(group._trace(model))
+    if not timeline.assumes_hold():
+        raise TimedMismatch(f"the trace of `{expect.text}`")
+    return failed_expectation(group, expect, (timeline, conduct), detail)

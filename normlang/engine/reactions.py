@@ -50,7 +50,6 @@ class Unfolding:
 
     #: each witness key and the depth of the instance it meets
     depths: dict[str, int]
-    #: each witness key's target (root witnesses: their instance's; reactions: their norm's)
     reactions: tuple[Reaction, ...]
     #: (witness key, norm) where the trigger would go past the bound
     cuts: tuple[tuple[str, NormDecl], ...]

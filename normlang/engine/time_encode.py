@@ -102,6 +102,8 @@ class TimedEncoding:
     #: shares equal terms, so an equal time has the same id)
     _bound: dict[tuple[int, int], tuple[Instance, z3.ArithRef, z3.BoolRef]] = field(
         default_factory=dict, init=False)
+    #: `_doable` by target (targets are frozen: equal ones share the answer)
+    _doables: dict[RExpr, set[str]] = field(default_factory=dict, init=False)
     #: `values_before` by the instant's id (the instant kept alive, as in `_bound`)
     _before: dict[int, tuple[z3.ArithRef, dict[str, z3.ExprRef],
                              list[tuple[Slot, z3.BoolRef]]]] = field(
@@ -421,8 +423,11 @@ class TimedEncoding:
                       self._doable, self.max_depth)
 
     def _doable(self, target: RExpr) -> set[str]:
-        bans = [n.target for n in self.norms if n.modality == "must not"]
-        return doable_actions(target, [c.expr for c in self.spec.constraints], bans)
+        if target not in self._doables:
+            bans = [n.target for n in self.norms if n.modality == "must not"]
+            self._doables[target] = doable_actions(
+                target, [c.expr for c in self.spec.constraints], bans)
+        return self._doables[target]
 
     def musts(self, chosen: Sequence[Instance], forced: Sequence[Instance] = ()) -> list[Instance]:
         return [i for i in chosen if i.norm.modality == "must"] + list(forced)
@@ -440,23 +445,33 @@ class TimedEncoding:
             when, acts = conduct.times[i.key], conduct.acts[i.key]
             parts.append(implies(required[i.key], conj(
                 self._binds(i, when), self._target(i, acts), self._constraints(acts))))
-        for j in chosen:
-            if j.norm.modality != "must not":
-                continue
-            for i in musts:
-                when, acts = conduct.times[i.key], conduct.acts[i.key]
-                parts.append(implies(conj(required[i.key], j.exists, self._binds(j, when)),
-                                     neg(self._target(j, acts))))
+        parts += self._bans_kept(chosen, required, conduct)
         if conduct.unfolding is not None:
             parts += self._reaction_parts(chosen, musts, conduct, required, strict)
             return conj(parts)
-        for a, i in enumerate(musts):
-            for k in musts[a + 1:]:
-                same = conj(required[i.key], required[k.key],
-                            conduct.times[i.key] == conduct.times[k.key])
-                parts.append(implies(same, conj([conduct.acts[i.key][x] == conduct.acts[k.key][x]
-                                                 for x in self.actions] or [z3.BoolVal(True)])))
+        parts += self._one_set_at_a_time(required, conduct)
         return conj(parts) if parts else z3.BoolVal(True)
+
+    def _bans_kept(self, chosen: Sequence[Instance], used: Mapping[str, z3.BoolRef],
+                   conduct: Conduct) -> list[z3.BoolRef]:
+        """No witness in use does what a `must not` of `chosen` forbids where it binds."""
+        return [implies(conj(in_use, j.exists, self._binds(j, conduct.times[key])),
+                        neg(self._target(j, conduct.acts[key])))
+                for j in chosen if j.norm.modality == "must not"
+                for key, in_use in used.items()]
+
+    def _one_set_at_a_time(self, used: Mapping[str, z3.BoolRef], conduct: Conduct
+                           ) -> list[z3.BoolRef]:
+        """Witnesses in use at the same time do the same actions."""
+        keys = list(used)
+        parts = []
+        for a, first in enumerate(keys):
+            for second in keys[a + 1:]:
+                same = conj(used[first], used[second],
+                            conduct.times[first] == conduct.times[second])
+                parts.append(implies(same, conj([conduct.acts[first][x] == conduct.acts[second][x]
+                                                 for x in self.actions] or [z3.BoolVal(True)])))
+        return parts
 
     def _reaction_parts(self, chosen: Sequence[Instance], musts: Sequence[Instance],
                         conduct: Conduct, required: dict[str, z3.BoolRef],
@@ -473,22 +488,9 @@ class TimedEncoding:
                         if r.norm.modality == "must"})
         doable = {key: self._doable(target) for key, target in targets.items()}
         parts = terms.parts(self.encoder.term, self._constraints, doable, strict)
-        reacting = [key for key in terms.required if key not in required]
-        for j in chosen:
-            if j.norm.modality != "must not":
-                continue
-            for key in reacting:
-                when, acts = conduct.times[key], conduct.acts[key]
-                parts.append(implies(conj(terms.required[key], j.exists, self._binds(j, when)),
-                                     neg(self.encoder.term(j.norm.target, acts))))
-        keys = list(terms.required)
-        for a, first in enumerate(keys):
-            for second in keys[a + 1:]:
-                same = conj(terms.required[first], terms.required[second],
-                            conduct.times[first] == conduct.times[second])
-                parts.append(implies(same, conj([conduct.acts[first][x] == conduct.acts[second][x]
-                                                 for x in self.actions] or [z3.BoolVal(True)])))
-        return parts
+        reacting = {k: v for k, v in terms.required.items() if k not in required}
+        return [*parts, *self._bans_kept(chosen, reacting, conduct),
+                *self._one_set_at_a_time(terms.required, conduct)]
 
     def _binds(self, instance: Instance, when: z3.ArithRef) -> z3.BoolRef:
         """`when` is in the instance's window and in no window of one that defeats it."""
