@@ -16,16 +16,15 @@ replayed plainly; a passing `always`/`never` and a failing `possible` state the 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from fractions import Fraction
 from typing import Any
 
-from ..core.findings import Finding, Label
+from ..core.findings import Finding
 from ..engine.evaluate import compile_expr, names_in
 from ..engine.time_encode import Slot
 from ..engine.timeline import Occurrence, Placed, TimedMismatch, Timeline
 from ..model.imports import error
 from ..model.spec import Modality, NormDecl, Spec, TimedExpect, TimedResponse
+from .timed_findings import failed_expectation
 
 #: (quantifier, response) -> (question, whether an answer makes the expectation fail)
 QUESTIONS = {
@@ -127,21 +126,3 @@ def _failed(group: Any, expect: TimedExpect,
     conduct = sorted({(p.time, tuple(sorted(a for a, done in p.acts.items() if done)))
                       for p in (placed or {}).values()})
     return failed_expectation(group, expect, (timeline, conduct), detail)
-
-
-def failed_expectation(group: Any, expect: TimedExpect,
-                       shown: tuple[Timeline, Sequence[tuple[Fraction, tuple[str, ...]]]] | None,
-                       detail: str) -> Finding:
-    """The finding, with the trace's instances and a conduct (time, actions) as witness."""
-    witness = None
-    if shown is not None:
-        timeline, conduct = shown
-        events = sorted((t, e) for e, ts in timeline.occurrences.items() for t in ts)
-        instances = tuple(
-            (i.norm.name, i.trigger, i.norm.modality, group._target_text(i.norm), i.low,
-             i.high, "active" if timeline.active(i) else "defeated")
-            for i in timeline.instances)
-        witness = group._witness_of(timeline, instances, events, tuple(conduct))
-    text = expect.text or expect.quantifier
-    return Finding("expectation-failed", f"expectation `{text}` does not hold", expect.span,
-                   (Label(expect.span, "fails", primary=True),), (), witness, (detail,))

@@ -36,6 +36,7 @@ from ..model.spec import (
     may_clash,
 )
 from .context import backticked
+from .timed_findings import failed_expectation
 
 Group = Any  # checks.timed._Group (which imports this module)
 
@@ -363,8 +364,6 @@ def _done(group: Group, model: z3.ModelRef, conduct: Conduct, chosen: Sequence[I
 
 def _expect_failed(group: Group, expect: TimedExpect, answer: Answer | None,
                    detail: str) -> Finding:
-    from .timed_expect import failed_expectation
-
     if answer is None:
         return failed_expectation(group, expect, None, detail)
     model, conduct = answer
