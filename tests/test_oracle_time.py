@@ -3,7 +3,8 @@ random tiny timed specs.
 
 Every trace on the oracle's grid is a trace of the engine's dense time, so each
 conflict, undermined permission and overridden pair the oracle finds on the grid
-must be reported; and each one the engine reports is replayed by the oracle on its
+must be reported, and no norm the oracle can break there while the rest of its layer
+is met may be called redundant; and each one the engine reports is replayed by the oracle on its
 witness trace, with a conduct grid fine enough to be exact there.
 """
 
@@ -114,6 +115,7 @@ def test_engine_agrees_with_the_grid_oracle(spec: TSpec) -> None:
     overridden = {f.norms for f in found if f.kind == "overridden"}
     # a norm defeated wherever it applies is reported as shadowed instead
     shadowed = {f.norms[0] for f in found if f.kind == "shadowed-norm"}
+    redundant = {f.norms[0] for f in found if f.kind == "redundant-norm"}
     horizon = horizon_of(spec, EVENT_TIMES[-1])
     grid = grid_for(EVENT_TIMES, spec, horizon)
     for occurrences in traces(spec, 1, EVENT_TIMES):
@@ -123,6 +125,8 @@ def test_engine_agrees_with_the_grid_oracle(spec: TSpec) -> None:
         pairs = {(i.norm.name, h.norm.name) for i in trace.instances for h in trace.defeaters(i)}
         assert {p for p in pairs if p[0] not in shadowed} <= overridden, (render(spec),
                                                                            occurrences)
+        broken = {n.name for n in spec.norms if n.name in redundant and trace.breakable(n.name)}
+        assert not broken, (render(spec), occurrences, broken)
     for finding in found:
         if finding.kind == "conflict":
             assert frozenset(finding.norms) in replayed(spec, finding).conflicts(), render(spec)

@@ -204,6 +204,31 @@ class Trace:
         return found
 
 
+    def breakable(self, name: str) -> bool:
+        """Whether, where the norms of its layer can be met together, some conduct meets
+        all of them but `name` and breaks one of its instances (then removing it changes
+        their complying conducts: it is not redundant)."""
+        norm = next(n for n in self.spec.norms if n.name == name)
+        layer = [n.name for n in self.spec.norms if n.rank == norm.rank]
+        if norm.modality == "may" or not self.complies(layer):
+            return False
+        rest = [i for i in self.instances if i.norm.name in layer and i.norm is not norm]
+        musts = [i for i in rest if i.norm.modality == "must" and self.active(i)]
+        bans = [i for i in rest if i.norm.modality == "must not"]
+        for inst in (i for i in self.instances if i.norm is norm):
+            if norm.modality == "must":
+                # broken: its target done at no time of its window, as if it were a ban
+                if self.active(inst) and self.some_conduct(musts, [*bans, inst]):
+                    return True
+                continue
+            for time in (t for t in self.grid if self.binds(inst, t)):
+                for acts in (a for a in self.sets if holds(norm.target, a)):
+                    if self.meets({time: acts}, [], bans) and self._extend(
+                            list(musts), {time: acts}, bans):
+                        return True
+        return False
+
+
 def grid_for(times: Sequence[Fraction], spec: TSpec, horizon: Fraction) -> list[Fraction]:
     """Conduct times fine enough for these event times: half the step of the ends."""
     ends = [*times, *(n.low for n in spec.norms),

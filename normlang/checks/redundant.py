@@ -146,11 +146,11 @@ def redundant(ctx: CheckContext, norm: NormDecl) -> Iterable[Finding]:
         "redundant-norm",
         f"norm `{norm.name}` is redundant: removing it changes no situation's complying conducts",
         norm.duty_span, tuple(labels), (norm.name, *sorted(covering)), None,
-        (_why_redundant(norm, covering, unbreakable),),
+        (why_redundant(norm, covering, unbreakable),),
     )]
 
 
-def _why_redundant(norm: NormDecl, covering: list[str], unbreakable: bool) -> str:
+def why_redundant(norm: NormDecl, covering: list[str], unbreakable: bool) -> str:
     among = f"among the norms of layer `{norm.layer}`"
     if unbreakable:
         return ("no conduct can break it: its demand holds whatever is done (under the conduct "

@@ -21,9 +21,10 @@ import z3
 from ..core.findings import Finding, Label, TimedWitness, Witness, WitnessValue
 from ..core.options import CheckOptions
 from ..engine.evaluate import compile_expr, names_in
+from ..engine.solver import stop_if_run_over
 from ..engine.time_encode import Conduct, Instance, TimedEncoding, rational
 from ..engine.timeline import Occurrence, Placed, TimedMismatch, Timeline, inside
-from ..model.spec import NormDecl, Spec
+from ..model.spec import Expectation, NormDecl, Spec
 from .context import backticked, by_position, norm_label
 
 #: the most complying conducts one search turns into lemmas before it gives up
@@ -60,6 +61,9 @@ def run_timed_checks(spec: Spec, options: CheckOptions) -> list[Finding]:
     findings: list[Finding] = []
     for norms, actions in groups(spec):
         findings += _Group(spec, norms, actions, options).run()
+    for expectation in spec.expectations:
+        if expectation.kind == "complies":
+            findings += _complies(spec, expectation, options)
     if spec.time is not None and spec.time.expects:
         events = sorted({e.trigger for e in spec.time.expects if e.trigger != "start"}
                         | {n for e in spec.time.expects for n in names_in(e.when)[0]})
@@ -69,6 +73,14 @@ def run_timed_checks(spec: Spec, options: CheckOptions) -> list[Finding]:
         if not refused_reactions(everything):  # else reported by the groups already
             findings += check_timed_expects(everything, spec)
     return sorted(findings, key=Finding.sort_key)
+
+
+def _complies(spec: Spec, expectation: Expectation, options: CheckOptions) -> list[Finding]:
+    from .timed_complies import check_timed_complies
+
+    events = sorted(spec.time.events) if spec.time else []
+    return check_timed_complies(spec, expectation, lambda norms: _Group(
+        spec, norms, sorted(spec.actions), options, events))
 
 
 def empty_conduct_problems(spec: Spec) -> list[Finding]:
@@ -164,6 +176,12 @@ class _Group:
         found += self._conflicts()
         found += self._defeats()
         found += self._undermined()
+        from .timed_redundant import redundant_norms
+
+        found += redundant_norms(self, found)
+        from .timed_repair import unrepairable_norms
+
+        found += unrepairable_norms(self, found)
         if self.enc.reactive:
             found += reaction_checks(self, found)
         return found
@@ -183,6 +201,7 @@ class _Group:
         solver.set("timeout", self.timeout)
         solver.add(self.enc.trace(), *parts)
         result = solver.check()
+        stop_if_run_over()
         if result == z3.unknown:
             raise z3.Z3Exception(f"z3 gave up: {solver.reason_unknown()}")
         return solver.model() if result == z3.sat else None
@@ -206,6 +225,7 @@ class _Group:
             (pushed if probe.norm.modality == "may" else mine).append(probe)
         for _ in range(_MAX_LEMMAS):
             result = solver.check()
+            stop_if_run_over()
             if result == z3.unknown:
                 raise z3.Z3Exception(f"z3 gave up: {solver.reason_unknown()}")
             if result == z3.unsat:

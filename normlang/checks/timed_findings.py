@@ -1,5 +1,6 @@
-"""The `expectation-failed` finding of a timed expectation, shared by the plain path
-(`timed_expect`) and the one over conduct-triggered norms (`timed_reactive`)."""
+"""What several timed checks share: the `expectation-failed` finding of a timed
+expectation (the plain path, `timed_expect`, and the one over conduct-triggered norms,
+`timed_reactive`), and a model's conduct read as concrete times and actions."""
 
 from __future__ import annotations
 
@@ -7,7 +8,10 @@ from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
+import z3
+
 from ..core.findings import Finding, Label
+from ..engine.time_encode import Conduct, rational
 from ..engine.timeline import Timeline
 from ..model.spec import TimedExpect
 
@@ -28,3 +32,23 @@ def failed_expectation(group: Any, expect: TimedExpect,
     text = expect.text or expect.quantifier
     return Finding("expectation-failed", f"expectation `{text}` does not hold", expect.span,
                    (Label(expect.span, "fails", primary=True),), (), witness, (detail,))
+
+
+def conduct_done(model: z3.ModelRef, conduct: Conduct, used: dict[str, z3.BoolRef],
+                     actions: Sequence[str]) -> dict[Fraction, dict[str, bool]]:
+    """What the model's conduct does at each time it uses."""
+    done: dict[Fraction, dict[str, bool]] = {}
+    for key, in_use in used.items():
+        if not z3.is_true(model.eval(in_use, model_completion=True)):
+            continue
+        at = rational(model.eval(conduct.times[key], model_completion=True))
+        done[at] = {a: z3.is_true(model.eval(conduct.acts[key][a], model_completion=True))
+                    for a in actions}
+    return done
+
+
+def shown_conduct(done: dict[Fraction, dict[str, bool]]
+                  ) -> tuple[tuple[Fraction, tuple[str, ...]], ...]:
+    """A concrete conduct as a witness shows it: the times where something is done."""
+    return tuple((at, tuple(sorted(a for a, on in acts.items() if on)))
+                 for at, acts in sorted(done.items()) if any(acts.values()))

@@ -23,6 +23,7 @@ import z3
 from ..core.findings import Finding, Label
 from ..engine.encode import z3_number
 from ..engine.reactions import ReactionTerms
+from ..engine.solver import stop_if_run_over
 from ..engine.time_encode import Conduct, Instance, Slot, rational
 from ..engine.timeline import TimedMismatch
 from ..model.imports import error
@@ -92,6 +93,7 @@ def _inner(group: Group, model: z3.ModelRef, mine: Sequence[Instance],
     for low, time in _starts(group, conduct, [*mine, *pushed]):
         solver.add_soft(time == low)
     result = solver.check()
+    stop_if_run_over()
     if result == z3.unknown:
         raise z3.Z3Exception(f"z3 gave up: {solver.reason_unknown()}")
     return (solver.model(), conduct) if result == z3.sat else None

@@ -37,6 +37,7 @@ KINDS: dict[str, Severity] = {
     "unused-suppression": Severity.WARNING,
     "unused-declaration": Severity.WARNING,
     "unreachable-trigger": Severity.WARNING,
+    "unrepairable": Severity.WARNING,
     "bound-reached": Severity.INFO,
 }
 
@@ -63,6 +64,7 @@ class Kind(str, Enum):
     UNUSED_SUPPRESSION = "unused-suppression"
     UNUSED_DECLARATION = "unused-declaration"
     UNREACHABLE_TRIGGER = "unreachable-trigger"
+    UNREPAIRABLE = "unrepairable"
     BOUND_REACHED = "bound-reached"
 
     def __str__(self) -> str:

@@ -113,6 +113,13 @@ def is_sat(solver: z3.Solver, limits: Limits, *assumptions: z3.BoolRef) -> bool:
     raise SolverGaveUp(solver.reason_unknown() or "unknown")
 
 
+def stop_if_run_over() -> None:
+    """Raise `RunTimeUp` once the run's deadline has passed (after a check made outside
+    `is_sat`: an interrupt that landed between two checks is cleared by the next one)."""
+    if _watchdog.run_over:
+        raise RunTimeUp()
+
+
 @contextmanager
 def run_guard(limits: Limits) -> Iterator[None]:
     """Hold every z3 call inside this block to the run's deadline, not only checks.

@@ -452,6 +452,44 @@ class TimedEncoding:
         parts += self._one_set_at_a_time(required, conduct)
         return conj(parts) if parts else z3.BoolVal(True)
 
+    def breaking(self, chosen: Sequence[Instance], broken: Sequence[Instance],
+                 judge: TimedEncoding | None = None
+                 ) -> tuple[z3.BoolRef, Conduct, dict[str, z3.BoolRef]]:
+        """Some conduct meets `chosen` and breaks an instance of `broken` (of `judge`, an
+        encoding of other norms over the same trace and actions; by default this one), in
+        a group without reactions, with the times it uses: one witness per `must` of `chosen`,
+        as in `complies`, and one more time, where a broken `must not` is done (or, for a
+        `must` at one instant that doing nothing meets, something else is done there).
+        No other time is needed: dropping all else keeps the instance broken."""
+        musts = self.musts(chosen)
+        conduct = self.conduct(musts)
+        extra = f"x!{self._copies}"
+        conduct.times[extra] = z3.Real(f"u!{extra}")
+        conduct.acts[extra] = {a: z3.Bool(f"c!{extra}!{a}") for a in self.actions}
+        used = {i.key: self.active(i) for i in musts}
+        used[extra] = z3.BoolVal(True)
+        parts = [self.complies(chosen, conduct), self._constraints(conduct.acts[extra]),
+                 *self._bans_kept(chosen, {extra: used[extra]}, conduct),
+                 *self._one_set_at_a_time(used, conduct)]
+        judged = judge if judge is not None else self
+        parts.append(disj([judged._broken(i, conduct, used, extra) for i in broken]))
+        return conj(parts), conduct, used
+
+    def _broken(self, instance: Instance, conduct: Conduct, used: Mapping[str, z3.BoolRef],
+                extra: str) -> z3.BoolRef:
+        at = conduct.times[extra]
+        if instance.norm.modality == "must not":
+            return conj(instance.exists, self._binds(instance, at),
+                        self._target(instance, conduct.acts[extra]))
+        done = disj([conj(in_use, instance.contains(conduct.times[key]),
+                          self._target(instance, conduct.acts[key]))
+                     for key, in_use in used.items()])
+        by_nothing = self._target(instance, {a: z3.BoolVal(False) for a in self.actions})
+        # doing nothing meets it at every time where nothing is done: only a window of one
+        # instant, where the extra time does something else, can leave it unmet
+        lone = (at == instance.low) if instance.point else z3.BoolVal(False)
+        return conj(self.active(instance), neg(done), disj(neg(by_nothing), lone))
+
     def _bans_kept(self, chosen: Sequence[Instance], used: Mapping[str, z3.BoolRef],
                    conduct: Conduct) -> list[z3.BoolRef]:
         """No witness in use does what a `must not` of `chosen` forbids where it binds."""

@@ -221,6 +221,31 @@ class Timeline:
         bans = [j for j in chosen if j.norm.modality == "must not"]
         return self._witnesses(musts, bans)
 
+    def meets(self, chosen: Sequence[Occurrence],
+              conduct: Mapping[Fraction, Mapping[str, bool]]) -> bool:
+        """Whether this conduct (what is done at each time; nothing elsewhere) meets every
+        instance of `chosen` and the constraints."""
+        if not all(self.holds(c.expr, at, acts) for c in self.spec.constraints
+                   for at, acts in conduct.items()):
+            return False
+        return not any(self.breaks(i, conduct) for i in chosen)
+
+    def breaks(self, instance: Occurrence, conduct: Mapping[Fraction, Mapping[str, bool]]
+               ) -> bool:
+        """Whether this conduct breaks the instance: an active `must` done at no time of
+        its window, or a `must not` done at a time where it binds."""
+        target = instance.norm.target
+        if instance.norm.modality == "must not":
+            return any(self.binds(instance, at) and self.holds(target, instance.trigger, acts)
+                       for at, acts in conduct.items())
+        if instance.norm.modality != "must" or not self.active(instance):
+            return False
+        if self.holds(target, instance.trigger, {}) and (
+                instance.high != instance.low or instance.low not in conduct):
+            return False  # done by doing nothing, at a time where nothing is done
+        return not any(instance.contains(at) and self.holds(target, instance.trigger, acts)
+                       for at, acts in conduct.items())
+
     def repairable(self, chosen: Sequence[Occurrence]) -> bool:
         """Whether some conduct is repaired: every active `must` instance of `chosen` is met,
         or violated (at its window's end) with an `otherwise` duty of its chain met, and

@@ -31,6 +31,7 @@ RULE_HELP = {
     "unused-suppression": "A `# normcheck: ignore[KIND]` comment silences nothing.",
     "unused-declaration": "A fact, action, agent, define or value that nothing reads.",
     "unreachable-trigger": "No complying conduct does the action that triggers the norm.",
+    "unrepairable": "Violating the norm forces breaking its otherwise duty or another norm.",
     "bound-reached": "Complying conducts need instances deeper than the depth bound.",
 }
 

@@ -214,7 +214,10 @@ SMOKE = """
 
 
 def test_example_5_expectation_holds_with_the_two_minute_norm() -> None:
-    assert run(SMOKE.format(fast="norm fast on smoke bot must call within 2 min")) == []
+    # time.md example 5: the expectation holds, and the 5-minute norm is redundant
+    found = run(SMOKE.format(fast="norm fast on smoke bot must call within 2 min"))
+    assert kinds(found) == [("redundant-norm", ("slow", "fast"))]
+    assert "at most 2 occurrences" in found[0].message
 
 
 def test_example_5_expectation_fails_without_it() -> None:
