@@ -10,7 +10,6 @@ state their bound.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
@@ -26,6 +25,7 @@ from ..engine.time_encode import Conduct, Instance, TimedEncoding, rational
 from ..engine.timeline import Occurrence, Placed, TimedMismatch, Timeline, inside
 from ..model.spec import Expectation, NormDecl, Spec
 from .context import backticked, by_position, norm_label
+from .timed_findings import target_text
 
 #: the most complying conducts one search turns into lemmas before it gives up
 _MAX_LEMMAS = 20000
@@ -64,6 +64,10 @@ def run_timed_checks(spec: Spec, options: CheckOptions) -> list[Finding]:
     for expectation in spec.expectations:
         if expectation.kind == "complies":
             findings += _complies(spec, expectation, options)
+    if spec.time is not None and spec.time.scenarios:
+        from .timed_scenarios import check_timed_scenarios
+
+        findings += check_timed_scenarios(spec)
     if spec.time is not None and spec.time.expects:
         events = sorted({e.trigger for e in spec.time.expects if e.trigger != "start"}
                         | {n for e in spec.time.expects for n in names_in(e.when)[0]})
@@ -91,8 +95,12 @@ def empty_conduct_problems(spec: Spec) -> list[Finding]:
     found = []
     nothing = dict.fromkeys(spec.actions, False)
     events = set(spec.time.events) if spec.time else set()
+    steps = spec.time.timed if spec.time else {}
     for norm in spec.norms:
-        if norm.modality == "must not" and compile_expr(norm.target)(nothing):
+        bans = [norm.target] if norm.modality == "must not" else []
+        if norm.name in steps:
+            bans += [s.target for s in steps[norm.name].otherwise if s.modality == "must not"]
+        if any(compile_expr(target)(nothing) for target in bans):
             found.append(error("type-error", f"`{norm.name}` forbids doing nothing: such "
                                "`must not` norms are not supported yet in a spec with time",
                                norm.duty_span))
@@ -419,18 +427,23 @@ class _Group:
         message = (f"norms {backticked(shown)} cannot {verb} be obeyed" if len(norms) > 1
                    else f"norm `{shown[0]}` cannot be obeyed")
         labels = tuple(norm_label(n, primary=(i == 0)) for i, n in enumerate(norms))
+        timed = self.spec.time.timed if self.spec.time else {}
         if self.enc.reactive:
-            # no `otherwise` beside reactions (refused): repaired is complying, and none does
-            culprits, repair = of, "impossible"
+            # without `otherwise`, repaired is complying, and none does; with one, whether
+            # a repair's own actions trigger more than it can meet is not judged
+            culprits = of
+            repair = None if any(timed[n.name].otherwise for n in self.norms) else "impossible"
         else:
             culprits = self._fewest(timeline, of)
             repair = "possible" if timeline.repairable(of) else "impossible"
         witness = self._witness(trace, timeline, names, culprits)
         assert witness.time is not None
         witness = replace(witness, time=replace(witness.time, repair=repair))
+        judged = repair if repair is not None else (
+            "not judged (beside norms the conduct's actions trigger)")
         return Finding("conflict", message, norms[0].duty_span, labels, tuple(sorted(shown)),
                        witness, help=(f"no conduct complies with these instances in this "
-                                      f"trace; repair: {repair}",))
+                                      f"trace; repair: {judged}",))
 
     # ------------------------------------------------------------ dead, shadowed, overridden
 
@@ -559,16 +572,7 @@ class _Group:
                                          values=_values(trace.changes)))
 
     def _target_text(self, norm: NormDecl) -> str:
-        source = self.spec.files.get(norm.duty_span.path)
-        if source is None:
-            return norm.name
-        # as one line without comments, so that the layout of the duty changes nothing
-        text = " ".join(re.sub(r"#[^\n]*", " ", source.text[norm.duty_span.start:norm.duty_span.end]).split())
-        for word in ("must not", "must", "may"):
-            _head, sep, tail = text.partition(f" {word} ")
-            if sep:
-                return tail
-        return text
+        return target_text(self.spec, norm)
 
 
 def _values(changes: Sequence[tuple[Fraction, Mapping[str, WitnessValue]]]

@@ -118,7 +118,10 @@ def _repair(judged: _Judged, trace: Any, of: list[Occurrence], broken: Occurrenc
     if broken.norm.modality != "must" or not chain:
         return None
     mine = judged.a._timeline(trace)
-    return "possible" if any(mine.complies(of, [duty]) for duty in chain) else "impossible"
+    mine.probes = list(chain)  # the duties' window ends cut the time line too
+    return "possible" if any(
+        mine.complies([*of, duty]) if duty.norm.modality == "must not" else mine.complies(of, [duty])
+        for duty in chain) else "impossible"
 
 
 # ---------------------------------------------------------------- 2. A cannot be followed

@@ -4,6 +4,7 @@ expectation (the plain path, `timed_expect`, and the one over conduct-triggered 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
@@ -13,7 +14,7 @@ import z3
 from ..core.findings import Finding, Label
 from ..engine.time_encode import Conduct, rational
 from ..engine.timeline import Timeline
-from ..model.spec import TimedExpect
+from ..model.spec import NormDecl, Spec, TimedExpect
 
 
 def failed_expectation(group: Any, expect: TimedExpect,
@@ -52,3 +53,18 @@ def shown_conduct(done: dict[Fraction, dict[str, bool]]
     """A concrete conduct as a witness shows it: the times where something is done."""
     return tuple((at, tuple(sorted(a for a, on in acts.items() if on)))
                  for at, acts in sorted(done.items()) if any(acts.values()))
+
+
+def target_text(spec: Spec, norm: NormDecl) -> str:
+    """A norm's target as written, on one line without comments (so that the layout of
+    the duty changes nothing); its name where the source is not at hand."""
+    source = spec.files.get(norm.duty_span.path)
+    if source is None:
+        return norm.name
+    text = " ".join(re.sub(r"#[^\n]*", " ", source.text[norm.duty_span.start:
+                                                         norm.duty_span.end]).split())
+    for word in ("must not", "must", "may"):
+        _head, sep, tail = text.partition(f" {word} ")
+        if sep:
+            return tail
+    return text

@@ -44,15 +44,11 @@ Group = Any  # checks.timed._Group (which imports this module)
 
 def refused_reactions(group: Group) -> list[Finding]:
     """What such a group cannot be checked with yet: priority over a conduct-triggered
-    norm, and `otherwise` chains beside one."""
+    norm. (`otherwise` chains are allowed: they change only whether a conflict can be
+    repaired, which is not judged in such a group.)"""
     if not group.enc.reactive:
         return []
     found = []
-    timed = group.spec.time.timed
-    for norm in group.norms:
-        if timed[norm.name].otherwise:
-            found.append(error("type-error", "`otherwise` beside norms triggered by an action "
-                               "(`on AGENT.ACTION`) is not supported yet", norm.span))
     for reactive in group.enc.reactive:
         for other in group.norms:
             if other is reactive or not may_clash(reactive, other):

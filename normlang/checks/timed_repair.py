@@ -1,8 +1,8 @@
-"""`unrepairable` (time.md): a `must` with `otherwise` duties and a trace where the
-norm's other instances aside, the group's norms can be met, yet no conduct that violates
-one of its instances is repaired: every conduct that leaves it unmet, and meets the
-group's other norms, breaks its `otherwise` duty (and, where that one has its own,
-that one's too, down the chain).
+"""`unrepairable` (time.md): a `must` with `otherwise` duties and a trace where some
+conduct meets the group's norms (where none does, the conflict is the finding), yet no
+conduct that violates one of its instances is repaired: every conduct that leaves it
+unmet, and meets the group's other norms, breaks its `otherwise` duty (and, where that
+one has its own, that one's too, down the chain).
 
 A trace is searched for as conflicts are (the loop of `checks.timed`): each proposed
 trace is tried against every way of being repaired (violate the instance and the first
@@ -73,7 +73,7 @@ def _chain(group: Group, instance: Instance) -> list[Instance]:
         if violated is None:
             break
         norm = replace(instance.norm, name=f"{instance.norm.name}/otherwise{index + 1}",
-                       agent=step.agent, target=step.target)
+                       agent=step.agent, target=step.target, modality=step.modality)
         high = None if step.high is None else violated + z3_number(step.high)
         exists = conj(out[-1].exists if out else instance.exists,
                       group.enc.at_conduct(step.when, violated))
@@ -97,7 +97,8 @@ def _unrepairable(group: Group, norm: NormDecl, instance: Instance) -> Finding |
     # out too, which again only makes a repair easier
     others = [i for i in group.enc.instances
               if i.norm.name != norm.name and i.norm.rank <= norm.rank]
-    complying, _ = group.enc.some_complies(others)
+    # where no conduct complies at all, the conflict (with its repair) is the finding
+    complying, _ = group.enc.some_complies([*others, *group._of([norm.name])])
     found = _search(group, [group.enc.active(instance), chain[0].exists, complying],
                     others, ways)
     if found is None:
@@ -109,13 +110,12 @@ def _unrepairable(group: Group, norm: NormDecl, instance: Instance) -> Finding |
     ways_plain = _plain_ways(timeline, mine[0]) if mine else []
     timeline.probes = [duty for _, duty in ways_plain]
     if (not timeline.assumes_hold() or not mine or not timeline.active(mine[0])
-            or not timeline.complies(plain)
-            or any(timeline.complies([*plain, *(_unmet_occurrence(d) for d in chain_of)],
-                                     [duty]) for chain_of, duty in ways_plain)):
+            or not timeline.complies([*plain, *(o for o in timeline.instances
+                                                  if o.norm is norm)])
+            or any(_repaired(timeline, plain, chain_of, duty) for chain_of, duty in ways_plain)):
         raise TimedMismatch(f"unrepairable {norm.name}")
     blockers = [name for name in sorted(names) if any(
-        timeline.complies([*(o for o in plain if o.norm.name != name),
-                           *(_unmet_occurrence(d) for d in chain_of)], [duty])
+        _repaired(timeline, [o for o in plain if o.norm.name != name], chain_of, duty)
         for chain_of, duty in ways_plain)]
     witness = group._witness(trace, timeline, [n.name for n in group.norms])
     assert witness.time is not None
@@ -136,6 +136,15 @@ def _plain_ways(timeline: Timeline, instance: Occurrence
     k duties of its chain unmet, meet the next one."""
     chain = timeline._chain(instance)
     return [(chain[:k + 1], chain[k + 1]) for k in range(len(chain) - 1)]
+
+
+def _repaired(timeline: Timeline, plain: list[Occurrence], unmet: list[Occurrence],
+              duty: Occurrence) -> bool:
+    """Whether some conduct meets `plain`, leaves `unmet` unmet and meets `duty`."""
+    left = [_unmet_occurrence(d) for d in unmet]
+    if duty.norm.modality == "must not":
+        return timeline.complies([*plain, *left, duty])
+    return timeline.complies([*plain, *left], [duty])
 
 
 def _unmet_occurrence(occurrence: Occurrence) -> Occurrence:
@@ -189,12 +198,17 @@ def _repairing(group: Group, model: z3.ModelRef, timeline: Timeline, names: set[
             continue
         left = [o for o in (_occurrence(model, u) for u in unmet) if o is not None]
         timeline.probes = [*left, wanted]
-        placed = timeline.complying([*plain, *left], [wanted])
+        # a duty that is a ban is kept like the others; one that is a `must` is done
+        ban = duty.norm.modality == "must not"
+        placed = timeline.complying([*plain, *left, *([wanted] if ban else [])],
+                                    [] if ban else [wanted])
         if placed is None:
             continue
-        conduct = group._parametric(timeline, placed, group.enc.musts(others, [duty]),
+        done = [] if ban else [duty]
+        conduct = group._parametric(timeline, placed, group.enc.musts(others, done),
                                     [*unmet, duty])
-        lemma = conj(duty.exists, group.enc.complies([*others, *unmet], conduct, [duty]))
+        lemma = conj(duty.exists, group.enc.complies(
+            [*others, *unmet, *([duty] if ban else [])], conduct, done))
         if not z3.is_true(model.eval(lemma, model_completion=True)):
             raise TimedMismatch("a repairing conduct that the encoding does not confirm")
         return lemma

@@ -25,7 +25,7 @@ from itertools import product
 
 import z3
 
-from ..model.spec import NormDecl, RExpr, Spec, TimedNorm, may_clash
+from ..model.spec import NormDecl, Relation, RExpr, Spec, TimedNorm, may_clash
 from .encode import Encoder, conj, disj, implies, neg, z3_number
 from .evaluate import Scalar, compile_expr, names_in
 from .reactions import ReactionTerms, Unfolding, doable_actions, unfold
@@ -75,6 +75,9 @@ class Conduct:
     times: dict[str, z3.ArithRef]
     acts: dict[str, dict[str, z3.BoolRef]]
     unfolding: Unfolding | None = None
+    #: each action as a function of time, when `acts` are its values at `times` (then
+    #: witnesses at one time do one set of actions by themselves)
+    by_time: dict[str, z3.FuncDeclRef] | None = None
 
 
 @dataclass
@@ -93,6 +96,7 @@ class TimedEncoding:
     slots: dict[str, list[Slot]] = field(init=False)
     instances: list[Instance] = field(init=False)
     _copies: int = field(default=0, init=False)
+    _trace: z3.BoolRef | None = field(default=None, init=False)
     _active: dict[str, z3.BoolRef] = field(default_factory=dict, init=False)
     _defeats: dict[tuple[str, str], z3.BoolRef] = field(default_factory=dict, init=False)
     _meetables: dict[tuple[tuple[str, ...], tuple[str, ...]], z3.BoolRef] = field(
@@ -188,6 +192,11 @@ class TimedEncoding:
             wanted |= names_in(assume.expr)[0]
         for edge in self.spec.edges:
             wanted |= names_in(edge.when)[0]
+        for relation in time.relations:
+            wanted |= {relation.trigger, *names_in(relation.when)[0], *names_in(relation.then)[0]}
+            wanted |= {relation.until} if relation.until else set()
+        for _ in time.before:  # an event's occurrences demand the earlier one's
+            wanted |= {first for first, second in time.before if second in wanted}
         varying = {name for name, fact in self.spec.facts.items() if fact.varying}
         if any(time.timed[n.name].by_action and names_in(n.applicable)[0] & varying
                for n in self.norms):
@@ -198,7 +207,12 @@ class TimedEncoding:
 
     def trace(self) -> z3.BoolRef:
         """What every trace satisfies: slots in order, the facts' types, the `assume`s at
-        0 and at every occurrence."""
+        0 and at every occurrence (made once: every query of the group asks it)."""
+        if self._trace is None:
+            self._trace = self._make_trace()
+        return self._trace
+
+    def _make_trace(self) -> z3.BoolRef:
         parts: list[z3.BoolRef] = list(self.encoder.domain(self._facts()))
         for event, slots in self.slots.items():
             if event == "start":
@@ -216,7 +230,32 @@ class TimedEncoding:
             for slot in every:
                 parts.append(implies(slot.present, self.at(assume.expr, slot.time,
                                                            self.values_at(slot))))
+        for relation in self.spec.time.relations if self.spec.time else ():
+            parts += self._relation(relation, every)
+        for cause, effect in self.spec.time.before if self.spec.time else ():
+            for later in self.slots.get(effect, []):
+                parts.append(implies(later.present, disj([
+                    conj(earlier.present, earlier.time < later.time)
+                    for earlier in self.slots.get(cause, [])])))
         return conj(parts)
+
+    def _relation(self, relation: Relation, every: Sequence[Slot]) -> list[z3.BoolRef]:
+        """`assume on E when C then P for D | until E2` at every instant its span holds: at
+        E's occurrence and at each later one in the span (values change only there)."""
+        parts = []
+        for start in self.slots.get(relation.trigger, []):
+            began = conj(start.present, self.at(relation.when, start.time,
+                                                self.values_at(start)))
+            for slot in every:
+                inside = [slot.present, start.time <= slot.time]
+                if relation.for_ is not None:
+                    inside.append(slot.time < start.time + z3_number(relation.for_))
+                else:
+                    inside += [neg(conj(end.present, start.time < end.time, end.time <= slot.time))
+                               for end in self.slots.get(relation.until or "", [])]
+                parts.append(implies(conj(began, *inside), self.at(
+                    relation.then, slot.time, self.values_at(slot))))
+        return parts
 
     def _varying_trace(self, every: Sequence[Slot]) -> list[z3.BoolRef]:
         """A varying fact has one value at a time: occurrences at the same time (the start
@@ -412,9 +451,11 @@ class TimedEncoding:
         tag = self._copies
         unfolding = self.unfolding(musts, reactive) if reactive else None
         keys = list(unfolding.depths) if unfolding else [i.key for i in musts]
-        return Conduct({k: z3.Real(f"u{tag}!{k}") for k in keys},
-                       {k: {a: z3.Bool(f"c{tag}!{k}!{a}") for a in self.actions}
-                        for k in keys}, unfolding)
+        times = {k: z3.Real(f"u{tag}!{k}") for k in keys}
+        by_time = {a: z3.Function(f"c{tag}!{a}", z3.RealSort(), z3.BoolSort())
+                   for a in self.actions}
+        return Conduct(times, {k: {a: by_time[a](times[k]) for a in self.actions}
+                               for k in keys}, unfolding, by_time)
 
     def unfolding(self, musts: Sequence[Instance], reactive: Sequence[NormDecl]) -> Unfolding:
         """The reactions of `reactive` that witnesses of `musts` can trigger."""
@@ -465,7 +506,8 @@ class TimedEncoding:
         conduct = self.conduct(musts)
         extra = f"x!{self._copies}"
         conduct.times[extra] = z3.Real(f"u!{extra}")
-        conduct.acts[extra] = {a: z3.Bool(f"c!{extra}!{a}") for a in self.actions}
+        assert conduct.by_time is not None
+        conduct.acts[extra] = {a: f(conduct.times[extra]) for a, f in conduct.by_time.items()}
         used = {i.key: self.active(i) for i in musts}
         used[extra] = z3.BoolVal(True)
         parts = [self.complies(chosen, conduct), self._constraints(conduct.acts[extra]),
@@ -501,12 +543,20 @@ class TimedEncoding:
     def _one_set_at_a_time(self, used: Mapping[str, z3.BoolRef], conduct: Conduct
                            ) -> list[z3.BoolRef]:
         """Witnesses in use at the same time do the same actions."""
+        if conduct.by_time is not None:
+            return []  # the actions are functions of time
         keys = list(used)
+        fixed = {key: _fixed(conduct.acts[key]) for key in keys}
         parts = []
         for a, first in enumerate(keys):
             for second in keys[a + 1:]:
+                if fixed[first] is not None and fixed[first] == fixed[second]:
+                    continue  # the same constant actions (a lemma's): nothing to say
                 same = conj(used[first], used[second],
                             conduct.times[first] == conduct.times[second])
+                if fixed[first] is not None and fixed[second] is not None:
+                    parts.append(neg(same))
+                    continue
                 parts.append(implies(same, conj([conduct.acts[first][x] == conduct.acts[second][x]
                                                  for x in self.actions] or [z3.BoolVal(True)])))
         return parts
@@ -551,6 +601,19 @@ class TimedEncoding:
                       ) -> tuple[z3.BoolRef, Conduct]:
         conduct = self.conduct(self.musts(chosen, forced), reactive)
         return self.complies(chosen, conduct, forced, strict), conduct
+
+
+def _fixed(acts: Mapping[str, z3.BoolRef]) -> tuple[bool, ...] | None:
+    """The actions' values where every one is a constant, else None."""
+    values = []
+    for value in acts.values():
+        if z3.is_true(value):
+            values.append(True)
+        elif z3.is_false(value):
+            values.append(False)
+        else:
+            return None
+    return tuple(values)
 
 
 def _reachable(spec: Spec, start: str) -> set[str]:

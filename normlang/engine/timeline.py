@@ -17,7 +17,7 @@ from fractions import Fraction
 from itertools import pairwise, product
 from typing import Any
 
-from ..model.spec import NormDecl, RExpr, Spec, may_clash
+from ..model.spec import NormDecl, Relation, RExpr, Spec, may_clash
 from .evaluate import Scalar, compile_expr
 
 
@@ -129,7 +129,26 @@ class Timeline:
             if seen.setdefault(time, values) != values:
                 return False
         instants = {Fraction(0), *(t for ts in self.occurrences.values() for t in ts)}
-        return all(self.holds(a.expr, at) for a in self.spec.assumes for at in instants)
+        before = self.spec.time.before if self.spec.time else ()
+        relations = self.spec.time.relations if self.spec.time else ()
+        return (all(self.holds(a.expr, at) for a in self.spec.assumes for at in instants)
+                and all(any(t < later for t in self.occurrences.get(first, ()))
+                        for first, second in before for later in self.occurrences.get(second, ()))
+                and all(self._relation_holds(r, instants) for r in relations))
+
+    def _relation_holds(self, relation: Relation, instants: set[Fraction]) -> bool:
+        for start in self.occurrences.get(relation.trigger, ()):
+            if not self.holds(relation.when, start):
+                continue
+            if relation.for_ is not None:
+                end: Fraction | None = start + relation.for_
+            else:
+                later = [t for t in self.occurrences.get(relation.until or "", ()) if t > start]
+                end = min(later) if later else None
+            if not all(self.holds(relation.then, at) for at in instants
+                       if start <= at and (end is None or at < end)):
+                return False
+        return True
 
     # ------------------------------------------------------------ actions at one time
 
@@ -252,8 +271,18 @@ class Timeline:
         every `must not` is met."""
         bans = [j for j in chosen if j.norm.modality == "must not"]
         options = [self._chain(i) for i in chosen if i.norm.modality == "must" and self.active(i)]
-        return any(self._witnesses(list(choice), bans) is not None
-                   for choice in product(*options))
+        saved = self.probes
+        # the duties' window ends cut the time line too
+        self.probes = [*saved, *(d for chain in options for d in chain[1:])]
+        try:
+            for choice in product(*options):
+                kept = [c for c in choice if c.norm.modality == "must not"]
+                if self._witnesses([c for c in choice if c not in kept],
+                                   [*bans, *kept]) is not None:
+                    return True
+            return False
+        finally:
+            self.probes = saved
 
     def _chain(self, instance: Occurrence) -> list[Occurrence]:
         """The instance, then the `otherwise` duties its violations would yield."""
@@ -264,7 +293,7 @@ class Timeline:
             if violated is None or not self.holds(step.when, violated):
                 break
             norm = replace(instance.norm, name=f"{instance.norm.name}/otherwise{index + 1}",
-                           agent=step.agent, target=step.target)
+                           agent=step.agent, target=step.target, modality=step.modality)
             high = None if step.high is None else violated + step.high
             out.append(Occurrence(norm, instance.event, instance.index, violated,
                                   violated + step.low, high))

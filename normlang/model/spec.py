@@ -328,14 +328,65 @@ def children(expr: RExpr) -> Iterable[RExpr]:
 
 @dataclass(frozen=True, slots=True)
 class OtherwiseStep:
-    """`otherwise [when C] AGENT must TARGET [W]`: the duty a violation at `v` yields,
-    with window [v + `low`, v + `high`] (`high` None: no end), where `when` holds at `v`."""
+    """`otherwise [when C] AGENT (must | must not) TARGET [W]`: the duty a violation at
+    `v` yields, with window [v + `low`, v + `high`] (`high` None: no end), where `when`
+    holds at `v`. A `must not` step ends the chain (its violation has no fixed time)."""
 
     when: RExpr
     agent: str
     target: RExpr
     low: Fraction
     high: Fraction | None
+    modality: Modality = "must"
+
+
+@dataclass(frozen=True, slots=True)
+class GivenConduct:
+    """In a timed scenario, `given φ at T` (`done`: the conduct does φ at T) or `given
+    not φ during [A, B]` / `at T` / `after T` (it does φ at no instant of the window)."""
+
+    target: RExpr
+    low: Fraction
+    high: Fraction | None
+    done: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TimedScenarioExpect:
+    """`expect ATOM and ... (at T | during [A, B] | after T)`: each atom over the window."""
+
+    atoms: tuple[DeonticAtom, ...]
+    low: Fraction
+    high: Fraction | None
+    span: Span
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class TimedScenario:
+    """`scenario` with time: all the occurrences, facts given, conduct given, and the
+    expectations over the complying extensions of that conduct (time.md)."""
+
+    name: str
+    given: RExpr
+    occurrences: tuple[tuple[Fraction, str], ...]
+    conduct: tuple[GivenConduct, ...]
+    expects: tuple[TimedScenarioExpect, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Relation:
+    """`assume on E [when C] then P for D` (`until` None) or `... until E2` (`for_` None):
+    from each occurrence of E where C holds, P holds at every instant of [t, t + D), or
+    up to the next occurrence of E2 after t (always, if none comes)."""
+
+    trigger: str
+    when: RExpr
+    then: RExpr
+    for_: Fraction | None
+    until: str | None
+    span: Span
 
 
 @dataclass(frozen=True, slots=True)
@@ -395,3 +446,8 @@ class TimeModel:
     events: tuple[str, ...]
     timed: dict[str, TimedNorm]
     expects: tuple[TimedExpect, ...] = ()
+    #: `assume A before B`: (A, B), every occurrence of B has one of A strictly earlier
+    before: tuple[tuple[str, str], ...] = ()
+    #: `assume on E [when C] then P (for D | until E2)`
+    relations: tuple[Relation, ...] = ()
+    scenarios: tuple[TimedScenario, ...] = ()

@@ -17,16 +17,24 @@ from ..syntax import ast
 from .imports import error
 from .names import DeclaredNames
 from .spec import (
+    And,
     Arith,
     Const,
+    DeonticAtom,
     FactDecl,
+    FactRef,
+    GivenConduct,
     Neg,
     OtherwiseStep,
+    Relation,
     RExpr,
     TimedExpect,
     TimedNorm,
     TimedResponse,
+    TimedScenario,
+    TimedScenarioExpect,
     TimeModel,
+    children,
 )
 from .typing_base import Context
 from .typing_rules import Typer
@@ -82,7 +90,136 @@ def time_model(decls: list[ast.Decl], events: list[str], typer: Typer,
                     and isinstance(d.body, ast.ExpectTimed)
                     for e in [_expect(d, d.body, events, typer, findings, text)]
                     if e is not None)
-    return TimeModel(tuple(events), timed, expects)
+    before = tuple(pair for d in decls if isinstance(d, ast.AssumeBefore)
+                   for pair in [_before(d, events, findings)] if pair is not None)
+    relations = tuple(r for d in decls if isinstance(d, ast.AssumeOn)
+                      for r in [_relation(d, events, typer, findings)] if r is not None)
+    scenarios = tuple(s for d in decls if isinstance(d, ast.Scenario)
+                      for s in [_scenario(d, events, typer, findings, text)] if s is not None)
+    return TimeModel(tuple(events), timed, expects, before, relations, scenarios)
+
+
+def _scenario(decl: ast.Scenario, events: list[str], typer: Typer, findings: list[Finding],
+              text: Callable[[Span], str]) -> TimedScenario | None:
+    """A scenario of a timed spec; None (and findings) where a part has no meaning yet."""
+    before = len(findings)
+    occurrences = []
+    for listed in decl.occurrences:
+        at = seconds(listed.time, typer, findings)
+        for name in listed.events:
+            if name.name not in events:
+                findings.append(_unknown_event(ast.Trigger("event", name.name, span=name.span),
+                                               events))
+            elif at is not None:
+                occurrences.append((at, name.name))
+    conduct = [c for g in decl.timed_given for c in [_given_conduct(g, typer, findings)]
+               if c is not None]
+    expects = [e for x in decl.expects for e in [_scenario_expect(x, typer, findings, text)]
+               if e is not None]
+    if len(findings) > before:
+        return None
+    given = And(tuple(typer.condition(g, Context.CONDITION) for g in decl.given))
+    return TimedScenario(decl.name.name, given, tuple(sorted(occurrences)), tuple(conduct),
+                         tuple(expects), decl.span)
+
+
+def _reads_facts(expr: RExpr) -> bool:
+    return isinstance(expr, FactRef) or any(_reads_facts(c) for c in children(expr))
+
+
+def _qualified(qualifier: ast.TimeQualifier, typer: Typer, findings: list[Finding]
+               ) -> tuple[Fraction, Fraction | None] | None:
+    low = seconds(qualifier.low, typer, findings)
+    if qualifier.kind == "at":
+        return None if low is None else (low, low)
+    if qualifier.kind == "after":
+        return None if low is None else (low, None)
+    assert qualifier.high is not None
+    high = seconds(qualifier.high, typer, findings)
+    if low is None or high is None:
+        return None
+    if low > high:
+        findings.append(error("type-error", "`during [A, B]` needs A <= B", qualifier.span))
+        return None
+    return low, high
+
+
+def _given_conduct(given: ast.TimedGiven, typer: Typer, findings: list[Finding]
+                   ) -> GivenConduct | None:
+    """`given φ at T` (done then) or `given not φ ...` (not done in the window), φ over
+    actions only."""
+    formula, done = given.formula, True
+    if isinstance(formula, ast.Unary) and formula.op == "not":
+        formula, done = formula.operand, False
+    target = typer.condition(formula, Context.TARGET)
+    window = _qualified(given.time, typer, findings)
+    if window is None:
+        return None
+    if done and given.time.kind != "at":
+        findings.append(error("type-error", "a timed scenario's `given` takes `ACTION at T`, "
+                              "or `not ACTION` over a window (`at`, `during`, `after`)",
+                              given.span, "give facts without a time (`given F`), and events "
+                              "with `at T E`"))
+        return None
+    return GivenConduct(target, *window, done)
+
+
+def _scenario_expect(expect: ast.ScenarioExpect, typer: Typer, findings: list[Finding],
+                     text: Callable[[Span], str]) -> TimedScenarioExpect | None:
+    formula = typer.condition(expect.formula, Context.EXPECT)
+    atoms = formula.items if isinstance(formula, And) else (formula,)
+    if expect.time is None or not all(
+            isinstance(a, DeonticAtom) and not _reads_facts(a.target) for a in atoms):
+        findings.append(error("type-error", "a timed scenario's `expect` takes `obliged`, "
+                              "`forbidden` or `permitted` over actions (joined by `and`) "
+                              "with `at T`, `during [A, B]` or `after T`; other forms are "
+                              "not supported yet", expect.span))
+        return None
+    window = _qualified(expect.time, typer, findings)
+    if window is None:
+        return None
+    shown = text(expect.span)
+    return TimedScenarioExpect(tuple(a for a in atoms if isinstance(a, DeonticAtom)), *window,
+                               expect.span, shown.removeprefix("expect").strip() or shown)
+
+
+def _relation(decl: ast.AssumeOn, events: list[str], typer: Typer,
+              findings: list[Finding]) -> Relation | None:
+    """`assume on E [when C] then P (for D | until E2)` over events."""
+    for trigger in (decl.trigger, *([decl.until] if decl.until is not None else [])):
+        if trigger.kind != "event":
+            findings.append(error("type-error", "`assume on ... then ...` starts and ends at "
+                                  f"events; `{_trigger_text(trigger)}` is not one",
+                                  trigger.span))
+            return None
+        if trigger.name not in events:
+            findings.append(_unknown_event(trigger, events))
+            return None
+    when = typer.condition(decl.when, Context.CONDITION) if decl.when else Const(True)
+    then = typer.condition(decl.then, Context.CONDITION)
+    length = seconds(decl.for_, typer, findings) if decl.for_ is not None else None
+    if decl.for_ is not None and length is None:
+        return None
+    return Relation(decl.trigger.name, when, then, length,
+                    decl.until.name if decl.until is not None else None, decl.span)
+
+
+def _before(decl: ast.AssumeBefore, events: list[str],
+            findings: list[Finding]) -> tuple[str, str] | None:
+    """`assume A before B` over two events; an action or `start` there is refused."""
+    for trigger in (decl.first, decl.second):
+        if trigger.kind != "event":
+            findings.append(error("type-error", "`assume ... before ...` relates events; "
+                                  f"`{_trigger_text(trigger)}` is not one", trigger.span))
+            return None
+        if trigger.name not in events:
+            findings.append(_unknown_event(trigger, events))
+            return None
+    return decl.first.name, decl.second.name
+
+
+def _trigger_text(trigger: ast.Trigger) -> str:
+    return trigger.name if trigger.agent is None else f"{trigger.agent}.{trigger.name}"
 
 
 def _expect(decl: ast.Expect, body: ast.ExpectTimed, events: list[str], typer: Typer,
@@ -139,7 +276,7 @@ def _otherwise(decl: ast.Norm, window: tuple[Fraction, Fraction | None] | None,
                               "not supported yet", decl.otherwise[0].span,
                               "an `otherwise` repairs a `must` violated at its window's end"))
         return None
-    steps = []
+    steps: list[OtherwiseStep] = []
     ends: Fraction | None = window[1] if window is not None else Fraction(0)
     for step in decl.otherwise:
         if ends is None:
@@ -147,9 +284,10 @@ def _otherwise(decl: ast.Norm, window: tuple[Fraction, Fraction | None] | None,
                                   "violation time to start from", step.span,
                                   "give the duty before it a window with an end"))
             return None
-        if step.modality != "must":
-            findings.append(error("type-error", f"`otherwise ... {step.modality}` is not "
-                                  "supported yet", step.span))
+        if steps and steps[-1].modality == "must not":
+            findings.append(error("type-error", "`otherwise` after an `otherwise ... must "
+                                  "not` is not supported yet", step.span,
+                                  "a ban is violated when it is broken, not at a fixed time"))
             return None
         if step.agent.name not in typer.names.agents:
             findings.append(error("name-error", f"unknown agent `{step.agent.name}`",
@@ -160,7 +298,7 @@ def _otherwise(decl: ast.Norm, window: tuple[Fraction, Fraction | None] | None,
         bounds = _window(step.window, typer, findings)
         if bounds is None:
             return None
-        steps.append(OtherwiseStep(when, step.agent.name, target, *bounds))
+        steps.append(OtherwiseStep(when, step.agent.name, target, *bounds, step.modality))
         ends = bounds[1]
     return tuple(steps)
 
@@ -174,10 +312,8 @@ def _reaction_trigger(decl: ast.Norm, trigger: ast.Trigger, typer: Typer,
     if qualified not in typer.names.actions:
         findings.append(_unknown_action(qualified, typer, trigger.span))
         return None
-    refused = ("`may` norms" if decl.modality == "may" else
-               "norms with `otherwise`" if decl.otherwise else None)
-    if refused is not None:
-        findings.append(error("type-error", f"{refused} triggered by an action (`on "
+    if decl.modality == "may":
+        findings.append(error("type-error", "`may` norms triggered by an action (`on "
                               "AGENT.ACTION`) are not supported yet", trigger.span))
         return None
     return qualified

@@ -16,7 +16,8 @@ from .imports import error
 #: the constructs the temporal engine gives a meaning to (keys of `timed_constructs`)
 SUPPORTED = frozenset({"event", "trigger-event", "trigger-start", "trigger-action", "window-within",
                        "window-between", "window-eventually", "otherwise",
-                       "expect-timed", "varying"})
+                       "expect-timed", "varying", "assume-before", "assume-on",
+                       "scenario-at", "scenario-given", "scenario-expect"})
 
 
 def timed_constructs(decl: ast.Decl) -> Iterator[tuple[str, str, Span]]:
@@ -90,8 +91,6 @@ def _atemporal_in_timed(decl: ast.Decl) -> Iterator[tuple[str, Span]]:
     elif isinstance(decl, ast.Expect) and not isinstance(decl.body, (ast.ExpectTimed,
                                                                      ast.ExpectComplies)):
         yield "expectations in a spec with time", decl.span
-    elif isinstance(decl, ast.Scenario):
-        yield "scenarios in a spec with time", decl.span
     elif isinstance(decl, ast.Prefer):
         yield "`prefer` declarations in a spec with time", decl.span
     elif isinstance(decl, ast.ImportValues):

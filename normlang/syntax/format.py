@@ -7,7 +7,8 @@ parse tree only says where declarations start. The layout:
 - one declaration per line; a norm is its `norm NAME ...headers` line, then its `on`, each
   `when` / `unless`, its duty (`AGENT MODALITY TARGET [WINDOW]`), each `otherwise` and each
   `unless C then` branch on lines of their own, indented by two;
-  a scenario is `scenario NAME`, then its `given` line and each `expect` line, indented;
+  a scenario is `scenario NAME`, then each `at T E, ...` line, its `given` line and each
+  `expect` line, indented;
   an `import values` mapping has one entry per line;
 - one space between tokens, none inside parentheses, before `,` `:` `)` or around `.`,
   `..`, after `@` and a prefix `-`;
@@ -275,6 +276,9 @@ class _Layout:
             deeper = self._branch_repairs(first)
         elif word == "scenario":
             cuts = [i for i in range(first + 1, end) if self.tokens[i].text in ("given", "expect")]
+            # each `at T E, ...` before them lists occurrences, on a line of its own
+            head = cuts[0] if cuts else end
+            cuts = [i for i in range(first + 2, head) if self.tokens[i].text == "at"] + cuts
         elif word == "import" and any(self.tokens[i].text == "{" for i in range(first, end)):
             return self._mapping(first, end)
         else:

@@ -94,7 +94,7 @@ class NormLexer(RegexLexer):
              _groups(Name, Punctuation, Name.Attribute)),
             (_NAME, Name),
             (r"<->|->|==|!=|<=|>=|\.\.|[<>=+\-*]", Operator),
-            (r"[{}(),.:]", Punctuation),
+            (r"[{}(),.:\[\]]", Punctuation),
         ],
     }
 

@@ -187,3 +187,22 @@ def test_timed_expectations_on_an_action_and_over_reactions(report: str, expect:
     assert [f.kind for f in found] == (["expectation-failed"] if fails else [])
     if fails:
         assert found[0].witness is not None and found[0].witness.time is not None
+
+
+def test_otherwise_on_a_norm_the_conduct_triggers_is_checked_and_repair_not_judged() -> None:
+    found = run("""
+        agent d
+        event cam
+        action d.alarm
+        action d.rest
+        norm r1 on cam d must alarm
+        norm r2 on d.alarm d must rest within 5 min otherwise d must rest within 9 min
+        norm r3 on cam d must not rest within 10 min
+    """)
+    conflicts = [f for f in found if f.kind == "conflict"]
+    assert [f.norms for f in conflicts] == [("r1", "r2", "r3")]
+    witness = conflicts[0].witness
+    assert witness is not None and witness.time is not None and witness.time.repair is None
+    assert conflicts[0].help == ("no conduct complies with these instances in this trace; "
+                                 "repair: not judged (beside norms the conduct's actions "
+                                 "trigger)",)

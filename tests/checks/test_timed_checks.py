@@ -254,11 +254,6 @@ def test_timed_expectations_over_complying_conducts(expect: str, fails: bool) ->
         action d.rest
         norm r on d.alarm d may rest within 5 min""",
      "`may` norms triggered by an action (`on AGENT.ACTION`) are not supported yet"),
-    ("""agent d
-        action d.alarm
-        action d.rest
-        norm r on d.alarm d must rest within 5 min otherwise d must rest within 9 min""",
-     "norms with `otherwise` triggered by an action (`on AGENT.ACTION`) are not supported yet"),
 ])
 def test_conduct_triggered_norms_the_engine_does_not_support_are_refused(
         text: str, construct: str) -> None:

@@ -75,3 +75,48 @@ def test_an_otherwise_whose_condition_fails_is_not_judged() -> None:
         layer="regulation").replace("when police", "when not police")
     # where police holds the late notice may give reasons (secrecy needs no police)
     assert "unrepairable" not in {kind for kind, _ in kinds(run(text))}
+
+
+BAN_AFTER = """
+    agent bot
+    event fell
+    event alarm
+    action bot.help
+    action bot.leave
+    norm aid on fell bot must help within 1 min
+      otherwise bot must not leave within 10 min
+    norm go on alarm bot must leave within 1 min
+"""
+
+
+def test_an_otherwise_ban_that_a_later_duty_breaks_is_unrepairable() -> None:
+    found = run(BAN_AFTER)
+    assert kinds(found) == [("unrepairable", ("aid",))]
+    witness = found[0].witness
+    assert witness is not None and witness.time is not None
+    times = {event: at for at, event in witness.time.timeline}
+    # the alarm's duty to leave falls inside the ban that the missed help yields
+    assert 0 <= times["alarm"] - times["fell"] <= 11 * 60
+
+
+def test_an_otherwise_ban_repairs_a_conflict_where_nothing_needs_it() -> None:
+    found = run(BAN_AFTER + "    norm block on fell bot must not help within 2 min\n")
+    conflicts = [f for f in found if f.kind == "conflict"]
+    assert [f.norms for f in conflicts] == [("aid", "block")]
+    assert all(f.witness and f.witness.time and f.witness.time.repair == "possible"
+               for f in conflicts)
+
+
+def test_an_otherwise_step_that_is_no_duty_or_follows_a_ban_is_refused() -> None:
+    import textwrap
+
+    import normlang
+
+    base = textwrap.dedent(BAN_AFTER)
+    may = base.replace("otherwise bot must not leave", "otherwise bot may leave")
+    after = base.replace("within 10 min\n", "within 10 min\n  otherwise bot must help\n", 1)
+    for text, message in [(may, "an `otherwise` is a duty: `must` or `must not`, not `may`"),
+                          (after, "`otherwise` after an `otherwise ... must not` is not "
+                                  "supported yet")]:
+        loaded = normlang.load_text(text, "spec.norm")
+        assert any(message in f.message for f in loaded.findings), text

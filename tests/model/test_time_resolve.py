@@ -66,10 +66,20 @@ def test_mistakes(text: str, message: str) -> None:
     assert message in errors(text)
 
 
+def test_relations_between_events_resolve() -> None:
+    loaded = load("assume e before f\nassume on e then p for 5 s\nnorm n on f bot must a\n")
+    assert loaded.spec is not None and loaded.spec.time is not None
+    assert loaded.spec.time.before == (("e", "f"),)
+    (relation,) = loaded.spec.time.relations
+    assert (relation.trigger, relation.for_, relation.until) == ("e", Fraction(5), None)
+
+
+def test_a_timed_scenario_expectation_needs_a_deontic_atom_over_a_window() -> None:
+    assert any(m.startswith("a timed scenario's `expect` takes `obliged`, `forbidden` or "
+                            "`permitted`") for m in errors("scenario s at 0 s e\n  expect true\n"))
+
+
 @pytest.mark.parametrize(("text", "construct"), [
-    ("assume e before f\n", "`assume ... before ...`"),
-    ("assume on e then p for 5 s\n", "`assume on ... then ...`"),
-    ("scenario s at 0 s e\n  expect true\n", "timed scenarios (`at TIME EVENT`)"),
     ("norm n on e bot must a\nnorm m bot must b\n",
      "standing `must` norms (without `on`) in a spec with time"),
     ("norm n on e bot must a\nexpect consistent\n", "expectations in a spec with time"),
@@ -93,8 +103,8 @@ def test_otherwise_chain_in_seconds() -> None:
      "`otherwise` after `eventually` has no violation time to start from"),
     ("norm n on e bot must not a within 1 s otherwise bot must b\n",
      "`otherwise` after a `must not` norm is not supported yet"),
-    ("norm n on e bot must a otherwise bot must not b\n",
-     "`otherwise ... must not` is not supported yet"),
+    ("norm n on e bot must a otherwise bot must not b otherwise bot must b\n",
+     "`otherwise` after an `otherwise ... must not` is not supported yet"),
     ("norm n on e bot must a otherwise nobody must b\n", "unknown agent `nobody`"),
 ])
 def test_otherwise_without_a_meaning_yet(text: str, message: str) -> None:

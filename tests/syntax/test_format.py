@@ -247,3 +247,11 @@ def test_a_window_between_two_durations_keeps_its_brackets_tight() -> None:
     text = "agent c\naction c.beat\nnorm n on c.beat c must beat within [ 1 s ,2 s ]\n"
     assert assert_formats_well(text) == (
         "agent c\naction c.beat\nnorm n\n  on c.beat\n  c must beat within [1 s, 2 s]\n")
+
+
+def test_a_timed_scenario_puts_each_occurrence_line_on_its_own() -> None:
+    source = ("agent bot\nevent e\naction bot.a\nnorm n on e bot must a within 1 s\n"
+              "scenario s at 0 s e at 5 s e given bot.a at 1 s expect obliged bot.a after 1 s\n")
+    assert format_source(source, "spec.norm").endswith(
+        "scenario s\n  at 0 s e\n  at 5 s e\n  given bot.a at 1 s\n"
+        "  expect obliged bot.a after 1 s\n")
