@@ -19,13 +19,15 @@ import z3
 
 from ..core.findings import Finding, Label, TimedWitness, Witness, WitnessValue
 from ..core.options import CheckOptions
-from ..engine.evaluate import compile_expr, names_in
+from ..engine.evaluate import names_in
 from ..engine.solver import stop_if_run_over
-from ..engine.time_encode import Conduct, Instance, TimedEncoding, rational
+from ..engine.time_encode import TimedEncoding
+from ..engine.time_terms import Conduct, Instance, rational
 from ..engine.timeline import Occurrence, Placed, TimedMismatch, Timeline, inside
 from ..model.spec import Expectation, NormDecl, Spec
 from .context import backticked, by_position, norm_label
 from .timed_findings import target_text
+from .timed_groups import empty_conduct_problems, groups
 
 #: the most complying conducts one search turns into lemmas before it gives up
 _MAX_LEMMAS = 20000
@@ -42,10 +44,16 @@ class _Trace:
 
 
 def run_timed_checks(spec: Spec, options: CheckOptions) -> list[Finding]:
+    from .timed_standing import standing_musts
+
+    spec, standing = standing_musts(spec, lambda whole, norms: _Group(
+        whole, norms, sorted(whole.actions), options))
+    if any(f.severity.value == "error" and f.kind == "type-error" for f in standing):
+        return standing
     refused = empty_conduct_problems(spec)
     if refused:
         return refused
-    from ..engine.time_encode import static_cycle
+    from ..engine.time_terms import static_cycle
 
     cycle = static_cycle(spec)
     if cycle is not None:
@@ -76,7 +84,12 @@ def run_timed_checks(spec: Spec, options: CheckOptions) -> list[Finding]:
 
         if not refused_reactions(everything):  # else reported by the groups already
             findings += check_timed_expects(everything, spec)
-    return sorted(findings, key=Finding.sort_key)
+    if any(e.kind != "complies" for e in spec.expectations):
+        from .timed_expect import check_untimed_expects
+
+        findings += check_untimed_expects(spec, findings + standing,
+                                          _Group(spec, [], sorted(spec.actions), options))
+    return sorted(findings + standing, key=Finding.sort_key)
 
 
 def _complies(spec: Spec, expectation: Expectation, options: CheckOptions) -> list[Finding]:
@@ -85,76 +98,6 @@ def _complies(spec: Spec, expectation: Expectation, options: CheckOptions) -> li
     events = sorted(spec.time.events) if spec.time else []
     return check_timed_complies(spec, expectation, lambda norms: _Group(
         spec, norms, sorted(spec.actions), options, events))
-
-
-def empty_conduct_problems(spec: Spec) -> list[Finding]:
-    """The timed engine's conduct does nothing between its witnesses: refuse the specs
-    where doing nothing could break a norm or a constraint (not supported yet)."""
-    from ..model.imports import error
-
-    found = []
-    nothing = dict.fromkeys(spec.actions, False)
-    events = set(spec.time.events) if spec.time else set()
-    steps = spec.time.timed if spec.time else {}
-    for norm in spec.norms:
-        bans = [norm.target] if norm.modality == "must not" else []
-        if norm.name in steps:
-            bans += [s.target for s in steps[norm.name].otherwise if s.modality == "must not"]
-        if any(compile_expr(target)(nothing) for target in bans):
-            found.append(error("type-error", f"`{norm.name}` forbids doing nothing: such "
-                               "`must not` norms are not supported yet in a spec with time",
-                               norm.duty_span))
-    for constraint in spec.constraints:
-        facts, _ = names_in(constraint.expr)
-        solver = z3.Solver()
-        if facts & events or _may_fail_on_nothing(spec, constraint.expr, solver):
-            found.append(error("type-error", "constraints that doing nothing can break, or "
-                               "that read events, are not supported yet in a spec with time",
-                               constraint.span))
-    return found
-
-
-def _may_fail_on_nothing(spec: Spec, expr: object, solver: z3.Solver) -> bool:
-    from ..engine.encode import Encoder
-
-    encoder = Encoder(spec)
-    nothing = {a: z3.BoolVal(False) for a in spec.actions}
-    solver.add(z3.Not(encoder.term(expr, nothing)))  # type: ignore[arg-type]
-    return bool(solver.check() != z3.unsat)
-
-
-def groups(spec: Spec) -> list[tuple[list[NormDecl], list[str]]]:
-    """Norms connected by a shared action (or a constraint over both), with their actions."""
-    parent: dict[str, str] = {}
-
-    def find(x: str) -> str:
-        while parent.setdefault(x, x) != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    def join(items: Sequence[str]) -> None:
-        for other in items[1:]:
-            parent[find(other)] = find(items[0])
-
-    steps = spec.time.timed if spec.time else {}
-    for norm in spec.norms:
-        acts = set(names_in(norm.target)[1])
-        for step in steps[norm.name].otherwise if norm.name in steps else ():
-            acts |= names_in(step.target)[1]
-        if norm.name in steps and steps[norm.name].by_action:
-            acts.add(steps[norm.name].trigger)
-        join([f"n:{norm.name}", *(f"a:{a}" for a in sorted(acts))])
-    for constraint in spec.constraints:
-        join([f"a:{a}" for a in sorted(names_in(constraint.expr)[1])])
-    by_root: dict[str, list[NormDecl]] = {}
-    for norm in spec.norms:
-        by_root.setdefault(find(f"n:{norm.name}"), []).append(norm)
-    out = []
-    for members in by_root.values():
-        actions = sorted(a for a in spec.actions if find(f"a:{a}") == find(f"n:{members[0].name}"))
-        out.append((members, actions))
-    return out
 
 
 class _Group:

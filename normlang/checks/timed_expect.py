@@ -18,12 +18,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core.findings import Finding
+from ..core.findings import Finding, Label, Witness
 from ..engine.evaluate import compile_expr, names_in
-from ..engine.time_encode import Slot
+from ..engine.time_terms import Slot
 from ..engine.timeline import Occurrence, Placed, TimedMismatch, Timeline
 from ..model.imports import error
-from ..model.spec import Modality, NormDecl, Spec, TimedExpect, TimedResponse
+from ..model.spec import (
+    ConflictAtom,
+    DeonticAtom,
+    Modality,
+    NormDecl,
+    Not,
+    Spec,
+    TimedExpect,
+    TimedResponse,
+    children,
+)
 from .timed_findings import failed_expectation
 
 #: (quantifier, response) -> (question, whether an answer makes the expectation fail)
@@ -126,3 +136,57 @@ def _failed(group: Any, expect: TimedExpect,
     conduct = sorted({(p.time, tuple(sorted(a for a, done in p.acts.items() if done)))
                       for p in (placed or {}).values()})
     return failed_expectation(group, expect, (timeline, conduct), detail)
+
+
+def check_untimed_expects(spec: Spec, found: list[Finding], facts_only: Any) -> list[Finding]:
+    """`expect consistent` (fails with the first conflict found), and `expect always |
+    never | possible φ` over facts that do not change (`facts_only`: a group with no
+    norms, whose traces are the situations, `assume`s read at 0)."""
+    out = []
+    conflicts = sorted((f for f in found if f.kind == "conflict"), key=Finding.sort_key)
+    for expectation in spec.expectations:
+        if expectation.kind == "consistent" and conflicts:
+            first = conflicts[0]
+            out.append(Finding(
+                "expectation-failed", "expectation `consistent` does not hold",
+                expectation.span, (Label(expectation.span, "fails", primary=True),),
+                first.norms, first.witness,
+                ("some trace has no complying conduct (see the `conflict` finding)",)))
+        elif expectation.kind in ("always", "never", "possible"):
+            assert expectation.formula is not None
+            out += _over_facts(facts_only, expectation)
+    return out
+
+
+def _over_facts(group: Any, expectation: Any) -> list[Finding]:
+    formula = expectation.formula
+    spec = group.spec
+    facts, actions = names_in(formula)
+    changing = {n for n in facts if n in spec.time.events or spec.facts[n].varying}
+    if actions or changing or _has_duty(formula):
+        # without `on`, a formula over events, actions or duties has no instant to be read at
+        return [error("type-error", "an expectation without `on` over events, varying facts, "
+                      "actions or duties is not supported yet in a spec with time",
+                      expectation.span, "write it `expect ... on EVENT then ...`")]
+    wanted = Not(formula) if expectation.kind == "always" else formula
+    model = group._solve(group.enc.encoder.term(wanted))
+    text = expectation.text or expectation.kind
+    if (model is None) == (expectation.kind != "possible"):
+        return []
+    witness = None
+    if model is not None:
+        trace = group._trace(model)
+        if not compile_expr(wanted)(dict(trace.facts)):
+            raise TimedMismatch(f"`{text}`")
+        witness = Witness(situation=dict(trace.facts))
+    detail = ("no situation makes it true" if model is None else
+              "here is a counterexample" if expectation.kind == "always" else
+              "here is a situation where it happens")
+    return [Finding("expectation-failed", f"expectation `{text}` does not hold",
+                    expectation.span, (Label(expectation.span, "fails", primary=True),), (),
+                    witness, (detail,))]
+
+
+def _has_duty(formula: Any) -> bool:
+    return isinstance(formula, (DeonticAtom, ConflictAtom)) or any(
+        _has_duty(c) for c in children(formula))

@@ -12,7 +12,7 @@ from typing import Any
 import z3
 
 from ..core.findings import Finding, Label
-from ..engine.time_encode import Conduct, rational
+from ..engine.time_terms import Conduct, rational
 from ..engine.timeline import Timeline
 from ..model.spec import NormDecl, Spec, TimedExpect
 
@@ -66,5 +66,6 @@ def target_text(spec: Spec, norm: NormDecl) -> str:
     for word in ("must not", "must", "may"):
         _head, sep, tail = text.partition(f" {word} ")
         if sep:
-            return tail
+            # a standing `must` read as the ban on breaking it (`checks.timed_standing`)
+            return f"not ({tail})" if word == "must" and norm.modality == "must not" else tail
     return text

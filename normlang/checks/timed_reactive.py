@@ -24,7 +24,7 @@ from ..core.findings import Finding, Label
 from ..engine.encode import z3_number
 from ..engine.reactions import ReactionTerms
 from ..engine.solver import stop_if_run_over
-from ..engine.time_encode import Conduct, Instance, Slot, rational
+from ..engine.time_terms import Conduct, Instance, Slot, rational
 from ..engine.timeline import TimedMismatch
 from ..model.imports import error
 from ..model.spec import (

@@ -24,7 +24,7 @@ import z3
 from ..core.findings import Finding, Label
 from ..engine.encode import conj, z3_number
 from ..engine.solver import stop_if_run_over
-from ..engine.time_encode import Instance, rational
+from ..engine.time_terms import Instance, rational
 from ..engine.timeline import Occurrence, TimedMismatch, Timeline
 from ..model.spec import NormDecl
 from .context import norm_label

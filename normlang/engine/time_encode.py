@@ -29,55 +29,7 @@ from ..model.spec import NormDecl, Relation, RExpr, Spec, TimedNorm, may_clash
 from .encode import Encoder, conj, disj, implies, neg, z3_number
 from .evaluate import Scalar, compile_expr, names_in
 from .reactions import ReactionTerms, Unfolding, doable_actions, unfold
-
-
-@dataclass(frozen=True)
-class Slot:
-    """One possible occurrence of an event (or the start, always present at 0)."""
-
-    event: str
-    index: int
-    present: z3.BoolRef
-    time: z3.ArithRef
-
-
-@dataclass(frozen=True)
-class Instance:
-    """A norm triggered at one slot; `high` None is an unbounded (`eventually`) window."""
-
-    norm: NormDecl
-    slot: Slot
-    exists: z3.BoolRef
-    low: z3.ArithRef
-    high: z3.ArithRef | None
-    #: its window is a single instant in every trace (no window, or `within [D, D]`)
-    point: bool
-    #: an expectation's probe, not a norm: it neither defeats nor is defeated
-    synthetic: bool = False
-    #: a probe's window, from its trigger
-    offsets: tuple[Fraction, Fraction | None] | None = None
-
-    @property
-    def key(self) -> str:
-        return f"{self.norm.name}@{self.slot.event}#{self.slot.index}"
-
-    def contains(self, time: z3.ArithRef) -> z3.BoolRef:
-        if self.high is None:
-            return self.low <= time
-        return conj(self.low <= time, time <= self.high)
-
-
-@dataclass
-class Conduct:
-    """A witness (time, actions) per `must` instance (and per `must` reaction of
-    `unfolding`: the instances the conduct's own actions trigger)."""
-
-    times: dict[str, z3.ArithRef]
-    acts: dict[str, dict[str, z3.BoolRef]]
-    unfolding: Unfolding | None = None
-    #: each action as a function of time, when `acts` are its values at `times` (then
-    #: witnesses at one time do one set of actions by themselves)
-    by_time: dict[str, z3.FuncDeclRef] | None = None
+from .time_terms import Conduct, Instance, Slot, reachable
 
 
 @dataclass
@@ -343,7 +295,7 @@ class TimedEncoding:
             return False
         if self.spec.norm(higher).rank < self.spec.norm(lower).rank:
             return True
-        return lower in _reachable(self.spec, higher)
+        return lower in reachable(self.spec, higher)
 
     def active(self, instance: Instance) -> z3.BoolRef:
         """The instance exists and no active instance that outranks it clashes with it."""
@@ -614,31 +566,3 @@ def _fixed(acts: Mapping[str, z3.BoolRef]) -> tuple[bool, ...] | None:
         else:
             return None
     return tuple(values)
-
-
-def _reachable(spec: Spec, start: str) -> set[str]:
-    seen: set[str] = set()
-    stack = [start]
-    while stack:
-        here = stack.pop()
-        for edge in spec.edges:
-            if edge.higher == here and edge.lower not in seen:
-                seen.add(edge.lower)
-                stack.append(edge.lower)
-    return seen
-
-
-def static_cycle(spec: Spec) -> str | None:
-    """A norm on a cycle of `overrides` edges within one layer, if any (priority is
-    then undefined)."""
-    for norm in spec.norms:
-        if norm.name in _reachable(spec, norm.name):
-            return norm.name
-    return None
-
-
-def rational(value: z3.ExprRef) -> Fraction:
-    """A z3 numeral (of a model) as an exact fraction."""
-    if z3.is_int_value(value):
-        return Fraction(value.as_long())
-    return Fraction(value.as_fraction())

@@ -407,6 +407,8 @@ class TimedNorm:
     otherwise: tuple[OtherwiseStep, ...] = ()
     #: `trigger` is a qualified action (`on AGENT.ACTION`): the conduct triggers it
     by_action: bool = False
+    #: a norm without `on`: one instance, from 0 on (`trigger` "start", no end)
+    standing: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -329,18 +329,16 @@ def _unknown_action(qualified: str, typer: Typer, span: Span) -> Finding:
 
 def _standing(decl: ast.Norm, events: list[str], defines: dict[str, ast.Define],
               findings: list[Finding]) -> TimedNorm | None:
-    """A standing `must not` or `may` over facts that do not change: one instance whose
-    window is every instant, the same as `on start ... eventually` (a standing `must` is
-    refused by `time_support`)."""
-    if decl.modality == "must":
-        return None
+    """A standing norm over facts that do not change: one instance whose window is every
+    instant, the same as `on start ... eventually` for a `must not` or `may` (a standing
+    `must` demands its target at each of those instants: `checks.timed_standing`)."""
     read = _names([c for c in (decl.when, decl.unless) if c is not None], defines)
     if read & set(events):
         findings.append(error("type-error", "standing norms whose conditions read events are "
                               "not supported yet", decl.span,
                               "trigger the norm with `on EVENT` instead"))
         return None
-    return TimedNorm(decl.name.name, "start", Fraction(0), None)
+    return TimedNorm(decl.name.name, "start", Fraction(0), None, standing=True)
 
 
 def _misread_varying(decls: list[ast.Decl], varying: set[str],

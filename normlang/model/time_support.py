@@ -85,13 +85,7 @@ def refusals(decls: list[ast.Decl]) -> list[Finding]:
 
 
 def _atemporal_in_timed(decl: ast.Decl) -> Iterator[tuple[str, Span]]:
-    if isinstance(decl, ast.Norm) and decl.trigger is None and decl.modality == "must":
-        # a standing `must` demands its target at every instant where it applies
-        yield "standing `must` norms (without `on`) in a spec with time", decl.span
-    elif isinstance(decl, ast.Expect) and not isinstance(decl.body, (ast.ExpectTimed,
-                                                                     ast.ExpectComplies)):
-        yield "expectations in a spec with time", decl.span
-    elif isinstance(decl, ast.Prefer):
+    if isinstance(decl, ast.Prefer):
         yield "`prefer` declarations in a spec with time", decl.span
     elif isinstance(decl, ast.ImportValues):
         yield "`import values` declarations in a spec with time", decl.span

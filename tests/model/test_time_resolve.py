@@ -80,9 +80,8 @@ def test_a_timed_scenario_expectation_needs_a_deontic_atom_over_a_window() -> No
 
 
 @pytest.mark.parametrize(("text", "construct"), [
-    ("norm n on e bot must a\nnorm m bot must b\n",
-     "standing `must` norms (without `on`) in a spec with time"),
-    ("norm n on e bot must a\nexpect consistent\n", "expectations in a spec with time"),
+    ("value honesty\nvalue autonomy\nprefer honesty over autonomy\nnorm n on e bot must a\n",
+     "`prefer` declarations in a spec with time"),
 ])
 def test_constructs_without_a_meaning_yet_are_refused(text: str, construct: str) -> None:
     assert f"{construct} are not supported yet" in errors(text)
