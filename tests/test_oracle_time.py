@@ -239,3 +239,31 @@ def test_a_varying_fact_agrees_with_the_grid_oracle(spec: TSpec) -> None:
             assert frozenset(finding.norms) in replayed(spec, finding).conflicts(), render(spec)
         elif finding.kind == "undermined-permission":
             assert finding.norms[0] in replayed(spec, finding).undermined(), render(spec)
+
+
+def _before_holds(occurrences: dict[str, tuple[Fraction, ...]] | dict[str, list[Fraction]]
+                  ) -> bool:
+    """`assume e before f` (time.md): every `f` has an `e` strictly earlier."""
+    return all(any(t < at for t in occurrences.get("e", ())) for at in occurrences.get("f", ()))
+
+
+@settings(max_examples=max(10, EXAMPLES // 2), deadline=None)
+@given(tiny_specs())
+def test_assume_before_agrees_with_the_grid_oracle(spec: TSpec) -> None:
+    """With `assume e before f`, the engine's traces are the oracle's traces where each
+    `f` has an earlier `e`: it reports each conflict the grid shows there, and each of its
+    witnesses keeps the assumption and replays as a conflict."""
+    loaded = normlang.load_text(render(spec) + "assume e before f\n", "spec.norm")
+    found = normlang.check(loaded, options=normlang.CheckOptions(max_occurrences=1)).findings
+    assert not [f for f in found if f.kind == "solver-unknown"], render(spec)
+    conflicts = {frozenset(f.norms) for f in found if f.kind == "conflict"}
+    grid = grid_for(EVENT_TIMES, spec, horizon_of(spec, EVENT_TIMES[-1]))
+    for occurrences in traces(spec, 1, EVENT_TIMES):
+        if _before_holds(occurrences):
+            assert Trace(spec, occurrences, grid).conflicts() <= conflicts, (render(spec),
+                                                                              occurrences)
+    for finding in found:
+        if finding.kind == "conflict":
+            trace = replayed(spec, finding)
+            assert _before_holds(dict(trace.occurrences)), render(spec)
+            assert frozenset(finding.norms) in trace.conflicts(), render(spec)

@@ -24,7 +24,7 @@ from ..engine.solver import stop_if_run_over
 from ..engine.time_encode import TimedEncoding
 from ..engine.time_terms import Conduct, Instance, rational
 from ..engine.timeline import Occurrence, Placed, TimedMismatch, Timeline, inside
-from ..model.spec import Expectation, NormDecl, Spec
+from ..model.spec import Expectation, NormDecl, Spec, TimedExpect
 from .context import backticked, by_position, norm_label
 from .timed_findings import target_text
 from .timed_groups import empty_conduct_problems, groups
@@ -61,14 +61,19 @@ def run_timed_checks(spec: Spec, options: CheckOptions) -> list[Finding]:
         return [Finding("priority-cycle", f"norm `{cycle}` outranks itself through "
                         "`overrides`: a priority cycle", norm.span,
                         (Label(norm.span, "on the cycle", primary=True),), (cycle,))]
-    from .timed_expect import check_timed_expects, refused_probes
+    from .timed_expect import refused_probes
 
     refused = refused_probes(spec)
     if refused:
         return refused
     findings: list[Finding] = []
+    checked = []
     for norms, actions in groups(spec):
-        findings += _Group(spec, norms, actions, options).run()
+        found = _Group(spec, norms, actions, options).run()
+        findings += found
+        # a group with no conflict has a complying conduct in every trace (within K)
+        checked.append((norms, actions, any(f.kind == "conflict" or f.severity.value == "error"
+                                            for f in found)))
     for expectation in spec.expectations:
         if expectation.kind == "complies":
             findings += _complies(spec, expectation, options)
@@ -76,14 +81,8 @@ def run_timed_checks(spec: Spec, options: CheckOptions) -> list[Finding]:
         from .timed_scenarios import check_timed_scenarios
 
         findings += check_timed_scenarios(spec)
-    if spec.time is not None and spec.time.expects:
-        events = sorted({e.trigger for e in spec.time.expects if e.trigger != "start"}
-                        | {n for e in spec.time.expects for n in names_in(e.when)[0]})
-        everything = _Group(spec, list(spec.norms), sorted(spec.actions), options, events)
-        from .timed_reactive import refused_reactions
-
-        if not refused_reactions(everything):  # else reported by the groups already
-            findings += check_timed_expects(everything, spec)
+    for expect in spec.time.expects if spec.time is not None else ():
+        findings += _timed_expect(spec, expect, checked, options)
     if any(e.kind != "complies" for e in spec.expectations):
         from .timed_expect import check_untimed_expects
 
@@ -92,10 +91,36 @@ def run_timed_checks(spec: Spec, options: CheckOptions) -> list[Finding]:
     return sorted(findings + standing, key=Finding.sort_key)
 
 
+def _timed_expect(spec: Spec, expect: TimedExpect,
+                  checked: list[tuple[list[NormDecl], list[str], bool]],
+                  options: CheckOptions) -> list[Finding]:
+    """One timed expectation, over the groups its formulas' actions (or its trigger) are
+    in and those that conflict somewhere: a conduct complies exactly when it complies in
+    every group, and one that never conflicts has a complying conduct in every trace."""
+    from .timed_expect import check_timed_expects
+    from .timed_reactive import refused_reactions
+
+    read = {a for r in expect.responses for a in names_in(r.target)[1]}
+    read |= {expect.trigger} if expect.by_action else set()
+    chosen = [(norms, actions) for norms, actions, conflicted in checked
+              if conflicted or read & set(actions)]
+    norms = [n for group, _ in chosen for n in group]
+    actions = sorted({a for _, group in chosen for a in group} | read)
+    events = sorted(({expect.trigger} if expect.trigger != "start" and not expect.by_action
+                     else set()) | names_in(expect.when)[0])
+    group = _Group(spec, norms, actions, options, events)
+    if refused_reactions(group):
+        return []  # reported by the groups already
+    return check_timed_expects(group, spec, [expect])
+
+
 def _complies(spec: Spec, expectation: Expectation, options: CheckOptions) -> list[Finding]:
     from .timed_complies import check_timed_complies
 
+    # both layers' encodings read every event and varying fact, so that one trace of the
+    # model shows what either reads
     events = sorted(spec.time.events) if spec.time else []
+    events += [name for name, fact in spec.facts.items() if fact.varying]
     return check_timed_complies(spec, expectation, lambda norms: _Group(
         spec, norms, sorted(spec.actions), options, events))
 
@@ -112,6 +137,8 @@ class _Group:
         self.timeout = options.timeout_ms
         self.enc = TimedEncoding(spec, norms, self.k, actions, extra_events, options.max_depth)
         self.depth = options.max_depth
+        #: the inner step's formula by its question (`timed_reactive._inner`)
+        self.inner_formulas: dict[object, object] = {}
 
     def run(self) -> list[Finding]:
         from .timed_reactive import reaction_checks, refused_reactions

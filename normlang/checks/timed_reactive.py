@@ -84,7 +84,14 @@ def _inner(group: Group, model: z3.ModelRef, mine: Sequence[Instance],
            ) -> tuple[z3.ModelRef, Conduct] | None:
     solver = z3.Optimize()
     solver.set("timeout", group.timeout)
-    formula, conduct = group.enc.some_complies(mine, pushed, reactive, strict)
+    # the same question for each trace the search proposes: made once (each call has a
+    # solver of its own); the instances are kept with it, so that no id is reused
+    key = (tuple(map(id, mine)), tuple(map(id, pushed)), tuple(n.name for n in reactive),
+           strict)
+    if key not in group.inner_formulas:
+        group.inner_formulas[key] = (group.enc.some_complies(mine, pushed, reactive, strict),
+                                     (list(mine), list(pushed)))
+    (formula, conduct), _kept = group.inner_formulas[key]
     solver.add(*pinned(group, model), formula)
     for low, time in _starts(group, conduct, [*mine, *pushed]):
         solver.add_soft(time == low)

@@ -75,7 +75,7 @@ class TimedEncoding:
                 Slot(event, k, z3.Bool(f"p!{event}!{k}"), z3.Real(f"t!{event}!{k}"))
                 for k in range(self.max_occurrences)]
         self.slots["start"] = [Slot("start", 0, z3.BoolVal(True), z3.RealVal(0))]
-        self.varying = [name for name, fact in self.spec.facts.items() if fact.varying]
+        self.varying = self._relevant_varying()
         #: each varying fact's value at each slot (at the start: the fact's own constant)
         self.values: dict[tuple[str, int], dict[str, z3.ExprRef]] = {
             (slot.event, slot.index): {
@@ -155,6 +155,36 @@ class TimedEncoding:
             return list(time.events)  # any occurrence may change what a reaction reads
         return [e for e in time.events if e in wanted]
 
+    def _relevant_varying(self) -> list[str]:
+        """The varying facts the group reads (conditions, priority, an expectation's), and
+        those an `assume` or relation ties to them: the others' values change nothing
+        about the group, so their `assume`s are left out with them."""
+        assert self.spec.time is not None
+        varying = {name for name, fact in self.spec.facts.items() if fact.varying}
+        read = [norm.applicable for norm in self.norms]
+        read += [s.when for n in self.norms for s in self.spec.time.timed[n.name].otherwise]
+        read += [edge.when for edge in self.spec.edges]
+        wanted = set(self.extra_events) & varying
+        for expr in read:
+            wanted |= names_in(expr)[0] & varying
+        ties = [names_in(a.expr)[0] & varying for a in self.spec.assumes]
+        ties += [(names_in(r.when)[0] | names_in(r.then)[0]) & varying
+                 for r in self.spec.time.relations]
+        grown = True
+        while grown:
+            grown = False
+            for names in ties:
+                if names & wanted and not names <= wanted:
+                    wanted |= names
+                    grown = True
+        return [name for name in self.spec.facts if name in wanted]
+
+    def _reads_other_varying(self, *exprs: RExpr) -> bool:
+        """Whether these read a varying fact the group leaves out."""
+        mine = set(self.varying)
+        return any(self.spec.facts[n].varying and n not in mine
+                   for expr in exprs for n in names_in(expr)[0] if n in self.spec.facts)
+
     # ------------------------------------------------------------ the trace
 
     def trace(self) -> z3.BoolRef:
@@ -179,11 +209,14 @@ class TimedEncoding:
         if self.varying:
             parts += self._varying_trace(every)
         for assume in self.spec.assumes:
+            if self._reads_other_varying(assume.expr):
+                continue
             for slot in every:
                 parts.append(implies(slot.present, self.at(assume.expr, slot.time,
                                                            self.values_at(slot))))
         for relation in self.spec.time.relations if self.spec.time else ():
-            parts += self._relation(relation, every)
+            if not self._reads_other_varying(relation.when, relation.then):
+                parts += self._relation(relation, every)
         for cause, effect in self.spec.time.before if self.spec.time else ():
             for later in self.slots.get(effect, []):
                 parts.append(implies(later.present, disj([

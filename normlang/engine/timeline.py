@@ -18,7 +18,7 @@ from itertools import pairwise, product
 from typing import Any
 
 from ..model.spec import NormDecl, Relation, RExpr, Spec, may_clash
-from .evaluate import Scalar, compile_expr
+from .evaluate import Scalar, compile_expr, names_in
 
 
 class TimedMismatch(Exception):
@@ -130,8 +130,14 @@ class Timeline:
                 return False
         instants = {Fraction(0), *(t for ts in self.occurrences.values() for t in ts)}
         before = self.spec.time.before if self.spec.time else ()
-        relations = self.spec.time.relations if self.spec.time else ()
-        return (all(self.holds(a.expr, at) for a in self.spec.assumes for at in instants)
+        # a trace of a group gives the varying facts it reads; the `assume`s over others
+        # were left out with them (`TimedEncoding.varying`)
+        known = {name for _, values in self.changes for name in values}
+        left_out = {n for n, f in self.spec.facts.items() if f.varying and n not in known}
+        assumes = [a for a in self.spec.assumes if not names_in(a.expr)[0] & left_out]
+        relations = [r for r in (self.spec.time.relations if self.spec.time else ())
+                     if not (names_in(r.when)[0] | names_in(r.then)[0]) & left_out]
+        return (all(self.holds(a.expr, at) for a in assumes for at in instants)
                 and all(any(t < later for t in self.occurrences.get(first, ()))
                         for first, second in before for later in self.occurrences.get(second, ()))
                 and all(self._relation_holds(r, instants) for r in relations))
