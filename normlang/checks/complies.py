@@ -36,7 +36,7 @@ from ..engine.solver import is_sat
 from ..engine.structure import Group
 from ..engine.views import View
 from ..model.spec import Expectation, NormDecl, RExpr
-from .context import CheckContext, backticked, norm_label
+from .context import CheckContext, backticked, compliance_gap, norm_label
 
 
 @dataclass
@@ -81,12 +81,7 @@ def _layer(ctx: CheckContext, name: str | None) -> list[NormDecl]:
 
 def _gap(judged: _Judged, detail: str, labels: Sequence[Label], norms: Sequence[str],
          witness: Witness, help_lines: Sequence[str]) -> Finding:
-    expectation = judged.expectation
-    return Finding(
-        "compliance-gap",
-        f"layer `{expectation.lower}` does not comply with `{expectation.higher}`: {detail}",
-        expectation.span, (Label(expectation.span, "fails", primary=True), *labels),
-        tuple(norms), witness, tuple(help_lines))
+    return compliance_gap(judged.expectation, detail, labels, norms, witness, help_lines)
 
 
 def _complies(engine: Engine, view: View, group: Group, duties: list[NormDecl],

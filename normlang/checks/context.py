@@ -14,7 +14,7 @@ from ..engine.conflict_search import Engine
 from ..engine.evaluate import Env, evaluate, has_deontic, names_in
 from ..engine.solver import SolverGaveUp
 from ..engine.structure import Group
-from ..model.spec import NormDecl, Spec
+from ..model.spec import Expectation, NormDecl, Spec
 
 
 class WitnessMismatch(Exception):
@@ -182,6 +182,17 @@ class CheckContext:
                 labels=(Label(span, "undecided", primary=True),),
             ))
         return False
+
+
+def compliance_gap(expectation: Expectation, detail: str, labels: Sequence[Label],
+                   norms: Sequence[str], witness: Witness | None,
+                   help_lines: Sequence[str]) -> Finding:
+    """A `compliance-gap` of `expect A complies with B` (atemporal or timed)."""
+    return Finding(
+        "compliance-gap",
+        f"layer `{expectation.lower}` does not comply with `{expectation.higher}`: {detail}",
+        expectation.span, (Label(expectation.span, "fails", primary=True), *labels),
+        tuple(norms), witness, tuple(help_lines))
 
 
 def norm_label(norm: NormDecl, primary: bool = False, message: str | None = None) -> Label:

@@ -25,7 +25,7 @@ from ..core.findings import Finding, Label, Witness
 from ..engine.timeline import Occurrence, TimedMismatch
 from ..model.imports import error
 from ..model.spec import Expectation, NormDecl, Spec
-from .context import backticked, norm_label
+from .context import backticked, compliance_gap, norm_label
 from .timed_findings import conduct_done, shown_conduct
 
 Group = Any  # checks.timed._Group (which imports this module)
@@ -63,12 +63,7 @@ def check_timed_complies(spec: Spec, expectation: Expectation,
 
 def _gap(judged: _Judged, detail: str, labels: Sequence[Label], norms: Sequence[str],
          witness: Witness, help_lines: Sequence[str]) -> Finding:
-    expectation = judged.expectation
-    return Finding(
-        "compliance-gap",
-        f"layer `{expectation.lower}` does not comply with `{expectation.higher}`: {detail}",
-        expectation.span, (Label(expectation.span, "fails", primary=True), *labels),
-        tuple(norms), witness, tuple(help_lines))
+    return compliance_gap(judged.expectation, detail, labels, norms, witness, help_lines)
 
 
 def _witness(judged: _Judged, trace: Any, shown: Sequence[Occurrence],
