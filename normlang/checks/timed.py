@@ -10,7 +10,7 @@ state their bound.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from itertools import combinations
@@ -27,7 +27,7 @@ from ..engine.timeline import Occurrence, Placed, TimedMismatch, Timeline, insid
 from ..model.spec import Expectation, NormDecl, Spec, TimedExpect
 from .context import backticked, by_position, norm_label
 from .timed_findings import target_text
-from .timed_groups import empty_conduct_problems, groups
+from .timed_groups import clash_relevant, empty_conduct_problems, groups
 
 #: the most complying conducts one search turns into lemmas before it gives up
 _MAX_LEMMAS = 20000
@@ -107,7 +107,8 @@ def _timed_expect(spec: Spec, expect: TimedExpect,
     norms = [n for group, _ in chosen for n in group]
     actions = sorted({a for _, group in chosen for a in group} | read)
     events = sorted(({expect.trigger} if expect.trigger != "start" and not expect.by_action
-                     else set()) | names_in(expect.when)[0])
+                     else set()) | names_in(expect.when)[0]
+                    | {e for r in expect.responses for e in names_in(r.target)[0]})
     group = _Group(spec, norms, actions, options, events)
     if refused_reactions(group):
         return []  # reported by the groups already
@@ -137,6 +138,8 @@ class _Group:
         self.timeout = options.timeout_ms
         self.enc = TimedEncoding(spec, norms, self.k, actions, extra_events, options.max_depth)
         self.depth = options.max_depth
+        self.options = options
+        self.extra_events = tuple(extra_events)
         #: the inner step's formula by its question (`timed_reactive._inner`)
         self.inner_formulas: dict[object, object] = {}
 
@@ -163,6 +166,20 @@ class _Group:
         if self.enc.reactive:
             found += reaction_checks(self, found)
         return found
+
+    def narrowed(self, bans: Set[str] = frozenset(), reads: Sequence[str] = ()) -> _Group:
+        """The group without the duties that can always be met on top of any complying
+        conduct of the others (`clash_relevant`, where the question adds `bans`), reading
+        also the events and facts `reads`: for a question over complying conducts that
+        forbids no more than `bans`, its answer is the same (not so under priority)."""
+        if not self._monotone():
+            return self
+        duties = [n for n in self.norms if n.modality != "may"]
+        relevant = clash_relevant(self.spec, duties, bans)
+        if len(relevant) == len(self.norms):
+            return self
+        return _Group(self.spec, relevant, self.actions, self.options,
+                      sorted({*self.extra_events, *reads}))
 
     def reactive(self, names: Sequence[str]) -> list[NormDecl]:
         """The norms of `names` that the conduct's own actions trigger."""
@@ -319,6 +336,9 @@ class _Group:
     def _conflicts(self) -> list[Finding]:
         duties = [n for n in self.norms if n.modality != "may"]
         found: list[Finding] = []
+        narrow = self.narrowed()
+        if narrow is not self:  # the others can always be met on top
+            return narrow._conflicts() if narrow.norms else []
         if self.enc.reactive and self._monotone() and self._search(
                 [], [n.name for n in duties]) is None:
             return found  # no trace breaks them all, so none breaks fewer

@@ -25,17 +25,23 @@ from ..engine.time_terms import Slot
 from ..engine.timeline import Occurrence, Placed, TimedMismatch, Timeline
 from ..model.imports import error
 from ..model.spec import (
+    TRUE,
+    And,
     ConflictAtom,
     DeonticAtom,
+    FactRef,
     Modality,
     NormDecl,
     Not,
+    Or,
+    RExpr,
     Spec,
     TimedExpect,
     TimedResponse,
     children,
 )
-from .timed_findings import failed_expectation
+from .timed_findings import Events, events_part, failed_expectation, replay_events
+from .timed_groups import positive
 
 #: (quantifier, response) -> (question, whether an answer makes the expectation fail)
 QUESTIONS = {
@@ -57,15 +63,19 @@ def refused_probes(spec: Spec) -> list[Finding]:
     found = []
     nothing = dict.fromkeys(spec.actions, False)
     varying = {name for name, fact in spec.facts.items() if fact.varying}
+    varying |= set(spec.time.events) if spec.time else set()
     for expect in spec.time.expects if spec.time else ():
         for response in expect.responses:
+            if _of_events(spec, response):
+                continue
             facts, _ = names_in(response.target)
             question, _fails = QUESTIONS[(expect.quantifier, response.kind)]
             banned = question in "BD"  # probed as a ban: the conduct does nothing elsewhere
             if facts & varying or (banned and (facts or compile_expr(response.target)(nothing))):
                 found.append(error(
-                    "type-error", "a timed expectation's formula that reads facts or holds "
-                    "of doing nothing is not supported yet", expect.span))
+                    "type-error", "a timed expectation's formula that reads varying facts, "
+                    "mixes events with actions or facts, or holds of doing nothing is not "
+                    "supported yet", expect.span))
                 break
     return found
 
@@ -82,14 +92,41 @@ def check_timed_expects(group: Any, spec: Spec, expects: Sequence[TimedExpect]
     return found
 
 
+def _of_events(spec: Spec, response: TimedResponse) -> bool:
+    """Whether the response is `[not] φ` with φ an and/or of events: whether the trace
+    has them at one instant of the window (`then E`: at the trigger's)."""
+    events = set(spec.time.events) if spec.time else set()
+
+    def over_events(node: RExpr) -> bool:
+        if isinstance(node, FactRef):
+            return node.name in events
+        return isinstance(node, (And, Or)) and bool(node.items) and all(
+            over_events(item) for item in node.items)
+
+    return response.kind in ("does", "does not") and over_events(response.target)
+
+
 def _one(group: Any, expect: TimedExpect, response: TimedResponse) -> Finding | None:
     question, fails = QUESTIONS[(expect.quantifier, response.kind)]
+    events: Events = None
+    if _of_events(group.spec, response):
+        # question A with nothing to do, over the traces where the events are (A) or are
+        # not (B) at one instant of the window
+        events = (response.target, question == "A")
+        group = group.narrowed(set(), sorted(names_in(expect.when)[0]
+                                             | names_in(response.target)[0]))
+        response, question = TimedResponse("does", TRUE, response.low, response.high), "A"
+    # a probe that does a positive φ forbids nothing; one that bans φ, or does a φ with
+    # a `not`, forbids φ's actions
+    done = question in "AC" and positive(response.target)
+    group = group.narrowed(set() if done else names_in(response.target)[1],
+                           sorted(names_in(expect.when)[0] | names_in(response.target)[0]))
     if group.enc.reactive or expect.by_action:
         from .timed_reactive import reactive_expectation
 
-        return reactive_expectation(group, expect, response, question, fails)
+        return reactive_expectation(group, expect, response, question, fails, events)
     for slot in group.enc.slots[expect.trigger]:
-        answer = _ask(group, question, expect, response, slot)
+        answer = _ask(group, question, expect, response, slot, events)
         if answer is not None:
             return _failed(group, expect, answer, "here is a counterexample") if fails else None
     if fails:
@@ -98,7 +135,8 @@ def _one(group: Any, expect: TimedExpect, response: TimedResponse) -> Finding | 
 
 
 def _ask(group: Any, question: str, expect: TimedExpect, response: TimedResponse,
-         slot: Slot) -> tuple[Timeline, Occurrence, dict[str, Placed] | None] | None:
+         slot: Slot, events: Events = None
+         ) -> tuple[Timeline, Occurrence, dict[str, Placed] | None] | None:
     modality: Modality = "may" if question in "AC" else "must not"
     norm = NormDecl(f"expect@{expect.span.line}", "", 10**6, modality, "", response.target,
                     expect.span, expect.span)
@@ -108,11 +146,13 @@ def _ask(group: Any, question: str, expect: TimedExpect, response: TimedResponse
         chosen = group._of(names) + ([probe] if question == "B" else [])
         forced = [probe] if question == "A" else []
         complying, _ = group.enc.some_complies(chosen, forced)
-        model = group._solve(probe.exists, complying)
+        model = group._solve(probe.exists, complying,
+                             *events_part(group, events, probe.low, probe.high))
     else:
         model = group._search([probe.exists], names, probe=probe)
     if model is None:
         return None
+    replay_events(group, model, events, probe.low, probe.high)
     timeline = group._timeline(group._trace(model))
     occurrence = group.occurrence_of(timeline, probe)
     if occurrence is None:

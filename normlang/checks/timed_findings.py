@@ -1,6 +1,7 @@
 """What several timed checks share: the `expectation-failed` finding of a timed
 expectation (the plain path, `timed_expect`, and the one over conduct-triggered norms,
-`timed_reactive`), and a model's conduct read as concrete times and actions."""
+`timed_reactive`), an events response's part of the question and its replay, and a
+model's conduct read as concrete times and actions."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ from typing import Any
 import z3
 
 from ..core.findings import Finding, Label
+from ..engine.evaluate import compile_expr, names_in
 from ..engine.time_terms import Conduct, rational
-from ..engine.timeline import Timeline
-from ..model.spec import NormDecl, Spec, TimedExpect
+from ..engine.timeline import TimedMismatch, Timeline
+from ..model.spec import NormDecl, RExpr, Spec, TimedExpect
 
 
 def failed_expectation(group: Any, expect: TimedExpect,
@@ -69,3 +71,36 @@ def target_text(spec: Spec, norm: NormDecl) -> str:
             # a standing `must` read as the ban on breaking it (`checks.timed_standing`)
             return f"not ({tail})" if word == "must" and norm.modality == "must not" else tail
     return text
+
+
+#: an events response (`timed_expect._of_events`): its formula, and whether the trace has it in the
+#: window (else has it not)
+Events = tuple[RExpr, bool] | None
+
+
+def events_part(group: Any, events: Events, low: z3.ArithRef, high: z3.ArithRef | None
+                ) -> list[z3.BoolRef]:
+    """The trace has (or has not) the events at one instant of [low, high]."""
+    if events is None:
+        return []
+    target, wanted = events
+    there = group.enc.events_at_once(target, low, high)
+    return [there if wanted else z3.Not(there)]
+
+
+def replay_events(group: Any, model: z3.ModelRef, events: Events, low: z3.ArithRef,
+                  high: z3.ArithRef | None) -> None:
+    """The events part of an answer, by plain evaluation of its trace."""
+    if events is None:
+        return
+    target, wanted = events
+    timeline = group._timeline(group._trace(model))
+    start = rational(model.eval(low, model_completion=True))
+    end = None if high is None else rational(model.eval(high, model_completion=True))
+    names = names_in(target)[0]
+    holds = compile_expr(target)
+    instants = {t for name in names for t in timeline.occurrences.get(name, ())}
+    there = any(start <= t and (end is None or t <= end) and holds(
+        {name: t in timeline.occurrences.get(name, ()) for name in names}) for t in instants)
+    if there != wanted:
+        raise TimedMismatch("the events of an expectation's answer")

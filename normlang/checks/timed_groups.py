@@ -4,13 +4,13 @@ apart, as language.md's groups)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 
 import z3
 
 from ..core.findings import Finding
 from ..engine.evaluate import compile_expr, names_in
-from ..model.spec import NormDecl, Spec
+from ..model.spec import ActionRef, And, NormDecl, Or, Spec
 
 
 def empty_conduct_problems(spec: Spec) -> list[Finding]:
@@ -81,3 +81,54 @@ def groups(spec: Spec) -> list[tuple[list[NormDecl], list[str]]]:
         actions = sorted(a for a in spec.actions if find(f"a:{a}") == find(f"n:{members[0].name}"))
         out.append((members, actions))
     return out
+
+
+def clash_relevant(spec: Spec, duties: Sequence[NormDecl], bans: Set[str] = frozenset()
+                   ) -> list[NormDecl]:
+    """The duties of a group without priority that a minimal conflict can contain.
+
+    An action is *free* when no ban, constraint, condition or non-positive target reads
+    it. A `must` whose target is an and/or of free actions, without `otherwise`, whose
+    actions trigger only such norms, can always be met on top of any complying conduct
+    of the others: doing its actions at once breaks nothing and triggers only more of
+    the same. So a set with one of them is a conflict only if the set without it is,
+    and no minimal conflict contains it. `bans` are actions a question about the
+    group forbids besides its norms."""
+    steps = spec.time.timed if spec.time else {}
+    bound: set[str] = set(bans)
+    for constraint in spec.constraints:
+        bound |= names_in(constraint.expr)[1]
+    for norm in duties:
+        bound |= names_in(norm.applicable)[1]
+        if norm.modality != "must" or not positive(norm.target):
+            bound |= names_in(norm.target)[1]
+        for step in steps[norm.name].otherwise if norm.name in steps else ():
+            bound |= names_in(step.target)[1]
+    easy = {n.name for n in duties
+            if n.modality == "must" and positive(n.target) and n.name in steps
+            and not steps[n.name].otherwise and not steps[n.name].standing
+            and not names_in(n.target)[1] & bound}
+    triggered_by: dict[str, list[str]] = {}
+    for norm in duties:
+        if norm.name in steps and steps[norm.name].by_action:
+            triggered_by.setdefault(steps[norm.name].trigger, []).append(norm.name)
+    changed = True
+    while changed:  # an easy norm's actions trigger only easy norms
+        changed = False
+        for norm in duties:
+            if norm.name in easy and any(
+                    other not in easy for action in names_in(norm.target)[1]
+                    for other in triggered_by.get(action, ())):
+                easy.discard(norm.name)
+                changed = True
+    return [n for n in duties if n.name not in easy]
+
+
+def positive(target: object) -> bool:
+    """Whether `target` is an and/or of actions (doing more of them never breaks it)."""
+    if isinstance(target, ActionRef):
+        return True
+    if isinstance(target, (And, Or)):
+        return (bool(target.items) or isinstance(target, And)) and all(
+            positive(item) for item in target.items)
+    return False

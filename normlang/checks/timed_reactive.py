@@ -22,6 +22,7 @@ import z3
 
 from ..core.findings import Finding, Label
 from ..engine.encode import z3_number
+from ..engine.evaluate import names_in
 from ..engine.reactions import ReactionTerms
 from ..engine.solver import stop_if_run_over
 from ..engine.time_terms import Conduct, Instance, Slot, rational
@@ -37,7 +38,7 @@ from ..model.spec import (
     may_clash,
 )
 from .context import backticked
-from .timed_findings import failed_expectation
+from .timed_findings import Events, events_part, failed_expectation, replay_events
 
 Group = Any  # checks.timed._Group (which imports this module)
 
@@ -212,10 +213,11 @@ def confirm_conflict(group: Group, names: Sequence[str], model: z3.ModelRef) -> 
 
 def reaction_checks(group: Group, found: Sequence[Finding]) -> list[Finding]:
     dead = {f.norms[0] for f in found if f.kind == "dead-norm" and f.norms}
-    names = [n.name for n in group.norms]
-    complying, _ = group.enc.some_complies(group._of(names), (), group.reactive(names))
+    narrow = group.narrowed()
+    names = [n.name for n in narrow.norms]
+    complying, _ = narrow.enc.some_complies(narrow._of(names), (), narrow.reactive(names))
     out: list[Finding] = []
-    if group._solve(complying) is not None:  # else every trigger is trivially unreachable
+    if narrow._solve(complying) is not None:  # else every trigger is trivially unreachable
         out += [f for norm in group.enc.reactive if norm.name not in dead
                 for f in [_unreachable(group, norm)] if f is not None]
     if not any(f.kind == "conflict" for f in found):
@@ -227,6 +229,7 @@ def reaction_checks(group: Group, found: Sequence[Finding]) -> list[Finding]:
 
 def _unreachable(group: Group, norm: NormDecl) -> Finding | None:
     """Whether some complying conduct does `norm`'s trigger where its conditions hold."""
+    group = group.narrowed(reads=sorted(names_in(norm.applicable)[0]))
     enc = group.enc
     action = group.spec.time.timed[norm.name].trigger
     does = NormDecl(f"{norm.name}!trigger", norm.layer, norm.rank, "may", norm.agent,
@@ -274,7 +277,8 @@ def _bound_reached(group: Group) -> Finding | None:
 
 
 def reactive_expectation(group: Group, expect: TimedExpect, response: TimedResponse,
-                         question: str, fails: bool) -> Finding | None:
+                         question: str, fails: bool, events: Events = None
+                         ) -> Finding | None:
     """A timed expectation over a group with conduct-triggered norms, or one `on
     AGENT.ACTION` (its probe is where the conduct does the action); as
     `timed_expect`'s questions A to D, of which an action's trigger allows A and B."""
@@ -286,7 +290,7 @@ def reactive_expectation(group: Group, expect: TimedExpect, response: TimedRespo
     slots: list[Slot | None] = [None] if expect.by_action else list(
         group.enc.slots[expect.trigger])
     for slot in slots:
-        answer = _answer(group, question, expect, response, slot)
+        answer = _answer(group, question, expect, response, slot, events)
         if answer is not None:
             return _expect_failed(group, expect, answer, "here is a counterexample") \
                 if fails else None
@@ -300,7 +304,7 @@ Answer = tuple[z3.ModelRef, list[tuple[Fraction, tuple[str, ...]]]]
 
 
 def _answer(group: Group, question: str, expect: TimedExpect, response: TimedResponse,
-            slot: Slot | None) -> Answer | None:
+            slot: Slot | None, events: Events) -> Answer | None:
     enc = group.enc
     modality: Modality = "may" if question in "AC" else "must not"
     label = f"expect@{expect.span.line}"
@@ -309,14 +313,19 @@ def _answer(group: Group, question: str, expect: TimedExpect, response: TimedRes
     reactive = group.reactive(names)
     roots = group._of(names)
     if slot is None:
-        return _answer_on_action(group, question, expect, response, norm, roots, reactive)
+        return _answer_on_action(group, question, expect, response, norm, roots, reactive,
+                                 events)
     probe = enc.probe(norm, slot, expect.when, response.low, response.high)
     chosen = roots + ([probe] if question in "BD" else [])
     forced = [probe] if question in "AC" else []
     if question in "AB":
         formula, conduct = enc.some_complies(chosen, forced, reactive)
-        model = group._solve(probe.exists, formula)
-        return None if model is None else (model, _done(group, model, conduct, chosen, forced))
+        model = group._solve(probe.exists, formula,
+                             *events_part(group, events, probe.low, probe.high))
+        if model is None:
+            return None
+        replay_events(group, model, events, probe.low, probe.high)
+        return model, _done(group, model, conduct, chosen, forced)
     model = group._search([probe.exists], names, probe=probe)
     if model is None:
         return None
@@ -327,7 +336,7 @@ def _answer(group: Group, question: str, expect: TimedExpect, response: TimedRes
 
 def _answer_on_action(group: Group, question: str, expect: TimedExpect,
                       response: TimedResponse, norm: NormDecl, roots: list[Instance],
-                      reactive: list[NormDecl]) -> Answer | None:
+                      reactive: list[NormDecl], events: Events) -> Answer | None:
     """Questions A and B where the conduct does the trigger (a permission probe from 0
     on), with the response's window measured from that instant."""
     enc = group.enc
@@ -343,8 +352,12 @@ def _answer_on_action(group: Group, question: str, expect: TimedExpect,
                     else at + z3_number(response.high))
     chosen = roots + ([probe] if question == "B" else [])
     forced = [trigger] + ([probe] if question == "A" else [])
-    model = group._solve(enc.complies(chosen, conduct, forced), enc.at_conduct(expect.when, at))
-    return None if model is None else (model, _done(group, model, conduct, chosen, forced))
+    model = group._solve(enc.complies(chosen, conduct, forced), enc.at_conduct(expect.when, at),
+                         *events_part(group, events, probe.low, probe.high))
+    if model is None:
+        return None
+    replay_events(group, model, events, probe.low, probe.high)
+    return model, _done(group, model, conduct, chosen, forced)
 
 
 def _done(group: Group, model: z3.ModelRef, conduct: Conduct, chosen: Sequence[Instance],

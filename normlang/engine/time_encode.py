@@ -25,7 +25,7 @@ from itertools import product
 
 import z3
 
-from ..model.spec import NormDecl, Relation, RExpr, Spec, TimedNorm, may_clash
+from ..model.spec import And, FactRef, NormDecl, Or, Relation, RExpr, Spec, TimedNorm, may_clash
 from .encode import Encoder, conj, disj, implies, neg, z3_number
 from .evaluate import Scalar, compile_expr, names_in
 from .reactions import ReactionTerms, Unfolding, doable_actions, unfold
@@ -285,6 +285,20 @@ class TimedEncoding:
         top = None if high is None else slot.time + z3_number(high)
         return Instance(norm, slot, exists, slot.time + z3_number(low), top,
                         high is not None and high == low, synthetic=True, offsets=(low, high))
+
+    def events_at_once(self, target: RExpr, low: z3.ArithRef, high: z3.ArithRef | None
+                       ) -> z3.BoolRef:
+        """Some instant of [low, high] has events that make `target` (an and/or of
+        events) true: one of their occurrences is such an instant."""
+        names = sorted(names_in(target)[0])
+        parts = []
+        for name in names:
+            for slot in self.slots[name]:
+                at = {other: disj([conj(o.present, o.time == slot.time)
+                                   for o in self.slots[other]]) for other in names}
+                inside = [low <= slot.time] + ([] if high is None else [slot.time <= high])
+                parts.append(conj(slot.present, *inside, _over_events(target, at)))
+        return disj(parts)
 
     def _instance(self, norm: NormDecl, timed: TimedNorm, slot: Slot) -> Instance:
         low = slot.time + z3_number(timed.low)
@@ -599,3 +613,12 @@ def _fixed(acts: Mapping[str, z3.BoolRef]) -> tuple[bool, ...] | None:
         else:
             return None
     return tuple(values)
+
+
+def _over_events(target: RExpr, at: Mapping[str, z3.BoolRef]) -> z3.BoolRef:
+    if isinstance(target, And):
+        return conj([_over_events(item, at) for item in target.items])
+    if isinstance(target, Or):
+        return disj([_over_events(item, at) for item in target.items])
+    assert isinstance(target, FactRef)
+    return at[target.name]
