@@ -68,8 +68,9 @@ def run_timed_checks(spec: Spec, options: CheckOptions) -> list[Finding]:
         return refused
     findings: list[Finding] = []
     checked = []
+    shared: dict[object, _Group] = {}
     for norms, actions in groups(spec):
-        found = _Group(spec, norms, actions, options).run()
+        found = made(spec, norms, actions, options, (), shared).run()
         findings += found
         # a group with no conflict has a complying conduct in every trace (within K)
         checked.append((norms, actions, any(f.kind == "conflict" or f.severity.value == "error"
@@ -82,7 +83,7 @@ def run_timed_checks(spec: Spec, options: CheckOptions) -> list[Finding]:
 
         findings += check_timed_scenarios(spec)
     for expect in spec.time.expects if spec.time is not None else ():
-        findings += _timed_expect(spec, expect, checked, options)
+        findings += _timed_expect(spec, expect, checked, options, shared)
     if any(e.kind != "complies" for e in spec.expectations):
         from .timed_expect import check_untimed_expects
 
@@ -93,7 +94,7 @@ def run_timed_checks(spec: Spec, options: CheckOptions) -> list[Finding]:
 
 def _timed_expect(spec: Spec, expect: TimedExpect,
                   checked: list[tuple[list[NormDecl], list[str], bool]],
-                  options: CheckOptions) -> list[Finding]:
+                  options: CheckOptions, shared: dict[object, _Group]) -> list[Finding]:
     """One timed expectation, over the groups its formulas' actions (or its trigger) are
     in and those that conflict somewhere: a conduct complies exactly when it complies in
     every group, and one that never conflicts has a complying conduct in every trace."""
@@ -109,10 +110,20 @@ def _timed_expect(spec: Spec, expect: TimedExpect,
     events = sorted(({expect.trigger} if expect.trigger != "start" and not expect.by_action
                      else set()) | names_in(expect.when)[0]
                     | {e for r in expect.responses for e in names_in(r.target)[0]})
-    group = _Group(spec, norms, actions, options, events)
+    group = made(spec, norms, actions, options, events, shared)
     if refused_reactions(group):
         return []  # reported by the groups already
     return check_timed_expects(group, spec, [expect])
+
+
+def made(spec: Spec, norms: list[NormDecl], actions: list[str], options: CheckOptions,
+         events: Sequence[str], shared: dict[object, _Group]) -> _Group:
+    """The group of `norms` (reading also `events`), made once per run: the timed
+    expectations and the narrowed questions share encodings."""
+    key = (tuple(n.name for n in norms), tuple(actions), tuple(sorted(set(events))))
+    if key not in shared:
+        shared[key] = _Group(spec, norms, actions, options, events, shared)
+    return shared[key]
 
 
 def _complies(spec: Spec, expectation: Expectation, options: CheckOptions) -> list[Finding]:
@@ -130,7 +141,8 @@ class _Group:
     """The checks of one group, over one encoding."""
 
     def __init__(self, spec: Spec, norms: list[NormDecl], actions: list[str],
-                 options: CheckOptions, extra_events: Sequence[str] = ()) -> None:
+                 options: CheckOptions, extra_events: Sequence[str] = (),
+                 shared: dict[object, _Group] | None = None) -> None:
         self.spec = spec
         self.norms = norms
         self.actions = actions
@@ -140,6 +152,8 @@ class _Group:
         self.depth = options.max_depth
         self.options = options
         self.extra_events = tuple(extra_events)
+        #: the run's groups by what they are made of (`made`): one encoding each
+        self.shared = {} if shared is None else shared
         #: the inner step's formula by its question (`timed_reactive._inner`)
         self.inner_formulas: dict[object, object] = {}
 
@@ -167,19 +181,20 @@ class _Group:
             found += reaction_checks(self, found)
         return found
 
-    def narrowed(self, bans: Set[str] = frozenset(), reads: Sequence[str] = ()) -> _Group:
+    def narrowed(self, bans: Set[str] = frozenset(), demands: Set[str] = frozenset(),
+                 reads: Sequence[str] = ()) -> _Group:
         """The group without the duties that can always be met on top of any complying
-        conduct of the others (`clash_relevant`, where the question adds `bans`), reading
-        also the events and facts `reads`: for a question over complying conducts that
-        forbids no more than `bans`, its answer is the same (not so under priority)."""
+        conduct of the others (`clash_relevant`, where the question forbids `bans` and
+        does `demands`), reading also the events and facts `reads`: for such a question
+        over complying conducts the answer is the same (not so under priority)."""
         if not self._monotone():
             return self
         duties = [n for n in self.norms if n.modality != "may"]
-        relevant = clash_relevant(self.spec, duties, bans)
+        relevant = clash_relevant(self.spec, duties, bans, demands)
         if len(relevant) == len(self.norms):
             return self
-        return _Group(self.spec, relevant, self.actions, self.options,
-                      sorted({*self.extra_events, *reads}))
+        return made(self.spec, relevant, self.actions, self.options,
+                    sorted({*self.extra_events, *reads}), self.shared)
 
     def reactive(self, names: Sequence[str]) -> list[NormDecl]:
         """The norms of `names` that the conduct's own actions trigger."""

@@ -113,14 +113,17 @@ def _one(group: Any, expect: TimedExpect, response: TimedResponse) -> Finding | 
         # question A with nothing to do, over the traces where the events are (A) or are
         # not (B) at one instant of the window
         events = (response.target, question == "A")
-        group = group.narrowed(set(), sorted(names_in(expect.when)[0]
-                                             | names_in(response.target)[0]))
+        acts = {expect.trigger} if expect.by_action else set()
+        group = group.narrowed(set(), acts, sorted(names_in(expect.when)[0]
+                                                   | names_in(response.target)[0]))
         response, question = TimedResponse("does", TRUE, response.low, response.high), "A"
     # a probe that does a positive φ forbids nothing; one that bans φ, or does a φ with
     # a `not`, forbids φ's actions
     done = question in "AC" and positive(response.target)
-    group = group.narrowed(set() if done else names_in(response.target)[1],
-                           sorted(names_in(expect.when)[0] | names_in(response.target)[0]))
+    acts = names_in(response.target)[1]
+    trigger = {expect.trigger} if expect.by_action else set()
+    group = group.narrowed(set() if done else acts, acts | trigger, sorted(
+        names_in(expect.when)[0] | names_in(response.target)[0]))
     if group.enc.reactive or expect.by_action:
         from .timed_reactive import reactive_expectation
 

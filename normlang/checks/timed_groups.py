@@ -10,7 +10,7 @@ import z3
 
 from ..core.findings import Finding
 from ..engine.evaluate import compile_expr, names_in
-from ..model.spec import ActionRef, And, NormDecl, Or, Spec
+from ..model.spec import TRUE, ActionRef, And, NormDecl, Or, Spec
 
 
 def empty_conduct_problems(spec: Spec) -> list[Finding]:
@@ -83,37 +83,54 @@ def groups(spec: Spec) -> list[tuple[list[NormDecl], list[str]]]:
     return out
 
 
-def clash_relevant(spec: Spec, duties: Sequence[NormDecl], bans: Set[str] = frozenset()
-                   ) -> list[NormDecl]:
-    """The duties of a group without priority that a minimal conflict can contain.
+def clash_relevant(spec: Spec, duties: Sequence[NormDecl], bans: Set[str] = frozenset(),
+                   demands: Set[str] = frozenset()) -> list[NormDecl]:
+    """The duties of a group without priority that a minimal conflict can contain, or
+    that can change the answer to a question over its complying conducts that also
+    forbids the actions `bans` and does the actions `demands`.
 
-    An action is *free* when no ban, constraint, condition or non-positive target reads
-    it. A `must` whose target is an and/or of free actions, without `otherwise`, whose
-    actions trigger only such norms, can always be met on top of any complying conduct
-    of the others: doing its actions at once breaks nothing and triggers only more of
-    the same. So a set with one of them is a conflict only if the set without it is,
-    and no minimal conflict contains it. `bans` are actions a question about the
-    group forbids besides its norms."""
+    Two kinds of duty are left out, as they can always be met on top of a complying
+    conduct of the others:
+    - a ban on actions that no `must` (nor the question) demands, where every ban is an
+      and/or of actions and no constraint or condition reads actions: the others'
+      conduct without those actions still complies, and meets the ban;
+    - a `must` whose target is an and/or of *free* actions (read by no ban kept,
+      constraint, condition or non-positive target), whose actions trigger only such
+      musts: doing its actions at once breaks nothing and triggers only more of the
+      same (and, met, it needs no repair).
+    So a set with one of them is a conflict only if the set without it is."""
     steps = spec.time.timed if spec.time else {}
+    demanded: set[str] = set(demands)
+    for norm in duties:
+        if norm.modality == "must":
+            demanded |= names_in(norm.target)[1]
+        for step in steps[norm.name].otherwise if norm.name in steps else ():
+            demanded |= names_in(step.target)[1]
+    read_elsewhere = any(names_in(c.expr)[1] for c in spec.constraints) or any(
+        names_in(n.applicable)[1] for n in duties)
+    idle = set() if read_elsewhere or not all(
+        positive(n.target) for n in duties if n.modality == "must not") else {
+        n.name for n in duties if n.modality == "must not"
+        and not names_in(n.target)[1] & demanded}
     bound: set[str] = set(bans)
     for constraint in spec.constraints:
         bound |= names_in(constraint.expr)[1]
     for norm in duties:
         bound |= names_in(norm.applicable)[1]
-        if norm.modality != "must" or not positive(norm.target):
+        if norm.name not in idle and (norm.modality != "must" or not positive(norm.target)):
             bound |= names_in(norm.target)[1]
         for step in steps[norm.name].otherwise if norm.name in steps else ():
-            bound |= names_in(step.target)[1]
+            if step.modality == "must not" or not positive(step.target):
+                bound |= names_in(step.target)[1]
     easy = {n.name for n in duties
             if n.modality == "must" and positive(n.target) and n.name in steps
-            and not steps[n.name].otherwise and not steps[n.name].standing
-            and not names_in(n.target)[1] & bound}
+            and not steps[n.name].standing and not names_in(n.target)[1] & bound}
     triggered_by: dict[str, list[str]] = {}
     for norm in duties:
-        if norm.name in steps and steps[norm.name].by_action:
+        if norm.name in steps and steps[norm.name].by_action and norm.name not in idle:
             triggered_by.setdefault(steps[norm.name].trigger, []).append(norm.name)
     changed = True
-    while changed:  # an easy norm's actions trigger only easy norms
+    while changed:  # an easy norm's actions trigger only easy norms (or idle bans)
         changed = False
         for norm in duties:
             if norm.name in easy and any(
@@ -121,12 +138,12 @@ def clash_relevant(spec: Spec, duties: Sequence[NormDecl], bans: Set[str] = froz
                     for other in triggered_by.get(action, ())):
                 easy.discard(norm.name)
                 changed = True
-    return [n for n in duties if n.name not in easy]
+    return [n for n in duties if n.name not in easy and n.name not in idle]
 
 
 def positive(target: object) -> bool:
     """Whether `target` is an and/or of actions (doing more of them never breaks it)."""
-    if isinstance(target, ActionRef):
+    if isinstance(target, ActionRef) or target == TRUE:
         return True
     if isinstance(target, (And, Or)):
         return (bool(target.items) or isinstance(target, And)) and all(

@@ -229,9 +229,9 @@ def reaction_checks(group: Group, found: Sequence[Finding]) -> list[Finding]:
 
 def _unreachable(group: Group, norm: NormDecl) -> Finding | None:
     """Whether some complying conduct does `norm`'s trigger where its conditions hold."""
-    group = group.narrowed(reads=sorted(names_in(norm.applicable)[0]))
-    enc = group.enc
     action = group.spec.time.timed[norm.name].trigger
+    group = group.narrowed(demands={action}, reads=sorted(names_in(norm.applicable)[0]))
+    enc = group.enc
     does = NormDecl(f"{norm.name}!trigger", norm.layer, norm.rank, "may", norm.agent,
                     ActionRef(action), norm.span, norm.duty_span)
     probe = enc.probe(does, enc.slots["start"][0], TRUE, Fraction(0), None)

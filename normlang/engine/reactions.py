@@ -121,6 +121,7 @@ class ReactionTerms:
 
     def __post_init__(self) -> None:
         self.exists: dict[str, z3.BoolRef] = {}
+        self._windows: dict[str, tuple[z3.ArithRef, z3.ArithRef | None]] = {}
         for reaction in self.unfolding.reactions:
             self.exists[reaction.key] = self.triggered(reaction.source, reaction.norm)
             if reaction.norm.modality == "must":
@@ -132,10 +133,12 @@ class ReactionTerms:
         return conj(self.required[source], done, self.at(norm.applicable, self.times[source]))
 
     def window(self, reaction: Reaction) -> tuple[z3.ArithRef, z3.ArithRef | None]:
-        timed = self.timed[reaction.norm.name]
-        start = self.times[reaction.source]
-        high = None if timed.high is None else start + z3_number(timed.high)
-        return start + z3_number(timed.low), high
+        if reaction.key not in self._windows:  # each ban's is read once per witness
+            timed = self.timed[reaction.norm.name]
+            start = self.times[reaction.source]
+            high = None if timed.high is None else start + z3_number(timed.high)
+            self._windows[reaction.key] = (start + z3_number(timed.low), high)
+        return self._windows[reaction.key]
 
     def contains(self, reaction: Reaction, time: z3.ArithRef) -> z3.BoolRef:
         low, high = self.window(reaction)
