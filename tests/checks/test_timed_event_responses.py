@@ -90,3 +90,34 @@ def test_a_ban_at_the_end_of_a_chain_of_triggered_duties_is_still_found() -> Non
     text = CHAIN + "    norm quiet on fall r must not note within 5 min\n"
     conflicts = sorted(f.norms for f in run(text) if f.kind == "conflict")
     assert ("h", "l", "n", "quiet") in conflicts
+
+
+IDLE = """
+    agent r
+    event fall
+    action r.help
+    action r.stop
+    norm h on fall r must help within 1 min
+    norm calm on r.help r must not stop within 5 min
+    {more}
+"""
+
+
+def test_a_ban_on_what_nothing_demands_is_left_out() -> None:
+    from normlang import api
+
+    spec = api.load_text(IDLE.format(more="")).spec
+    duties = [n for n in spec.norms if n.modality != "may"]
+    assert clash_relevant(spec, duties) == []
+    # a question that does the banned action brings it back
+    assert [n.name for n in clash_relevant(spec, duties, demands={"r.stop"})] == ["h", "calm"]
+
+
+def test_a_ban_on_what_a_duty_demands_still_conflicts() -> None:
+    text = IDLE.format(more="norm halt on fall r must stop within 2 min")
+    conflicts = [f.norms for f in run(text) if f.kind == "conflict"]
+    assert conflicts == [("calm", "h", "halt")]
+    possible = IDLE.format(more="expect possible on fall then r.stop within 2 min")
+    assert run(possible) == []
+    never = IDLE.format(more="expect never on r.help then r.stop within 1 min")
+    assert run(never) == []
