@@ -357,9 +357,15 @@ class _Group:
         if self.enc.reactive and self._monotone() and self._search(
                 [], [n.name for n in duties]) is None:
             return found  # no trace breaks them all, so none breaks fewer
+        monotone = self._monotone()
+        conflicting: list[set[str]] = []
         for size in range(1, len(duties) + 1):
             for chosen in combinations(duties, size):
                 names = [n.name for n in chosen]
+                if any(c <= set(names) for c in conflicting):
+                    continue  # a superset of a conflict is not a minimal one
+                if monotone and len(clash_relevant(self.spec, chosen)) < size:
+                    continue  # one of them can be met on top of the others
                 if self._room_for_all(chosen, chosen):
                     continue
                 parts = []
@@ -370,6 +376,7 @@ class _Group:
                 model = self._search(parts, names)
                 if model is not None:
                     found.append(self._conflict(list(chosen), self._trace(model), model))
+                    conflicting.append(set(names))
         return found
 
     def _monotone(self) -> bool:
