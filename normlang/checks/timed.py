@@ -354,10 +354,13 @@ class _Group:
         narrow = self.narrowed()
         if narrow is not self:  # the others can always be met on top
             return narrow._conflicts() if narrow.norms else []
-        if self.enc.reactive and self._monotone() and self._search(
-                [], [n.name for n in duties]) is None:
-            return found  # no trace breaks them all, so none breaks fewer
         monotone = self._monotone()
+        if self.enc.reactive and monotone:
+            from .timed_minimal import minimal_conflicts
+
+            minimal_conflicts(self, duties, lambda chosen, model: found.append(
+                self._conflict(chosen, self._trace(model), model)))
+            return found
         conflicting: list[set[str]] = []
         for size in range(1, len(duties) + 1):
             for chosen in combinations(duties, size):
