@@ -191,8 +191,10 @@ def run_normcheck(legos: Path, command: list[str], path: str, timeout: float,
     seconds = cpu = float("inf")
     for _ in range(repeat):  # the best of `repeat` runs: a shared machine only adds time
         start, used = time.perf_counter(), _children_cpu()
-        done = subprocess.run([*command, "--no-cache", "--format", "json", path], cwd=legos,
-                              capture_output=True, text=True, timeout=timeout)
+        # normcheck stops itself at the limit (and says the file is undecided)
+        done = subprocess.run([*command, "--no-cache", "--format", "json", "--run-timeout",
+                               str(timeout), path], cwd=legos, capture_output=True, text=True,
+                              timeout=timeout + 60)
         seconds = min(seconds, time.perf_counter() - start)
         cpu = min(cpu, _children_cpu() - used)
     try:
@@ -304,7 +306,8 @@ def main(argv: list[str] | None = None) -> int:
                                    args.timeout, names)
             wall = theirs.seconds / ours.seconds if ours.seconds else float("inf")
             cpu = theirs.cpu / ours.cpu if ours.cpu else float("inf")
-            factor = "—" if ours.refused else f"{wall:.0f}x ({cpu:.0f}x)"
+            undecided = ours.refused or ours.kinds.get("solver-unknown")
+            factor = "—" if undecided else f"{wall:.0f}x ({cpu:.0f}x)"
             print(f"| {study} | {path} | {ours.seconds:.2f} ({ours.cpu:.2f}) "
                   f"| {theirs.seconds:.1f} ({theirs.cpu:.1f}) | {factor} "
                   f"| {normcheck_cell(ours)} | {nchek_cell(theirs, analyses)} |")
