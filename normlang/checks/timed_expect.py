@@ -108,22 +108,19 @@ def _of_events(spec: Spec, response: TimedResponse) -> bool:
 
 def _one(group: Any, expect: TimedExpect, response: TimedResponse) -> Finding | None:
     question, fails = QUESTIONS[(expect.quantifier, response.kind)]
+    reads = names_in(expect.when)[0] | names_in(response.target)[0]
     events: Events = None
     if _of_events(group.spec, response):
         # question A with nothing to do, over the traces where the events are (A) or are
         # not (B) at one instant of the window
         events = (response.target, question == "A")
-        acts = {expect.trigger} if expect.by_action else set()
-        group = group.narrowed(set(), acts, sorted(names_in(expect.when)[0]
-                                                   | names_in(response.target)[0]))
         response, question = TimedResponse("does", TRUE, response.low, response.high), "A"
     # a probe that does a positive φ forbids nothing; one that bans φ, or does a φ with
     # a `not`, forbids φ's actions
     done = question in "AC" and positive(response.target)
     acts = names_in(response.target)[1]
     trigger = {expect.trigger} if expect.by_action else set()
-    group = group.narrowed(set() if done else acts, acts | trigger, sorted(
-        names_in(expect.when)[0] | names_in(response.target)[0]))
+    group = group.narrowed(set() if done else acts, acts | trigger, sorted(reads))
     if group.enc.reactive or expect.by_action:
         from .timed_reactive import reactive_expectation
 
