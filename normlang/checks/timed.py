@@ -10,6 +10,7 @@ state their bound.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, replace
 from fractions import Fraction
@@ -163,11 +164,7 @@ class _Group:
         refused = refused_reactions(self)
         if refused:
             return refused
-        found: list[Finding] = []
-        for norm in self.norms:
-            dead = self._dead(norm)
-            if dead is not None:
-                found.append(dead)
+        found: list[Finding] = [self._dead(n) for n in self.norms if n.name in self._never]
         found += self._conflicts()
         found += self._defeats()
         found += self._undermined()
@@ -207,7 +204,7 @@ class _Group:
     # ------------------------------------------------------------ solving
 
     def _solve(self, *parts: z3.BoolRef) -> z3.ModelRef | None:
-        solver = z3.Solver()
+        solver = z3.SimpleSolver()
         solver.set("timeout", self.timeout)
         solver.add(self.enc.trace(), *parts)
         result = solver.check()
@@ -215,6 +212,47 @@ class _Group:
         if result == z3.unknown:
             raise z3.Z3Exception(f"z3 gave up: {solver.reason_unknown()}")
         return solver.model() if result == z3.sat else None
+
+    def _satisfiable(self, goals: Mapping[object, z3.BoolRef]) -> dict[object, z3.ModelRef]:
+        """Of `goals`, those satisfiable beside the trace, each with a model: one query per
+        model, which ticks off every goal it satisfies, and a last one showing the rest
+        cannot be."""
+        solver = z3.SimpleSolver()
+        solver.set("timeout", self.timeout)
+        solver.add(self.enc.trace())
+        left = dict(goals)
+        shown: dict[object, z3.ModelRef] = {}
+        while left:
+            solver.push()
+            solver.add(z3.Or(list(left.values())))
+            result = solver.check()
+            stop_if_run_over()
+            if result == z3.unknown:
+                raise z3.Z3Exception(f"z3 gave up: {solver.reason_unknown()}")
+            if result == z3.unsat:
+                break
+            model = solver.model()
+            for key, goal in list(left.items()):
+                if z3.is_true(model.eval(goal, model_completion=True)):
+                    shown[key] = model
+                    del left[key]
+            solver.pop()
+        return shown
+
+    @functools.cached_property
+    def _never(self) -> set[str]:
+        """The norms that never apply (within the bound)."""
+        assert self.spec.time is not None
+        goals: dict[object, z3.BoolRef] = {}
+        # one instant for all: a query asks whether some goal holds at some instant
+        some = z3.Real("applies!")
+        for norm in self.norms:
+            if self.spec.time.timed[norm.name].by_action:
+                goals[norm.name] = z3.And(some >= 0, self.enc.at_conduct(norm.applicable, some))
+            else:
+                goals[norm.name] = self._of([norm.name])[0].exists
+        applies = self._satisfiable(goals)
+        return {n.name for n in self.norms if n.name not in applies}
 
     def _search(self, parts: Sequence[z3.BoolRef], chosen: Sequence[str],
                 forced: Instance | None = None, probe: Instance | None = None,
@@ -226,7 +264,7 @@ class _Group:
         complying conduct, which becomes a lemma (as terms of the trace: the same
         conduct for every trace whose window ends fall alike), or confirms the trace.
         """
-        solver = z3.Solver()
+        solver = z3.SimpleSolver()
         solver.set("timeout", self.timeout)
         solver.add(self.enc.trace(), *parts)
         mine = self._of(chosen)
@@ -462,15 +500,9 @@ class _Group:
 
     # ------------------------------------------------------------ dead, shadowed, overridden
 
-    def _dead(self, norm: NormDecl) -> Finding | None:
+    def _dead(self, norm: NormDecl) -> Finding:
         assert self.spec.time is not None
         timed = self.spec.time.timed[norm.name]
-        if timed.by_action:
-            some = z3.Real(f"dead!{norm.name}")
-            if self._solve(some >= 0, self.enc.at_conduct(norm.applicable, some)) is not None:
-                return None
-        elif self._solve(self._of([norm.name])[0].exists) is not None:
-            return None
         why = ("its conditions never hold" if timed.trigger == "start" or timed.by_action
                else "its trigger never occurs with its conditions")
         return Finding("dead-norm", f"norm `{norm.name}` never applies: {why} ({self.bound})",
@@ -478,20 +510,24 @@ class _Group:
                        (Label(norm.span, "never applies", primary=True),), (norm.name,))
 
     def _defeats(self) -> list[Finding]:
-        found = []
-        for loser in self.norms:
+        # the norms the conduct triggers have no instances of the trace's own
+        losers = [n for n in self.norms if n.name not in self._never and self._of([n.name])]
+        goals: dict[object, z3.BoolRef] = {}
+        for loser in losers:
             mine = self._of([loser.name])
-            if self._solve(z3.Or([i.exists for i in mine])) is None:
-                continue  # dead: reported as such
-            if self._solve(z3.Or([self.enc.active(i) for i in mine])) is None:
+            goals[loser.name] = z3.Or([self.enc.active(i) for i in mine])
+            for winner in self.norms:
+                pairs = [self.enc.defeats(h, i) for h in self._of([winner.name]) for i in mine]
+                if winner is not loser and pairs:
+                    goals[(winner.name, loser.name)] = z3.Or(pairs)
+        shown = self._satisfiable(goals)
+        found = []
+        for loser in losers:
+            if loser.name not in shown:
                 found.append(self._shadowed(loser))
                 continue
             for winner in self.norms:
-                theirs = self._of([winner.name])
-                pairs = [self.enc.defeats(h, i) for h in theirs for i in mine]
-                if winner is loser or not pairs:
-                    continue
-                model = self._solve(z3.Or(pairs))
+                model = shown.get((winner.name, loser.name))
                 if model is not None:
                     found.append(self._overridden(loser, winner, self._trace(model)))
         return found

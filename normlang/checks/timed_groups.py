@@ -32,7 +32,7 @@ def empty_conduct_problems(spec: Spec) -> list[Finding]:
                                norm.duty_span))
     for constraint in spec.constraints:
         facts, _ = names_in(constraint.expr)
-        solver = z3.Solver()
+        solver = z3.SimpleSolver()
         if facts & events or _may_fail_on_nothing(spec, constraint.expr, solver):
             found.append(error("type-error", "constraints that doing nothing can break, or "
                                "that read events, are not supported yet in a spec with time",

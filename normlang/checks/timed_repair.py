@@ -167,7 +167,7 @@ def _occurrence(model: z3.ModelRef, instance: Instance) -> Occurrence | None:
 def _search(group: Group, parts: Sequence[z3.BoolRef], others: list[Instance],
             ways: list[_Way]) -> tuple[Any, Timeline] | None:
     """A trace meeting `parts` in which no way of being repaired has a conduct."""
-    solver = z3.Solver()
+    solver = z3.SimpleSolver()
     solver.set("timeout", group.timeout)
     solver.add(group.enc.trace(), *parts)
     names = {i.norm.name for i in others}

@@ -96,6 +96,18 @@ def implies(premise: Any, conclusion: Any) -> z3.BoolRef:
     return _BoolRef(z3.Z3_mk_implies(ctx.ref(), premise.ast, conclusion.ast), ctx)
 
 
+def same(left: z3.ExprRef, right: z3.ExprRef) -> z3.BoolRef:
+    """`left == right` for two terms of one sort and context (z3 refuses others)."""
+    ctx = left.ctx
+    return _BoolRef(z3.Z3_mk_eq(ctx.ref(), left.as_ast(), right.as_ast()), ctx)
+
+
+def after(left: z3.ArithRef, right: z3.ArithRef) -> z3.BoolRef:
+    """`left > right` for two real terms of one context (z3 refuses others)."""
+    ctx = left.ctx
+    return _BoolRef(z3.Z3_mk_gt(ctx.ref(), left.as_ast(), right.as_ast()), ctx)
+
+
 def is_true_term(term: Any) -> bool:
     """`z3.is_true`: whether `term` is the constant true."""
     if type(term) is not _BoolRef:

@@ -26,7 +26,7 @@ from itertools import product
 import z3
 
 from ..model.spec import And, FactRef, NormDecl, Or, Relation, RExpr, Spec, TimedNorm, may_clash
-from .encode import Encoder, conj, disj, implies, neg, z3_number
+from .encode import Encoder, after, conj, disj, implies, neg, same, z3_number
 from .evaluate import Scalar, compile_expr, names_in
 from .reactions import ReactionTerms, Unfolding, doable_actions, unfold
 from .time_terms import Conduct, Instance, Slot, reachable
@@ -60,6 +60,9 @@ class TimedEncoding:
         default_factory=dict, init=False)
     #: `_doable` by target (targets are frozen: equal ones share the answer)
     _doables: dict[RExpr, set[str]] = field(default_factory=dict, init=False)
+    #: `_after_pairs`, made once
+    _after: tuple[list[Slot], dict[int, list[tuple[Slot, z3.BoolRef]]]] | None = field(
+        default=None, init=False)
     #: `values_before` by the instant's id (the instant kept alive, as in `_bound`)
     _before: dict[int, tuple[z3.ArithRef, dict[str, z3.ExprRef],
                              list[tuple[Slot, z3.BoolRef]]]] = field(
@@ -114,15 +117,22 @@ class TimedEncoding:
         return {name: known[name] for name in names}
 
     def _latest(self, instant: z3.ArithRef) -> list[tuple[Slot, z3.BoolRef]]:
-        """Each occurrence slot, and whether it is a last one at or before `instant`."""
-        slots = [s for e, ss in self.slots.items() if e != "start" for s in ss]
-        upto = {id(s): conj(s.present, s.time <= instant) for s in slots}
-        out = []
-        for slot in slots:
-            later = [conj(upto[id(o)], o.time > slot.time) for o in slots if o is not slot]
-            out.append((slot, conj(upto[id(slot)], neg(disj(later)) if later
-                                   else z3.BoolVal(True))))
-        return out
+        """Each occurrence slot, and whether it is a last one at or before `instant`: it
+        is there by then, and every occurrence after it comes after `instant` too."""
+        slots, after = self._after_pairs()
+        beyond = {id(s): s.time > instant for s in slots}
+        return [(slot, conj(slot.present, slot.time <= instant,
+                            *(implies(later, beyond[id(other)]) for other, later in after[id(slot)])))
+                for slot in slots]
+
+    def _after_pairs(self) -> tuple[list[Slot], dict[int, list[tuple[Slot, z3.BoolRef]]]]:
+        """The occurrence slots, and for each the others with whether they occur after it
+        (the same for every instant, so made once)."""
+        if self._after is None:
+            slots = [s for e, ss in self.slots.items() if e != "start" for s in ss]
+            self._after = (slots, {id(s): [(o, conj(o.present, after(o.time, s.time)))
+                                           for o in slots if o is not s] for s in slots})
+        return self._after
 
     def at_conduct(self, expr: RExpr, instant: z3.ArithRef) -> z3.BoolRef:
         """`expr` at an instant of the conduct (not an occurrence): the varying facts
@@ -249,9 +259,10 @@ class TimedEncoding:
                  for name, var in self.values_at(slot).items()
                  for term in self.encoder.value_domain(name, var)]
         for first, second in itertools.combinations(every, 2):
-            same = conj(first.present, second.present, first.time == second.time)
-            equal = [self.values_at(first)[n] == self.values_at(second)[n] for n in self.varying]
-            parts.append(implies(same, conj(equal)))
+            at_once = conj(first.present, second.present, same(first.time, second.time))
+            equal = [same(self.values_at(first)[n], self.values_at(second)[n])
+                     for n in self.varying]
+            parts.append(implies(at_once, conj(equal)))
         return parts
 
     def _facts(self) -> list[str]:
