@@ -21,7 +21,7 @@ from typing import Any
 import z3
 
 from ..core.findings import Finding, Label
-from ..engine.encode import z3_number
+from ..engine.encode import same, z3_number
 from ..engine.evaluate import names_in
 from ..engine.reactions import ReactionTerms
 from ..engine.solver import stop_if_run_over
@@ -71,11 +71,11 @@ def pinned(group: Group, model: z3.ModelRef) -> list[z3.BoolRef]:
     for slots in enc.slots.values():
         for slot in slots:
             if slot.event != "start":
-                parts += [slot.present == model.eval(slot.present, model_completion=True),
-                          slot.time == model.eval(slot.time, model_completion=True)]
+                parts += [same(slot.present, model.eval(slot.present, model_completion=True)),
+                          same(slot.time, model.eval(slot.time, model_completion=True))]
     variables = [*enc.encoder.facts.values(),
                  *(var for values in enc.values.values() for var in values.values())]
-    parts += [var == model.eval(var, model_completion=True) for var in variables
+    parts += [same(var, model.eval(var, model_completion=True)) for var in variables
               if z3.is_const(var)]
     return parts
 

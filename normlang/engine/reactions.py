@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import z3
 
 from ..model.spec import ActionRef, And, Implies, NormDecl, Not, Or, RExpr, TimedNorm
-from .encode import conj, disj, implies, neg, z3_number
+from .encode import conj, disj, implies, is_false_term, neg, z3_number
 from .evaluate import names_in
 
 
@@ -168,8 +168,8 @@ class ReactionTerms:
             if key not in doable:
                 continue
             for action, done in acts.items():
-                if action in doable[key]:
-                    continue
+                if action in doable[key] or is_false_term(done):
+                    continue  # (a lemma's conduct does nothing here: nothing to say)
                 # done at this instant only where a witness there may need it
                 needs = [conj(self.required[other], self.times[other] == self.times[key])
                          for other in doable if other != key and action in doable[other]

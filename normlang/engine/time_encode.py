@@ -26,7 +26,7 @@ from itertools import product
 import z3
 
 from ..model.spec import And, FactRef, NormDecl, Or, Relation, RExpr, Spec, TimedNorm, may_clash
-from .encode import Encoder, after, conj, disj, implies, neg, same, z3_number
+from .encode import Encoder, after, conj, disj, implies, is_false_term, neg, same, z3_number
 from .evaluate import Scalar, compile_expr, names_in
 from .reactions import ReactionTerms, Unfolding, doable_actions, unfold
 from .time_terms import Conduct, Instance, Slot, reachable
@@ -545,10 +545,16 @@ class TimedEncoding:
     def _bans_kept(self, chosen: Sequence[Instance], used: Mapping[str, z3.BoolRef],
                    conduct: Conduct) -> list[z3.BoolRef]:
         """No witness in use does what a `must not` of `chosen` forbids where it binds."""
-        return [implies(conj(in_use, j.exists, self._binds(j, conduct.times[key])),
-                        neg(self._target(j, conduct.acts[key])))
-                for j in chosen if j.norm.modality == "must not"
-                for key, in_use in used.items()]
+        kept = []
+        for j in chosen:
+            if j.norm.modality != "must not":
+                continue
+            for key, in_use in used.items():
+                done = self._target(j, conduct.acts[key])
+                if not is_false_term(done):  # (a lemma's witness may not do it at all)
+                    kept.append(implies(conj(in_use, j.exists,
+                                             self._binds(j, conduct.times[key])), neg(done)))
+        return kept
 
     def _one_set_at_a_time(self, used: Mapping[str, z3.BoolRef], conduct: Conduct
                            ) -> list[z3.BoolRef]:
@@ -599,8 +605,9 @@ class TimedEncoding:
         if instance.synthetic:
             binds = instance.contains(when)
         else:
-            beaten = [conj(self.defeats(h, instance), h.contains(when))
-                      for h in self.instances if h is not instance]
+            beaten = [conj(defeat, h.contains(when)) for h in self.instances
+                      if h is not instance
+                      and not is_false_term(defeat := self.defeats(h, instance))]
             binds = conj(instance.contains(when),
                          neg(disj(beaten)) if beaten else z3.BoolVal(True))
         self._bound[key] = (instance, when, binds)
